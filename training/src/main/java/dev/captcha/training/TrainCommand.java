@@ -1,0 +1,71 @@
+package dev.captcha.training;
+
+import dev.captcha.generator.FontCatalog;
+import dev.captcha.training.train.Trainer;
+import dev.captcha.training.train.TrainingConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code train} command: trains the ResNet on freshly generated captchas. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Trains the captcha ResNet (DJL, PyTorch CPU) on freshly generated captchas; writes checkpoints,"
+        + " metrics.csv, metrics.png and training.properties to the run folder.")
+final class TrainCommand implements Callable<Integer> {
+
+  @Option(names = "--run-dir", defaultValue = "runs/default", description = "Run folder (default: ${DEFAULT-VALUE}).")
+  Path runDir;
+
+  @Option(names = "--max-minutes", defaultValue = "120", description = "Wall-clock budget in minutes (default: ${DEFAULT-VALUE}).")
+  double maxMinutes;
+
+  @Option(names = "--steps", defaultValue = "0", description = "Planned optimiser steps; 0 = run to the time budget (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--batch-size", defaultValue = "64", description = "Images per step (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "0.001", description = "Peak learning rate of Adam (default: ${DEFAULT-VALUE}).")
+  float lr;
+
+  @Option(names = "--min-lr", defaultValue = "0.00002", description = "Final learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
+  float minLr;
+
+  @Option(names = "--warmup-steps", defaultValue = "300", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the training stream (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--val-size", defaultValue = "2000", description = "Validation captchas (default: ${DEFAULT-VALUE}).")
+  int valSize;
+
+  @Option(names = "--val-seed", defaultValue = "20261128", description = "Seed of the validation set (default: ${DEFAULT-VALUE}).")
+  long valSeed;
+
+  @Option(names = "--eval-every", defaultValue = "500", description = "Steps between validations and checkpoints (default: ${DEFAULT-VALUE}).")
+  int evalEvery;
+
+  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the training families: ${DEFAULT-VALUE}).")
+  List<String> fonts = FontCatalog.TRAINING_FAMILIES;
+
+  @Option(names = "--threads", defaultValue = "2", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--resume", description = "Continue from the checkpoint in the run folder.")
+  boolean resume;
+
+  @Override
+  public Integer call() throws Exception {
+    String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
+    TrainingConfig config = new TrainingConfig(runDir, Duration.ofMillis((long) (maxMinutes * 60_000)), steps, batchSize,
+        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim());
+    Trainer.Accuracy acc = new Trainer(config, System.err).run();
+    System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());
+    return 0;
+  }
+}

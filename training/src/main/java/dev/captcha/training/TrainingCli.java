@@ -1,0 +1,27 @@
+package dev.captcha.training;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of captcha-training.jar: dispatches to the generate, train, export and evaluate commands. */
+@Command(
+    name = "captcha-training",
+    mixinStandardHelpOptions = true,
+    version = "captcha-training 0.1.0",
+    description = "Generates afocus-style captchas, trains the captcha ResNet, exports it to ONNX and evaluates it.",
+    subcommands = {GenerateCommand.class, TrainCommand.class})
+public final class TrainingCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    ArgsHolder.set(args);
+    System.exit(new CommandLine(new TrainingCli()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, train, export, evaluate)");
+  }
+}
