@@ -1,0 +1,35 @@
+package dev.captcha.client;
+
+/**
+ * How a batch is streamed; immutable and thread-safe.
+ *
+ * @param maxInFlight the most items sent and not yet handed back to the caller (at least 1)
+ * @param ordered whether outcomes are handed back in input order (otherwise as they come)
+ */
+public record BatchOptions(int maxInFlight, boolean ordered) {
+
+  /** The default window: enough to fill a few server batches. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+
+  /** Validates. */
+  public BatchOptions {
+    if (maxInFlight < 1 || maxInFlight > 1_000_000) {
+      throw new IllegalArgumentException("maxInFlight must be 1..1000000, got " + maxInFlight);
+    }
+  }
+
+  /** Outcomes as they come, with the default window. */
+  public static BatchOptions unordered() {
+    return new BatchOptions(DEFAULT_MAX_IN_FLIGHT, false);
+  }
+
+  /** Outcomes in input order, with the default window. */
+  public static BatchOptions inOrder() {
+    return new BatchOptions(DEFAULT_MAX_IN_FLIGHT, true);
+  }
+
+  /** The same options with another window. */
+  public BatchOptions withMaxInFlight(int n) {
+    return new BatchOptions(n, ordered);
+  }
+}

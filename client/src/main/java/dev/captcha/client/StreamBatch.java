@@ -1,0 +1,392 @@
+package dev.captcha.client;
+
+import com.google.protobuf.ByteString;
+import dev.captcha.api.v1.SolveRequest;
+import dev.captcha.api.v1.SolveResponse;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams one batch of images through SolveStream with client-side flow control: it sends only
+ * while the transport is ready and fewer than {@code maxInFlight} items are sent and not yet
+ * released by the consumer, and hands every item exactly one outcome. When the stream fails with
+ * UNAVAILABLE it is reopened for the unanswered items, up to the retry settings' attempts.
+ * Thread-safe; outcomes reach the sink one at a time.
+ */
+final class StreamBatch {
+  private static final Logger log = LoggerFactory.getLogger(StreamBatch.class);
+
+  /** Receives a batch's outcomes, serially, then exactly one of complete or fail. */
+  interface Sink {
+    void accept(SolveOutcome outcome);
+
+    void complete(BatchSummary summary);
+
+    void fail(RuntimeException error);
+  }
+
+  private final Iterator<CaptchaImage> inputs;
+  private final int maxInFlight;
+  private final Function<StreamObserver<SolveResponse>, StreamObserver<SolveRequest>> opener;
+  private final ErrorMapper mapper;
+  private final Duration deadline;
+  private final RetrySettings retry;
+
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private Sink sink;
+  private Attempt current;
+  private final ArrayDeque<Integer> resend = new ArrayDeque<>();
+  private final Map<Integer, CaptchaImage> pending = new HashMap<>();
+  private int started;
+  private int window;
+  private int succeeded;
+  private int failed;
+  private int restarts;
+  private boolean inputExhausted;
+  private boolean finished;
+
+  private final ConcurrentLinkedQueue<Runnable> deliveries = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger deliveriesWip = new AtomicInteger();
+
+  StreamBatch(
+      Iterator<CaptchaImage> inputs,
+      int maxInFlight,
+      Function<StreamObserver<SolveResponse>, StreamObserver<SolveRequest>> opener,
+      ErrorMapper mapper,
+      Duration deadline,
+      RetrySettings retry) {
+    this.inputs = inputs;
+    this.maxInFlight = maxInFlight;
+    this.opener = opener;
+    this.mapper = mapper;
+    this.deadline = deadline;
+    this.retry = retry;
+  }
+
+  /** Starts streaming; outcomes go to {@code sink}. */
+  void start(Sink sink) {
+    synchronized (lock) {
+      if (this.sink != null) {
+        throw new IllegalStateException("already started");
+      }
+      this.sink = sink;
+    }
+    openAttempt();
+  }
+
+  /** The consumer has taken {@code n} outcomes: their window slots free up. */
+  void release(int n) {
+    Attempt attempt;
+    synchronized (lock) {
+      window -= n;
+      attempt = current;
+    }
+    if (attempt != null) {
+      pump(attempt);
+    }
+  }
+
+  /** Stops the batch: cancels the stream and fails the sink with {@code reason}. */
+  void abort(RuntimeException reason) {
+    synchronized (lock) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (current != null && current.requests != null) {
+        current.requests.cancel(reason.getMessage(), reason);
+      }
+      current = null;
+      Sink s = sink;
+      deliveries.add(() -> s.fail(reason));
+    }
+    deliver();
+  }
+
+  private void openAttempt() {
+    Attempt attempt = new Attempt();
+    synchronized (lock) {
+      if (finished) {
+        return;
+      }
+      current = attempt;
+    }
+    try {
+      opener.apply(attempt);
+    } catch (RuntimeException e) {
+      abort(mapper.fromThrowable(e, deadline));
+    }
+  }
+
+  /** Sends what the window and the transport allow. */
+  private void pump(Attempt attempt) {
+    synchronized (lock) {
+      if (attempt != current || finished || attempt.requests == null || attempt.halfClosed) {
+        return;
+      }
+      while (attempt.requests.isReady()) {
+        int index;
+        CaptchaImage image;
+        if (!resend.isEmpty()) {
+          index = resend.poll();
+          image = pending.get(index);
+        } else if (!inputExhausted && window < maxInFlight) {
+          try {
+            if (!inputs.hasNext()) {
+              inputExhausted = true;
+              break;
+            }
+            image = inputs.next();
+          } catch (RuntimeException e) {
+            abortLocked(e);
+            return;
+          }
+          if (image == null) {
+            abortLocked(new IllegalArgumentException("null image at index " + started));
+            return;
+          }
+          index = started++;
+          window++;
+          pending.put(index, image);
+        } else {
+          break;
+        }
+        byte[] bytes;
+        try {
+          bytes = image.read();
+        } catch (IOException | RuntimeException e) {
+          finishItem(index, SolveOutcome.failure(index, image, new InvalidImageException(
+              "CLIENT", "cannot read " + image.id() + ": " + e, e)));
+          continue;
+        }
+        if (bytes.length == 0) {
+          finishItem(index, SolveOutcome.failure(index, image, new InvalidImageException(
+              "CLIENT", "image " + image.id() + " is empty (0 bytes)", null)));
+          continue;
+        }
+        attempt.sent.add(index);
+        attempt.requests.onNext(
+            SolveRequest.newBuilder()
+                .setId(Integer.toString(index))
+                .setImage(ByteString.copyFrom(bytes))
+                .build());
+      }
+      if (inputExhausted && resend.isEmpty() && !attempt.halfClosed) {
+        attempt.halfClosed = true;
+        attempt.requests.onCompleted();
+      }
+      checkCompleteLocked();
+    }
+    deliver();
+  }
+
+  private void onResponse(Attempt attempt, SolveResponse response) {
+    synchronized (lock) {
+      if (attempt != current || finished) {
+        return;
+      }
+      int index;
+      try {
+        index = Integer.parseInt(response.getId());
+      } catch (NumberFormatException e) {
+        index = -1;
+      }
+      if (!attempt.sent.remove(index)) {
+        log.warn("ignoring a stream response with unknown or repeated id '{}'", response.getId());
+        return;
+      }
+      CaptchaImage image = pending.get(index);
+      SolveOutcome outcome =
+          response.hasError()
+              ? SolveOutcome.failure(index, image, mapper.fromItemError(response.getError(), deadline))
+              : SolveOutcome.success(index, image, SolveResult.fromProto(response, image.id()));
+      finishItem(index, outcome);
+      checkCompleteLocked();
+    }
+    deliver();
+  }
+
+  private void onError(Attempt attempt, Throwable t) {
+    boolean reopen = false;
+    long pauseMs = 0;
+    synchronized (lock) {
+      if (attempt != current || finished) {
+        return;
+      }
+      current = null;
+      Status status = Status.fromThrowable(t);
+      if (status.getCode() == Status.Code.UNAVAILABLE && restarts + 1 < retry.maxAttempts()) {
+        restarts++;
+        TreeSet<Integer> again = new TreeSet<>(attempt.sent);
+        again.addAll(resend);
+        resend.clear();
+        resend.addAll(again);
+        reopen = true;
+        long bound = retry.backoffBound(restarts).toMillis();
+        pauseMs = bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound + 1);
+        log.debug("stream unavailable ({}), reopening for {} items in {} ms", status, again.size(), pauseMs);
+      } else {
+        failEverythingLocked(attempt, mapper.fromThrowable(t, deadline));
+      }
+    }
+    deliver();
+    if (reopen) {
+      CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(this::openAttempt);
+    }
+  }
+
+  private void onCompleted(Attempt attempt) {
+    synchronized (lock) {
+      if (attempt != current || finished) {
+        return;
+      }
+      current = null;
+      String why = attempt.halfClosed
+          ? "the server ended the stream without answering this item"
+          : "the server ended the stream before the client had sent every item";
+      failEverythingLocked(attempt, new ServerErrorException("OK", why, null));
+    }
+    deliver();
+  }
+
+  /** Fails the unanswered items and every input not yet sent with {@code error}. */
+  private void failEverythingLocked(Attempt attempt, CaptchaSolverException error) {
+    TreeSet<Integer> left = new TreeSet<>(attempt.sent);
+    left.addAll(resend);
+    resend.clear();
+    for (int index : left) {
+      finishItem(index, SolveOutcome.failure(index, pending.get(index), error));
+    }
+    try {
+      while (!inputExhausted && inputs.hasNext()) {
+        CaptchaImage image = inputs.next();
+        int index = started++;
+        window++;
+        pending.put(index, image);
+        finishItem(index, SolveOutcome.failure(index, image, error));
+      }
+    } catch (RuntimeException e) {
+      abortLocked(e);
+      return;
+    }
+    inputExhausted = true;
+    checkCompleteLocked();
+  }
+
+  private void finishItem(int index, SolveOutcome outcome) {
+    pending.remove(index);
+    if (outcome.succeeded()) {
+      succeeded++;
+    } else {
+      failed++;
+    }
+    Sink s = sink;
+    deliveries.add(() -> s.accept(outcome));
+  }
+
+  private void checkCompleteLocked() {
+    if (!finished && inputExhausted && pending.isEmpty()) {
+      finished = true;
+      Attempt attempt = current;
+      if (attempt != null && attempt.requests != null && !attempt.halfClosed) {
+        attempt.halfClosed = true;
+        attempt.requests.onCompleted();
+      }
+      BatchSummary summary = new BatchSummary(started, succeeded, failed, restarts);
+      Sink s = sink;
+      deliveries.add(() -> s.complete(summary));
+    }
+  }
+
+  private void abortLocked(RuntimeException e) {
+    finished = true;
+    if (current != null && current.requests != null) {
+      current.requests.cancel("batch aborted: " + e, e);
+    }
+    current = null;
+    Sink s = sink;
+    deliveries.add(() -> s.fail(e));
+  }
+
+  /** Runs queued deliveries one at a time, on whichever thread gets here first. */
+  private void deliver() {
+    if (deliveriesWip.getAndIncrement() != 0) {
+      return;
+    }
+    do {
+      Runnable r;
+      while ((r = deliveries.poll()) != null) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          log.debug("batch consumer failed; aborting the batch", e);
+          abortFromConsumer(e);
+        }
+      }
+    } while (deliveriesWip.decrementAndGet() != 0);
+  }
+
+  private void abortFromConsumer(RuntimeException e) {
+    synchronized (lock) {
+      if (finished) {
+        return;
+      }
+      abortLocked(e);
+    }
+  }
+
+  /** One SolveStream call; a batch makes a new one when it reopens the stream. */
+  private final class Attempt implements ClientResponseObserver<SolveRequest, SolveResponse> {
+    private ClientCallStreamObserver<SolveRequest> requests;
+    private final TreeSet<Integer> sent = new TreeSet<>();
+    private boolean halfClosed;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<SolveRequest> requestStream) {
+      synchronized (lock) {
+        this.requests = requestStream;
+      }
+      requestStream.setOnReadyHandler(() -> pump(this));
+    }
+
+    @Override
+    public void onNext(SolveResponse value) {
+      onResponse(this, value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      StreamBatch.this.onError(this, t);
+    }
+
+    @Override
+    public void onCompleted() {
+      StreamBatch.this.onCompleted(this);
+    }
+  }
+
+  /** For tests: items started and not released. */
+  int windowInUse() {
+    synchronized (lock) {
+      return window;
+    }
+  }
+}
