@@ -1,0 +1,63 @@
+package dev.captcha.loadtest;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * The {@code captcha-load-test} command: drives load at one or more captcha solver servers and
+ * reports throughput, tail latency, errors, accuracy and the server's batching; wiring only.
+ */
+@Command(
+    name = "captcha-load-test",
+    mixinStandardHelpOptions = true,
+    version = "captcha-load-test 0.1.0",
+    sortOptions = false,
+    subcommands = {NoopCommand.class, NoopServerCommand.class},
+    description = {
+      "Load test for the captcha solver: closed loop (--concurrency) or open loop (--rate,"
+          + " latency timed from each request's scheduled send), one run or a sweep with a"
+          + " search for the knee. Results to the console, JSON, CSV and HTML.",
+      "Subcommands measure the harness itself against a no-op service."
+    })
+public final class LoadTestCli implements Callable<Integer> {
+
+  @Mixin TargetOptions target = new TargetOptions();
+  @Mixin LoadOptions load = new LoadOptions();
+  @Mixin WorkloadOptions workload = new WorkloadOptions();
+  @Mixin ReportOptions reports = new ReportOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    Channels.Settings settings = target.settings(load.connections);
+    load.config();
+    load.point(); // validate before spending time on the workload
+    Workload w = workload.load();
+    try (Channels channels = Channels.open(settings)) {
+      new Harness(load, reports, System.out, System.err, new SystemTicker())
+          .execute(channels.channels(), w, settings.targets(), settings.connections());
+    }
+    return 0;
+  }
+
+  /** Builds the command line with the error handling every command shares. */
+  static CommandLine commandLine(Object command, PrintStream err) {
+    CommandLine cl = new CommandLine(command);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+          || e instanceof java.io.UncheckedIOException) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine(new LoadTestCli(), System.err).execute(args));
+  }
+}
