@@ -71,17 +71,25 @@ final class ErrorMapper {
   }
 
   private static String describe(Status status) {
-    if (status.getDescription() != null && !status.getDescription().isBlank()) {
-      return status.getDescription();
+    String description = status.getDescription();
+    String cause = rootCauseMessage(status.getCause());
+    if (description != null && !description.isBlank()) {
+      return cause != null && !description.contains(cause) ? description + ": " + cause : description;
     }
-    Throwable cause = status.getCause();
-    while (cause != null && cause.getCause() != null && cause.getMessage() == null) {
-      cause = cause.getCause();
-    }
-    if (cause != null && cause.getMessage() != null) {
-      return cause.getMessage();
+    if (cause != null) {
+      return cause;
     }
     return status.getCode().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+  }
+
+  private static String rootCauseMessage(Throwable t) {
+    String message = null;
+    for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    return message;
   }
 
   private static Duration pushback(Metadata trailers) {
