@@ -49,6 +49,9 @@ public final class CaptchaResNet {
   /** A basic residual block: two 3x3 ConvBn with ReLU, plus an optional 1x1 projection shortcut. */
   public record Residual(ConvBn first, ConvBn second, ConvBn shortcut) {}
 
+  /** Epsilon of every BatchNorm layer (DJL's BatchNorm does not expose it, the exporter needs it). */
+  public static final float BN_EPSILON = 1e-5f;
+
   private final Spec spec;
   private final SequentialBlock block;
   private final ConvBn stem;
@@ -123,7 +126,7 @@ public final class CaptchaResNet {
             .optPadding(new Shape(kernel / 2, kernel / 2))
             .optBias(false)
             .build();
-    BatchNorm bn = BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    BatchNorm bn = BatchNorm.builder().optEpsilon(BN_EPSILON).optMomentum(0.9f).build();
     return new ConvBn(conv, bn, stride, kernel);
   }
 

@@ -1,0 +1,118 @@
+package dev.captcha.training;
+
+import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.generator.FontCatalog;
+import dev.captcha.training.eval.Evaluator;
+import dev.captcha.training.eval.OnnxModel;
+import dev.captcha.training.eval.Samples;
+import dev.captcha.training.eval.Tally;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code evaluate} command: accuracy of an ONNX model file, run by ONNX Runtime, on labelled captchas. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Runs an exported ONNX model (ONNX Runtime, preprocessing from its metadata) over a folder of"
+        + " <index>_<text> images or freshly generated captchas and prints exact, case-folded and look-alike-merged"
+        + " sequence accuracy, per-character accuracy, the commonest confusions and throughput.")
+final class EvaluateCommand implements Callable<Integer> {
+
+  @Option(names = {"-m", "--model"}, defaultValue = "models/captcha-resnet.onnx", description = "ONNX model file (default: ${DEFAULT-VALUE}).")
+  Path model;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--dir", description = "Folder of images named <index>_<text>.png (or jpg, gif, bmp).")
+    Path dir;
+
+    @Option(names = "--generate", paramLabel = "N", description = "Evaluate on N captchas generated now.")
+    Integer generate;
+  }
+
+  @Option(names = "--seed", defaultValue = "2027", description = "Seed of generated captchas; keep it apart from the training (1) and validation (20261128) seeds (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--fonts", split = ",", description = "Font families or files for generated captchas (default: the training families).")
+  List<String> fonts = FontCatalog.TRAINING_FAMILIES;
+
+  @Option(names = "--held-out-fonts", description = "Generate with the families kept out of training (" + "Open Sans, Comic Neue).")
+  boolean heldOut;
+
+  @Option(names = "--batch-size", defaultValue = "256", description = "Images per inference batch (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--confusions", defaultValue = "15", description = "How many of the commonest confusions to print (default: ${DEFAULT-VALUE}).")
+  int confusions;
+
+  @Option(names = "--json", description = "Also write the results to this JSON file.")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (confusions < 0) {
+      throw new IllegalArgumentException("--confusions must be >= 0");
+    }
+    String what;
+    Samples samples;
+    if (source.dir != null) {
+      samples = Samples.folder(source.dir);
+      what = source.dir.toString();
+    } else {
+      List<String> families = heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts;
+      CaptchaGenerator generator = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(families)).build();
+      samples = Samples.generated(generator, seed, source.generate);
+      what = String.format(Locale.ROOT, "%d generated captchas (seed %d, fonts %s)", source.generate, seed,
+          String.join(", ", families));
+    }
+    try (OnnxModel onnx = OnnxModel.load(model, threads)) {
+      int total = samples.size();
+      Evaluator.Result r = new Evaluator(onnx, batchSize).evaluate(samples,
+          done -> System.err.printf(Locale.ROOT, "\revaluated %d/%d", done, total));
+      System.err.println();
+      Tally t = r.tally();
+      List<Tally.Confusion> top = t.topConfusions(confusions);
+      System.out.printf(Locale.ROOT, "model       %s %s (%s)%n", onnx.info().name(), onnx.info().version(), model);
+      System.out.printf(Locale.ROOT, "data        %s%n", what);
+      System.out.printf(Locale.ROOT, "images      %d%n", t.images());
+      System.out.printf(Locale.ROOT, "exact       %.4f%n", t.exactAccuracy());
+      System.out.printf(Locale.ROOT, "case-folded %.4f%n", t.caseFoldedAccuracy());
+      System.out.printf(Locale.ROOT, "merged      %.4f   (case-folded, {0,O,o} and {1,l,I} merged)%n", t.mergedAccuracy());
+      System.out.printf(Locale.ROOT, "per char    %.5f%n", t.characterAccuracy());
+      System.out.printf(Locale.ROOT, "throughput  %.0f images/s overall, %.0f images/s inference (batch %d, %d threads)%n",
+          r.imagesPerSecond(), r.inferenceImagesPerSecond(), batchSize, threads);
+      System.out.printf(Locale.ROOT, "confusions  %s%n",
+          top.isEmpty() ? "none" : top.stream().map(Tally.Confusion::toString).collect(Collectors.joining(", ")));
+      if (json != null) {
+        Files.writeString(json, toJson(model, what, r, top), StandardCharsets.UTF_8);
+      }
+    }
+    return 0;
+  }
+
+  private String toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top) {
+    Tally t = r.tally();
+    String confusionList = top.stream()
+        .map(c -> String.format(Locale.ROOT, "{\"truth\": %s, \"predicted\": %s, \"count\": %d}",
+            Json.quote(String.valueOf(c.truth())), Json.quote(String.valueOf(c.predicted())), c.count()))
+        .collect(Collectors.joining(", ", "[", "]"));
+    return String.format(Locale.ROOT, "{%n  \"model\": %s,%n  \"data\": %s,%n  \"images\": %d,%n"
+            + "  \"exact_accuracy\": %.6f,%n  \"case_folded_accuracy\": %.6f,%n  \"merged_accuracy\": %.6f,%n"
+            + "  \"char_accuracy\": %.6f,%n  \"images_per_second\": %.1f,%n  \"inference_images_per_second\": %.1f,%n"
+            + "  \"batch_size\": %d,%n  \"threads\": %d,%n  \"confusions\": %s%n}%n",
+        Json.quote(modelFile.toString()), Json.quote(data), t.images(), t.exactAccuracy(), t.caseFoldedAccuracy(),
+        t.mergedAccuracy(), t.characterAccuracy(), r.imagesPerSecond(), r.inferenceImagesPerSecond(), batchSize,
+        threads, confusionList);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.captcha.training.eval;
+
+import ai.onnxruntime.OrtException;
+import java.io.IOException;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs a model over labelled samples in batches and tallies its accuracy; stateless and
+ * thread-safe (the model is shared, each call has its own buffers).
+ */
+public final class Evaluator {
+
+  /** The tally and where the time went. */
+  public record Result(Tally tally, double seconds, double inferenceSeconds) {
+    /** Images per second over the whole run (loading, preprocessing and inference). */
+    public double imagesPerSecond() {
+      return tally.images() / Math.max(seconds, 1e-9);
+    }
+
+    /** Images per second of inference alone. */
+    public double inferenceImagesPerSecond() {
+      return tally.images() / Math.max(inferenceSeconds, 1e-9);
+    }
+  }
+
+  private final OnnxModel model;
+  private final int batchSize;
+
+  public Evaluator(OnnxModel model, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
+    this.model = model;
+    this.batchSize = batchSize;
+  }
+
+  /** Evaluates every sample; {@code progress} receives the number done after each batch. */
+  public Result evaluate(Samples samples, IntConsumer progress) throws IOException, OrtException {
+    ModelInfo info = model.info();
+    Preprocessor pre = new Preprocessor(info);
+    int size = info.inputSize();
+    float[] input = new float[batchSize * size];
+    String[] truths = new String[batchSize];
+    Tally tally = new Tally();
+    long t0 = System.nanoTime();
+    long inferenceNanos = 0;
+    for (int start = 0; start < samples.size(); start += batchSize) {
+      int n = Math.min(batchSize, samples.size() - start);
+      for (int i = 0; i < n; i++) {
+        Samples.Sample s = samples.get(start + i);
+        truths[i] = s.text();
+        pre.write(s.image(), input, i * size);
+      }
+      long t1 = System.nanoTime();
+      float[] logits = model.run(input, n);
+      inferenceNanos += System.nanoTime() - t1;
+      String[] predicted = model.decode(logits, n);
+      for (int i = 0; i < n; i++) {
+        tally.add(truths[i], predicted[i]);
+      }
+      progress.accept(start + n);
+    }
+    return new Result(tally, (System.nanoTime() - t0) / 1e9, inferenceNanos / 1e9);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.captcha.training.eval;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * An exported captcha model loaded in ONNX Runtime (the path the server uses), with its parsed
+ * metadata; owns the session. {@link #run} may be called from several threads (ONNX Runtime
+ * sessions are thread-safe).
+ */
+public final class OnnxModel implements AutoCloseable {
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ModelInfo info;
+
+  private OnnxModel(OrtEnvironment env, OrtSession session, ModelInfo info) {
+    this.env = env;
+    this.session = session;
+    this.info = info;
+  }
+
+  /**
+   * Loads {@code file} with {@code intraOpThreads} threads per inference.
+   *
+   * @throws IllegalArgumentException if the file is missing or its metadata is incomplete
+   */
+  public static OnnxModel load(Path file, int intraOpThreads) throws OrtException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("model file " + file + " does not exist");
+    }
+    if (intraOpThreads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1");
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession session;
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      session = env.createSession(file.toString(), options);
+    }
+    try {
+      Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+      ModelInfo info = ModelInfo.parse(metadata);
+      if (!session.getInputNames().contains(info.inputName())) {
+        throw new IllegalArgumentException("the graph has no input '" + info.inputName() + "' (has "
+            + session.getInputNames() + ")");
+      }
+      if (!session.getOutputNames().contains(info.outputName())) {
+        throw new IllegalArgumentException("the graph has no output '" + info.outputName() + "' (has "
+            + session.getOutputNames() + ")");
+      }
+      return new OnnxModel(env, session, info);
+    } catch (RuntimeException | OrtException e) {
+      session.close();
+      throw e;
+    }
+  }
+
+  public ModelInfo info() {
+    return info;
+  }
+
+  /**
+   * Runs {@code n} images, given as the first {@code n * info().inputSize()} floats of {@code input}
+   * in [N, C, H, W] order, and returns the logits [n, length, classes] flattened.
+   */
+  public float[] run(float[] input, int n) throws OrtException {
+    int size = n * info.inputSize();
+    if (n < 1 || input.length < size) {
+      throw new IllegalArgumentException("need " + size + " input floats for " + n + " images, got " + input.length);
+    }
+    long[] shape = {n, info.channels(), info.height(), info.width()};
+    try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input, 0, size), shape);
+        OrtSession.Result result = session.run(Map.of(info.inputName(), x))) {
+      OnnxTensor y = (OnnxTensor) result.get(info.outputName())
+          .orElseThrow(() -> new IllegalStateException("no output " + info.outputName()));
+      long[] outShape = y.getInfo().getShape();
+      if (outShape.length != 3 || outShape[0] != n || outShape[1] != info.length() || outShape[2] != info.classes()) {
+        throw new IllegalStateException("output shape " + java.util.Arrays.toString(outShape) + " is not ["
+            + n + ", " + info.length() + ", " + info.classes() + "]");
+      }
+      FloatBuffer buf = y.getFloatBuffer();
+      float[] out = new float[buf.remaining()];
+      buf.get(out);
+      return out;
+    }
+  }
+
+  /** The text of each of the {@code n} captchas: per position, the class with the largest logit. */
+  public String[] decode(float[] logits, int n) {
+    int k = info.classes();
+    int l = info.length();
+    String[] texts = new String[n];
+    for (int i = 0; i < n; i++) {
+      char[] chars = new char[l];
+      for (int p = 0; p < l; p++) {
+        int base = (i * l + p) * k;
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+          if (logits[base + c] > logits[base + best]) {
+            best = c;
+          }
+        }
+        chars[p] = info.charset().charAt(best);
+      }
+      texts[i] = new String(chars);
+    }
+    return texts;
+  }
+
+  @Override
+  public void close() throws OrtException {
+    session.close();
+  }
+}

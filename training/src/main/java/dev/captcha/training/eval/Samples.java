@@ -1,0 +1,99 @@
+package dev.captcha.training.eval;
+
+import dev.captcha.generator.Captcha;
+import dev.captcha.generator.CaptchaGenerator;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/** A numbered set of labelled captcha images to evaluate on; implementations are immutable. */
+public interface Samples {
+
+  /** One labelled image. */
+  record Sample(String name, String text, BufferedImage image) {}
+
+  int size();
+
+  /** The sample at {@code index} (0 .. size - 1). */
+  Sample get(int index) throws IOException;
+
+  /** Captchas {@code 0 .. count - 1} of the generator's stream {@code seed}. */
+  static Samples generated(CaptchaGenerator generator, long seed, int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("the number of captchas to generate must be >= 1, got " + count);
+    }
+    return new Samples() {
+      @Override
+      public int size() {
+        return count;
+      }
+
+      @Override
+      public Sample get(int index) {
+        Captcha c = generator.generate(seed, index);
+        return new Sample("#" + index, c.text(), c.image());
+      }
+    };
+  }
+
+  /**
+   * The images of a folder named {@code <index>_<text>.<ext>} (png, jpg, jpeg, gif or bmp), in index
+   * order; other files are ignored.
+   *
+   * @throws IllegalArgumentException if the folder is missing, holds no image, or an image's name
+   *     does not carry its text
+   */
+  static Samples folder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(dir + " is not a folder");
+    }
+    Pattern image = Pattern.compile(".*\\.(png|jpe?g|gif|bmp)", Pattern.CASE_INSENSITIVE);
+    Pattern labelled = Pattern.compile("(\\d+)_(.+)\\.[A-Za-z]+");
+    record Entry(long index, String text, Path path) {}
+    List<Entry> entries = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files.sorted()::iterator) {
+        String name = p.getFileName().toString();
+        if (!Files.isRegularFile(p) || !image.matcher(name).matches()) {
+          continue;
+        }
+        Matcher m = labelled.matcher(name);
+        if (!m.matches()) {
+          throw new IllegalArgumentException("image " + p + " is not named <index>_<text>." + name.replaceAll(".*\\.", "")
+              .toLowerCase(Locale.ROOT) + ", so its text is unknown");
+        }
+        entries.add(new Entry(Long.parseLong(m.group(1)), m.group(2), p));
+      }
+    }
+    if (entries.isEmpty()) {
+      throw new IllegalArgumentException("no <index>_<text> images (png, jpg, gif, bmp) in " + dir);
+    }
+    entries.sort(Comparator.comparingLong(Entry::index).thenComparing(Entry::path));
+    List<Entry> list = List.copyOf(entries);
+    return new Samples() {
+      @Override
+      public int size() {
+        return list.size();
+      }
+
+      @Override
+      public Sample get(int index) throws IOException {
+        Entry e = list.get(index);
+        BufferedImage img = ImageIO.read(e.path().toFile());
+        if (img == null) {
+          throw new IOException("cannot decode image " + e.path());
+        }
+        return new Sample(e.path().getFileName().toString(), e.text(), img);
+      }
+    };
+  }
+}
