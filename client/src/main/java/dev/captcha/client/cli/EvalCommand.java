@@ -26,9 +26,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Measure accuracy and throughput on a folder of labelled images.",
-      "Images are named <index>_<text>.<ext> (e.g. 17_aB3x.png). Prints",
-      "sequence accuracy (exact, case-folded, and confusable-folded: {0,O,o} and {1,l,I} merged plus",
-      "case folding), per-character accuracy, throughput, and the most frequent confusions."
+      "Images are named <index>_<text>.<ext> (e.g. 17_aB3x.png). Prints sequence accuracy (exact,"
+          + " case-folded, and confusable-folded: {0,O,o} and {1,l,I} merged plus case folding),"
+          + " per-character accuracy, throughput, and the most frequent confusions."
     })
 final class EvalCommand implements Callable<Integer> {
   static final Pattern LABELLED = Pattern.compile("\\d+_(.+)\\.[A-Za-z]+");
