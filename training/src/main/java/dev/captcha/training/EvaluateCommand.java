@@ -44,7 +44,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--fonts", split = ",", description = "Font families or files for generated captchas (default: the training families).")
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
-  @Option(names = "--held-out-fonts", description = "Generate with the families kept out of training (" + "Open Sans, Comic Neue).")
+  @Option(names = "--held-out-fonts", description = "Generate with the font families kept out of training (Open Sans, Comic Neue).")
   boolean heldOut;
 
   @Option(names = "--batch-size", defaultValue = "256", description = "Images per inference batch (default: ${DEFAULT-VALUE}).")
@@ -61,6 +61,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return execute();
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int execute() throws Exception {
     if (confusions < 0) {
       throw new IllegalArgumentException("--confusions must be >= 0");
     }

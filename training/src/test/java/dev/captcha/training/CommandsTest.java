@@ -1,0 +1,67 @@
+package dev.captcha.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.captcha.training.train.Trainer;
+import dev.captcha.training.train.TrainingConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The export, evaluate and bench commands wired end to end on a three-step run. */
+class CommandsTest {
+
+  private static int run(String... args) {
+    return new CommandLine(new TrainingCli()).execute(args);
+  }
+
+  @Test
+  void exportThenEvaluateThenBench(@TempDir Path dir) throws Exception {
+    Path runDir = dir.resolve("run");
+    new Trainer(new TrainingConfig(runDir, Duration.ofMinutes(30), 3, 8, 1e-3f, 1e-5f, 1, 1, 16, 2, 100,
+        List.of("DejaVu Sans"), 1, false, "test"), new PrintStream(OutputStream.nullOutputStream())).run();
+    Path model = dir.resolve("out/model.onnx");
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, run("export", "--run-dir", runDir.toString(), "--out", model.toString(), "--threads", "1",
+          "--name", "tiny", "--model-version", "0.1", "--check-images", "3"));
+      assertTrue(Files.isRegularFile(model));
+      assertTrue(captured.toString(StandardCharsets.UTF_8).contains("max abs logit difference"));
+
+      Path json = dir.resolve("eval.json");
+      assertEquals(0, run("evaluate", "--model", model.toString(), "--generate", "12", "--seed", "5",
+          "--fonts", "DejaVu Sans", "--batch-size", "5", "--threads", "1", "--json", json.toString()));
+      String report = Files.readString(json);
+      assertTrue(report.contains("\"images\": 12"), report);
+      assertTrue(report.contains("\"exact_accuracy\""), report);
+      String printed = captured.toString(StandardCharsets.UTF_8);
+      assertTrue(printed.contains("tiny 0.1") && printed.contains("case-folded") && printed.contains("per char"), printed);
+
+      Path bench = dir.resolve("bench.json");
+      assertEquals(0, run("bench", "--model", model.toString(), "--batch-sizes", "1,2", "--warmup", "1",
+          "--repetitions", "2", "--json", bench.toString()));
+      assertTrue(Files.readString(bench).contains("\"batch_size\": 2"));
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+
+  @Test
+  void badArgumentsGiveAnErrorExitCode(@TempDir Path dir) {
+    assertEquals(2, run("evaluate", "--model", dir.resolve("missing.onnx").toString(), "--generate", "3"));
+    assertEquals(2, run("export", "--run-dir", dir.toString(), "--out", dir.resolve("m.onnx").toString()));
+    assertEquals(2, run("evaluate", "--model", "x.onnx"));
+    assertEquals(2, run("evaluate", "--model", "x.onnx", "--dir", dir.toString(), "--generate", "3"));
+  }
+}
