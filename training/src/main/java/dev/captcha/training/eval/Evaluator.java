@@ -2,11 +2,14 @@ package dev.captcha.training.eval;
 
 import ai.onnxruntime.OrtException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
- * Runs a model over labelled samples in batches and tallies its accuracy; stateless and
- * thread-safe (the model is shared, each call has its own buffers).
+ * Runs a model over labelled samples in batches and tallies its accuracy; samples of a batch are
+ * loaded and preprocessed in parallel (the common fork-join pool) while inference runs one batch at
+ * a time. Stateless and thread-safe (the model is shared, each call has its own buffers).
  */
 public final class Evaluator {
 
@@ -46,10 +49,19 @@ public final class Evaluator {
     long inferenceNanos = 0;
     for (int start = 0; start < samples.size(); start += batchSize) {
       int n = Math.min(batchSize, samples.size() - start);
-      for (int i = 0; i < n; i++) {
-        Samples.Sample s = samples.get(start + i);
-        truths[i] = s.text();
-        pre.write(s.image(), input, i * size);
+      int first = start;
+      try {
+        IntStream.range(0, n).parallel().forEach(i -> {
+          try {
+            Samples.Sample s = samples.get(first + i);
+            truths[i] = s.text();
+            pre.write(s.image(), input, i * size);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
       }
       long t1 = System.nanoTime();
       float[] logits = model.run(input, n);
