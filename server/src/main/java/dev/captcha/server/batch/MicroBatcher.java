@@ -1,0 +1,536 @@
+package dev.captcha.server.batch;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dynamic micro-batcher: groups requests into batches for a set of engine instances, dispatching
+ * a batch when an instance is free and either a full (or preferred-size) batch is queued or the
+ * oldest request has waited its delay, counted from its arrival. Thread-safe; {@link #add} may be
+ * called from any thread.
+ *
+ * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
+ * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
+ * engine failed) or a {@link RejectedException} (the batcher was closed before it could run). A
+ * request whose future was cancelled by the caller is dropped before inference.
+ *
+ * @param <I> the prepared input of one request
+ * @param <O> the output for one request
+ */
+public final class MicroBatcher<I, O> {
+  private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
+
+  private final BatcherSettings settings;
+  private final List<BatchEngine<I, O>> engines;
+  private final NanoClock clock;
+  private final DelayScheduler scheduler;
+  private final Executor workers;
+  private final long maxQueueDelayNanos;
+  private final long latencyBudgetNanos;
+
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
+  private final ArrayDeque<Integer> idle = new ArrayDeque<>();
+  private final Set<List<Pending<I, O>>> running =
+      Collections.newSetFromMap(new IdentityHashMap<>());
+  private final BatchCostModel costModel = new BatchCostModel();
+  private boolean closing;
+  private int completing;
+  private DelayScheduler.Cancellable timer;
+  private long timerDueNanos;
+
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+  /**
+   * Creates a batcher; it owns none of its collaborators.
+   *
+   * @param engines one engine per instance; their number must equal {@code settings.instances()}
+   * @param clock the time source for arrival, deadlines and batch cost
+   * @param scheduler wakes the batcher when the oldest request's delay runs out
+   * @param workers runs batches; needs a thread per instance for full parallelism
+   */
+  public MicroBatcher(
+      BatcherSettings settings,
+      List<? extends BatchEngine<I, O>> engines,
+      NanoClock clock,
+      DelayScheduler scheduler,
+      Executor workers) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.engines = List.copyOf(engines);
+    if (this.engines.size() != settings.instances()) {
+      throw new IllegalArgumentException(
+          "got " + this.engines.size() + " engines for " + settings.instances() + " instances");
+    }
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.workers = Objects.requireNonNull(workers, "workers");
+    this.maxQueueDelayNanos = settings.maxQueueDelay().toNanos();
+    this.latencyBudgetNanos = settings.latencyBudget().toNanos();
+    for (int i = 0; i < this.engines.size(); i++) {
+      idle.add(i);
+    }
+  }
+
+  public BatcherSettings settings() {
+    return settings;
+  }
+
+  /** The batcher's clock, so callers can compute deadlines in its time base. */
+  public NanoClock clock() {
+    return clock;
+  }
+
+  /** A deadline {@code timeout} from now in this batcher's clock. */
+  public long deadlineAfter(Duration timeout) {
+    return saturatedAdd(clock.nanoTime(), timeout.toNanos());
+  }
+
+  /**
+   * Runs every batch size from 1 to max on every instance once, before serving, and seeds the
+   * batch cost estimate with the timings. Must be called before the first {@link #add}.
+   *
+   * @param blank an input to repeat, for example an all-zero image
+   */
+  public void warmUp(I blank) throws Exception {
+    for (BatchEngine<I, O> engine : engines) {
+      for (int size = 1; size <= settings.maxBatchSize(); size++) {
+        long start = clock.nanoTime();
+        List<O> out = engine.infer(Collections.nCopies(size, blank));
+        long nanos = clock.nanoTime() - start;
+        if (out == null || out.size() != size) {
+          throw new IllegalStateException("engine returned a wrong number of outputs in warm-up");
+        }
+        synchronized (lock) {
+          costModel.record(size, nanos);
+        }
+      }
+    }
+  }
+
+  /** Submits with the default timeout of the settings. */
+  public CompletableFuture<BatchResult<O>> add(I input) {
+    return add(input, deadlineAfter(settings.defaultTimeout()));
+  }
+
+  /**
+   * Submits one request. Never blocks: a full queue or a closing batcher fails the returned future
+   * at once with a {@link RejectedException}.
+   *
+   * @param deadlineNanos absolute deadline in this batcher's clock; a request still queued then is
+   *     not computed
+   * @return completes with the output; cancel it to withdraw the request
+   */
+  public CompletableFuture<BatchResult<O>> add(I input, long deadlineNanos) {
+    Objects.requireNonNull(input, "input");
+    long now = clock.nanoTime();
+    CompletableFuture<BatchResult<O>> future = new CompletableFuture<>();
+    if (deadlineNanos - now <= 0) {
+      future.completeExceptionally(
+          new DeadlineExpiredException("deadline passed before the request was queued"));
+      return future;
+    }
+    Actions actions = new Actions();
+    synchronized (lock) {
+      if (closing) {
+        future.completeExceptionally(
+            new RejectedException(
+                RejectedException.Reason.SHUTTING_DOWN, "server is shutting down", 0));
+        return future;
+      }
+      if (queue.size() >= settings.maxQueueLength()) {
+        purgeLocked(now, actions);
+      }
+      if (queue.size() >= settings.maxQueueLength()) {
+        long retry = Math.max(expectedWaitNanosLocked(), 1_000_000L);
+        future.completeExceptionally(
+            new RejectedException(
+                RejectedException.Reason.QUEUE_FULL,
+                "queue full (" + queue.size() + " requests waiting); retry after about "
+                    + TimeUnit.NANOSECONDS.toMillis(retry) + " ms",
+                retry));
+      } else {
+        queue.add(new Pending<>(input, now, deadlineNanos, future));
+        dispatchLocked(now, actions);
+      }
+    }
+    actions.run();
+    return future;
+  }
+
+  /** Number of requests waiting in the queue (cancelled ones may still be counted). */
+  public int queueLength() {
+    synchronized (lock) {
+      return queue.size();
+    }
+  }
+
+  /** The estimated wall time of a batch of the given size, in nanoseconds; 0 while unknown. */
+  public double estimatedBatchNanos(int batchSize) {
+    synchronized (lock) {
+      return costModel.ready() ? costModel.estimateNanos(batchSize) : 0;
+    }
+  }
+
+  /** The largest batch the batcher currently forms (below max in latency-budget mode). */
+  public int currentBatchCap() {
+    synchronized (lock) {
+      return batchCapLocked();
+    }
+  }
+
+  /**
+   * Stops accepting requests and dispatches what is queued without waiting for batches to fill.
+   *
+   * @return completes when every accepted request has been completed
+   */
+  public CompletableFuture<Void> shutdown() {
+    Actions actions = new Actions();
+    synchronized (lock) {
+      if (!closing) {
+        closing = true;
+        if (timer != null) {
+          timer.cancel();
+          timer = null;
+        }
+      }
+      dispatchLocked(clock.nanoTime(), actions);
+      checkDrainedLocked();
+    }
+    actions.run();
+    return drained;
+  }
+
+  /**
+   * Shuts down and waits up to {@code timeout} for the accepted requests to finish; those still
+   * unfinished then are failed with a {@link RejectedException}, so none is left unanswered.
+   *
+   * @return true if everything accepted was answered normally within the timeout
+   */
+  public boolean close(Duration timeout) throws InterruptedException {
+    CompletableFuture<Void> done = shutdown();
+    try {
+      done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      abandonAll();
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Fails every request still queued or running; their later results are ignored. */
+  void abandonAll() {
+    List<Pending<I, O>> left = new ArrayList<>();
+    synchronized (lock) {
+      left.addAll(queue);
+      queue.clear();
+      for (List<Pending<I, O>> batch : running) {
+        left.addAll(batch);
+      }
+      drained.complete(null);
+    }
+    RejectedException gone =
+        new RejectedException(
+            RejectedException.Reason.SHUTTING_DOWN,
+            "server shut down before the request could be answered",
+            0);
+    int failed = 0;
+    for (Pending<I, O> p : left) {
+      if (p.future.completeExceptionally(gone)) {
+        failed++;
+      }
+    }
+    if (failed > 0) {
+      log.warn("drain timeout: failed {} unfinished requests", failed);
+    }
+  }
+
+  private void onTimer(long due) {
+    Actions actions = new Actions();
+    synchronized (lock) {
+      if (timer != null && timerDueNanos == due) {
+        timer = null;
+      }
+      dispatchLocked(clock.nanoTime(), actions);
+    }
+    actions.run();
+  }
+
+  private void dispatchLocked(long now, Actions actions) {
+    while (!idle.isEmpty()) {
+      dropDeadHeadLocked(now, actions);
+      Pending<I, O> head = queue.peekFirst();
+      if (head == null) {
+        break;
+      }
+      int cap = batchCapLocked();
+      int queued = queue.size();
+      int size;
+      if (closing || now - dueLocked(head) >= 0) {
+        size = Math.min(queued, cap);
+      } else if (queued >= cap) {
+        size = cap;
+      } else {
+        size = largestPreferredAtMost(queued);
+        if (size == 0) {
+          break;
+        }
+      }
+      List<Pending<I, O>> batch = takeLocked(size, now, actions);
+      if (batch.isEmpty()) {
+        continue;
+      }
+      int instance = idle.poll();
+      running.add(batch);
+      actions.launches.add(() -> launch(instance, batch));
+    }
+    rescheduleLocked(now);
+  }
+
+  private void rescheduleLocked(long now) {
+    Pending<I, O> head = queue.peekFirst();
+    if (head == null || idle.isEmpty() || closing) {
+      return;
+    }
+    long due = dueLocked(head);
+    if (timer != null) {
+      if (timerDueNanos - due <= 0) {
+        return;
+      }
+      timer.cancel();
+    }
+    timerDueNanos = due;
+    long delay = Math.max(due - now, 0);
+    timer = scheduler.schedule(() -> onTimer(due), delay);
+  }
+
+  /** When the given oldest request must be dispatched at the latest. */
+  private long dueLocked(Pending<I, O> head) {
+    if (settings.mode() == BatchingMode.LATENCY_BUDGET && costModel.ready()) {
+      long cost = (long) costModel.estimateNanos(batchCapLocked());
+      long byBudget = head.arrivalNanos + latencyBudgetNanos - cost;
+      long byDeadline = head.deadlineNanos - cost;
+      return byDeadline - byBudget < 0 ? byDeadline : byBudget;
+    }
+    return saturatedAdd(head.arrivalNanos, maxQueueDelayNanos);
+  }
+
+  private int batchCapLocked() {
+    int max = settings.maxBatchSize();
+    if (settings.mode() != BatchingMode.LATENCY_BUDGET || !costModel.ready()) {
+      return max;
+    }
+    // Spend at most half the budget computing, leaving the rest for waiting.
+    double limit = latencyBudgetNanos / 2.0;
+    double fixed = costModel.fixedNanos();
+    double perItem = costModel.perItemNanos();
+    if (perItem <= 0) {
+      return max;
+    }
+    long fits = (long) Math.floor((limit - fixed) / perItem + 1e-6);
+    return (int) Math.max(1, Math.min(max, fits));
+  }
+
+  private int largestPreferredAtMost(int queued) {
+    List<Integer> preferred = settings.preferredBatchSizes();
+    for (int i = preferred.size() - 1; i >= 0; i--) {
+      if (preferred.get(i) <= queued) {
+        return preferred.get(i);
+      }
+    }
+    return 0;
+  }
+
+  private long expectedWaitNanosLocked() {
+    if (!costModel.ready()) {
+      return maxQueueDelayNanos;
+    }
+    int cap = batchCapLocked();
+    long batchesAhead = (queue.size() + cap - 1) / cap;
+    return (long) (batchesAhead * costModel.estimateNanos(cap) / engines.size());
+  }
+
+  private void dropDeadHeadLocked(long now, Actions actions) {
+    Pending<I, O> head;
+    while ((head = queue.peekFirst()) != null && head.isDead(now)) {
+      queue.pollFirst();
+      actions.expire(head);
+    }
+  }
+
+  private void purgeLocked(long now, Actions actions) {
+    for (Iterator<Pending<I, O>> it = queue.iterator(); it.hasNext(); ) {
+      Pending<I, O> p = it.next();
+      if (p.isDead(now)) {
+        it.remove();
+        actions.expire(p);
+      }
+    }
+  }
+
+  private List<Pending<I, O>> takeLocked(int size, long now, Actions actions) {
+    List<Pending<I, O>> batch = new ArrayList<>(size);
+    while (batch.size() < size && !queue.isEmpty()) {
+      Pending<I, O> p = queue.pollFirst();
+      if (p.isDead(now)) {
+        actions.expire(p);
+      } else {
+        batch.add(p);
+      }
+    }
+    return batch;
+  }
+
+  private void launch(int instance, List<Pending<I, O>> batch) {
+    try {
+      workers.execute(() -> runBatch(instance, batch));
+    } catch (RejectedExecutionException e) {
+      long now = clock.nanoTime();
+      finish(instance, batch, null, new InferenceException("no worker to run the batch", e), now,
+          now);
+    }
+  }
+
+  private void runBatch(int instance, List<Pending<I, O>> batch) {
+    List<I> inputs = new ArrayList<>(batch.size());
+    for (Pending<I, O> p : batch) {
+      inputs.add(p.input);
+    }
+    long start = clock.nanoTime();
+    List<O> outputs = null;
+    InferenceException failure = null;
+    try {
+      outputs = engines.get(instance).infer(inputs);
+      if (outputs == null || outputs.size() != inputs.size()) {
+        failure =
+            new InferenceException(
+                "engine returned " + (outputs == null ? "no" : outputs.size())
+                    + " outputs for a batch of " + inputs.size(),
+                null);
+      }
+    } catch (Exception | Error e) {
+      failure = new InferenceException("inference failed: " + describe(e), e);
+    }
+    long end = clock.nanoTime();
+    if (failure != null) {
+      log.warn("batch of {} failed on instance {}", batch.size(), instance, failure);
+    }
+    finish(instance, batch, outputs, failure, start, end);
+  }
+
+  private void finish(
+      int instance,
+      List<Pending<I, O>> batch,
+      List<O> outputs,
+      InferenceException failure,
+      long start,
+      long end) {
+    // Free the instance and start the next batch first, so answering this batch's callers
+    // overlaps the next inference.
+    Actions actions = new Actions();
+    synchronized (lock) {
+      running.remove(batch);
+      completing++;
+      idle.push(instance);
+      if (failure == null) {
+        costModel.record(batch.size(), end - start);
+      }
+      dispatchLocked(clock.nanoTime(), actions);
+    }
+    actions.run();
+    int n = batch.size();
+    try {
+      for (int i = 0; i < n; i++) {
+        Pending<I, O> p = batch.get(i);
+        if (failure != null) {
+          p.future.completeExceptionally(failure);
+        } else {
+          p.future.complete(
+              new BatchResult<>(outputs.get(i), start - p.arrivalNanos, end - start, n));
+        }
+      }
+    } finally {
+      synchronized (lock) {
+        completing--;
+        checkDrainedLocked();
+      }
+    }
+  }
+
+  private void checkDrainedLocked() {
+    if (closing && queue.isEmpty() && running.isEmpty() && completing == 0) {
+      drained.complete(null);
+    }
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  /** Work decided under the lock and carried out after releasing it. */
+  private final class Actions {
+    final List<Runnable> launches = new ArrayList<>(2);
+    List<Pending<I, O>> expired;
+
+    void expire(Pending<I, O> p) {
+      if (expired == null) {
+        expired = new ArrayList<>();
+      }
+      expired.add(p);
+    }
+
+    void run() {
+      if (expired != null) {
+        for (Pending<I, O> p : expired) {
+          p.future.completeExceptionally(
+              new DeadlineExpiredException("deadline passed while queued; not computed"));
+        }
+      }
+      for (Runnable r : launches) {
+        r.run();
+      }
+    }
+  }
+
+  private static final class Pending<I, O> {
+    final I input;
+    final long arrivalNanos;
+    final long deadlineNanos;
+    final CompletableFuture<BatchResult<O>> future;
+
+    Pending(I input, long arrivalNanos, long deadlineNanos, CompletableFuture<BatchResult<O>> f) {
+      this.input = input;
+      this.arrivalNanos = arrivalNanos;
+      this.deadlineNanos = deadlineNanos;
+      this.future = f;
+    }
+
+    /** Cancelled or completed by the caller, or past its deadline. */
+    boolean isDead(long now) {
+      return future.isDone() || deadlineNanos - now <= 0;
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.captcha.server.solve;
+
+import dev.captcha.server.batch.BatchResult;
+import dev.captcha.server.batch.DeadlineExpiredException;
+import dev.captcha.server.batch.MicroBatcher;
+import dev.captcha.server.batch.NanoClock;
+import dev.captcha.server.batch.RejectedException;
+import dev.captcha.server.image.ImageDecoder;
+import dev.captcha.server.image.InvalidImageException;
+import dev.captcha.server.image.Preprocessor;
+import dev.captcha.server.model.Prediction;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The transport-independent solving pipeline: decodes and preprocesses an image on the preprocess
+ * executor (off the batch threads, so decoding overlaps inference), then submits the tensor to the
+ * micro-batcher. Thread-safe.
+ */
+public final class Solver {
+  private final ImageDecoder decoder;
+  private final Preprocessor preprocessor;
+  private final MicroBatcher<float[], Prediction> batcher;
+  private final Executor preprocessExecutor;
+  private final NanoClock clock;
+
+  /**
+   * @param preprocessExecutor runs decoding; a bounded one rejects work when overloaded, which
+   *     callers see as a full queue
+   */
+  public Solver(
+      ImageDecoder decoder,
+      Preprocessor preprocessor,
+      MicroBatcher<float[], Prediction> batcher,
+      Executor preprocessExecutor) {
+    this.decoder = Objects.requireNonNull(decoder, "decoder");
+    this.preprocessor = Objects.requireNonNull(preprocessor, "preprocessor");
+    this.batcher = Objects.requireNonNull(batcher, "batcher");
+    this.preprocessExecutor = Objects.requireNonNull(preprocessExecutor, "preprocessExecutor");
+    this.clock = batcher.clock();
+  }
+
+  public MicroBatcher<float[], Prediction> batcher() {
+    return batcher;
+  }
+
+  /** The current time in the batcher's clock, the time base of deadlines. */
+  public long nanoTime() {
+    return clock.nanoTime();
+  }
+
+  /**
+   * Solves one image.
+   *
+   * @param deadlineNanos absolute deadline in the batcher's clock
+   * @return completes with the solution, or exceptionally with an {@link InvalidImageException},
+   *     a {@link RejectedException}, a {@link DeadlineExpiredException} or an inference failure;
+   *     cancelling it withdraws the request
+   */
+  public CompletableFuture<Solution> solve(byte[] image, long deadlineNanos) {
+    CompletableFuture<Solution> result = new CompletableFuture<>();
+    try {
+      preprocessExecutor.execute(() -> prepareAndSubmit(image, deadlineNanos, result));
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(
+          new RejectedException(
+              RejectedException.Reason.QUEUE_FULL,
+              "too many images waiting to be decoded; retry shortly",
+              batcher.settings().maxQueueDelay().toNanos() + 1_000_000L));
+    }
+    return result;
+  }
+
+  private void prepareAndSubmit(byte[] image, long deadlineNanos, CompletableFuture<Solution> out) {
+    if (out.isDone()) {
+      return;
+    }
+    long start = clock.nanoTime();
+    if (deadlineNanos - start <= 0) {
+      out.completeExceptionally(
+          new DeadlineExpiredException("deadline passed before the image was decoded"));
+      return;
+    }
+    float[] tensor;
+    try {
+      tensor = preprocessor.toTensor(decoder.decode(image));
+    } catch (InvalidImageException e) {
+      out.completeExceptionally(e);
+      return;
+    } catch (RuntimeException | OutOfMemoryError e) {
+      out.completeExceptionally(
+          new InvalidImageException(
+              InvalidImageException.Reason.UNDECODABLE, "image could not be prepared: " + e, e));
+      return;
+    }
+    long preprocessNanos = clock.nanoTime() - start;
+    CompletableFuture<BatchResult<Prediction>> queued = batcher.add(tensor, deadlineNanos);
+    out.whenComplete(
+        (r, t) -> {
+          if (out.isCancelled()) {
+            queued.cancel(false);
+          }
+        });
+    queued.whenComplete(
+        (r, t) -> {
+          if (t != null) {
+            out.completeExceptionally(t instanceof CompletionException && t.getCause() != null
+                ? t.getCause() : t);
+          } else {
+            out.complete(
+                new Solution(
+                    r.output(), preprocessNanos, r.queueNanos(), r.inferenceNanos(),
+                    r.batchSize()));
+          }
+        });
+  }
+}

@@ -1,0 +1,344 @@
+package dev.captcha.server.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+  private static final long MS = 1_000_000L;
+
+  private final FakeTime time = new FakeTime();
+  private final ManualExecutor workers = new ManualExecutor();
+  private final List<FakeEngine> engines = new ArrayList<>();
+
+  private MicroBatcher<String, String> batcher(BatcherSettings settings) {
+    for (int i = 0; i < settings.instances(); i++) {
+      engines.add(new FakeEngine(time));
+    }
+    return new MicroBatcher<>(settings, engines, time, time, workers);
+  }
+
+  private static BatcherSettings settings(int maxBatch, long delayMs) {
+    return BatcherSettings.defaults()
+        .withMaxBatchSize(maxBatch)
+        .withMaxQueueDelay(Duration.ofMillis(delayMs));
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    assertTrue(f.isCompletedExceptionally(), "expected a failed future");
+    CompletionException e = assertThrows(CompletionException.class, f::join);
+    return e.getCause();
+  }
+
+  @Test
+  void fullBatchIsDispatchedAtOnceAndAnsweredInOrder() {
+    MicroBatcher<String, String> b = batcher(settings(4, 10));
+    List<CompletableFuture<BatchResult<String>>> fs = new ArrayList<>();
+    for (String s : List.of("a", "b", "c")) {
+      fs.add(b.add(s));
+    }
+    assertEquals(0, workers.pending(), "three of four must wait");
+    fs.add(b.add("d"));
+    assertEquals(1, workers.pending(), "the fourth fills the batch");
+    workers.runAll();
+    assertEquals(List.of(4), engines.get(0).sizes());
+    List<String> texts = fs.stream().map(f -> f.join().output()).toList();
+    assertEquals(List.of("A", "B", "C", "D"), texts);
+    assertEquals(4, fs.get(0).join().batchSize());
+  }
+
+  @Test
+  void partialBatchWaitsTheDelayCountedFromTheOldestArrival() {
+    MicroBatcher<String, String> b = batcher(settings(8, 10));
+    CompletableFuture<BatchResult<String>> first = b.add("a");
+    time.advance(9 * MS);
+    CompletableFuture<BatchResult<String>> second = b.add("b");
+    assertEquals(0, workers.pending());
+    time.advance(MS);
+    assertEquals(1, workers.pending(), "due 10 ms after the first arrival, not the second");
+    workers.runAll();
+    assertEquals(List.of(2), engines.get(0).sizes());
+    assertEquals(10 * MS, first.join().queueNanos());
+    assertEquals(MS, second.join().queueNanos());
+  }
+
+  @Test
+  void waitCountsFromArrivalNotFromWhenAnInstanceFreesUp() {
+    MicroBatcher<String, String> b = batcher(settings(2, 10));
+    b.add("a");
+    b.add("b");
+    assertEquals(1, workers.pending(), "the only instance is busy now");
+    CompletableFuture<BatchResult<String>> late = b.add("c");
+    time.advance(30 * MS);
+    assertEquals(1, workers.pending(), "no second batch while the instance is busy");
+    workers.runNext();
+    assertEquals(1, workers.pending(), "overdue request dispatched as soon as the instance is free");
+    workers.runNext();
+    assertEquals(List.of(2, 1), engines.get(0).sizes());
+    assertEquals(30 * MS, late.join().queueNanos());
+  }
+
+  @Test
+  void preferredBatchSizeIsDispatchedWithoutWaiting() {
+    MicroBatcher<String, String> b =
+        batcher(settings(8, 10).withPreferredBatchSizes(List.of(4, 2)));
+    b.add("a");
+    assertEquals(0, workers.pending());
+    b.add("b");
+    assertEquals(1, workers.pending(), "2 is preferred");
+    for (String s : List.of("c", "d", "e", "f", "g")) {
+      b.add(s);
+    }
+    workers.runNext();
+    assertEquals(1, workers.pending(), "the freed instance takes the largest preferred size");
+    workers.runNext();
+    assertEquals(0, workers.pending(), "one request left, below every preferred size");
+    time.advance(10 * MS);
+    workers.runAll();
+    assertEquals(List.of(2, 4, 1), engines.get(0).sizes());
+  }
+
+  @Test
+  void instancesRunBatchesInParallel() {
+    MicroBatcher<String, String> b = batcher(settings(2, 10).withInstances(2));
+    for (String s : List.of("a", "b", "c", "d", "e")) {
+      b.add(s);
+    }
+    assertEquals(2, workers.pending(), "one batch per instance, the fifth waits");
+    assertEquals(1, b.queueLength());
+    workers.runAll();
+    assertEquals(List.of(List.of("a", "b")), engines.get(0).batches);
+    assertEquals(List.of(List.of("c", "d")), engines.get(1).batches);
+    time.advance(10 * MS);
+    workers.runAll();
+    assertEquals(5, engines.get(0).seen().size() + engines.get(1).seen().size());
+  }
+
+  @Test
+  void fullQueueRejectsAtOnceWithARetryHint() {
+    MicroBatcher<String, String> b = batcher(settings(1, 10).withMaxQueueLength(2));
+    CompletableFuture<BatchResult<String>> running = b.add("a");
+    b.add("b");
+    b.add("c");
+    CompletableFuture<BatchResult<String>> rejected = b.add("d");
+    RejectedException e = assertInstanceOf(RejectedException.class, failure(rejected));
+    assertEquals(RejectedException.Reason.QUEUE_FULL, e.reason());
+    assertTrue(e.retryAfterNanos() > 0);
+    workers.runAll();
+    assertEquals("A", running.join().output());
+    assertEquals(List.of("a", "b", "c"), engines.get(0).seen(), "the rejected one never ran");
+  }
+
+  @Test
+  void fullQueueMakesRoomByDroppingCancelledRequests() {
+    MicroBatcher<String, String> b = batcher(settings(1, 10).withMaxQueueLength(1));
+    b.add("a");
+    b.add("b").cancel(false);
+    CompletableFuture<BatchResult<String>> c = b.add("c");
+    assertFalse(c.isDone());
+    workers.runAll();
+    assertEquals("C", c.join().output());
+    assertEquals(List.of("a", "c"), engines.get(0).seen());
+  }
+
+  @Test
+  void expiredRequestIsDroppedBeforeInference() {
+    MicroBatcher<String, String> b = batcher(settings(1, 10));
+    b.add("busy");
+    CompletableFuture<BatchResult<String>> expiring = b.add("x", time.nanoTime() + 5 * MS);
+    CompletableFuture<BatchResult<String>> patient = b.add("y");
+    time.advance(6 * MS);
+    workers.runAll();
+    assertInstanceOf(DeadlineExpiredException.class, failure(expiring));
+    assertEquals("Y", patient.join().output());
+    assertEquals(List.of("busy", "y"), engines.get(0).seen());
+  }
+
+  @Test
+  void requestWhoseDeadlineAlreadyPassedIsNotQueued() {
+    MicroBatcher<String, String> b = batcher(settings(1, 10));
+    CompletableFuture<BatchResult<String>> f = b.add("x", time.nanoTime());
+    assertInstanceOf(DeadlineExpiredException.class, failure(f));
+    assertEquals(0, b.queueLength());
+    assertEquals(0, workers.pending());
+  }
+
+  @Test
+  void cancelledRequestIsDroppedBeforeInference() {
+    MicroBatcher<String, String> b = batcher(settings(4, 10));
+    CompletableFuture<BatchResult<String>> gone = b.add("a");
+    CompletableFuture<BatchResult<String>> kept = b.add("b");
+    gone.cancel(false);
+    time.advance(10 * MS);
+    workers.runAll();
+    assertEquals(List.of("b"), engines.get(0).seen());
+    assertEquals(1, kept.join().batchSize());
+    assertTrue(gone.isCancelled());
+  }
+
+  @Test
+  void engineFailureCompletesEveryRequestOnceAndServingContinues() {
+    MicroBatcher<String, String> b = batcher(settings(2, 10));
+    engines.get(0).failWith = new IllegalStateException("device lost");
+    AtomicInteger completions = new AtomicInteger();
+    CompletableFuture<BatchResult<String>> f1 = b.add("a");
+    CompletableFuture<BatchResult<String>> f2 = b.add("b");
+    f1.whenComplete((r, t) -> completions.incrementAndGet());
+    f2.whenComplete((r, t) -> completions.incrementAndGet());
+    workers.runAll();
+    InferenceException e = assertInstanceOf(InferenceException.class, failure(f1));
+    assertTrue(e.getMessage().contains("device lost"), e.getMessage());
+    assertSame(e, failure(f2));
+    assertEquals(2, completions.get());
+
+    engines.get(0).failWith = null;
+    CompletableFuture<BatchResult<String>> f3 = b.add("c");
+    b.add("d");
+    workers.runAll();
+    assertEquals("C", f3.join().output());
+    assertEquals(2, completions.get(), "no second completion of the failed requests");
+  }
+
+  @Test
+  void wrongNumberOfOutputsIsAnInferenceFailure() {
+    MicroBatcher<String, String> b = batcher(settings(2, 10));
+    engines.get(0).wrongCount = true;
+    CompletableFuture<BatchResult<String>> f = b.add("a");
+    b.add("b");
+    workers.runAll();
+    assertInstanceOf(InferenceException.class, failure(f));
+  }
+
+  @Test
+  void executorRejectionFailsTheBatchAndFreesTheInstance() {
+    List<FakeEngine> es = List.of(new FakeEngine(time));
+    AtomicInteger calls = new AtomicInteger();
+    MicroBatcher<String, String> b =
+        new MicroBatcher<>(settings(1, 10), es, time, time, r -> {
+          if (calls.getAndIncrement() == 0) {
+            throw new java.util.concurrent.RejectedExecutionException("pool closed");
+          }
+          r.run();
+        });
+    assertInstanceOf(InferenceException.class, failure(b.add("a")));
+    assertEquals("B", b.add("b").join().output());
+  }
+
+  @Test
+  void shutdownDispatchesWhatIsQueuedAndRefusesNewRequests() {
+    MicroBatcher<String, String> b = batcher(settings(8, 1000));
+    CompletableFuture<BatchResult<String>> f1 = b.add("a");
+    CompletableFuture<BatchResult<String>> f2 = b.add("b");
+    CompletableFuture<Void> drained = b.shutdown();
+    assertEquals(1, workers.pending(), "queued requests go at once, without waiting to fill");
+    RejectedException e = assertInstanceOf(RejectedException.class, failure(b.add("c")));
+    assertEquals(RejectedException.Reason.SHUTTING_DOWN, e.reason());
+    assertFalse(drained.isDone());
+    workers.runAll();
+    assertTrue(drained.isDone());
+    assertEquals("A", f1.join().output());
+    assertEquals("B", f2.join().output());
+  }
+
+  @Test
+  void abandoningAfterTheDrainTimeoutAnswersEveryAcceptedRequest() {
+    MicroBatcher<String, String> b = batcher(settings(1, 10));
+    CompletableFuture<BatchResult<String>> running = b.add("a");
+    CompletableFuture<BatchResult<String>> queued = b.add("b");
+    b.shutdown();
+    b.abandonAll();
+    assertInstanceOf(RejectedException.class, failure(running));
+    assertInstanceOf(RejectedException.class, failure(queued));
+    workers.runAll();
+    assertTrue(running.isCompletedExceptionally(), "a late engine result is ignored");
+  }
+
+  @Test
+  void emptyBatcherShutsDownImmediately() {
+    MicroBatcher<String, String> b = batcher(settings(4, 10));
+    assertTrue(b.shutdown().isDone());
+  }
+
+  @Test
+  void latencyBudgetModeLearnsTheCostAndChoosesSizeAndWait() throws Exception {
+    BatcherSettings s =
+        settings(64, 1)
+            .withMode(BatchingMode.LATENCY_BUDGET)
+            .withLatencyBudget(Duration.ofMillis(20));
+    MicroBatcher<String, String> b = batcher(s);
+    FakeEngine engine = engines.get(0);
+    engine.fixedNanos = 2 * MS;
+    engine.perItemNanos = MS / 2;
+    b.warmUp("z");
+    assertEquals(64, engine.batches.size(), "every batch size warmed up");
+    assertEquals(2 * MS + 5 * MS, b.estimatedBatchNanos(10), 1000);
+    // Half the budget (10 ms) buys a batch of (10 - 2) / 0.5 = 16.
+    assertEquals(16, b.currentBatchCap());
+    engine.batches.clear();
+
+    List<CompletableFuture<BatchResult<String>>> fs = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      fs.add(b.add("r" + i));
+    }
+    assertEquals(1, workers.pending(), "16 fill a batch at once");
+    workers.runAll();
+    assertEquals(List.of(16), engine.sizes());
+
+    // A lone request may wait budget - cost(16) = 20 - 10 = 10 ms, not the 1 ms fixed delay.
+    CompletableFuture<BatchResult<String>> lone = b.add("lone");
+    time.advance(9 * MS);
+    assertEquals(0, workers.pending(), "still within its budgeted wait");
+    time.advance(MS + MS / 10);
+    assertEquals(1, workers.pending());
+    workers.runAll();
+    BatchResult<String> r = lone.join();
+    assertEquals(1, r.batchSize());
+    assertEquals(10 * MS, r.queueNanos(), MS / 10);
+    assertTrue(r.queueNanos() + r.inferenceNanos() <= 20 * MS,
+        "finished within the budget: " + (r.queueNanos() + r.inferenceNanos()));
+  }
+
+  @Test
+  void latencyBudgetModeWithoutMeasurementsFallsBackToTheFixedDelay() {
+    BatcherSettings s =
+        settings(64, 3).withMode(BatchingMode.LATENCY_BUDGET).withLatencyBudget(Duration.ofMillis(50));
+    MicroBatcher<String, String> b = batcher(s);
+    b.add("a");
+    time.advance(3 * MS);
+    assertEquals(1, workers.pending());
+    assertEquals(64, b.currentBatchCap());
+  }
+
+  @Test
+  void settingsAreValidated() {
+    BatcherSettings d = BatcherSettings.defaults();
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxBatchSize(0));
+    assertThrows(IllegalArgumentException.class,
+        () -> d.withMaxBatchSize(4).withPreferredBatchSizes(List.of(8)));
+    assertThrows(IllegalArgumentException.class, () -> d.withInstances(0));
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxQueueLength(0));
+    assertThrows(IllegalArgumentException.class, () -> d.withDefaultTimeout(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> d.withMaxQueueDelay(Duration.ofMillis(-1)));
+    assertEquals(List.of(2, 4), d.withPreferredBatchSizes(List.of(4, 2, 4)).preferredBatchSizes());
+    assertEquals(BatchingMode.LATENCY_BUDGET, BatchingMode.parse("latency-budget"));
+    assertThrows(IllegalArgumentException.class, () -> BatchingMode.parse("eager"));
+  }
+
+  @Test
+  void engineCountMustMatchInstances() {
+    assertThrows(IllegalArgumentException.class,
+        () -> new MicroBatcher<>(settings(1, 1).withInstances(2), List.of(new FakeEngine(time)),
+            time, time, workers));
+  }
+}
