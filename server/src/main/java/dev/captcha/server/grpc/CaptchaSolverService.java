@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
   private static final Logger log = LoggerFactory.getLogger(CaptchaSolverService.class);
 
   private final Solver solver;
-  private final ModelInfo modelInfo;
+  private final Supplier<ModelInfo> modelInfo;
   private final long defaultTimeoutNanos;
   private final int streamWindow;
 
@@ -36,6 +37,16 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
    */
   public CaptchaSolverService(
       Solver solver, ModelInfo modelInfo, Duration defaultTimeout, int streamWindow) {
+    this(solver, constant(Objects.requireNonNull(modelInfo, "modelInfo")), defaultTimeout,
+        streamWindow);
+  }
+
+  /**
+   * As above, with the model description read at each GetModelInfo call, for a model that is
+   * replaced while serving (hot reload).
+   */
+  public CaptchaSolverService(
+      Solver solver, Supplier<ModelInfo> modelInfo, Duration defaultTimeout, int streamWindow) {
     this.solver = Objects.requireNonNull(solver, "solver");
     this.modelInfo = Objects.requireNonNull(modelInfo, "modelInfo");
     this.defaultTimeoutNanos = defaultTimeout.toNanos();
@@ -76,7 +87,7 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
 
   @Override
   public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> observer) {
-    observer.onNext(modelInfo);
+    observer.onNext(modelInfo.get());
     observer.onCompleted();
   }
 
@@ -86,5 +97,9 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
     Deadline d = Context.current().getDeadline();
     long remaining = d == null ? defaultTimeoutNanos : d.timeRemaining(TimeUnit.NANOSECONDS);
     return now + remaining;
+  }
+
+  private static Supplier<ModelInfo> constant(ModelInfo info) {
+    return () -> info;
   }
 }
