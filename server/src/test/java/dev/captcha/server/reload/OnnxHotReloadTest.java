@@ -9,7 +9,11 @@ import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.model.Prediction;
 import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.batch.DelayScheduler;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,5 +83,29 @@ class OnnxHotReloadTest {
         assertEquals(TinyOnnxModel.BLACK_TEXT, out.get(1).text());
       }
     }
+  }
+
+  @Test
+  void aWatchedModelFileIsReloadedWhenReplaced() throws Exception {
+    Path file = model("model.onnx", "1.0.0", Map.of());
+    List<Runnable> polls = new ArrayList<>();
+    DelayScheduler scheduler = (task, delay) -> {
+      polls.add(task);
+      return () -> polls.remove(task);
+    };
+    try (WatchedModel watched = WatchedModel.create(OnnxModel.load(file, CPU), file, CPU, 1,
+        MAX_BATCH, Duration.ofSeconds(1), scheduler, ReloadListener.NONE)) {
+      watched.start();
+      Path staged = model("staged.onnx", "1.1.0", Map.of());
+      Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      polls.remove(0).run();
+      assertEquals("1.0.0", watched.metadata().version(), "reloaded before the file settled");
+      polls.remove(0).run();
+      assertEquals("1.1.0", watched.metadata().version());
+      assertEquals("CPU", watched.executionProvider());
+      assertEquals(TinyOnnxModel.BLACK_TEXT,
+          watched.engines().get(0).infer(List.of(black())).get(0).text());
+    }
+    assertTrue(polls.isEmpty(), "polling goes on after close");
   }
 }
