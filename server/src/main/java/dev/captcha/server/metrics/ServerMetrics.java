@@ -1,0 +1,207 @@
+package dev.captcha.server.metrics;
+
+import dev.captcha.server.batch.BatchResult;
+import dev.captcha.server.batch.DeadlineExpiredException;
+import dev.captcha.server.batch.RejectedException;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.IntSupplier;
+
+/**
+ * The service's Prometheus metrics, registered in a registry the caller owns; thread-safe.
+ *
+ * <p>Names follow the Prometheus conventions: base units (seconds), {@code _total} on counters
+ * (added by the client library on exposition), a {@code captcha_} prefix.
+ */
+public final class ServerMetrics {
+  private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
+  private final PrometheusRegistry registry;
+  private final Counter grpcRequests;
+  private final Counter streamItems;
+  private final Histogram serverTime;
+  private final Histogram queueTime;
+  private final Histogram inferenceTime;
+  private final Histogram batchSize;
+  private final Counter expired;
+  private final Counter rejected;
+  private final Counter inferenceFailures;
+  private final Info modelInfo;
+  private volatile boolean recordingBatches;
+
+  /**
+   * Creates the metrics and registers them, and the JVM's standard metrics, in {@code registry}.
+   */
+  public ServerMetrics(PrometheusRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+    grpcRequests =
+        Counter.builder()
+            .name("captcha_grpc_requests_total")
+            .help("gRPC calls finished, by full method name and status code")
+            .labelNames("method", "code")
+            .register(registry);
+    streamItems =
+        Counter.builder()
+            .name("captcha_stream_items_total")
+            .help("SolveStream items answered, by status code (OK or the item's error code)")
+            .labelNames("code")
+            .register(registry);
+    serverTime =
+        seconds("captcha_server_time_seconds",
+                "Time from a request's arrival at the server to its answer (per Solve call or "
+                    + "SolveStream item)")
+            .labelNames("method")
+            .register(registry);
+    queueTime =
+        seconds("captcha_queue_time_seconds",
+                "Time from a request's arrival at the batcher to the start of its batch")
+            .register(registry);
+    inferenceTime =
+        seconds("captcha_inference_time_seconds", "Wall time of one inference batch")
+            .register(registry);
+    batchSize =
+        Histogram.builder()
+            .name("captcha_batch_size")
+            .help("Number of requests in one inference batch")
+            .classicOnly()
+            .classicUpperBounds(BATCH_SIZE_BUCKETS)
+            .withoutExemplars()
+            .register(registry);
+    expired =
+        Counter.builder()
+            .name("captcha_expired_requests_total")
+            .help("Requests whose deadline passed before inference; they were not computed")
+            .register(registry);
+    rejected =
+        Counter.builder()
+            .name("captcha_rejected_requests_total")
+            .help("Requests refused by admission control, by reason (queue_full, shutting_down)")
+            .labelNames("reason")
+            .register(registry);
+    inferenceFailures =
+        Counter.builder()
+            .name("captcha_inference_failures_total")
+            .help("Inference batches that failed")
+            .register(registry);
+    modelInfo =
+        Info.builder()
+            .name("captcha_model_info")
+            .help("The model being served and the execution provider running it")
+            .labelNames("name", "version", "execution_provider")
+            .register(registry);
+    JvmMetrics.builder().register(registry);
+  }
+
+  /** The registry holding these metrics, for the HTTP endpoint. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Starts an HTTP server exposing these metrics at {@code /metrics} on {@code port} (0 picks a free
+   * port); the caller owns it and closes it at shutdown.
+   */
+  public HTTPServer startHttpServer(int port) throws IOException {
+    return HTTPServer.builder().port(port).registry(registry).buildAndStart();
+  }
+
+  /** Publishes the current queue length through {@code queueLength} on every scrape. */
+  public void registerQueueDepth(IntSupplier queueLength) {
+    Objects.requireNonNull(queueLength, "queueLength");
+    GaugeWithCallback.builder()
+        .name("captcha_queue_depth")
+        .help("Requests waiting in the batcher's queue")
+        .callback(callback -> callback.call(queueLength.getAsInt()))
+        .register(registry);
+  }
+
+  /** Sets the model and execution provider reported by {@code captcha_model_info}. */
+  public void setModelInfo(String name, String version, String executionProvider) {
+    modelInfo.setLabelValues(
+        Objects.requireNonNull(name, "name"),
+        Objects.requireNonNull(version, "version"),
+        Objects.requireNonNull(executionProvider, "executionProvider"));
+  }
+
+  /**
+   * Starts recording batches seen by {@link MeteredEngine}s; call it after warm-up so the warm-up
+   * batches do not show in the histograms.
+   */
+  public void startRecordingBatches() {
+    recordingBatches = true;
+  }
+
+  /**
+   * Records the outcome of one request submitted to the batcher, when its future completes: the
+   * queue time on success, an expiry or a rejection otherwise.
+   *
+   * @return {@code result} itself, for chaining
+   */
+  public <T extends BatchResult<?>> CompletableFuture<T> observe(CompletableFuture<T> result) {
+    result.whenComplete(
+        (r, error) -> {
+          if (error == null) {
+            queueTime.observe(r.queueNanos() / 1e9);
+          } else {
+            recordFailure(error);
+          }
+        });
+    return result;
+  }
+
+  private void recordFailure(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+    if (cause instanceof DeadlineExpiredException) {
+      expired.inc();
+    } else if (cause instanceof RejectedException rejection) {
+      rejected.labelValues(rejection.reason().name().toLowerCase(Locale.ROOT)).inc();
+    }
+  }
+
+  void recordBatch(int size, long nanos, boolean failed) {
+    if (!recordingBatches) {
+      return;
+    }
+    batchSize.observe(size);
+    inferenceTime.observe(nanos / 1e9);
+    if (failed) {
+      inferenceFailures.inc();
+    }
+  }
+
+  void recordCall(String method, String code) {
+    grpcRequests.labelValues(method, code).inc();
+  }
+
+  void recordStreamItem(String code) {
+    streamItems.labelValues(code).inc();
+  }
+
+  void recordServerTime(String method, long nanos) {
+    serverTime.labelValues(method).observe(nanos / 1e9);
+  }
+
+  private static Histogram.Builder seconds(String name, String help) {
+    return Histogram.builder()
+        .name(name)
+        .help(help)
+        .unit(Unit.SECONDS)
+        .classicOnly()
+        // 0.25 ms to about 8 s, doubling.
+        .classicExponentialUpperBounds(0.00025, 2, 16)
+        .withoutExemplars();
+  }
+}
