@@ -1,5 +1,6 @@
 package dev.captcha.server;
 
+import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.BatchingMode;
@@ -17,7 +18,10 @@ import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.image.Preprocessor;
 import dev.captcha.server.model.ModelFormatException;
+import dev.captcha.server.model.ModelMetadata;
 import dev.captcha.server.model.Prediction;
+import dev.captcha.server.reload.ReloadListener;
+import dev.captcha.server.reload.WatchedModel;
 import dev.captcha.server.solve.Solver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +36,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -142,6 +147,17 @@ public final class Main implements Callable<Integer> {
           + " default ${DEFAULT-VALUE}).")
   int maxImageBytes;
 
+  @Option(names = "--watch-model", defaultValue = "${env:CAPTCHA_WATCH_MODEL:-false}",
+      description = "Reload the model file when it changes: the new file is checked and warmed up"
+          + " beside the model in force, then takes new batches; a bad file is refused and the"
+          + " old model keeps serving (CAPTCHA_WATCH_MODEL, default ${DEFAULT-VALUE}).")
+  boolean watchModel;
+
+  @Option(names = "--watch-interval", defaultValue = "${env:CAPTCHA_WATCH_INTERVAL:-2s}",
+      description = "How often --watch-model looks at the file (CAPTCHA_WATCH_INTERVAL,"
+          + " default ${DEFAULT-VALUE}).")
+  Duration watchInterval;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -213,9 +229,24 @@ public final class Main implements Callable<Integer> {
     log.info("model {} {} from {} on {}", onnx.metadata().name(), onnx.metadata().version(),
         modelFile, onnx.executionProvider());
 
+    AtomicReference<ModelInfo> modelInfo =
+        new AtomicReference<>(Protos.modelInfo(onnx.metadata(), settings, onnx.executionProvider()));
+    ScheduledExecutorService watchTimer =
+        watchModel ? Executors.newSingleThreadScheduledExecutor(daemonThreads("model-watch")) : null;
+    WatchedModel watched = watchModel
+        ? WatchedModel.create(onnx, modelFile, engineOptions, settings.instances(),
+            settings.maxBatchSize(), watchInterval, DelayScheduler.of(watchTimer),
+            new ReloadListener() {
+              @Override
+              public void swapped(ModelMetadata m, String provider) {
+                modelInfo.set(Protos.modelInfo(m, settings, provider));
+              }
+            })
+        : null;
     List<BatchEngine<float[], Prediction>> engines = new ArrayList<>();
     for (int i = 0; i < settings.instances(); i++) {
-      engines.add(onnx.newInstance(settings.maxBatchSize()));
+      engines.add(watched != null ? watched.engines().get(i)
+          : onnx.newInstance(settings.maxBatchSize()));
     }
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("batch-timer"));
@@ -241,15 +272,17 @@ public final class Main implements Callable<Integer> {
         ImageLimits.DEFAULT.maxPixels());
     Solver solver = new Solver(new ImageDecoder(limits),
         new Preprocessor(onnx.metadata().input()), batcher, preprocess);
-    CaptchaSolverService service = new CaptchaSolverService(solver,
-        Protos.modelInfo(onnx.metadata(), settings, onnx.executionProvider()), defaultTimeout,
-        streamWindow);
+    CaptchaSolverService service = new CaptchaSolverService(solver, modelInfo::get,
+        defaultTimeout, streamWindow);
 
     // Room for the image plus the message framing.
     CaptchaServer server =
         new CaptchaServer(CaptchaServer.netty(port, maxImageBytes + 64 * 1024), service).start();
     log.info("listening on port {} ({} mode, max batch {}, {} instance(s))", server.port(),
         settings.mode().label(), settings.maxBatchSize(), settings.instances());
+    if (watched != null) {
+      watched.start();
+    }
 
     Thread drain = new Thread(() -> {
       log.info("shutting down: draining for up to {}", drainTimeout);
@@ -267,7 +300,12 @@ public final class Main implements Callable<Integer> {
         preprocess.shutdownNow();
         workers.shutdownNow();
         timer.shutdownNow();
-        onnx.close();
+        if (watched != null) {
+          watchTimer.shutdownNow();
+          watched.close();
+        } else {
+          onnx.close();
+        }
       }
     }, "shutdown");
     Runtime.getRuntime().addShutdownHook(drain);
