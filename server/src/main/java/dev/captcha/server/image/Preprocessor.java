@@ -11,8 +11,8 @@ import java.awt.image.Raster;
 
 /**
  * Turns a decoded image into one item of the model's input tensor as the model file prescribes:
- * alpha composited over black, the colour transform, a bilinear stretch to the input size, then
- * {@code (v * scale - mean) / std}. Immutable and thread-safe.
+ * alpha composited over black, a bilinear stretch to the input size (in RGB, as training does),
+ * the colour transform, then {@code (v * scale - mean) / std}. Immutable and thread-safe.
  */
 public final class Preprocessor {
   private final InputSpec spec;
@@ -32,30 +32,51 @@ public final class Preprocessor {
     return out;
   }
 
-  /** Writes one item into {@code out} starting at {@code offset}. */
+  /**
+   * Writes one item into {@code out} starting at {@code offset}. An image of another size is
+   * first stretched to the input size in RGB (as training does), then colour-transformed.
+   */
   public void toTensor(BufferedImage image, float[] out, int offset) {
     int w = image.getWidth();
     int h = image.getHeight();
-    int channels = spec.channels();
-    float[][] planes = new float[channels][w * h];
-    fillPlanes(image, planes);
     int plane = spec.height() * spec.width();
     float scale = spec.scale() / spec.std();
     float shift = spec.mean() / spec.std();
-    for (int c = 0; c < channels; c++) {
-      int base = offset + c * plane;
-      if (w == spec.width() && h == spec.height()) {
+    if (w == spec.width() && h == spec.height()) {
+      float[][] planes = new float[spec.channels()][plane];
+      fillPlanes(image, planes, spec.color());
+      for (int c = 0; c < planes.length; c++) {
         float[] src = planes[c];
+        int base = offset + c * plane;
         for (int i = 0; i < plane; i++) {
           out[base + i] = src[i] * scale - shift;
         }
-      } else {
-        resizeBilinear(planes[c], w, h, out, base, spec.width(), spec.height(), scale, shift);
+      }
+      return;
+    }
+    float[][] rgb = new float[3][w * h];
+    fillPlanes(image, rgb, ColorMode.RGB);
+    float[][] resized = new float[3][plane];
+    for (int c = 0; c < 3; c++) {
+      resizeBilinear(rgb[c], w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
+    }
+    for (int i = 0; i < plane; i++) {
+      float r = resized[0][i];
+      float g = resized[1][i];
+      float b = resized[2][i];
+      switch (spec.color()) {
+        case MIN_RGB -> out[offset + i] = Math.min(r, Math.min(g, b)) * scale - shift;
+        case GRAY -> out[offset + i] = (0.299f * r + 0.587f * g + 0.114f * b) * scale - shift;
+        case RGB -> {
+          out[offset + i] = r * scale - shift;
+          out[offset + plane + i] = g * scale - shift;
+          out[offset + 2 * plane + i] = b * scale - shift;
+        }
       }
     }
   }
 
-  private void fillPlanes(BufferedImage image, float[][] planes) {
+  private static void fillPlanes(BufferedImage image, float[][] planes, ColorMode mode) {
     int w = image.getWidth();
     int h = image.getHeight();
     ColorModel cm = image.getColorModel();
@@ -73,7 +94,7 @@ public final class Preprocessor {
       int step = type == BufferedImage.TYPE_3BYTE_BGR ? 3 : 4;
       byte[] data = buffer.getData();
       if (data.length == w * h * step) {
-        fillFromBytes(data, step, w * h, planes);
+        fillFromBytes(data, step, w * h, planes, mode);
         return;
       }
     }
@@ -82,12 +103,14 @@ public final class Preprocessor {
       image.getRGB(0, y, w, 1, row, 0, w);
       for (int x = 0; x < w; x++) {
         int argb = row[x];
-        put(planes, y * w + x, (argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff, argb >>> 24);
+        put(planes, mode, y * w + x, (argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff,
+            argb >>> 24);
       }
     }
   }
 
-  private void fillFromBytes(byte[] data, int step, int pixels, float[][] planes) {
+  private static void fillFromBytes(
+      byte[] data, int step, int pixels, float[][] planes, ColorMode mode) {
     boolean alpha = step == 4;
     for (int i = 0, p = 0; i < pixels; i++, p += step) {
       int a;
@@ -105,11 +128,11 @@ public final class Preprocessor {
         g = data[p + 1] & 0xff;
         r = data[p + 2] & 0xff;
       }
-      put(planes, i, r, g, b, a);
+      put(planes, mode, i, r, g, b, a);
     }
   }
 
-  private void fillFromGray(Raster raster, ColorModel cm, int w, int h, float[][] planes) {
+  private static void fillFromGray(Raster raster, ColorModel cm, int w, int h, float[][] planes) {
     int bands = raster.getNumBands();
     boolean alpha = cm.hasAlpha() && bands > 1;
     float grayMax = (1 << cm.getComponentSize(0)) - 1;
@@ -133,7 +156,7 @@ public final class Preprocessor {
     }
   }
 
-  private void put(float[][] planes, int i, int r, int g, int b, int a) {
+  private static void put(float[][] planes, ColorMode mode, int i, int r, int g, int b, int a) {
     float fr = r;
     float fg = g;
     float fb = b;
@@ -143,7 +166,6 @@ public final class Preprocessor {
       fg *= k;
       fb *= k;
     }
-    ColorMode mode = spec.color();
     switch (mode) {
       case MIN_RGB -> planes[0][i] = Math.min(fr, Math.min(fg, fb));
       case GRAY -> planes[0][i] = 0.299f * fr + 0.587f * fg + 0.114f * fb;

@@ -49,4 +49,15 @@ class PreprocessorTest {
     Preprocessor.resizeBilinear(src, 2, 1, out, 0, 4, 1, 1, 0);
     assertArrayEquals(new float[] {0, 25, 75, 100}, out, 1e-4f);
   }
+
+  @Test
+  void resizingHappensInRgbBeforeTheColourTransform() {
+    BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
+    img.setRGB(0, 0, 0xff00ff); // magenta: min 0
+    img.setRGB(1, 0, 0x00ffff); // cyan: min 0
+    float[] out = new Preprocessor(new InputSpec(1, 1, 1, ColorMode.MIN_RGB, 1, 0, 1))
+        .toTensor(img);
+    // Their RGB average (127.5, 127.5, 255) has a minimum of 127.5; min-then-resize would give 0.
+    assertEquals(127.5f, out[0], 1e-3f);
+  }
 }

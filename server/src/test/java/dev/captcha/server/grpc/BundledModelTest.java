@@ -1,0 +1,151 @@
+package dev.captcha.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.protobuf.ByteString;
+import dev.captcha.api.v1.CaptchaSolverGrpc;
+import dev.captcha.api.v1.SolveRequest;
+import dev.captcha.api.v1.SolveResponse;
+import dev.captcha.generator.Captcha;
+import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.generator.FontCatalog;
+import dev.captcha.server.batch.BatcherSettings;
+import dev.captcha.server.batch.DelayScheduler;
+import dev.captcha.server.batch.MicroBatcher;
+import dev.captcha.server.batch.NanoClock;
+import dev.captcha.server.engine.Device;
+import dev.captcha.server.engine.EngineOptions;
+import dev.captcha.server.engine.OnnxModel;
+import dev.captcha.server.image.ImageDecoder;
+import dev.captcha.server.image.ImageLimits;
+import dev.captcha.server.image.Preprocessor;
+import dev.captcha.server.model.Prediction;
+import dev.captcha.server.solve.Solver;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real engine with the bundled model, behind the real service: freshly generated captchas
+ * (a seed apart from training's and validation's) sent over SolveStream must be read with high
+ * accuracy. Skipped when the bundled model is absent.
+ */
+class BundledModelTest {
+  private static final int COUNT = 300;
+  private static final long SEED = 31_337;
+
+  private static Path bundledModel() {
+    for (Path p : List.of(Path.of("models/captcha-resnet.onnx"),
+        Path.of("../models/captcha-resnet.onnx"))) {
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void solvesFreshCaptchasWithHighAccuracy() throws Exception {
+    Path file = bundledModel();
+    assumeTrue(file != null, "bundled model models/captcha-resnet.onnx is not there yet");
+    CaptchaGenerator generator =
+        CaptchaGenerator.builder()
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .build();
+    BatcherSettings settings = BatcherSettings.defaults().withMaxBatchSize(32)
+        .withMaxQueueDelay(Duration.ofMillis(5)).withDefaultTimeout(Duration.ofMinutes(2));
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    ExecutorService workers = Executors.newFixedThreadPool(1);
+    ExecutorService preprocess = Executors.newFixedThreadPool(2);
+    try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CPU, 0, 3))) {
+      MicroBatcher<float[], Prediction> batcher = new MicroBatcher<>(settings,
+          List.of(model.newInstance(32)), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
+      Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
+          new Preprocessor(model.metadata().input()), batcher, preprocess);
+      String name = InProcessServerBuilder.generateName();
+      CaptchaServer server = new CaptchaServer(InProcessServerBuilder.forName(name),
+          new CaptchaSolverService(solver,
+              Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
+              settings.defaultTimeout(), 64)).start();
+      ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
+      try {
+        Map<String, String> truth = new HashMap<>();
+        CompletableFuture<Map<String, SolveResponse>> done = new CompletableFuture<>();
+        Map<String, SolveResponse> answers = new HashMap<>();
+        StreamObserver<SolveRequest> requests =
+            CaptchaSolverGrpc.newStub(channel).solveStream(new StreamObserver<>() {
+              @Override
+              public synchronized void onNext(SolveResponse r) {
+                answers.put(r.getId(), r);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
+
+              @Override
+              public synchronized void onCompleted() {
+                done.complete(answers);
+              }
+            });
+        for (int i = 0; i < COUNT; i++) {
+          Captcha c = generator.generate(SEED, i);
+          truth.put("c" + i, c.text());
+          requests.onNext(SolveRequest.newBuilder().setId("c" + i)
+              .setImage(ByteString.copyFrom(c.png())).build());
+        }
+        requests.onCompleted();
+        Map<String, SolveResponse> got = done.get(5, TimeUnit.MINUTES);
+        assertEquals(COUNT, got.size());
+        int exact = 0;
+        int folded = 0;
+        int batchedWithOthers = 0;
+        for (Map.Entry<String, String> e : truth.entrySet()) {
+          SolveResponse r = got.get(e.getKey());
+          assertTrue(!r.hasError(), r.getError().getMessage());
+          exact += r.getText().equals(e.getValue()) ? 1 : 0;
+          folded += fold(r.getText()).equals(fold(e.getValue())) ? 1 : 0;
+          batchedWithOthers += r.getTiming().getBatchSize() > 1 ? 1 : 0;
+        }
+        double exactAcc = exact / (double) COUNT;
+        System.out.printf(Locale.ROOT, "bundled model %s %s: exact %.3f, folded %.3f on %d fresh"
+                + " captchas (validation accuracy recorded: %s)%n", model.metadata().name(),
+            model.metadata().version(), exactAcc, folded / (double) COUNT, COUNT,
+            model.metadata().validationAccuracy());
+        assertTrue(exactAcc >= 0.90, "exact accuracy " + exactAcc);
+        assertTrue(batchedWithOthers > COUNT / 2, "stream items share batches");
+      } finally {
+        channel.shutdownNow();
+        server.shutdown();
+        server.awaitTermination(Duration.ofSeconds(5));
+        batcher.close(Duration.ofSeconds(5));
+      }
+    } finally {
+      preprocess.shutdownNow();
+      workers.shutdownNow();
+      timer.shutdownNow();
+    }
+  }
+
+  /** Case-folded, with {0,O,o} and {1,l,I} merged. */
+  private static String fold(String s) {
+    return s.toLowerCase(Locale.ROOT).replace('o', '0').replace('l', '1').replace('i', '1');
+  }
+}
