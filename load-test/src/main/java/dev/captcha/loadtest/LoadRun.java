@@ -74,11 +74,12 @@ final class LoadRun {
     }
     m.close(unfinished);
     intervals.add(m.sampleMeasured(finished));
-    return result(point, m, intervals, finished - measureFrom);
+    return result(config, point, m, intervals, finished - measureFrom);
   }
 
-  private RunResult result(
-      LoadPoint point, Measurements m, List<IntervalStats> intervals, long elapsedNanos) {
+  /** Summarises a run whose recording is over. */
+  static RunResult result(LoadConfig config, LoadPoint point, Measurements m,
+      List<IntervalStats> intervals, long elapsedNanos) {
     Histogram ok = m.okLatency();
     Histogram failedLatency = m.failedLatency();
     Map<String, Long> errors = m.errorsByCode();

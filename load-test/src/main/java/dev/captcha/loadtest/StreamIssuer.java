@@ -11,6 +11,7 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,16 +61,56 @@ final class StreamIssuer implements RequestIssuer, AutoCloseable {
 
   private record Pending(long intendedNanos, Workload.Item item, Runnable done) {}
 
+  private static final Pending HALF_CLOSE = new Pending(0, null, null);
+
+  /**
+   * One stream slot. Sends are queued and drained by whichever thread finds the lane idle, so no
+   * lock is held while calling into the transport (which may answer synchronously and trigger
+   * more sends, on this lane or another).
+   */
   private final class Lane {
     private final Channel channel;
-    private StreamCall current;
-    private long nextId;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger work = new AtomicInteger();
+    private StreamCall current; // touched only by the draining thread
+    private long nextId; // touched only by the draining thread
 
     Lane(Channel channel) {
       this.channel = channel;
     }
 
-    synchronized void send(Pending p) {
+    void send(Pending p) {
+      queue.add(p);
+      drain();
+    }
+
+    void halfClose() {
+      queue.add(HALF_CLOSE);
+      drain();
+    }
+
+    private void drain() {
+      if (work.getAndIncrement() != 0) {
+        return;
+      }
+      int missed = 1;
+      while (missed != 0) {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+          if (p == HALF_CLOSE) {
+            if (current != null && !current.closed) {
+              current.call.halfClose();
+              current = null;
+            }
+          } else {
+            sendNow(p);
+          }
+        }
+        missed = work.addAndGet(-missed);
+      }
+    }
+
+    private void sendNow(Pending p) {
       if (current == null || current.closed) {
         current = new StreamCall(channel);
       }
@@ -85,12 +126,6 @@ final class StreamIssuer implements RequestIssuer, AutoCloseable {
         c.call.sendMessage(p.item().request().toBuilder().setId(Long.toString(id)).build());
       } catch (RuntimeException e) {
         c.call.cancel("the load test failed to send", e);
-      }
-    }
-
-    synchronized void halfClose() {
-      if (current != null && !current.closed) {
-        current.call.halfClose();
       }
     }
   }

@@ -77,11 +77,13 @@ final class UnaryIssuer implements RequestIssuer {
     }
 
     @Override
-    public synchronized void onClose(Status status, Metadata trailers) {
-      if (closed) {
-        return;
+    public void onClose(Status status, Metadata trailers) {
+      synchronized (this) {
+        if (closed) {
+          return; // already completed by the failed-send path
+        }
+        closed = true;
       }
-      closed = true;
       if (status.isOk() && response != null) {
         measurements.recordSuccess(intendedNanos, label, response);
       } else {
