@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Streams one batch of images through SolveStream with client-side flow control: it sends only
  * while the transport is ready and fewer than {@code maxInFlight} items are sent and not yet
- * released by the consumer, and hands every item exactly one outcome. When the stream fails with
- * UNAVAILABLE it is reopened for the unanswered items, up to the retry settings' attempts.
+ * released by the consumer, and hands every item exactly one outcome. An item answered with
+ * RESOURCE_EXHAUSTED or UNAVAILABLE is sent again after a backoff, and when the stream itself fails
+ * with UNAVAILABLE it is reopened for the unanswered items, both up to the retry settings'
+ * attempts.
  * Thread-safe; outcomes reach the sink one at a time.
  */
 final class StreamBatch {
@@ -54,6 +56,8 @@ final class StreamBatch {
   private Sink sink;
   private Attempt current;
   private final ArrayDeque<Integer> resend = new ArrayDeque<>();
+  private final Map<Integer, Integer> itemRetries = new HashMap<>();
+  private final java.util.Set<Integer> backingOff = new java.util.HashSet<>();
   private final Map<Integer, CaptchaImage> pending = new HashMap<>();
   private int started;
   private int window;
@@ -189,10 +193,8 @@ final class StreamBatch {
                 .setImage(ByteString.copyFrom(bytes))
                 .build());
       }
-      if (inputExhausted && resend.isEmpty() && !attempt.halfClosed) {
-        attempt.halfClosed = true;
-        attempt.requests.onCompleted();
-      }
+      // The client half-closes only once every item has its outcome (checkCompleteLocked), so
+      // items refused as overloaded can still be sent again on this stream.
       checkCompleteLocked();
     }
     deliver();
@@ -214,6 +216,17 @@ final class StreamBatch {
         return;
       }
       CaptchaImage image = pending.get(index);
+      if (response.hasError() && retryable(response.getError().getCode())) {
+        int retries = itemRetries.merge(index, 1, Integer::sum);
+        if (retries < retry.maxAttempts()) {
+          backingOff.add(index);
+          long bound = retry.backoffBound(retries).toMillis();
+          long pauseMs = bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound + 1);
+          int item = index;
+          CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(() -> retryItem(item));
+          return;
+        }
+      }
       SolveOutcome outcome =
           response.hasError()
               ? SolveOutcome.failure(index, image, mapper.fromItemError(response.getError(), deadline))
@@ -222,6 +235,25 @@ final class StreamBatch {
       checkCompleteLocked();
     }
     deliver();
+  }
+
+  private static boolean retryable(int code) {
+    return code == Status.Code.RESOURCE_EXHAUSTED.value() || code == Status.Code.UNAVAILABLE.value();
+  }
+
+  /** An item refused as overloaded has waited its backoff: send it again. */
+  private void retryItem(int index) {
+    Attempt attempt;
+    synchronized (lock) {
+      if (!backingOff.remove(index) || finished) {
+        return;
+      }
+      resend.add(index);
+      attempt = current;
+    }
+    if (attempt != null) {
+      pump(attempt);
+    }
   }
 
   private void onError(Attempt attempt, Throwable t) {
@@ -271,7 +303,9 @@ final class StreamBatch {
   private void failEverythingLocked(Attempt attempt, CaptchaSolverException error) {
     TreeSet<Integer> left = new TreeSet<>(attempt.sent);
     left.addAll(resend);
+    left.addAll(backingOff);
     resend.clear();
+    backingOff.clear();
     for (int index : left) {
       finishItem(index, SolveOutcome.failure(index, pending.get(index), error));
     }

@@ -213,13 +213,13 @@ class CaptchaSolverClientTest {
   @Test
   void batchInOrderModeHandsOutcomesBackInInputOrder() {
     fake.reversedGroups(3);
-    List<String> texts = IntStream.range(0, 20).mapToObj(i -> String.format("t%03d", i)).toList();
+    List<String> texts = IntStream.range(0, 21).mapToObj(i -> String.format("t%03d", i)).toList();
     List<SolveOutcome> seen = new ArrayList<>();
     BatchSummary s = client().solveAll(
         images(texts.toArray(String[]::new)), BatchOptions.inOrder().withMaxInFlight(4), seen::add);
     assertEquals(texts, seen.stream().map(o -> o.result().text()).toList());
-    assertEquals(IntStream.range(0, 20).boxed().toList(), seen.stream().map(SolveOutcome::index).toList());
-    assertEquals(new BatchSummary(20, 20, 0, 0), s);
+    assertEquals(IntStream.range(0, 21).boxed().toList(), seen.stream().map(SolveOutcome::index).toList());
+    assertEquals(new BatchSummary(21, 21, 0, 0), s);
   }
 
   @Test
@@ -284,6 +284,30 @@ class CaptchaSolverClientTest {
     assertEquals(new BatchSummary(12, 12, 0, 1), s);
     assertEquals(List.of(texts), out.stream().map(o -> o.result().text()).toList());
     assertEquals(2, fake.streamCalls.get());
+  }
+
+  @Test
+  void overloadedStreamItemsAreSentAgainAfterABackoff() {
+    fake.overloadStreamItems(5);
+    String[] texts = IntStream.range(0, 10).mapToObj(i -> "o" + i).toArray(String[]::new);
+    List<SolveOutcome> out = new ArrayList<>();
+    BatchSummary s = client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(3), out::add);
+    assertEquals(new BatchSummary(10, 10, 0, 0), s);
+    assertEquals(List.of(texts), out.stream().map(o -> o.result().text()).toList());
+    assertEquals(15, fake.streamItemsReceived.get());
+    assertEquals(1, fake.streamCalls.get());
+  }
+
+  @Test
+  void anItemStillOverloadedAfterAllAttemptsFailsWithOverloaded() {
+    fake.overloadStreamItems(1000);
+    CaptchaSolverClient client = CaptchaSolverClient.builder().channel(channel)
+        .retry(new RetrySettings(3, Duration.ofMillis(1), Duration.ofMillis(2), 2.0)).build();
+    List<SolveOutcome> out = new ArrayList<>();
+    client.solveAll(images("a", "b"), BatchOptions.inOrder(), out::add);
+    assertEquals(2, out.size());
+    out.forEach(o -> assertInstanceOf(OverloadedException.class, o.error().orElseThrow()));
+    assertEquals(6, fake.streamItemsReceived.get());
   }
 
   @Test

@@ -50,6 +50,13 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
   private volatile StreamMode streamMode = StreamMode.IMMEDIATE;
   private volatile int groupSize = 1;
   private volatile String requiredToken;
+  private final AtomicInteger overloadedItemsLeft = new AtomicInteger();
+
+  /** The next {@code n} stream items are answered with a RESOURCE_EXHAUSTED item error. */
+  public FakeSolver overloadStreamItems(int n) {
+    overloadedItemsLeft.set(n);
+    return this;
+  }
 
   /** The next {@code n} unary calls fail with {@code code}. */
   public FakeSolver failNext(int n, Status.Code code) {
@@ -65,7 +72,11 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
     return this;
   }
 
-  /** Streams hold items until {@code size} are waiting (or the client half-closes), then answer them newest first. */
+  /**
+   * Streams hold items until {@code size} are waiting (or the client half-closes), then answer them
+   * newest first; the client half-closes only when all is answered, so batches must be a multiple
+   * of {@code size}.
+   */
   public FakeSolver reversedGroups(int size) {
     streamMode = StreamMode.REVERSED_GROUPS;
     groupSize = size;
@@ -192,6 +203,12 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
           if (r == null) {
             hanging = true;
             continue;
+          }
+          if (overloadedItemsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            r = SolveResponse.newBuilder().setId(r.getId())
+                .setError(com.google.rpc.Status.newBuilder()
+                    .setCode(Status.Code.RESOURCE_EXHAUSTED.value()).setMessage("queue full"))
+                .build();
           }
           if (failThis && answered >= failAfter) {
             closed = true;
