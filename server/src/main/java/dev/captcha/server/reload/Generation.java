@@ -55,8 +55,12 @@ final class Generation<I, O> {
   void release() {
     int left = references.decrementAndGet();
     if (left == 0) {
-      model.close();
-      log.info("model {} closed: its last batch has finished", label);
+      try {
+        model.close();
+        log.info("model {} closed: its last batch has finished", label);
+      } catch (RuntimeException e) {
+        log.warn("closing model {} failed", label, e);
+      }
     } else if (left < 0) {
       throw new IllegalStateException("model " + label + " released more often than acquired");
     }

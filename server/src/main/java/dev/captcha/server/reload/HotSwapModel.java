@@ -124,7 +124,11 @@ public final class HotSwapModel<I, O> implements Reloadable, AutoCloseable {
       Generation<I, O> old = current.getAndSet(next);
       log.info("model {} from {} now serves new batches (was {})", next.label(), file, old.label());
       old.retire();
-      listener.swapped(candidate.metadata(), candidate.executionProvider());
+      try {
+        listener.swapped(candidate.metadata(), candidate.executionProvider());
+      } catch (RuntimeException e) {
+        log.warn("a reload listener failed", e);
+      }
     }
   }
 
@@ -150,7 +154,11 @@ public final class HotSwapModel<I, O> implements Reloadable, AutoCloseable {
 
   private ModelRefusedException refuse(Path file, String reason, Throwable cause) {
     log.warn("model file {} refused, the model in force keeps serving: {}", file, reason);
-    listener.refused(file, reason);
+    try {
+      listener.refused(file, reason);
+    } catch (RuntimeException e) {
+      log.warn("a reload listener failed", e);
+    }
     return new ModelRefusedException("model file " + file + " refused: " + reason, cause);
   }
 
