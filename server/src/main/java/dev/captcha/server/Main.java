@@ -1,5 +1,6 @@
 package dev.captcha.server;
 
+import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.batch.BatcherSettings;
@@ -22,7 +23,20 @@ import dev.captcha.server.model.ModelMetadata;
 import dev.captcha.server.model.Prediction;
 import dev.captcha.server.reload.ReloadListener;
 import dev.captcha.server.reload.WatchedModel;
+import dev.captcha.server.metrics.GrpcMetricsInterceptor;
+import dev.captcha.server.metrics.MeteredEngine;
+import dev.captcha.server.metrics.ServerMetrics;
+import dev.captcha.server.ops.HealthState;
+import dev.captcha.server.ops.ServerLimits;
+import dev.captcha.server.ops.StreamItemLimiter;
+import dev.captcha.server.security.BearerTokenInterceptor;
+import dev.captcha.server.security.TlsSettings;
 import dev.captcha.server.solve.Solver;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,6 +172,86 @@ public final class Main implements Callable<Integer> {
           + " default ${DEFAULT-VALUE}).")
   Duration watchInterval;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:CAPTCHA_METRICS_PORT:-9464}",
+      description = "Port of the Prometheus metrics endpoint (http://host:port/metrics); 0 picks"
+          + " a free one, -1 turns it off (CAPTCHA_METRICS_PORT, default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--tls-cert", paramLabel = "<file>", defaultValue = "${env:CAPTCHA_TLS_CERT}",
+      description = "PEM certificate chain of the server; with --tls-key, the server speaks TLS"
+          + " (CAPTCHA_TLS_CERT, default plaintext).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "<file>", defaultValue = "${env:CAPTCHA_TLS_KEY}",
+      description = "PEM PKCS#8 private key of --tls-cert (CAPTCHA_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "<file>", defaultValue = "${env:CAPTCHA_TLS_CLIENT_CA}",
+      description = "PEM CA certificates; clients must present a certificate signed by one"
+          + " (mutual TLS) (CAPTCHA_TLS_CLIENT_CA, default no client certificates).")
+  Path tlsClientCa;
+
+  @Option(names = "--token-file", defaultValue = "${env:CAPTCHA_TOKEN_FILE}",
+      description = "File holding a bearer token that calls must send as 'authorization: Bearer"
+          + " <token>'; the health service stays open (CAPTCHA_TOKEN_FILE, default none).")
+  Path tokenFile;
+
+  @Option(names = "--reflection", negatable = true,
+      defaultValue = "${env:CAPTCHA_REFLECTION:-true}", fallbackValue = "true",
+      description = "Serve gRPC server reflection (CAPTCHA_REFLECTION, default ${DEFAULT-VALUE}).")
+  boolean reflection;
+
+  @Option(names = "--max-message-bytes", defaultValue = "${env:CAPTCHA_MAX_MESSAGE_BYTES:-0}",
+      description = "Largest request message; larger ones get RESOURCE_EXHAUSTED; 0 means"
+          + " --max-image-bytes plus 64 KiB (CAPTCHA_MAX_MESSAGE_BYTES, default ${DEFAULT-VALUE}).")
+  int maxMessageBytes;
+
+  @Option(names = "--max-calls-per-connection",
+      defaultValue = "${env:CAPTCHA_MAX_CALLS_PER_CONNECTION:-256}",
+      description = "Most calls open at once on one connection; clients queue the rest"
+          + " (CAPTCHA_MAX_CALLS_PER_CONNECTION, default ${DEFAULT-VALUE}).")
+  int maxCallsPerConnection;
+
+  @Option(names = "--stream-items-per-connection",
+      defaultValue = "${env:CAPTCHA_STREAM_ITEMS_PER_CONNECTION:-512}",
+      description = "Most SolveStream items of one connection, all its streams together, read and"
+          + " not yet answered (CAPTCHA_STREAM_ITEMS_PER_CONNECTION, default ${DEFAULT-VALUE}).")
+  int streamItemsPerConnection;
+
+  @Option(names = "--keepalive-time", defaultValue = "${env:CAPTCHA_KEEPALIVE_TIME:-1m}",
+      description = "Idle time after which the server pings a client (CAPTCHA_KEEPALIVE_TIME,"
+          + " default ${DEFAULT-VALUE}).")
+  Duration keepAliveTime;
+
+  @Option(names = "--keepalive-timeout", defaultValue = "${env:CAPTCHA_KEEPALIVE_TIMEOUT:-20s}",
+      description = "How long a ping may go unanswered before the connection is closed"
+          + " (CAPTCHA_KEEPALIVE_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration keepAliveTimeout;
+
+  @Option(names = "--permit-keepalive-time",
+      defaultValue = "${env:CAPTCHA_PERMIT_KEEPALIVE_TIME:-10s}",
+      description = "Shortest ping interval allowed to clients; faster pingers are disconnected"
+          + " (CAPTCHA_PERMIT_KEEPALIVE_TIME, default ${DEFAULT-VALUE}).")
+  Duration permitKeepAliveTime;
+
+  @Option(names = "--max-connection-idle",
+      defaultValue = "${env:CAPTCHA_MAX_CONNECTION_IDLE:-10m}",
+      description = "A connection without calls for this long is closed"
+          + " (CAPTCHA_MAX_CONNECTION_IDLE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionIdle;
+
+  @Option(names = "--max-connection-age", defaultValue = "${env:CAPTCHA_MAX_CONNECTION_AGE:-30m}",
+      description = "Connections older than this (plus up to 10% jitter) are asked to reconnect,"
+          + " so load balancers can rebalance (CAPTCHA_MAX_CONNECTION_AGE,"
+          + " default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAge;
+
+  @Option(names = "--max-connection-age-grace",
+      defaultValue = "${env:CAPTCHA_MAX_CONNECTION_AGE_GRACE:-1m}",
+      description = "How long calls may go on after a connection was asked to reconnect"
+          + " (CAPTCHA_MAX_CONNECTION_AGE_GRACE, default ${DEFAULT-VALUE}).")
+  Duration maxConnectionAgeGrace;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
@@ -211,9 +305,53 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** The transport limits the options describe; validated. */
+  ServerLimits serverLimits() {
+    try {
+      return new ServerLimits(
+          maxMessageBytes > 0 ? maxMessageBytes : maxImageBytes + 64 * 1024,
+          maxCallsPerConnection, keepAliveTime, keepAliveTimeout, permitKeepAliveTime,
+          maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace, streamItemsPerConnection);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /** The TLS settings the options describe; validated. */
+  TlsSettings tlsSettings() {
+    try {
+      return TlsSettings.of(tlsCert, tlsKey, tlsClientCa);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The Netty server builder with TLS, the transport limits and the interceptors (outermost
+   * first: metrics, bearer token, stream-item limiter), and the health and reflection services.
+   */
+  NettyServerBuilder transport(ServerLimits serverLimits, TlsSettings tls, HealthState health,
+      ServerMetrics metrics) throws IOException {
+    NettyServerBuilder builder =
+        serverLimits.applyTo(NettyServerBuilder.forPort(port, tls.serverCredentials()));
+    StreamItemLimiter limiter = serverLimits.streamItemLimiter();
+    builder.addTransportFilter(limiter).intercept(limiter);
+    if (tokenFile != null) {
+      builder.intercept(BearerTokenInterceptor.fromFile(tokenFile));
+    }
+    builder.intercept(new GrpcMetricsInterceptor(metrics, NanoClock.SYSTEM));
+    builder.addService(health.service());
+    if (reflection) {
+      builder.addService(ProtoReflectionServiceV1.newInstance());
+    }
+    return builder;
+  }
+
   @Override
   public Integer call() throws Exception {
     BatcherSettings settings = batcherSettings();
+    ServerLimits serverLimits = serverLimits();
+    TlsSettings tls = tlsSettings();
     EngineOptions engineOptions = engineOptions();
     if (streamWindow < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--stream-window must be >= 1");
@@ -231,6 +369,10 @@ public final class Main implements Callable<Integer> {
 
     AtomicReference<ModelInfo> modelInfo =
         new AtomicReference<>(Protos.modelInfo(onnx.metadata(), settings, onnx.executionProvider()));
+    ServerMetrics metrics = new ServerMetrics(new PrometheusRegistry());
+    metrics.setModelInfo(onnx.metadata().name(), onnx.metadata().version(),
+        onnx.executionProvider());
+    HealthState health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
     ScheduledExecutorService watchTimer =
         watchModel ? Executors.newSingleThreadScheduledExecutor(daemonThreads("model-watch")) : null;
     WatchedModel watched = watchModel
@@ -240,13 +382,14 @@ public final class Main implements Callable<Integer> {
               @Override
               public void swapped(ModelMetadata m, String provider) {
                 modelInfo.set(Protos.modelInfo(m, settings, provider));
+                metrics.setModelInfo(m.name(), m.version(), provider);
               }
             })
         : null;
     List<BatchEngine<float[], Prediction>> engines = new ArrayList<>();
     for (int i = 0; i < settings.instances(); i++) {
-      engines.add(watched != null ? watched.engines().get(i)
-          : onnx.newInstance(settings.maxBatchSize()));
+      engines.add(new MeteredEngine<>(watched != null ? watched.engines().get(i)
+          : onnx.newInstance(settings.maxBatchSize()), metrics, NanoClock.SYSTEM));
     }
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("batch-timer"));
@@ -256,6 +399,8 @@ public final class Main implements Callable<Integer> {
         new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
     long warmStart = System.nanoTime();
     batcher.warmUp(new float[onnx.metadata().input().itemSize()]);
+    metrics.startRecordingBatches();
+    metrics.registerQueueDepth(batcher::queueLength);
     log.info("warmed up batch sizes 1..{} on {} instance(s) in {} ms; batch cost ~{} us + {} us"
             + " per image", settings.maxBatchSize(), settings.instances(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmStart),
@@ -277,7 +422,12 @@ public final class Main implements Callable<Integer> {
 
     // Room for the image plus the message framing.
     CaptchaServer server =
-        new CaptchaServer(CaptchaServer.netty(port, maxImageBytes + 64 * 1024), service).start();
+        new CaptchaServer(transport(serverLimits, tls, health, metrics), service).start();
+    HTTPServer metricsHttp = metricsPort >= 0 ? metrics.startHttpServer(metricsPort) : null;
+    health.serving();
+    log.info("security: {}, {}; metrics: {}", tls.describe(),
+        tokenFile != null ? "bearer token required" : "no authentication",
+        metricsHttp != null ? "http://*:" + metricsHttp.getPort() + "/metrics" : "off");
     log.info("listening on port {} ({} mode, max batch {}, {} instance(s))", server.port(),
         settings.mode().label(), settings.maxBatchSize(), settings.instances());
     if (watched != null) {
@@ -287,6 +437,7 @@ public final class Main implements Callable<Integer> {
     Thread drain = new Thread(() -> {
       log.info("shutting down: draining for up to {}", drainTimeout);
       long deadline = System.nanoTime() + drainTimeout.toNanos();
+      health.draining();
       server.shutdown();
       try {
         boolean answered = batcher.close(drainTimeout);
@@ -305,6 +456,9 @@ public final class Main implements Callable<Integer> {
           watched.close();
         } else {
           onnx.close();
+        }
+        if (metricsHttp != null) {
+          metricsHttp.close();
         }
       }
     }, "shutdown");

@@ -1,8 +1,5 @@
 package dev.captcha.server.metrics;
 
-import dev.captcha.server.batch.BatchResult;
-import dev.captcha.server.batch.DeadlineExpiredException;
-import dev.captcha.server.batch.RejectedException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -12,17 +9,17 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.IntSupplier;
 
 /**
  * The service's Prometheus metrics, registered in a registry the caller owns; thread-safe.
  *
- * <p>Names follow the Prometheus conventions: base units (seconds), {@code _total} on counters
- * (added by the client library on exposition), a {@code captcha_} prefix.
+ * <p>Names follow the Prometheus conventions: base units (seconds), {@code _total} on counters,
+ * a {@code captcha_} prefix. Request outcomes are recorded at the gRPC layer by {@link
+ * GrpcMetricsInterceptor}, reading the status codes of design.md's table (RESOURCE_EXHAUSTED: a
+ * rejection by admission control, DEADLINE_EXCEEDED: expired before inference, UNAVAILABLE: refused
+ * while draining) and each response's timing; batches are recorded by {@link MeteredEngine}.
  */
 public final class ServerMetrics {
   private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
@@ -142,33 +139,16 @@ public final class ServerMetrics {
     recordingBatches = true;
   }
 
-  /**
-   * Records the outcome of one request submitted to the batcher, when its future completes: the
-   * queue time on success, an expiry or a rejection otherwise.
-   *
-   * @return {@code result} itself, for chaining
-   */
-  public <T extends BatchResult<?>> CompletableFuture<T> observe(CompletableFuture<T> result) {
-    result.whenComplete(
-        (r, error) -> {
-          if (error == null) {
-            queueTime.observe(r.queueNanos() / 1e9);
-          } else {
-            recordFailure(error);
-          }
-        });
-    return result;
+  void recordQueueTime(long nanos) {
+    queueTime.observe(nanos / 1e9);
   }
 
-  private void recordFailure(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause()
-        : error;
-    if (cause instanceof DeadlineExpiredException) {
-      expired.inc();
-    } else if (cause instanceof RejectedException rejection) {
-      rejected.labelValues(rejection.reason().name().toLowerCase(Locale.ROOT)).inc();
-    }
+  void recordExpired() {
+    expired.inc();
+  }
+
+  void recordRejected(String reason) {
+    rejected.labelValues(reason).inc();
   }
 
   void recordBatch(int size, long nanos, boolean failed) {

@@ -4,219 +4,162 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
-import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.batch.BatcherSettings;
-import dev.captcha.server.batch.DelayScheduler;
-import dev.captcha.server.batch.MicroBatcher;
-import dev.captcha.server.batch.NanoClock;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
+import dev.captcha.server.ServingStack;
+import dev.captcha.server.testing.Images;
+import dev.captcha.server.testing.ManualClock;
+import dev.captcha.server.testing.TinyOnnxModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** Traffic through the whole server, then a scrape of its metrics endpoint. */
 class ServerMetricsTest {
   private static final String SOLVE = "captcha.v1.CaptchaSolver/Solve";
   private static final String STREAM = "captcha.v1.CaptchaSolver/SolveStream";
   private static final Pattern SAMPLE =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+).*$");
 
-  private final List<Integer> engineBatches = Collections.synchronizedList(new ArrayList<>());
-  private ServerMetrics metrics;
-  private MicroBatcher<Integer, String> batcher;
-  private ExecutorService workers;
-  private ScheduledExecutorService timers;
-  private Server server;
-  private ManagedChannel channel;
-  private HTTPServer http;
+  @TempDir Path dir;
 
-  @BeforeEach
-  void start() throws Exception {
-    metrics = new ServerMetrics(new PrometheusRegistry());
-    BatchEngine<Integer, String> engine = inputs -> {
-      engineBatches.add(inputs.size());
-      return Collections.nCopies(inputs.size(), "text");
-    };
-    workers = Executors.newSingleThreadExecutor();
-    timers = Executors.newSingleThreadScheduledExecutor();
-    batcher = new MicroBatcher<>(
-        BatcherSettings.defaults().withMaxBatchSize(4).withMaxQueueDelay(Duration.ofMillis(1)),
-        List.of(new MeteredEngine<>(engine, metrics, NanoClock.SYSTEM)),
-        NanoClock.SYSTEM, DelayScheduler.of(timers), workers);
-    batcher.warmUp(0);
-    metrics.startRecordingBatches();
-    metrics.registerQueueDepth(batcher::queueLength);
-    metrics.setModelInfo("captcha-resnet", "7", "CPU");
-
-    String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name)
-        .addService(new BatchingSolver())
-        .intercept(new GrpcMetricsInterceptor(metrics, NanoClock.SYSTEM))
-        .build().start();
-    channel = InProcessChannelBuilder.forName(name).build();
-    http = metrics.startHttpServer(0);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    http.close();
-    channel.shutdownNow();
-    server.shutdownNow();
-    batcher.close(Duration.ofSeconds(5));
-    workers.shutdownNow();
-    timers.shutdownNow();
-  }
-
-  /** Solve goes through the batcher; SolveStream answers directly, with an error for no image. */
-  private final class BatchingSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
-    @Override
-    public void solve(SolveRequest request, StreamObserver<SolveResponse> responses) {
-      if (request.getImage().isEmpty()) {
-        responses.onError(Status.INVALID_ARGUMENT.withDescription("empty image").asException());
-        return;
-      }
-      metrics.observe(batcher.add(request.getImage().size())).whenComplete((r, e) -> {
-        if (e == null) {
-          responses.onNext(SolveResponse.newBuilder().setId(request.getId())
-              .setText(r.output()).build());
-          responses.onCompleted();
-        } else {
-          responses.onError(Status.INTERNAL.withDescription(e.toString()).asException());
-        }
-      });
-    }
-
-    @Override
-    public StreamObserver<SolveRequest> solveStream(StreamObserver<SolveResponse> responses) {
-      return new StreamObserver<>() {
-        @Override
-        public void onNext(SolveRequest request) {
-          SolveResponse.Builder answer = SolveResponse.newBuilder().setId(request.getId());
-          if (request.getImage().isEmpty()) {
-            answer.setError(com.google.rpc.Status.newBuilder()
-                .setCode(Status.Code.INVALID_ARGUMENT.value()).setMessage("empty image"));
-          } else {
-            answer.setText("text");
-          }
-          responses.onNext(answer.build());
-        }
-
-        @Override
-        public void onError(Throwable t) {}
-
-        @Override
-        public void onCompleted() {
-          responses.onCompleted();
-        }
-      };
-    }
-  }
-
-  private static SolveRequest request(String id, int bytes) {
-    return SolveRequest.newBuilder().setId(id).setImage(ByteString.copyFrom(new byte[bytes]))
-        .build();
+  private static SolveRequest request(String id, byte[] image) {
+    return SolveRequest.newBuilder().setId(id).setImage(ByteString.copyFrom(image)).build();
   }
 
   @Test
   void aScrapeAfterTrafficShowsTheExpectedSeries() throws Exception {
-    var stub = CaptchaSolverGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    for (int i = 0; i < 6; i++) {
-      assertEquals("text", stub.solve(request("s" + i, 10)).getText());
+    ManualClock clock = new ManualClock();
+    try (ServingStack stack = new ServingStack(dir, clock, "--max-batch-size", "4",
+        "--max-queue-delay", "0ms", "--max-queue-length", "1", "--default-timeout", "200ms")) {
+      var futures = CaptchaSolverGrpc.newFutureStub(stack.channel());
+      // A runs (held in the engine), B waits in the queue, C finds the queue full.
+      stack.engine.hold();
+      ListenableFuture<SolveResponse> a = futures.solve(request("a", Images.white()));
+      stack.engine.awaitEntered();
+      ListenableFuture<SolveResponse> b = futures.solve(request("b", Images.white()));
+      awaitQueued(stack, 1);
+      StatusRuntimeException full = assertThrows(StatusRuntimeException.class,
+          () -> stack.blocking().solve(request("c", Images.white())));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+      // B's deadline (the default timeout) passes while it waits: it is never computed.
+      clock.advanceMillis(1000);
+      stack.engine.release();
+      assertEquals(TinyOnnxModel.WHITE_TEXT, a.get(60, TimeUnit.SECONDS).getText());
+      ExecutionException expired =
+          assertThrows(ExecutionException.class, () -> b.get(60, TimeUnit.SECONDS));
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, Status.fromThrowable(expired).getCode());
+
+      for (int i = 0; i < 6; i++) {
+        assertEquals(TinyOnnxModel.BLACK_TEXT,
+            stack.blocking().solve(request("s" + i, Images.black())).getText());
+      }
+      StatusRuntimeException bad = assertThrows(StatusRuntimeException.class,
+          () -> stack.blocking().solve(request("empty", new byte[0])));
+      assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
+      List<SolveResponse> items = stream(stack,
+          request("x", Images.white()), request("y", new byte[0]), request("z", Images.black()));
+      assertEquals(3, items.size());
+
+      Map<String, Double> m = parse(stack.scrape());
+      assertEquals(7, m.get("captcha_grpc_requests_total{code=OK,method=" + SOLVE + "}"));
+      assertEquals(1, m.get(
+          "captcha_grpc_requests_total{code=INVALID_ARGUMENT,method=" + SOLVE + "}"));
+      assertEquals(1, m.get(
+          "captcha_grpc_requests_total{code=RESOURCE_EXHAUSTED,method=" + SOLVE + "}"));
+      assertEquals(1, m.get(
+          "captcha_grpc_requests_total{code=DEADLINE_EXCEEDED,method=" + SOLVE + "}"));
+      assertEquals(1, m.get("captcha_grpc_requests_total{code=OK,method=" + STREAM + "}"));
+      assertEquals(2, m.get("captcha_stream_items_total{code=OK}"));
+      assertEquals(1, m.get("captcha_stream_items_total{code=INVALID_ARGUMENT}"));
+
+      assertEquals(10, m.get("captcha_server_time_seconds_count{method=" + SOLVE + "}"));
+      assertEquals(3, m.get("captcha_server_time_seconds_count{method=" + STREAM + "}"));
+      assertPlausibleSeconds(m, "captcha_server_time_seconds_sum{method=" + SOLVE + "}");
+      assertPlausibleSeconds(m, "captcha_server_time_seconds_sum{method=" + STREAM + "}");
+
+      // Nine requests were computed: A, six Solves and two stream items.
+      assertEquals(9, m.get("captcha_queue_time_seconds_count"));
+      assertPlausibleSeconds(m, "captcha_queue_time_seconds_sum");
+      assertEquals(9, m.get("captcha_batch_size_sum"));
+      double batches = m.get("captcha_batch_size_count");
+      assertTrue(batches >= 3 && batches <= 9, "batches " + batches);
+      assertEquals(batches, m.get("captcha_batch_size_bucket{le=+Inf}"));
+      assertEquals(batches, m.get("captcha_inference_time_seconds_count"));
+      assertPlausibleSeconds(m, "captcha_inference_time_seconds_sum");
+      assertTrue(m.get("captcha_inference_time_seconds_sum") > 0);
+
+      assertEquals(1, m.get("captcha_expired_requests_total"));
+      assertEquals(1, m.get("captcha_rejected_requests_total{reason=queue_full}"));
+      assertEquals(0, m.get("captcha_queue_depth"));
+      assertEquals(1, m.get("captcha_model_info{execution_provider=CPU,name=tiny-test,"
+          + "version=0.0.1}"));
+      assertTrue(m.get("jvm_memory_used_bytes{area=heap}") > 0);
     }
-    StatusRuntimeException bad =
-        assertThrows(StatusRuntimeException.class, () -> stub.solve(request("empty", 0)));
-    assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
-
-    CompletableFuture<Void> streamDone = new CompletableFuture<>();
-    StreamObserver<SolveRequest> stream = CaptchaSolverGrpc.newStub(channel).solveStream(
-        new StreamObserver<>() {
-          @Override
-          public void onNext(SolveResponse value) {}
-
-          @Override
-          public void onError(Throwable t) {
-            streamDone.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            streamDone.complete(null);
-          }
-        });
-    stream.onNext(request("a", 10));
-    stream.onNext(request("b", 0));
-    stream.onNext(request("c", 10));
-    stream.onCompleted();
-    streamDone.get(30, TimeUnit.SECONDS);
-
-    // One request expires before it is queued, one is refused by a closing batcher.
-    assertCause(metrics.observe(batcher.add(1, batcher.deadlineAfter(Duration.ofNanos(1)))
-        .thenApply(r -> r)));
-    batcher.shutdown().get(30, TimeUnit.SECONDS);
-    assertCause(metrics.observe(batcher.add(1)));
-
-    Map<String, Double> m = scrape();
-    assertEquals(6, m.get("captcha_grpc_requests_total{code=OK,method=" + SOLVE + "}"));
-    assertEquals(1, m.get("captcha_grpc_requests_total{code=INVALID_ARGUMENT,method=" + SOLVE + "}"));
-    assertEquals(1, m.get("captcha_grpc_requests_total{code=OK,method=" + STREAM + "}"));
-    assertEquals(2, m.get("captcha_stream_items_total{code=OK}"));
-    assertEquals(1, m.get("captcha_stream_items_total{code=INVALID_ARGUMENT}"));
-    assertEquals(7, m.get("captcha_server_time_seconds_count{method=" + SOLVE + "}"));
-    assertEquals(3, m.get("captcha_server_time_seconds_count{method=" + STREAM + "}"));
-    assertPlausibleSeconds(m, "captcha_server_time_seconds_sum{method=" + SOLVE + "}");
-
-    assertEquals(6, m.get("captcha_queue_time_seconds_count"));
-    assertPlausibleSeconds(m, "captcha_queue_time_seconds_sum");
-    // Warm-up ran batches of 1 to 4 before recording started; they are not counted.
-    List<Integer> served = engineBatches.subList(4, engineBatches.size());
-    assertEquals(served.size(), m.get("captcha_batch_size_count"));
-    assertEquals(6, m.get("captcha_batch_size_sum"));
-    assertEquals(served.size(), m.get("captcha_inference_time_seconds_count"));
-    assertPlausibleSeconds(m, "captcha_inference_time_seconds_sum");
-    assertEquals(served.size(), m.get("captcha_batch_size_bucket{le=+Inf}"));
-    assertTrue(m.get("captcha_queue_time_seconds_bucket{le=+Inf}") == 6);
-
-    assertEquals(1, m.get("captcha_expired_requests_total"));
-    assertEquals(1, m.get("captcha_rejected_requests_total{reason=shutting_down}"));
-    assertEquals(0, m.get("captcha_queue_depth"));
-    assertEquals(1,
-        m.get("captcha_model_info{execution_provider=CPU,name=captcha-resnet,version=7}"));
-    assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")), "jvm");
   }
 
-  private static void assertCause(CompletableFuture<?> future) {
-    ExecutionException e =
-        assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
-    assertTrue(e.getCause() instanceof RuntimeException, e.toString());
+  @Test
+  void callsRefusedForCredentialsAreCounted() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), "secret\n");
+    try (ServingStack stack = new ServingStack(dir, "--token-file", token.toString())) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> stack.blocking().solve(request("a", Images.white())));
+      assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+      Map<String, Double> m = parse(stack.scrape());
+      assertEquals(1, m.get(
+          "captcha_grpc_requests_total{code=UNAUTHENTICATED,method=" + SOLVE + "}"));
+    }
+  }
+
+  private static void awaitQueued(ServingStack stack, int n) throws InterruptedException {
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (stack.batcher.queueLength() < n && System.nanoTime() < giveUp) {
+      Thread.sleep(2);
+    }
+    assertEquals(n, stack.batcher.queueLength());
+  }
+
+  private static List<SolveResponse> stream(ServingStack stack, SolveRequest... requests)
+      throws Exception {
+    List<SolveResponse> responses = new ArrayList<>();
+    CompletableFuture<List<SolveResponse>> done = new CompletableFuture<>();
+    StreamObserver<SolveRequest> out = stack.async().solveStream(new StreamObserver<>() {
+      @Override
+      public void onNext(SolveResponse value) {
+        responses.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(responses);
+      }
+    });
+    for (SolveRequest r : requests) {
+      out.onNext(r);
+    }
+    out.onCompleted();
+    return done.get(60, TimeUnit.SECONDS);
   }
 
   private static void assertPlausibleSeconds(Map<String, Double> m, String key) {
@@ -224,22 +167,17 @@ class ServerMetricsTest {
     assertTrue(value >= 0 && value < 60, key + " = " + value);
   }
 
-  /** Fetches /metrics and returns each sample keyed by name{labels sorted, unquoted}. */
-  private Map<String, Double> scrape() throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + http.getPort() + "/metrics"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, response.statusCode());
+  /** Each sample of an exposition, keyed by name{labels sorted by name, unquoted}. */
+  static Map<String, Double> parse(String exposition) {
     Map<String, Double> samples = new TreeMap<>();
-    for (String line : response.body().split("\n")) {
+    for (String line : exposition.split("\n")) {
       if (line.startsWith("#") || line.isBlank()) {
         continue;
       }
       Matcher matcher = SAMPLE.matcher(line);
       assertTrue(matcher.matches(), line);
       String key = matcher.group(1);
-      if (matcher.group(3) != null) {
+      if (matcher.group(3) != null && !matcher.group(3).isEmpty()) {
         TreeMap<String, String> labels = new TreeMap<>();
         for (String pair : matcher.group(3).split(",")) {
           int eq = pair.indexOf('=');
