@@ -7,15 +7,9 @@ import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
 import io.grpc.Deadline;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import io.grpc.NameResolverRegistry;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
@@ -24,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -413,44 +406,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
     }
 
     private ManagedChannel buildChannel() {
-      ChannelCredentials credentials = channelCredentials();
-      ManagedChannelBuilder<?> b;
-      if (targets.size() == 1) {
-        b = Grpc.newChannelBuilder(targets.get(0), credentials);
-      } else {
-        StaticTargetsResolverProvider provider =
-            new StaticTargetsResolverProvider(Targets.parseAll(targets));
-        NameResolverRegistry registry = new NameResolverRegistry();
-        registry.register(provider);
-        b = Grpc.newChannelBuilder(provider.channelTarget(), credentials, registry);
-      }
-      if (authority != null) {
-        b.overrideAuthority(authority);
-      }
-      Map<String, Object> config = retry.toServiceConfig("round_robin");
-      return b.defaultServiceConfig(config)
-          .disableServiceConfigLookUp()
-          .enableRetry()
-          .maxRetryAttempts(retry.maxAttempts())
-          .build();
-    }
-
-    private ChannelCredentials channelCredentials() {
-      if (!tls) {
-        return InsecureChannelCredentials.create();
-      }
-      try {
-        TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
-        if (trustCa != null) {
-          b.trustManager(trustCa.toFile());
-        }
-        if (clientCert != null) {
-          b.keyManager(clientCert.toFile(), clientKey.toFile());
-        }
-        return b.build();
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot load the TLS files: " + e.getMessage(), e);
-      }
+      return ChannelFactory.create(
+          targets, ChannelFactory.credentials(tls, trustCa, clientCert, clientKey), authority, retry);
     }
 
     private static Duration positive(Duration d, String what) {

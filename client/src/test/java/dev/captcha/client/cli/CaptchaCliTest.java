@@ -253,6 +253,15 @@ class CaptchaCliTest {
   }
 
   @Test
+  void progressBarIsDrawnOnStderrOnlyForATerminal() throws IOException {
+    Path a = image("a.png", "abcd");
+    assertEquals(0, CaptchaCli.run(new String[] {"solve", a.toString()}, inProcess, true,
+        new PrintWriter(out, true), new PrintWriter(err, true)));
+    assertTrue(err.toString().contains("\r[##############################] 1/1"), err.toString());
+    assertEquals(List.of(a + "\tabcd\t0.6561"), lines());
+  }
+
+  @Test
   void helpDocumentsEveryFlag() {
     assertEquals(0, run("solve", "--help"));
     String help = out.toString();
