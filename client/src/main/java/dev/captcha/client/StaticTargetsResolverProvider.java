@@ -4,6 +4,7 @@ import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.Status;
+import io.grpc.StatusOr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -115,14 +116,17 @@ final class StaticTargetsResolverProvider extends NameResolverProvider {
         return;
       }
       if (addresses.isEmpty()) {
-        listener.onError(Status.UNAVAILABLE.withDescription("cannot resolve host(s) " + failures));
+        listener.onResult2(ResolutionResult.newBuilder()
+            .setAddressesOrError(StatusOr.fromStatus(
+                Status.UNAVAILABLE.withDescription("cannot resolve host(s) " + failures)))
+            .build());
         return;
       }
       List<EquivalentAddressGroup> groups = new ArrayList<>();
       for (InetSocketAddress address : addresses) {
         groups.add(new EquivalentAddressGroup(address));
       }
-      listener.onResult2(ResolutionResult.newBuilder().setAddresses(groups).build());
+      listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
     }
 
     @Override

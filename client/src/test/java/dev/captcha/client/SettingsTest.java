@@ -39,8 +39,8 @@ class SettingsTest {
     assertEquals("0.100s", policy.get("initialBackoff"));
     assertEquals("2.000s", policy.get("maxBackoff"));
     assertEquals(List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED"), policy.get("retryableStatusCodes"));
-    assertFalse(((List<Map<String, Object>>) (List<?>) RetrySettings.none().toServiceConfig("round_robin")
-        .get("methodConfig")).get(0).containsKey("retryPolicy"));
+    List<?> noRetry = (List<?>) RetrySettings.none().toServiceConfig("round_robin").get("methodConfig");
+    assertFalse(((Map<?, ?>) noRetry.get(0)).containsKey("retryPolicy"));
   }
 
   @Test
