@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Against the real server: launches {@code server/target/captcha-server.jar} on a free port with
  * the bundled model (from the repository root, as scripts/serve.sh does), solves freshly generated
  * captchas through the library and the CLI, and stops the process. Skipped when the server jar or
- * the model is missing.
+ * the model is missing. {@code -Dcaptcha.e2e.model=FILE} tries another model file.
  */
 class EndToEndTest {
   private static final int IMAGES = 24;
@@ -51,7 +51,8 @@ class EndToEndTest {
   static void startServer() throws Exception {
     Path root = repositoryRoot();
     Path jar = root.resolve("server/target/captcha-server.jar");
-    Path model = root.resolve("models/captcha-resnet.onnx");
+    String override = System.getProperty("captcha.e2e.model");
+    Path model = override != null ? Path.of(override).toAbsolutePath() : root.resolve("models/captcha-resnet.onnx");
     if (!Files.isRegularFile(jar)) {
       skipReason = "no server jar at " + jar + " (build it with ./mvnw -pl server package)";
       return;
@@ -81,13 +82,14 @@ class EndToEndTest {
       port = s.getLocalPort();
     }
     log = Files.createTempFile("captcha-server-e2e", ".log");
-    server = new ProcessBuilder(
+    ProcessBuilder builder = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar", jar.toString(), "--port", Integer.toString(port))
+            "-jar", jar.toString(), "--port", Integer.toString(port), "--model", model.toString())
         .directory(root.toFile())
         .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+        .redirectOutput(log.toFile());
+    builder.environment().put("CAPTCHA_METRICS_PORT", "0"); // never clash with another server's metrics port
+    server = builder.start();
     waitUntilServing();
   }
 

@@ -234,16 +234,26 @@ public final class CaptchaCli implements Runnable {
     if (e instanceof UnavailableException) {
       String detail = e.getMessage();
       String lower = detail.toLowerCase(Locale.ROOT);
-      String hint = startHint(firstPort(s));
-      if (lower.contains("ssl") || lower.contains("tls") || lower.contains("handshake") || lower.contains("certificate")) {
+      String hint;
+      if (lower.contains("certificate_required") || lower.contains("certificate required")) {
+        hint = "The server requires a client certificate: pass --tls-cert CERT.pem --tls-key KEY.pem";
+      } else if (lower.contains("ssl") || lower.contains("tls") || lower.contains("handshake")
+          || lower.contains("certificate")) {
         hint = s.tls()
-            ? "Check --tls-ca (the CA that signed the server's certificate), --tls-authority, or whether the server uses TLS at all"
-            : "The server may require TLS: pass --tls-ca CA.pem (and --tls-cert/--tls-key if it asks for a client certificate)";
+            ? "Check --tls-ca (the CA that signed the server's certificate), --tls-authority,"
+                + " or whether the server uses TLS at all"
+            : "The server may require TLS: pass --tls-ca CA.pem";
+      } else if (!s.tls() && lower.contains("reset by peer")) {
+        hint = "The server closed the connection; if it uses TLS, pass --tls-ca CA.pem"
+            + " (and --tls-cert/--tls-key if it asks for a client certificate)";
+      } else {
+        hint = startHint(firstPort(s));
       }
       return detail + ". " + hint;
     }
     if (e instanceof AuthenticationException) {
-      return e.getMessage() + " (pass a valid token with --token-file FILE, or a client certificate with --tls-cert/--tls-key)";
+      return e.getMessage() + ". Pass a valid token with --token-file FILE"
+          + " (or a client certificate with --tls-cert/--tls-key)";
     }
     if (e instanceof DeadlineExceededException) {
       return "no answer from " + where + " within " + ClientFactory.format(s.deadline())

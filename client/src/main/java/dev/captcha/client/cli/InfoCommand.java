@@ -61,7 +61,9 @@ final class InfoCommand implements Callable<Integer> {
   }
 
   private static String ms(Duration d) {
-    return String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
+    return d.toMillis() >= 1000 && d.toMillis() % 1000 == 0
+        ? d.toSeconds() + " s"
+        : String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
   }
 
   static String toJson(ModelDescription m) {
