@@ -96,7 +96,15 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
     long now = solver.nanoTime();
     Deadline d = Context.current().getDeadline();
     long remaining = d == null ? defaultTimeoutNanos : d.timeRemaining(TimeUnit.NANOSECONDS);
-    return now + remaining;
+    return saturatedAdd(now, remaining);
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    if (((a ^ r) & (b ^ r)) < 0) {
+      return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+    }
+    return r;
   }
 
   private static Supplier<ModelInfo> constant(ModelInfo info) {

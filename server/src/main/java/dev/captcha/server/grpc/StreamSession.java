@@ -55,7 +55,8 @@ final class StreamSession implements StreamObserver<SolveRequest> {
 
   @Override
   public void onNext(SolveRequest request) {
-    long deadline = Math.min(callDeadline.getAsLong(), solver.nanoTime() + itemTimeoutNanos);
+    long deadline = Math.min(callDeadline.getAsLong(),
+        CaptchaSolverService.saturatedAdd(solver.nanoTime(), itemTimeoutNanos));
     CompletableFuture<Solution> f = solver.solve(request.getImage().toByteArray(), deadline);
     synchronized (lock) {
       if (finished) {

@@ -95,6 +95,14 @@ class CaptchaSolverServiceTest {
   }
 
   @Test
+  void aFarClientDeadlineIsHonouredWithoutOverflow() throws Exception {
+    start(settings(), 8);
+    SolveResponse r = h.blocking().withDeadlineAfter(100_000, TimeUnit.DAYS)
+        .solve(request("far", Images.white()));
+    assertEquals(TinyOnnxModel.WHITE_TEXT, r.getText());
+  }
+
+  @Test
   void badImagesAreInvalidArgumentsSayingWhy() throws Exception {
     start(settings(), 8);
     Map<byte[], String> cases = new HashMap<>();
