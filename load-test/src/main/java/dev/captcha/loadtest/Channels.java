@@ -7,13 +7,16 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -22,7 +25,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The connections of one invocation: several channels, each balancing round-robin over every
@@ -37,7 +42,7 @@ final class Channels implements AutoCloseable {
   /** How to reach the server(s); immutable. */
   record Settings(
       List<String> targets, int connections, Path tlsCa, Path tlsCert, Path tlsKey, boolean tls,
-      Path tokenFile, String authority) {
+      Path tokenFile, String authority, int eventLoopThreads) {
 
     Settings {
       if (targets == null || targets.isEmpty()) {
@@ -46,6 +51,9 @@ final class Channels implements AutoCloseable {
       targets = List.copyOf(targets);
       if (connections < 1) {
         throw new IllegalArgumentException("--connections must be at least 1, got " + connections);
+      }
+      if (eventLoopThreads < 0) {
+        throw new IllegalArgumentException("--event-loop-threads must not be negative");
       }
       if ((tlsCert == null) != (tlsKey == null)) {
         throw new IllegalArgumentException("--tls-cert and --tls-key go together");
@@ -64,36 +72,54 @@ final class Channels implements AutoCloseable {
 
   private final List<ManagedChannel> managed;
   private final List<Channel> channels;
+  private final EventLoopGroup group;
 
-  private Channels(List<ManagedChannel> managed, List<Channel> channels) {
+  private Channels(List<ManagedChannel> managed, List<Channel> channels, EventLoopGroup group) {
     this.managed = managed;
     this.channels = channels;
+    this.group = group;
   }
 
   static Channels open(Settings s) {
     ChannelCredentials credentials = credentials(s);
     ClientInterceptor token = s.tokenFile() == null ? null : bearer(readToken(s.tokenFile()));
+    EventLoopGroup group = s.eventLoopThreads() == 0 ? null
+        : new MultiThreadIoEventLoopGroup(s.eventLoopThreads(), daemonThreads(),
+            NioIoHandler.newFactory());
     List<ManagedChannel> managed = new ArrayList<>();
     List<Channel> channels = new ArrayList<>();
     for (int i = 0; i < s.connections(); i++) {
-      ManagedChannel ch = builder(s, credentials).build();
+      NettyChannelBuilder b = builder(s, credentials);
+      if (group != null) {
+        b.eventLoopGroup(group).channelType(NioSocketChannel.class);
+      }
+      ManagedChannel ch = b.build();
       managed.add(ch);
       channels.add(token == null ? ch : ClientInterceptors.intercept(ch, token));
     }
-    return new Channels(managed, channels);
+    return new Channels(managed, channels, group);
+  }
+
+  private static ThreadFactory daemonThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "load-test-io-" + n.getAndIncrement());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   @SuppressWarnings("deprecation") // per-channel resolver: no process-wide registry to mutate
-  private static ManagedChannelBuilder<?> builder(Settings s, ChannelCredentials credentials) {
-    ManagedChannelBuilder<?> b;
+  private static NettyChannelBuilder builder(Settings s, ChannelCredentials credentials) {
+    NettyChannelBuilder b;
     if (s.targets().size() == 1) {
       // A DNS name that resolves to several addresses is balanced over all of them.
-      b = Grpc.newChannelBuilder(s.targets().get(0), credentials);
+      b = NettyChannelBuilder.forTarget(s.targets().get(0), credentials);
     } else {
       List<InetSocketAddress> addresses = s.targets().stream().map(Channels::address).toList();
       StaticResolverProvider provider = new StaticResolverProvider(addresses);
-      b = Grpc.newChannelBuilder(StaticResolverProvider.SCHEME + ":///targets", credentials)
-          .nameResolverFactory(provider);
+      b = NettyChannelBuilder.forTarget(StaticResolverProvider.SCHEME + ":///targets", credentials);
+      b.nameResolverFactory(provider);
       if (s.authority() == null) {
         b.overrideAuthority(addresses.get(0).getHostString());
       }
@@ -101,9 +127,10 @@ final class Channels implements AutoCloseable {
     if (s.authority() != null) {
       b.overrideAuthority(s.authority());
     }
-    return b.defaultLoadBalancingPolicy("round_robin")
+    b.defaultLoadBalancingPolicy("round_robin")
         .directExecutor()
         .maxInboundMessageSize(16 * 1024 * 1024);
+    return b;
   }
 
   private static ChannelCredentials credentials(Settings s) {
@@ -182,14 +209,22 @@ final class Channels implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     for (ManagedChannel ch : managed) {
       ch.shutdown();
     }
-    for (ManagedChannel ch : managed) {
-      if (!ch.awaitTermination(5, TimeUnit.SECONDS)) {
-        ch.shutdownNow();
+    try {
+      for (ManagedChannel ch : managed) {
+        if (!ch.awaitTermination(5, TimeUnit.SECONDS)) {
+          ch.shutdownNow();
+        }
       }
+    } catch (InterruptedException e) {
+      managed.forEach(ManagedChannel::shutdownNow);
+      Thread.currentThread().interrupt();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 

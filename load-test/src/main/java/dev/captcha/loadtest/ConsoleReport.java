@@ -49,6 +49,11 @@ final class ConsoleReport {
       }
       b.append(String.format(Locale.ROOT, "(%.3f%% of requests)%n", 100 * f.errorShare()));
     }
+    if (f.harnessCpuUsPerRequest() != null && f.harnessCpuUsPerRequest() > 0) {
+      b.append(String.format(Locale.ROOT,
+          "harness CPU: %.1f us per request (one core could send about %.0f req/s)%n",
+          f.harnessCpuUsPerRequest(), 1e6 / f.harnessCpuUsPerRequest()));
+    }
     Accuracy a = f.accuracy();
     if (a.labelled() > 0) {
       b.append(String.format(Locale.ROOT,

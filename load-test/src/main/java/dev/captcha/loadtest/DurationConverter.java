@@ -7,7 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Parses durations such as {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h} or ISO {@code PT30S}. */
+/**
+ * Parses durations such as {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, ISO {@code PT30S},
+ * or {@code 0} / {@code none} for zero; stateless.
+ */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)(us|ms|s|m|h)");
@@ -19,6 +22,9 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
   static Duration parse(String value) {
     String v = value.strip().toLowerCase(Locale.ROOT);
+    if (v.equals("0") || v.equals("none")) {
+      return Duration.ZERO;
+    }
     Matcher m = SIMPLE.matcher(v);
     if (m.matches()) {
       double n = Double.parseDouble(m.group(1));

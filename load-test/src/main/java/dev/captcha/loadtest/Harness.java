@@ -6,13 +6,14 @@ import dev.captcha.api.v1.ModelInfo;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Runs what the command line asked for (one run or a sweep) over channels it does not own, then
@@ -22,17 +23,20 @@ final class Harness {
 
   private final LoadOptions load;
   private final ReportOptions reports;
-  private final PrintStream out;
-  private final PrintStream err;
+  private final PrintWriter out;
+  private final PrintWriter err;
   private final Ticker ticker;
+  private final LongSupplier harnessCpuNanos;
 
-  Harness(LoadOptions load, ReportOptions reports, PrintStream out, PrintStream err,
-      Ticker ticker) {
+  /** @param harnessCpuNanos CPU time used so far by the harness (negative when unknown) */
+  Harness(LoadOptions load, ReportOptions reports, PrintWriter out, PrintWriter err,
+      Ticker ticker, LongSupplier harnessCpuNanos) {
     this.load = load;
     this.reports = reports;
     this.out = out;
     this.err = err;
     this.ticker = ticker;
+    this.harnessCpuNanos = harnessCpuNanos;
   }
 
   Report execute(List<? extends Channel> channels, Workload workload, List<String> targets,
@@ -46,7 +50,8 @@ final class Harness {
     if (server != null) {
       err.println("server: " + server);
     }
-    LoadRun run = new LoadRun(config, channels, workload, ticker, reports.quiet ? null : err);
+    LoadRun run = new LoadRun(config, channels, workload, ticker, reports.quiet ? null : err,
+        harnessCpuNanos);
     List<RunResult> results = new ArrayList<>();
     Report.SweepSummary sweep = null;
     if (point != null) {
@@ -69,6 +74,7 @@ final class Harness {
     Report report = new Report(reports.title, startedAt, targets, connections,
         workload.description(), server, results, sweep);
     out.print(ConsoleReport.render(report));
+    out.flush();
     write(report);
     return report;
   }
@@ -117,8 +123,7 @@ final class Harness {
   static String describeServer(Channel channel) {
     try {
       ModelInfo info = CaptchaSolverGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(15, TimeUnit.SECONDS)
-          .withWaitForReady()
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
           .getModelInfo(GetModelInfoRequest.getDefaultInstance());
       StringBuilder b = new StringBuilder();
       b.append(info.getName()).append(' ').append(info.getVersion());

@@ -14,7 +14,7 @@ final class JsonReport {
   static ObjectMapper mapper() {
     return new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
-        .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
   }
 
   static String render(Report report) throws IOException {

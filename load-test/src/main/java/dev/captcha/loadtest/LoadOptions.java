@@ -39,6 +39,10 @@ final class LoadOptions {
       description = "Channels (connections per target) to spread requests over. Default: ${DEFAULT-VALUE}.")
   int connections;
 
+  @Option(names = "--event-loop-threads", defaultValue = "0",
+      description = "Client I/O threads shared by all connections (0: grpc-java's default pool). Default: ${DEFAULT-VALUE}.")
+  int eventLoopThreads;
+
   @Option(names = "--streams",
       description = "Concurrent SolveStream calls with --rpc stream (default: --connections).")
   Integer streams;

@@ -1,7 +1,7 @@
 package dev.captcha.loadtest;
 
 import io.grpc.Channel;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -25,16 +27,26 @@ final class LoadRun {
   private final List<? extends Channel> channels;
   private final Workload workload;
   private final Ticker ticker;
-  private final PrintStream progress;
+  private final PrintWriter progress;
+  private final LongSupplier harnessCpuNanos;
 
-  /** @param progress where a line per interval goes while running, or {@code null} for none */
+  /**
+   * @param progress where a line per interval goes while running, or {@code null} for none
+   * @param harnessCpuNanos CPU time used so far by the harness (negative when unknown)
+   */
   LoadRun(LoadConfig config, List<? extends Channel> channels, Workload workload, Ticker ticker,
-      PrintStream progress) {
+      PrintWriter progress, LongSupplier harnessCpuNanos) {
     this.config = config;
     this.channels = List.copyOf(channels);
     this.workload = workload;
     this.ticker = ticker;
     this.progress = progress;
+    this.harnessCpuNanos = harnessCpuNanos;
+  }
+
+  LoadRun(LoadConfig config, List<? extends Channel> channels, Workload workload, Ticker ticker,
+      PrintWriter progress) {
+    this(config, channels, workload, ticker, progress, () -> -1);
   }
 
   RunResult run(LoadPoint point) throws InterruptedException {
@@ -49,11 +61,15 @@ final class LoadRun {
     ExecutorService overflow = Executors.newSingleThreadExecutor(daemon("overflow"));
     long intervalNanos = config.interval().toNanos();
     timer.scheduleAtFixedRate(sampler::tick, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+    AtomicLong cpuAtMeasureStart = new AtomicLong(harnessCpuNanos.getAsLong());
+    timer.schedule(() -> cpuAtMeasureStart.set(harnessCpuNanos.getAsLong()),
+        Math.max(0, measureFrom - ticker.nanoTime()), TimeUnit.NANOSECONDS);
     RequestIssuer issuer = config.rpc() == Rpc.UNARY
         ? new UnaryIssuer(channels, workload, m, config.deadline())
         : new StreamIssuer(channels, config.streams(), workload, m);
     int unfinished;
     long finished;
+    long cpuUsed;
     try {
       if (point.open()) {
         new OpenLoopDriver(ticker, issuer, inFlight, config.maxInFlight())
@@ -67,6 +83,7 @@ final class LoadRun {
       }
       unfinished = inFlight.awaitEmpty(ticker, ticker.nanoTime() + config.drainTimeout().toNanos());
       finished = ticker.nanoTime();
+      cpuUsed = harnessCpuNanos.getAsLong() - cpuAtMeasureStart.get();
     } finally {
       timer.shutdownNow();
       overflow.shutdownNow();
@@ -74,7 +91,11 @@ final class LoadRun {
     }
     m.close(unfinished);
     intervals.add(m.sampleMeasured(finished));
-    return result(config, point, m, intervals, finished - measureFrom);
+    RunResult r = result(config, point, m, intervals, finished - measureFrom);
+    if (cpuAtMeasureStart.get() < 0 || cpuUsed < 0 || r.sent() == 0) {
+      return r;
+    }
+    return r.withHarnessCpu(Math.round(cpuUsed / 1e3 / r.sent() * 100) / 100.0);
   }
 
   /** Summarises a run whose recording is over. */
@@ -108,6 +129,7 @@ final class LoadRun {
         m.accuracy(),
         m.serverSide(),
         List.copyOf(intervals),
+        null,
         encode(ok));
   }
 
@@ -181,6 +203,7 @@ final class LoadRun {
         progress.printf(Locale.ROOT,
             "[%7.1fs] %-7s %9.1f req/s  p99 so far %9.3f ms  errors %d  in flight %d%n",
             (now - start) / 1e9, phase, s.throughputRps(), p99SoFar, s.errors(), inFlight.get());
+        progress.flush();
       }
     }
   }

@@ -1,10 +1,11 @@
 package dev.captcha.loadtest;
 
-import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code captcha-load-test} command: drives load at one or more captcha solver servers and
@@ -25,31 +26,34 @@ import picocli.CommandLine.Mixin;
 public final class LoadTestCli implements Callable<Integer> {
 
   @Mixin TargetOptions target = new TargetOptions();
+  @Spec CommandSpec spec;
   @Mixin LoadOptions load = new LoadOptions();
   @Mixin WorkloadOptions workload = new WorkloadOptions();
   @Mixin ReportOptions reports = new ReportOptions();
 
   @Override
   public Integer call() throws Exception {
-    Channels.Settings settings = target.settings(load.connections);
+    Channels.Settings settings = target.settings(load.connections, load.eventLoopThreads);
     load.config();
     load.point(); // validate before spending time on the workload
     Workload w = workload.load();
     try (Channels channels = Channels.open(settings)) {
-      new Harness(load, reports, System.out, System.err, new SystemTicker())
+      new Harness(load, reports, spec.commandLine().getOut(),
+          spec.commandLine().getErr(), new SystemTicker(),
+          ProcessCpu.process())
           .execute(channels.channels(), w, settings.targets(), settings.connections());
     }
     return 0;
   }
 
   /** Builds the command line with the error handling every command shares. */
-  static CommandLine commandLine(Object command, PrintStream err) {
-    CommandLine cl = new CommandLine(command);
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new LoadTestCli());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
           || e instanceof java.io.UncheckedIOException) {
-        err.println("error: " + e.getMessage());
+        line.getErr().println("error: " + e.getMessage());
         return 2;
       }
       throw e;
@@ -58,6 +62,6 @@ public final class LoadTestCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine(new LoadTestCli(), System.err).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

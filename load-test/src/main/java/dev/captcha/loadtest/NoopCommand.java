@@ -2,8 +2,11 @@ package dev.captcha.loadtest;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** The {@code noop} subcommand: measures the harness against a loopback no-op service; wiring only. */
@@ -18,6 +21,7 @@ import picocli.CommandLine.Option;
     })
 final class NoopCommand implements Callable<Integer> {
 
+  @Spec CommandSpec spec;
   @Mixin LoadOptions load = new LoadOptions();
   @Mixin WorkloadOptions workload = new WorkloadOptions();
   @Mixin ReportOptions reports = new ReportOptions();
@@ -34,9 +38,16 @@ final class NoopCommand implements Callable<Integer> {
     try (NoopServer server = NoopServer.start("127.0.0.1", port)) {
       String target = "127.0.0.1:" + server.port();
       Channels.Settings settings = new Channels.Settings(
-          List.of(target), load.connections, null, null, null, false, null, null);
+          List.of(target), load.connections, null, null, null, false, null, null,
+          load.eventLoopThreads);
       try (Channels channels = Channels.open(settings)) {
-        new Harness(load, reports, System.out, System.err, new SystemTicker())
+        LongSupplier process = ProcessCpu.process();
+        LongSupplier harnessOnly = () -> {
+          long all = process.getAsLong();
+          return all < 0 ? -1 : all - server.cpuNanos();
+        };
+        new Harness(load, reports, spec.commandLine().getOut(),
+          spec.commandLine().getErr(), new SystemTicker(), harnessOnly)
             .execute(channels.channels(), w, List.of(target + " (no-op)"), load.connections);
       }
     }

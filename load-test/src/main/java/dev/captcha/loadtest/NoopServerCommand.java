@@ -23,13 +23,7 @@ final class NoopServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     NoopServer server = NoopServer.start(host, port);
     System.err.println("no-op captcha solver listening on " + host + ":" + server.port());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }));
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
     server.awaitTermination();
     return 0;
   }

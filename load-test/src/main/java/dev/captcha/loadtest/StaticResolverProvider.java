@@ -3,6 +3,7 @@ package dev.captcha.loadtest;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
+import io.grpc.StatusOr;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
@@ -54,7 +55,9 @@ final class StaticResolverProvider extends NameResolverProvider {
 
       @Override
       public void start(Listener2 listener) {
-        listener.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());
+        listener.onResult2(ResolutionResult.newBuilder()
+            .setAddressesOrError(StatusOr.fromValue(groups))
+            .build());
       }
 
       @Override

@@ -34,8 +34,8 @@ final class TargetOptions {
       description = "File holding a bearer token, sent as 'authorization: Bearer <token>'.")
   Path tokenFile;
 
-  Channels.Settings settings(int connections) {
+  Channels.Settings settings(int connections, int eventLoopThreads) {
     return new Channels.Settings(
-        targets, connections, tlsCa, tlsCert, tlsKey, tls, tokenFile, authority);
+        targets, connections, tlsCa, tlsCert, tlsKey, tls, tokenFile, authority, eventLoopThreads);
   }
 }

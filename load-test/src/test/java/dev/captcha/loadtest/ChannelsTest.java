@@ -69,7 +69,7 @@ class ChannelsTest {
     Path token = dir.resolve("token");
     Files.writeString(token, "s3cret\n");
     Channels.Settings settings =
-        new Channels.Settings(targets, 2, null, null, null, false, token, null);
+        new Channels.Settings(targets, 2, null, null, null, false, token, null, 1);
     try (Channels channels = Channels.open(settings)) {
       for (var ch : channels.channels()) {
         // Wait until every replica is connected, so the count below is the policy's doing.
@@ -100,9 +100,9 @@ class ChannelsTest {
     assertThrows(IllegalArgumentException.class, () -> Channels.address("localhost"));
     assertThrows(IllegalArgumentException.class, () -> Channels.address("h:99999"));
     assertThrows(IllegalArgumentException.class, () -> new Channels.Settings(
-        List.of("a:1"), 1, null, dir.resolve("cert.pem"), null, false, null, null));
+        List.of("a:1"), 1, null, dir.resolve("cert.pem"), null, false, null, null, 0));
     assertThrows(IllegalArgumentException.class, () -> new Channels.Settings(
-        List.of("a:1"), 1, dir.resolve("missing-ca.pem"), null, null, false, null, null));
+        List.of("a:1"), 1, dir.resolve("missing-ca.pem"), null, null, false, null, null, 0));
     Path empty = Files.writeString(dir.resolve("empty"), " \n");
     assertThrows(IllegalArgumentException.class, () -> Channels.readToken(empty));
   }

@@ -25,7 +25,7 @@ class KneeSearchTest {
         LatencySummary.EMPTY, new TreeMap<>(), 0);
     return new RunResult("fake", "unary", "open", throughput, null, "constant", 0, 10, ok + failed,
         ok, failed, 10, throughput, throughput, l, LatencySummary.EMPTY, errors,
-        new Accuracy(0, 0, 0, 0), server, List.of(), "");
+        new Accuracy(0, 0, 0, 0), server, List.of(), null, "");
   }
 
   /** Runs the search against a simulated system; returns the values tried in order. */
