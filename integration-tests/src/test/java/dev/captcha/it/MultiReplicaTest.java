@@ -111,6 +111,7 @@ class MultiReplicaTest {
             }
           });
       assertTrue(load.awaitAnswered(calls / 4, 60_000), "no progress before the kill");
+      assertTrue(victim.solvedOk() > 0, "the victim was not serving before the kill");
       victim.kill();
       assertEquals(calls, sending.get(2, TimeUnit.MINUTES));
       assertEquals(List.of(), load.failures(), "calls lost when a replica died");
