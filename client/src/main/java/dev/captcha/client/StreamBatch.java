@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * while the transport is ready and fewer than {@code maxInFlight} items are sent and not yet
  * released by the consumer, and hands every item exactly one outcome. An item answered with
  * RESOURCE_EXHAUSTED or UNAVAILABLE is sent again after a backoff, and when the stream itself fails
- * with UNAVAILABLE it is reopened for the unanswered items, both up to the retry settings'
- * attempts.
+ * because its server went away it is reopened for the unanswered items, both up to the retry
+ * settings' attempts.
  * Thread-safe; outcomes reach the sink one at a time.
  */
 final class StreamBatch {
@@ -237,6 +237,26 @@ final class StreamBatch {
     deliver();
   }
 
+  /**
+   * Whether a stream failed because its server went away: UNAVAILABLE, or the transport's
+   * UNKNOWN "channel closed" when the connection dies while the client is writing. Solving is
+   * idempotent, so the unanswered items can safely go to another replica.
+   */
+  static boolean replicaLost(Status status) {
+    if (status.getCode() == Status.Code.UNAVAILABLE) {
+      return true;
+    }
+    if (status.getCode() != Status.Code.UNKNOWN) {
+      return false;
+    }
+    for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.nio.channels.ClosedChannelException) {
+        return true;
+      }
+    }
+    return "channel closed".equals(status.getDescription());
+  }
+
   private static boolean retryable(int code) {
     return code == Status.Code.RESOURCE_EXHAUSTED.value() || code == Status.Code.UNAVAILABLE.value();
   }
@@ -265,7 +285,7 @@ final class StreamBatch {
       }
       current = null;
       Status status = Status.fromThrowable(t);
-      if (status.getCode() == Status.Code.UNAVAILABLE && restarts + 1 < retry.maxAttempts()) {
+      if (replicaLost(status) && restarts + 1 < retry.maxAttempts()) {
         restarts++;
         TreeSet<Integer> again = new TreeSet<>(attempt.sent);
         again.addAll(resend);

@@ -287,6 +287,26 @@ class CaptchaSolverClientTest {
   }
 
   @Test
+  void streamIsReopenedWhenTheConnectionClosesUnderIt() {
+    fake.failStreams(1, 2, Status.UNKNOWN.withDescription("channel closed"));
+    String[] texts = IntStream.range(0, 8).mapToObj(i -> "u" + i).toArray(String[]::new);
+    BatchSummary s = client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(4), o -> o.result());
+    assertEquals(new BatchSummary(8, 8, 0, 1), s);
+  }
+
+  @Test
+  void otherStreamFailuresAreNotRetried() {
+    fake.failStreams(1, 2, Status.INTERNAL.withDescription("model crashed"));
+    List<SolveOutcome> out = new ArrayList<>();
+    BatchSummary s = client().solveAll(images("a", "b", "c", "d", "e"), BatchOptions.inOrder().withMaxInFlight(4), out::add);
+    assertEquals(1, fake.streamCalls.get());
+    assertEquals(2, s.succeeded());
+    assertEquals(3, s.failed());
+    assertInstanceOf(ServerErrorException.class, out.get(4).error().orElseThrow());
+    assertTrue(out.get(4).error().orElseThrow().getMessage().contains("model crashed"));
+  }
+
+  @Test
   void overloadedStreamItemsAreSentAgainAfterABackoff() {
     fake.overloadStreamItems(5);
     String[] texts = IntStream.range(0, 10).mapToObj(i -> "o" + i).toArray(String[]::new);

@@ -47,6 +47,7 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
   private volatile Status.Code failureCode = Status.Code.UNAVAILABLE;
   private final AtomicInteger streamFailuresLeft = new AtomicInteger();
   private volatile int streamFailAfter;
+  private volatile Status streamFailure = Status.UNAVAILABLE;
   private volatile StreamMode streamMode = StreamMode.IMMEDIATE;
   private volatile int groupSize = 1;
   private volatile String requiredToken;
@@ -67,6 +68,12 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
 
   /** The next {@code n} streams answer {@code answered} items and then fail with UNAVAILABLE. */
   public FakeSolver failStreams(int n, int answered) {
+    return failStreams(n, answered, Status.UNAVAILABLE.withDescription("replica going away"));
+  }
+
+  /** The next {@code n} streams answer {@code answered} items and then fail with {@code status}. */
+  public FakeSolver failStreams(int n, int answered, Status status) {
+    streamFailure = status;
     streamFailAfter = answered;
     streamFailuresLeft.set(n);
     return this;
@@ -173,6 +180,7 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
   public StreamObserver<SolveRequest> solveStream(StreamObserver<SolveResponse> responses) {
     streamCalls.incrementAndGet();
     boolean failThis = streamFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    Status failure = streamFailure;
     int failAfter = streamFailAfter;
     StreamMode mode = streamMode;
     int size = groupSize;
@@ -212,7 +220,7 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
           }
           if (failThis && answered >= failAfter) {
             closed = true;
-            responses.onError(Status.UNAVAILABLE.withDescription("replica going away").asRuntimeException());
+            responses.onError(failure.asRuntimeException());
             return;
           }
           outstanding--;
