@@ -1,0 +1,162 @@
+package dev.captcha.generator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.image.BufferedImage;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class CaptchaGeneratorTest {
+
+  private static List<Font> fonts;
+
+  @BeforeAll
+  static void loadFonts() {
+    fonts = FontCatalog.scanDefault().resolve(List.of("DejaVu Sans", "Liberation Serif"));
+  }
+
+  private static CaptchaGenerator standard() {
+    return CaptchaGenerator.builder().fonts(fonts).build();
+  }
+
+  @Test
+  void sameSeedAndIndexGiveTheSameImage() {
+    Captcha a = standard().generate(42, 7);
+    Captcha b = standard().generate(42, 7);
+    assertEquals(a.text(), b.text());
+    assertArrayEquals(pixels(a.image()), pixels(b.image()));
+  }
+
+  @Test
+  void differentIndicesGiveDifferentCaptchas() {
+    CaptchaGenerator g = standard();
+    Set<String> texts = new HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      texts.add(g.generate(42, i).text());
+    }
+    assertTrue(texts.size() >= 48, "texts should almost never repeat: " + texts.size());
+    assertNotEquals(g.generate(1, 0).text() + g.generate(1, 1).text(), g.generate(2, 0).text() + g.generate(2, 1).text());
+  }
+
+  @Test
+  void imageHasTheUsualSizeAndOneOfThePaletteBackgrounds() {
+    CaptchaGenerator g = standard();
+    Set<Integer> palette = new HashSet<>();
+    CaptchaGenerator.DEFAULT_BACKGROUNDS.forEach(c -> palette.add(c.getRGB() & 0xFFFFFF));
+    for (int i = 0; i < 40; i++) {
+      BufferedImage img = g.generate(3, i).image();
+      assertEquals(128, img.getWidth());
+      assertEquals(64, img.getHeight());
+      int mostCommon = mostCommonColour(img);
+      assertTrue(palette.contains(mostCommon), "background " + Integer.toHexString(mostCommon));
+      // white text, dots and lines are drawn: some pure white pixels exist
+      assertTrue(countColour(img, 0xFFFFFF) > 50, "white strokes expected");
+    }
+  }
+
+  @Test
+  void allModeFollowsTheGroupThenCharacterDistribution() {
+    CaptchaGenerator g = standard();
+    int digits = 0;
+    int total = 0;
+    for (int i = 0; i < 3000; i++) {
+      for (char c : g.generate(9, i).text().toCharArray()) {
+        total++;
+        if (Character.isDigit(c)) {
+          digits++;
+        }
+        assertTrue(Charset.MODEL_CLASSES.indexOf(c) >= 0);
+      }
+    }
+    // a third of characters are digits (each digit 1/30), far above the 10/62 of a uniform draw
+    double share = (double) digits / total;
+    assertTrue(share > 0.31 && share < 0.36, "digit share " + share);
+  }
+
+  @Test
+  void clearModeUsesOnlyItsCharacters() {
+    CaptchaGenerator g = CaptchaGenerator.builder().fonts(fonts).charset(Charset.CLEAR).length(6).build();
+    for (int i = 0; i < 200; i++) {
+      String text = g.generate(5, i).text();
+      assertEquals(6, text.length());
+      for (char c : text.toCharArray()) {
+        assertTrue(Charset.CLEAR.characters().indexOf(c) >= 0, "unexpected " + c);
+      }
+    }
+  }
+
+  @Test
+  void optionsChangeSizeColoursAndDisturbance() {
+    CaptchaGenerator g = CaptchaGenerator.builder().fonts(fonts).size(200, 80)
+        .backgrounds(List.of(new Color(10, 20, 30))).frontColors(List.of(new Color(250, 240, 0)))
+        .disturbance(Disturbance.HIGH).build();
+    BufferedImage img = g.generate(1, 1).image();
+    assertEquals(200, img.getWidth());
+    assertEquals(80, img.getHeight());
+    assertEquals(0x0A141E, mostCommonColour(img));
+    assertTrue(countColour(img, 0xFAF000) > 50);
+    assertFalse(countColour(img, 0xFFFFFF) > 0);
+  }
+
+  @Test
+  void builderRejectsBadSettings() {
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().size(0, 64));
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().length(0));
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().fonts(List.of()));
+    assertThrows(IllegalStateException.class, () -> CaptchaGenerator.builder().build());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> FontCatalog.scanDefault().resolve(List.of("No Such Family")));
+    assertTrue(e.getMessage().contains("No Such Family"));
+  }
+
+  @Test
+  void heldOutFamiliesAreNotTrainingFamilies() {
+    for (String f : FontCatalog.HELD_OUT_FAMILIES) {
+      assertFalse(FontCatalog.TRAINING_FAMILIES.contains(f));
+    }
+    FontCatalog catalog = FontCatalog.scanDefault();
+    assertFalse(catalog.resolve(FontCatalog.TRAINING_FAMILIES).isEmpty());
+    assertFalse(catalog.resolve(FontCatalog.HELD_OUT_FAMILIES).isEmpty());
+  }
+
+  @Test
+  void pngRoundTrips() throws Exception {
+    Captcha c = standard().generate(11, 3);
+    BufferedImage back = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(c.png()));
+    assertArrayEquals(pixels(c.image()), pixels(back));
+  }
+
+  private static int[] pixels(BufferedImage img) {
+    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+  }
+
+  private static int mostCommonColour(BufferedImage img) {
+    Map<Integer, Integer> counts = new HashMap<>();
+    for (int p : pixels(img)) {
+      counts.merge(p & 0xFFFFFF, 1, Integer::sum);
+    }
+    return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+  }
+
+  private static int countColour(BufferedImage img, int rgb) {
+    int n = 0;
+    for (int p : pixels(img)) {
+      if ((p & 0xFFFFFF) == rgb) {
+        n++;
+      }
+    }
+    return n;
+  }
+}
