@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of the captcha server on this machine, in one command:
+#   (a) raw in-process ONNX Runtime throughput at the best batch size (hook below),
+#   (b) the server's saturated throughput through the load test, unary and stream, and their
+#       ratio to (a),
+#   (c) p50 and p99 in open loop at 50% of the saturated unary rate,
+#   (d) the harness's own capacity against a no-op service.
+# Run from the repository root after building the jars:
+#   ./mvnw -q -pl server,load-test package -DskipTests
+#   load-test/bench/server-benchmark.sh
+# Every setting below can be overridden from the environment, e.g. DURATION=60s.
+set -euo pipefail
+
+SERVER_JAR=${SERVER_JAR:-server/target/captcha-server.jar}
+HARNESS_JAR=${HARNESS_JAR:-load-test/target/captcha-load-test.jar}
+MODEL=${MODEL:-models/captcha-resnet.onnx}
+PORT=${PORT:-50071}
+# Server flags; keep the thread settings equal to those of the raw ONNX Runtime benchmark.
+SERVER_ARGS=${SERVER_ARGS:-}
+DURATION=${DURATION:-30s}
+WARMUP=${WARMUP:-10s}
+# Requests in flight for the saturation runs (well above max batch size x instances).
+SAT_CONCURRENCY=${SAT_CONCURRENCY:-128}
+STREAMS=${STREAMS:-4}
+CONNECTIONS=${CONNECTIONS:-2}
+NOOP_CONCURRENCY=${NOOP_CONCURRENCY:-128}
+IMAGES=${IMAGES:-}            # a folder of <index>_<text>.png; empty: generate captchas
+GENERATE=${GENERATE:-512}
+OUT=${OUT:-load-test/bench/out-$(date -u +%Y%m%dT%H%M%SZ)}
+
+# ---------------------------------------------------------------------------------------------
+# HOOK: raw ONNX Runtime throughput (images/s at the best batch size, same thread settings).
+# Either set RAW_ORT_RPS to a number measured just before, or set RAW_ORT_CMD to a command that
+# prints that number as the last line of its output (for example the server module's benchmark
+# command). Left empty, the table shows the server's numbers without ratios.
+RAW_ORT_RPS=${RAW_ORT_RPS:-}
+RAW_ORT_CMD=${RAW_ORT_CMD:-}
+# ---------------------------------------------------------------------------------------------
+
+for f in "$SERVER_JAR" "$HARNESS_JAR" "$MODEL"; do
+  [[ -f "$f" ]] || { echo "missing $f (build with ./mvnw -q -pl server,load-test package -DskipTests)" >&2; exit 2; }
+done
+mkdir -p "$OUT"
+workload=(--generate "$GENERATE")
+[[ -n "$IMAGES" ]] && workload=(--images "$IMAGES")
+
+if [[ -z "$RAW_ORT_RPS" && -n "$RAW_ORT_CMD" ]]; then
+  echo "== raw ONNX Runtime: $RAW_ORT_CMD" >&2
+  RAW_ORT_RPS=$(bash -c "$RAW_ORT_CMD" | tee "$OUT/raw-ort.txt" | tail -n 1 | tr -d '[:space:]')
+fi
+
+server_pid=
+stop_server() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=
+}
+trap stop_server EXIT
+
+echo "== starting the server on port $PORT (log: $OUT/server.log)" >&2
+java -jar "$SERVER_JAR" --port "$PORT" --metrics-port -1 --model "$MODEL" $SERVER_ARGS \
+  >"$OUT/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
+  kill -0 "$server_pid" 2>/dev/null || { echo "the server exited; see $OUT/server.log" >&2; exit 1; }
+  sleep 1
+done
+
+harness() { # name, then harness arguments
+  local name=$1; shift
+  echo "== $name" >&2
+  java -jar "$HARNESS_JAR" "$@" "${workload[@]}" --duration "$DURATION" --warmup "$WARMUP" \
+    --connections "$CONNECTIONS" --title "$name" -q \
+    --json "$OUT/$name.json" --csv "$OUT/$name.csv" --html "$OUT/$name.html" \
+    | tee "$OUT/$name.txt" >&2
+}
+# CSV columns (see load-test/README.md): 9 failed, 11 throughput_rps, 12 goodput_rps,
+# 13 p50_ms, 15 p99_ms.
+col() { awk -F, -v c="$2" 'NR == 2 { print $c }' "$OUT/$1.csv"; }
+
+target=(--target "127.0.0.1:$PORT")
+harness unary-saturated "${target[@]}" --rpc unary --concurrency "$SAT_CONCURRENCY"
+harness stream-saturated "${target[@]}" --rpc stream --streams "$STREAMS" --concurrency "$SAT_CONCURRENCY"
+half=$(awk -v r="$(col unary-saturated 12)" 'BEGIN { printf "%.1f", r / 2 }')
+harness unary-open-50pct "${target[@]}" --rpc unary --rate "$half" --arrivals poisson
+stop_server
+
+harness noop-unary noop --rpc unary --concurrency "$NOOP_CONCURRENCY"
+harness noop-stream noop --rpc stream --streams "$STREAMS" --concurrency "$NOOP_CONCURRENCY"
+
+ratio() { [[ -n "$RAW_ORT_RPS" ]] && awk -v a="$1" -v b="$RAW_ORT_RPS" 'BEGIN { printf "%.2f", a / b }' || echo "-"; }
+row() { # label, run name, target text, whether a ratio to raw applies (yes/no)
+  local r="-"
+  [[ "$4" == yes ]] && r=$(ratio "$(col "$2" 12)")
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$(col "$2" 12)" "$(col "$2" 13)" \
+    "$(col "$2" 15)" "$(col "$2" 9)" "$r" "$3"
+}
+{
+  echo "Benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores; model $MODEL; server args: ${SERVER_ARGS:-(defaults)}"
+  echo "duration $DURATION after $WARMUP warm-up; $CONNECTIONS connections; workload ${IMAGES:-$GENERATE generated captchas}"
+  echo
+  echo "| measurement | ok req/s | p50 ms | p99 ms | errors | ratio to raw | target |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| raw ONNX Runtime, best batch | ${RAW_ORT_RPS:-(hook not set)} | | | | 1.00 | |"
+  row "server, unary, saturated (concurrency $SAT_CONCURRENCY)" unary-saturated ">= 0.80 of raw" yes
+  row "server, stream, saturated (concurrency $SAT_CONCURRENCY, $STREAMS streams)" stream-saturated ">= 0.85 of raw" yes
+  row "server, unary, open loop at $half req/s (50%)" unary-open-50pct "p50/p99" no
+  row "no-op service, unary (harness capacity)" noop-unary ">= 15000 req/s" no
+  row "no-op service, stream (harness capacity)" noop-stream "" no
+} | tee "$OUT/table.md"
+echo "reports: $OUT" >&2
