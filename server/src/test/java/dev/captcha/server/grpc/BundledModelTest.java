@@ -50,7 +50,12 @@ class BundledModelTest {
   private static final int COUNT = 300;
   private static final long SEED = 31_337;
 
+  /** The model under test: {@code -Dcaptcha.test.model=FILE}, else the bundled one. */
   private static Path bundledModel() {
+    String override = System.getProperty("captcha.test.model");
+    if (override != null && !override.isBlank()) {
+      return Path.of(override);
+    }
     for (Path p : List.of(Path.of("models/captcha-resnet.onnx"),
         Path.of("../models/captcha-resnet.onnx"))) {
       if (Files.isRegularFile(p)) {
