@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.SortedMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Renders a {@link Report} as one self-contained HTML page with inline SVG charts (nothing is
@@ -116,50 +117,55 @@ final class HtmlReport {
   }
 
   private static void timeSeries(StringBuilder b, RunResult r) {
-    List<IntervalStats> iv = r.intervals();
-    int n = iv.size();
-    double[] t = new double[n];
-    double[] p50 = new double[n];
-    double[] p90 = new double[n];
-    double[] p99 = new double[n];
-    double[] max = new double[n];
-    double[] rps = new double[n];
-    double[] err = new double[n];
-    for (int i = 0; i < n; i++) {
-      IntervalStats s = iv.get(i);
-      t[i] = s.endS();
-      p50[i] = s.p50Ms();
-      p90[i] = s.p90Ms();
-      p99[i] = s.p99Ms();
-      max[i] = s.maxMs();
-      rps[i] = s.throughputRps();
-      double seconds = Math.max(1e-9, s.endS() - s.startS());
-      err[i] = s.errors() / seconds;
-    }
+    List<IntervalStats> all = r.intervals();
+    // Latency points only where some request succeeded; an empty interval has no percentiles.
+    List<IntervalStats> answered = all.stream().filter(s -> s.ok() > 0).toList();
     b.append(SvgChart.lines("Latency percentiles over time", "time since measurement start (s)",
         "latency (ms)",
-        List.of(new SvgChart.Series("p50", "#4878a8", t, p50),
-            new SvgChart.Series("p90", "#58a058", t, p90),
-            new SvgChart.Series("p99", "#d08020", t, p99),
-            new SvgChart.Series("max", "#b03030", t, max)),
+        List.of(series("p50", "#4878a8", answered, IntervalStats::p50Ms),
+            series("p90", "#58a058", answered, IntervalStats::p90Ms),
+            series("p99", "#d08020", answered, IntervalStats::p99Ms),
+            series("max", "#b03030", answered, IntervalStats::maxMs)),
         null, null));
     b.append(SvgChart.lines("Throughput over time", "time since measurement start (s)",
         "requests/s",
-        List.of(new SvgChart.Series("completed", "#4878a8", t, rps),
-            new SvgChart.Series("failed", "#b03030", t, err)),
+        List.of(series("completed", "#4878a8", all, IntervalStats::throughputRps),
+            series("failed", "#b03030", all,
+                s -> s.errors() / Math.max(1e-9, s.endS() - s.startS()))),
         null, null));
-    Map<Integer, Long> sizes = r.server().batchSizes();
+    SortedMap<Integer, Long> sizes = r.server().batchSizes();
     if (!sizes.isEmpty()) {
       List<String> labels = new ArrayList<>();
-      double[] counts = new double[sizes.size()];
-      int i = 0;
-      for (Map.Entry<Integer, Long> e : sizes.entrySet()) {
-        labels.add(String.valueOf(e.getKey()));
-        counts[i++] = e.getValue();
+      List<Double> counts = new ArrayList<>();
+      int min = sizes.firstKey();
+      int max = sizes.lastKey();
+      if (max - min <= 256) {
+        // Every size in the range, so gaps in the distribution show.
+        for (int size = min; size <= max; size++) {
+          labels.add(String.valueOf(size));
+          counts.add((double) sizes.getOrDefault(size, 0L));
+        }
+      } else {
+        sizes.forEach((size, count) -> {
+          labels.add(String.valueOf(size));
+          counts.add((double) count);
+        });
       }
       b.append(SvgChart.bars("Batch-size distribution (requests by the size of their batch)",
-          "batch size", "requests", labels, counts));
+          "batch size", "requests", labels,
+          counts.stream().mapToDouble(Double::doubleValue).toArray()));
     }
+  }
+
+  private static SvgChart.Series series(String name, String color, List<IntervalStats> points,
+      ToDoubleFunction<IntervalStats> value) {
+    double[] xs = new double[points.size()];
+    double[] ys = new double[points.size()];
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = points.get(i).endS();
+      ys[i] = value.applyAsDouble(points.get(i));
+    }
+    return new SvgChart.Series(name, color, xs, ys);
   }
 
   private static void details(StringBuilder b, RunResult r) {
