@@ -19,9 +19,9 @@ import dev.captcha.server.metrics.ServerMetrics;
 import dev.captcha.server.model.Prediction;
 import dev.captcha.server.ops.HealthState;
 import dev.captcha.server.solve.Solver;
-import dev.captcha.server.testing.ControlledEngine;
 import dev.captcha.server.testing.ManualClock;
 import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.HeldEngine;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -46,14 +46,14 @@ import picocli.CommandLine;
 /**
  * The whole server as {@link Main} wires it (its transport with TLS, limits, interceptors, health
  * and reflection, from the same command-line options), on a free port with the tiny test model
- * and a controllable engine; for tests. Not thread-safe; one per test.
+ * and an engine tests can hold; for tests. Not thread-safe; one per test.
  */
 public final class ServingStack implements AutoCloseable {
   public final Main options;
   public final OnnxModel model;
   public final ServerMetrics metrics;
   public final HealthState health;
-  public final ControlledEngine<float[], Prediction> engine;
+  public final HeldEngine<float[], Prediction> engine;
   public final MicroBatcher<float[], Prediction> batcher;
   public final CaptchaServer server;
   public final HTTPServer metricsHttp;
@@ -91,7 +91,7 @@ public final class ServingStack implements AutoCloseable {
     metrics.setModelInfo(model.metadata().name(), model.metadata().version(),
         model.executionProvider());
     health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
-    engine = new ControlledEngine<>(model.newInstance(settings.maxBatchSize()));
+    engine = new HeldEngine<>(model.newInstance(settings.maxBatchSize()));
     workers = Executors.newFixedThreadPool(settings.instances());
     timer = Executors.newSingleThreadScheduledExecutor();
     batcher = new MicroBatcher<>(settings,
@@ -101,8 +101,9 @@ public final class ServingStack implements AutoCloseable {
     batcher.warmUp(new float[model.metadata().input().itemSize()]);
     metrics.startRecordingBatches();
     metrics.registerQueueDepth(batcher::queueLength);
-    preprocess = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(settings.maxQueueLength()));
+    // Unlike main's, the decode queue does not shrink with --max-queue-length, so that only the
+    // batcher's admission control refuses requests in tests.
+    preprocess = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024));
     Solver solver = new Solver(
         new ImageDecoder(new ImageLimits(options.maxImageBytes, ImageLimits.DEFAULT.maxSide(),
             ImageLimits.DEFAULT.maxPixels())),

@@ -51,8 +51,9 @@ class ServerMetricsTest {
       var futures = CaptchaSolverGrpc.newFutureStub(stack.channel());
       // A runs (held in the engine), B waits in the queue, C finds the queue full.
       stack.engine.hold();
+      int batchesBefore = stack.engine.batches();
       ListenableFuture<SolveResponse> a = futures.solve(request("a", Images.white()));
-      stack.engine.awaitEntered();
+      stack.engine.awaitBatchesAbove(batchesBefore);
       ListenableFuture<SolveResponse> b = futures.solve(request("b", Images.white()));
       awaitQueued(stack, 1);
       StatusRuntimeException full = assertThrows(StatusRuntimeException.class,
@@ -128,7 +129,7 @@ class ServerMetricsTest {
   }
 
   private static void awaitQueued(ServingStack stack, int n) throws InterruptedException {
-    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (stack.batcher.queueLength() < n && System.nanoTime() < giveUp) {
       Thread.sleep(2);
     }

@@ -49,6 +49,7 @@ class TlsSettingsTest {
 
   private int start(TlsSettings tls) throws Exception {
     server = Grpc.newServerBuilderForPort(0, tls.serverCredentials())
+        .handshakeTimeout(5, TimeUnit.MINUTES)
         .addService(new FakeSolver()).build().start();
     return server.getPort();
   }
@@ -58,7 +59,7 @@ class TlsSettingsTest {
         Grpc.newChannelBuilderForAddress("localhost", port, credentials).build();
     try {
       return CaptchaSolverGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(30, TimeUnit.SECONDS).solve(REQUEST).getText();
+          .withDeadlineAfter(5, TimeUnit.MINUTES).solve(REQUEST).getText();
     } finally {
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
