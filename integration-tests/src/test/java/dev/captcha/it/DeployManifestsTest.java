@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
@@ -173,12 +174,13 @@ class DeployManifestsTest {
       manifests = files.filter(p -> p.toString().endsWith(".yaml"))
           .filter(p -> !p.getFileName().toString().equals("kustomization.yaml")).sorted().toList();
     }
-    assertEquals(5, manifests.size(), "manifests: " + manifests);
+    assertEquals(7, manifests.size(), "manifests: " + manifests);
     for (Path file : manifests) {
       HasMetadata resource = read(file, HasMetadata.class);
       assertFalse(resource instanceof GenericKubernetesResource,
           file + ": kind " + resource.getKind() + " is not a known Kubernetes kind");
-      assertEquals("captcha-server", resource.getMetadata().getName().replace("-headless", ""));
+      assertTrue(resource.getMetadata().getName().startsWith("captcha-"),
+          file + ": " + resource.getMetadata().getName());
     }
   }
 
@@ -220,8 +222,10 @@ class DeployManifestsTest {
         "server options not found in the sources: " + known);
     Deployment base = read(deploy.resolve("k8s/base/deployment.yaml"), Deployment.class);
     Deployment gpu = read(deploy.resolve("k8s/gpu/deployment-gpu.yaml"), Deployment.class);
+    Deployment reload =
+        read(deploy.resolve("k8s/hot-reload/deployment-hot-reload.yaml"), Deployment.class);
     Set<String> unknown = new TreeSet<>();
-    for (Deployment d : List.of(base, gpu)) {
+    for (Deployment d : List.of(base, gpu, reload)) {
       for (EnvVar e : server(d).getEnv()) {
         if (e.getName().startsWith("CAPTCHA_") && !known.contains(e.getName())) {
           unknown.add(e.getName());
@@ -268,7 +272,10 @@ class DeployManifestsTest {
         read(deploy.resolve("k8s/base/kustomization.yaml"), GenericKubernetesResource.class);
     GenericKubernetesResource overlay =
         read(deploy.resolve("k8s/gpu/kustomization.yaml"), GenericKubernetesResource.class);
-    for (var k : List.of(Map.entry("base", base), Map.entry("gpu", overlay))) {
+    GenericKubernetesResource reload =
+        read(deploy.resolve("k8s/hot-reload/kustomization.yaml"), GenericKubernetesResource.class);
+    for (var k : List.of(Map.entry("base", base), Map.entry("gpu", overlay),
+        Map.entry("hot-reload", reload))) {
       assertEquals("Kustomization", k.getValue().getKind());
       assertTrue(Set.of("resources", "images", "patches")
               .containsAll(k.getValue().getAdditionalProperties().keySet()),
@@ -293,6 +300,31 @@ class DeployManifestsTest {
     assertEquals(server(d).getName(), c.getName(), "the patch must name the base container");
     assertEquals("cuda", env(c, "CAPTCHA_DEVICE"));
     assertEquals(new Quantity("1"), c.getResources().getLimits().get("nvidia.com/gpu"));
+  }
+
+  @Test
+  void theHotReloadOverlayWatchesTheModelOnTheSharedVolume() throws IOException {
+    GenericKubernetesResource k =
+        read(deploy.resolve("k8s/hot-reload/kustomization.yaml"), GenericKubernetesResource.class);
+    assertEquals(List.of(Map.of("path", "deployment-hot-reload.yaml")),
+        k.getAdditionalProperties().get("patches"));
+    PersistentVolumeClaim pvc =
+        read(deploy.resolve("k8s/hot-reload/models-pvc.yaml"), PersistentVolumeClaim.class);
+    Deployment d =
+        read(deploy.resolve("k8s/hot-reload/deployment-hot-reload.yaml"), Deployment.class);
+    Container c = server(d);
+    assertEquals("true", env(c, "CAPTCHA_WATCH_MODEL"));
+    String model = env(c, "CAPTCHA_MODEL");
+    var mount = c.getVolumeMounts().stream().filter(m -> model.startsWith(m.getMountPath() + "/"))
+        .findFirst().orElseThrow(() -> new AssertionError(model + " is on no mounted volume"));
+    var volume = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+    assertEquals(pvc.getMetadata().getName(), volume.getPersistentVolumeClaim().getClaimName());
+    assertTrue(pvc.getSpec().getAccessModes().contains("ReadWriteMany"),
+        "every replica mounts the same model folder");
+    Container seed = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+    assertTrue(String.join(" ", seed.getCommand()).contains(model),
+        "the init container seeds " + model);
   }
 
   @Test
