@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,7 @@ class NetworkClientTest {
     FakeSolver f2 = new FakeSolver();
     Server s1 = serve(f1, InsecureServerCredentials.create());
     Server s2 = serve(f2, InsecureServerCredentials.create());
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder()
+    try (CaptchaSolverClient client = CaptchaSolverClient.builder().deadline(Duration.ofMinutes(5))
         .target("127.0.0.1:" + s1.getPort())
         .target("127.0.0.1:" + s2.getPort())
         .build()) {
@@ -77,7 +78,8 @@ class NetworkClientTest {
   void aDnsTargetUsesTheResolvedAddresses() throws Exception {
     FakeSolver f = new FakeSolver();
     Server s = serve(f, InsecureServerCredentials.create());
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder().target("dns:///localhost:" + s.getPort()).build()) {
+    try (CaptchaSolverClient client = CaptchaSolverClient.builder().deadline(Duration.ofMinutes(5))
+        .target("dns:///localhost:" + s.getPort()).build()) {
       assertEquals("dns1", client.solve(img("dns1")).text());
     }
   }
@@ -104,7 +106,7 @@ class NetworkClientTest {
         .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
         .build());
     String target = "localhost:" + s.getPort();
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder().target(target)
+    try (CaptchaSolverClient client = CaptchaSolverClient.builder().target(target).deadline(Duration.ofMinutes(5))
         .trustCa(ca).clientCertificate(clientCert, clientKey).overrideAuthority("foo.test.google.fr")
         .bearerToken("tls-token").build()) {
       assertEquals("safe", client.solve(img("safe")).text());

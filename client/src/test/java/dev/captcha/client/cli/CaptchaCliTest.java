@@ -49,7 +49,7 @@ class CaptchaCliTest {
 
   private final ClientFactory inProcess = s -> {
     CaptchaSolverClient.Builder b = CaptchaSolverClient.builder()
-        .channel(channel).deadline(s.deadline()).retry(ClientFactory.retry(s.maxAttempts()));
+        .channel(channel).deadline(java.time.Duration.ofMinutes(5)).retry(ClientFactory.retry(s.maxAttempts()));
     if (s.token() != null) {
       b.bearerToken(s.token());
     }
