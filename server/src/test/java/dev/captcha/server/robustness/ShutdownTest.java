@@ -50,8 +50,8 @@ class ShutdownTest {
   @Test
   void sigtermUnderLoadAnswersEveryCallAndExitsWithinTheDrainTimeout() throws Exception {
     Path model = TinyOnnxModel.write(dir.resolve("tiny.onnx"), TinyOnnxModel.metadata());
-    Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-    Process server = new ProcessBuilder(java.toString(), "-Xmx512m",
+    Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
+    Process server = new ProcessBuilder(javaBin.toString(), "-Xmx512m",
         "-cp", System.getProperty("java.class.path"), "dev.captcha.server.Main",
         "--model", model.toString(), "--port", "0", "--metrics-port", "-1", "--device", "cpu",
         "--max-batch-size", "8", "--max-queue-delay", "2ms",
