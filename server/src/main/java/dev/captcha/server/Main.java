@@ -241,7 +241,7 @@ public final class Main implements Callable<Integer> {
   Duration maxConnectionIdle;
 
   @Option(names = "--max-connection-age", defaultValue = "${env:CAPTCHA_MAX_CONNECTION_AGE:-30m}",
-      description = "Connections older than this (plus up to 10% jitter) are asked to reconnect,"
+      description = "Connections older than this (plus up to 10%% jitter) are asked to reconnect,"
           + " so load balancers can rebalance (CAPTCHA_MAX_CONNECTION_AGE,"
           + " default ${DEFAULT-VALUE}).")
   Duration maxConnectionAge;
