@@ -38,15 +38,6 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
-    }
-  }
-
-  private int execute() throws Exception {
     try (OnnxModel onnx = OnnxModel.load(model, threads)) {
       List<LatencyBench.Row> rows = LatencyBench.run(onnx, batchSizes, warmup, repetitions, 1);
       System.out.printf(Locale.ROOT, "%s: %d intra-op thread(s), %d warm-up, %d repetitions%n", model, threads, warmup, repetitions);

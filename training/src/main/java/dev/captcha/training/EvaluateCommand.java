@@ -61,15 +61,6 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
-    }
-  }
-
-  private int execute() throws Exception {
     if (confusions < 0) {
       throw new IllegalArgumentException("--confusions must be >= 0");
     }

@@ -37,15 +37,6 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      return execute();
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
-    }
-  }
-
-  private int execute() throws Exception {
     Trainer.configureEngine(threads);
     RunExporter.Report r = RunExporter.export(runDir, out, name, version, length, checkImages, threads);
     System.out.printf(Locale.ROOT, "wrote %s (%,d bytes), %s %s, validation exact accuracy %s%n", r.file(), r.bytes(),

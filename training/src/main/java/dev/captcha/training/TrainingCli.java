@@ -17,7 +17,23 @@ public final class TrainingCli implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
     ArgsHolder.set(args);
-    System.exit(new CommandLine(new TrainingCli()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line with the project's error convention: an {@link IllegalArgumentException}
+   * from any command (bad input, missing files, wrong settings) prints {@code error: <message>}
+   * and exits with 2.
+   */
+  static CommandLine commandLine() {
+    return new CommandLine(new TrainingCli())
+        .setExecutionExceptionHandler((e, cmd, parseResult) -> {
+          if (e instanceof IllegalArgumentException) {
+            cmd.getErr().println("error: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
   }
 
   @Override

@@ -15,13 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The export, evaluate and bench commands wired end to end on a three-step run. */
 class CommandsTest {
 
   private static int run(String... args) {
-    return new CommandLine(new TrainingCli()).execute(args);
+    return TrainingCli.commandLine().execute(args);
   }
 
   @Test
