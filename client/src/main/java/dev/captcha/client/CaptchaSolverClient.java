@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  * #close()} shuts it down. Thread-safe: share one instance.
  *
  * <p>Every call carries a deadline (configurable). Errors are thrown as subclasses of {@link
- * CaptchaSolverException}. When the client makes its own channel, calls that fail with UNAVAILABLE
- * or RESOURCE_EXHAUSTED are retried with backoff by gRPC's retry policy, and several targets (or a
+ * CaptchaSolverException}. When the client makes its own channel, calls that fail with UNAVAILABLE,
+ * RESOURCE_EXHAUSTED or UNKNOWN (a connection closed under the call) are retried with backoff by gRPC's retry policy, and several targets (or a
  * DNS name with several addresses) are balanced round-robin.
  */
 public final class CaptchaSolverClient implements AutoCloseable {
@@ -348,7 +348,7 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return this;
     }
 
-    /** Retries on UNAVAILABLE and RESOURCE_EXHAUSTED (default: 4 attempts, 100 ms to 2 s). */
+    /** Retries on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN (default: 4 attempts, 100 ms to 2 s). */
     public Builder retry(RetrySettings settings) {
       this.retry = Objects.requireNonNull(settings, "retry settings");
       return this;

@@ -11,8 +11,12 @@ import java.util.Objects;
  * How calls are retried when the server is unavailable or overloaded; immutable and thread-safe.
  *
  * <p>Unary calls are retried by gRPC itself through the channel's service config ({@link
- * #toServiceConfig}), on UNAVAILABLE and RESOURCE_EXHAUSTED, with exponential backoff and jitter;
- * with several replicas the retry goes to the next one round-robin. A batch stream that fails with
+ * #toServiceConfig}), on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN, with exponential backoff and
+ * jitter; with several replicas the retry goes to the next one round-robin. UNKNOWN is there
+ * because grpc-java reports a connection that dies while a call is being written (a replica
+ * killed under load) as UNKNOWN "channel closed" rather than UNAVAILABLE; the server never answers
+ * UNKNOWN itself (each failure it knows has its own code), and solving is idempotent, so sending
+ * the image again is safe. A batch stream that fails with
  * UNAVAILABLE is reopened (on another replica) for the items not yet answered, up to the same
  * number of attempts.
  *
@@ -75,7 +79,7 @@ public record RetrySettings(
       policy.put("initialBackoff", seconds(initialBackoff));
       policy.put("maxBackoff", seconds(maxBackoff));
       policy.put("backoffMultiplier", backoffMultiplier);
-      policy.put("retryableStatusCodes", List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED"));
+      policy.put("retryableStatusCodes", List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED", "UNKNOWN"));
       method.put("retryPolicy", policy);
     }
     Map<String, Object> config = new LinkedHashMap<>();

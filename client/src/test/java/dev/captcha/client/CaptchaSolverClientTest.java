@@ -137,6 +137,13 @@ class CaptchaSolverClientTest {
   }
 
   @Test
+  void unknownFromATransportThatClosedIsRetried() {
+    fake.failNext(1, Status.Code.UNKNOWN);
+    assertEquals("abcd", client().solve(img("abcd")).text());
+    assertEquals(2, fake.solveCalls.get());
+  }
+
+  @Test
   void resourceExhaustedIsRetriedThenReportedAsOverloaded() {
     fake.failNext(100, Status.Code.RESOURCE_EXHAUSTED);
     OverloadedException e = assertThrows(OverloadedException.class, () -> client().solve(img("abcd")));

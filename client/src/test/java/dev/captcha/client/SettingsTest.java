@@ -38,7 +38,7 @@ class SettingsTest {
     assertEquals(4.0, policy.get("maxAttempts"));
     assertEquals("0.100s", policy.get("initialBackoff"));
     assertEquals("2.000s", policy.get("maxBackoff"));
-    assertEquals(List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED"), policy.get("retryableStatusCodes"));
+    assertEquals(List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED", "UNKNOWN"), policy.get("retryableStatusCodes"));
     List<?> noRetry = (List<?>) RetrySettings.none().toServiceConfig("round_robin").get("methodConfig");
     assertFalse(((Map<?, ?>) noRetry.get(0)).containsKey("retryPolicy"));
   }

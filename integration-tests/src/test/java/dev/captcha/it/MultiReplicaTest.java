@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,19 @@ class MultiReplicaTest {
     images = Load.captchas(16);
     for (int i = 0; i < REPLICAS; i++) {
       servers.add(ServerProcess.start("replica-" + i, Repository.bundledModel(), logs));
+    }
+    for (ServerProcess s : servers) {
+      s.awaitReady();
+    }
+  }
+
+  /** A test that failed with a replica down must not take the next test with it. */
+  @BeforeEach
+  void everyReplicaUp() throws Exception {
+    for (ServerProcess s : servers) {
+      if (!s.isAlive()) {
+        s.restart();
+      }
     }
     for (ServerProcess s : servers) {
       s.awaitReady();

@@ -156,6 +156,10 @@ final class ServerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
   /** Starts the same command again, on the same port. */
   void restart() throws IOException {
     if (process.isAlive()) {
