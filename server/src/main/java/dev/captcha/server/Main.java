@@ -435,7 +435,7 @@ public final class Main implements Callable<Integer> {
     }
 
     Thread drain = new Thread(() -> {
-      log.info("shutting down: draining for up to {}", drainTimeout);
+      log.info("shutting down: draining for up to {} ms", drainTimeout.toMillis());
       long deadline = System.nanoTime() + drainTimeout.toNanos();
       health.draining();
       server.shutdown();

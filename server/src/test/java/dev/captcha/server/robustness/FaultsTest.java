@@ -26,13 +26,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Deadlines, cancellations, vanishing clients and engine faults, over a real connection. */
-@Disabled("awaiting its first verified run: -Dtest=FaultsTest"
-    + " -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition")
 class FaultsTest {
   @TempDir Path dir;
 
