@@ -125,6 +125,13 @@ public final class Main implements Callable<Integer> {
           + " (CAPTCHA_INTRA_OP_THREADS, default ${DEFAULT-VALUE}).")
   int intraOpThreads;
 
+  @Option(names = "--intra-op-spinning", negatable = true,
+      defaultValue = "${env:CAPTCHA_INTRA_OP_SPINNING:-true}", fallbackValue = "true",
+      description = "Let ONNX Runtime's intra-op threads busy-wait between operators (its"
+          + " default); --no-intra-op-spinning makes them sleep, leaving the cores to decoding"
+          + " and the network (CAPTCHA_INTRA_OP_SPINNING, default ${DEFAULT-VALUE}).")
+  boolean intraOpSpinning;
+
   @Option(names = "--batching-mode", defaultValue = "${env:CAPTCHA_BATCHING_MODE:-fixed}",
       description = "fixed (wait up to --max-queue-delay) or latency-budget (measure the batch"
           + " cost and choose wait and size to finish within --latency-budget)"
@@ -299,7 +306,7 @@ public final class Main implements Callable<Integer> {
 
   EngineOptions engineOptions() {
     try {
-      return new EngineOptions(Device.parse(device), intraOpThreads, topK);
+      return new EngineOptions(Device.parse(device), intraOpThreads, topK, intraOpSpinning);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }

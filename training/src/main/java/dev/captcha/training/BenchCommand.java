@@ -5,6 +5,7 @@ import dev.captcha.training.eval.OnnxModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -27,6 +28,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(names = "--instances", defaultValue = "1", description = "Sessions run at once, each from"
+      + " its own thread, as the server's --instances (default: ${DEFAULT-VALUE}); above 1,"
+      + " images/s is the total over all sessions per second of wall time.")
+  int instances;
+
   @Option(names = "--warmup", defaultValue = "20", description = "Untimed runs per batch size (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -38,6 +44,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (instances < 1) {
+      throw new IllegalArgumentException("--instances must be >= 1, got " + instances);
+    }
+    if (instances > 1) {
+      return concurrent();
+    }
     try (OnnxModel onnx = OnnxModel.load(model, threads)) {
       List<LatencyBench.Row> rows = LatencyBench.run(onnx, batchSizes, warmup, repetitions, 1);
       System.out.printf(Locale.ROOT, "%s: %d intra-op thread(s), %d warm-up, %d repetitions%n", model, threads, warmup, repetitions);
@@ -46,15 +58,50 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%6d %12.3f %12.3f %12.3f %14.3f %12.0f%n", r.batchSize(), r.medianMs(), r.p90Ms(),
             r.minMs(), r.medianMsPerImage(), r.imagesPerSecond());
       }
-      if (json != null) {
-        String list = rows.stream().map(r -> String.format(Locale.ROOT,
-                "{\"batch_size\": %d, \"median_ms\": %.4f, \"p90_ms\": %.4f, \"min_ms\": %.4f, \"median_ms_per_image\": %.4f}",
-                r.batchSize(), r.medianMs(), r.p90Ms(), r.minMs(), r.medianMsPerImage()))
-            .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
-        Files.writeString(json, String.format(Locale.ROOT, "{%n  \"model\": %s,%n  \"threads\": %d,%n  \"repetitions\": %d,%n"
-            + "  \"rows\": %s%n}%n", Json.quote(model.toString()), threads, repetitions, list), StandardCharsets.UTF_8);
+      writeJson(rows.stream().map(r -> rowJson(r, r.imagesPerSecond())).toList());
+    }
+    return 0;
+  }
+
+  private int concurrent() throws Exception {
+    List<OnnxModel> sessions = new ArrayList<>();
+    try {
+      for (int i = 0; i < instances; i++) {
+        sessions.add(OnnxModel.load(model, threads));
+      }
+      List<LatencyBench.ConcurrentRow> rows =
+          LatencyBench.runConcurrent(sessions, batchSizes, warmup, repetitions, 1);
+      System.out.printf(Locale.ROOT, "%s: %d sessions at once, %d intra-op thread(s) each, %d warm-up, %d repetitions each%n",
+          model, instances, threads, warmup, repetitions);
+      System.out.printf(Locale.ROOT, "%6s %12s %12s %12s %12s%n", "batch", "median ms", "p90 ms", "min ms", "images/s");
+      for (LatencyBench.ConcurrentRow c : rows) {
+        LatencyBench.Row r = c.latency();
+        System.out.printf(Locale.ROOT, "%6d %12.3f %12.3f %12.3f %12.0f%n", r.batchSize(), r.medianMs(), r.p90Ms(),
+            r.minMs(), c.imagesPerSecond());
+      }
+      writeJson(rows.stream().map(c -> rowJson(c.latency(), c.imagesPerSecond())).toList());
+    } finally {
+      for (OnnxModel s : sessions) {
+        s.close();
       }
     }
     return 0;
+  }
+
+  private static String rowJson(LatencyBench.Row r, double imagesPerSecond) {
+    return String.format(Locale.ROOT,
+        "{\"batch_size\": %d, \"median_ms\": %.4f, \"p90_ms\": %.4f, \"min_ms\": %.4f,"
+            + " \"median_ms_per_image\": %.4f, \"images_per_second\": %.1f}",
+        r.batchSize(), r.medianMs(), r.p90Ms(), r.minMs(), r.medianMsPerImage(), imagesPerSecond);
+  }
+
+  private void writeJson(List<String> rows) throws java.io.IOException {
+    if (json == null) {
+      return;
+    }
+    String list = rows.stream().collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
+    Files.writeString(json, String.format(Locale.ROOT, "{%n  \"model\": %s,%n  \"threads\": %d,%n"
+        + "  \"instances\": %d,%n  \"repetitions\": %d,%n  \"rows\": %s%n}%n",
+        Json.quote(model.toString()), threads, instances, repetitions, list), StandardCharsets.UTF_8);
   }
 }

@@ -51,6 +51,14 @@ class CommandsTest {
       assertEquals(0, run("bench", "--model", model.toString(), "--batch-sizes", "1,2", "--warmup", "1",
           "--repetitions", "2", "--json", bench.toString()));
       assertTrue(Files.readString(bench).contains("\"batch_size\": 2"));
+
+      Path concurrent = dir.resolve("bench2.json");
+      assertEquals(0, run("bench", "--model", model.toString(), "--batch-sizes", "3", "--warmup", "1",
+          "--repetitions", "4", "--instances", "2", "--json", concurrent.toString()));
+      String both = Files.readString(concurrent);
+      assertTrue(both.contains("\"instances\": 2") && both.contains("\"batch_size\": 3"), both);
+      double rate = Double.parseDouble(both.replaceAll("(?s).*\"images_per_second\": ([0-9.]+).*", "$1"));
+      assertTrue(rate > 0, both);
     } finally {
       System.setOut(stdout);
     }
@@ -61,6 +69,7 @@ class CommandsTest {
     assertEquals(2, run("evaluate", "--model", dir.resolve("missing.onnx").toString(), "--generate", "3"));
     assertEquals(2, run("export", "--run-dir", dir.toString(), "--out", dir.resolve("m.onnx").toString()));
     assertEquals(2, run("evaluate", "--model", "x.onnx"));
+    assertEquals(2, run("bench", "--model", "x.onnx", "--instances", "0"));
     assertEquals(2, run("evaluate", "--model", "x.onnx", "--dir", dir.toString(), "--generate", "3"));
   }
 }

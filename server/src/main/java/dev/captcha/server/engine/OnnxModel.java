@@ -93,6 +93,9 @@ public final class OnnxModel implements AutoCloseable {
       if (options.intraOpThreads() > 0) {
         so.setIntraOpNumThreads(options.intraOpThreads());
       }
+      if (!options.spinning()) {
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+      }
       if (cuda) {
         so.addCUDA(0);
       }

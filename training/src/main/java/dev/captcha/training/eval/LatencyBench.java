@@ -5,6 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Measures ONNX Runtime inference time per batch for several batch sizes: warm-up runs, then the
@@ -25,7 +30,90 @@ public final class LatencyBench {
     }
   }
 
+  /**
+   * Timings of one batch size with several sessions run at once, each on its own thread.
+   *
+   * @param latency the per-batch timings over every session's repetitions
+   * @param instances sessions run at once
+   * @param imagesPerSecond images finished by all sessions together per second of wall time
+   */
+  public record ConcurrentRow(Row latency, int instances, double imagesPerSecond) {}
+
   private LatencyBench() {}
+
+  /**
+   * Times {@code models} (one session each, all of the same file) running at once, each from its
+   * own thread on its own random input, {@code repetitions} batches each after {@code warmup}.
+   */
+  public static List<ConcurrentRow> runConcurrent(
+      List<OnnxModel> models, int[] batchSizes, int warmup, int repetitions, long seed)
+      throws OrtException, InterruptedException {
+    if (warmup < 0 || repetitions < 1 || models.isEmpty()) {
+      throw new IllegalArgumentException("need warm-up >= 0, repetitions >= 1 and a session");
+    }
+    int n = models.size();
+    List<ConcurrentRow> rows = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      for (int b : batchSizes) {
+        if (b < 1) {
+          throw new IllegalArgumentException("batch sizes must be >= 1, got " + b);
+        }
+        double[][] ms = new double[n][repetitions];
+        CyclicBarrier start = new CyclicBarrier(n);
+        List<Future<long[]>> spans = new ArrayList<>();
+        for (int m = 0; m < n; m++) {
+          OnnxModel model = models.get(m);
+          double[] mine = ms[m];
+          float[] input = randomInput(b * model.info().inputSize(), seed + m);
+          spans.add(pool.submit(() -> {
+            for (int i = 0; i < warmup; i++) {
+              model.run(input, b);
+            }
+            start.await(); // the timed phases overlap
+            long begin = System.nanoTime();
+            for (int i = 0; i < repetitions; i++) {
+              long t0 = System.nanoTime();
+              model.run(input, b);
+              mine[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            return new long[] {begin, System.nanoTime()};
+          }));
+        }
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Future<long[]> span : spans) {
+          long[] t;
+          try {
+            t = span.get();
+          } catch (ExecutionException e) {
+            if (e.getCause() instanceof OrtException ort) {
+              throw ort;
+            }
+            throw new IllegalStateException("benchmark thread failed", e.getCause());
+          }
+          first = Math.min(first, t[0]);
+          last = Math.max(last, t[1]);
+        }
+        double[] all = Arrays.stream(ms).flatMapToDouble(Arrays::stream).sorted().toArray();
+        Row latency = new Row(b, repetitions, percentile(all, 0.5), percentile(all, 0.9), all[0]);
+        double seconds = (last - first) / 1e9;
+        rows.add(new ConcurrentRow(latency, n, (double) n * repetitions * b / seconds));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return rows;
+  }
+
+  private static float[] randomInput(int size, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    float[] input = new float[size];
+    for (int i = 0; i < size; i++) {
+      input[i] = (float) rnd.nextDouble();
+    }
+    return input;
+  }
 
   /** Times {@code model} on random inputs of each batch size. */
   public static List<Row> run(OnnxModel model, int[] batchSizes, int warmup, int repetitions, long seed)
@@ -39,10 +127,7 @@ public final class LatencyBench {
       if (b < 1) {
         throw new IllegalArgumentException("batch sizes must be >= 1, got " + b);
       }
-      float[] input = new float[b * model.info().inputSize()];
-      for (int i = 0; i < input.length; i++) {
-        input[i] = (float) rnd.nextDouble();
-      }
+      float[] input = randomInput(b * model.info().inputSize(), rnd.nextLong());
       for (int i = 0; i < warmup; i++) {
         model.run(input, b);
       }
