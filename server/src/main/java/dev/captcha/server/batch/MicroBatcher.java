@@ -153,17 +153,9 @@ public final class MicroBatcher<I, O> {
                 RejectedException.Reason.SHUTTING_DOWN, "server is shutting down", 0));
         return future;
       }
-      if (queue.size() >= settings.maxQueueLength()) {
-        purgeLocked(now, actions);
-      }
-      if (queue.size() >= settings.maxQueueLength()) {
-        long retry = Math.max(expectedWaitNanosLocked(), 1_000_000L);
-        future.completeExceptionally(
-            new RejectedException(
-                RejectedException.Reason.QUEUE_FULL,
-                "queue full (" + queue.size() + " requests waiting); retry after about "
-                    + TimeUnit.NANOSECONDS.toMillis(retry) + " ms",
-                retry));
+      RejectedException full = queueFullLocked(now, actions);
+      if (full != null) {
+        future.completeExceptionally(full);
       } else {
         queue.add(new Pending<>(input, now, deadlineNanos, future));
         dispatchLocked(now, actions);
@@ -171,6 +163,37 @@ public final class MicroBatcher<I, O> {
     }
     actions.run();
     return future;
+  }
+
+  /**
+   * The refusal a request arriving now would get because the queue is full, or null while there
+   * is room; expired requests are cleared out first. Lets a caller refuse before it spends work
+   * preparing an input that {@link #add} would refuse anyway; {@link #add} checks again.
+   */
+  public RejectedException refusalIfFull() {
+    long now = clock.nanoTime();
+    Actions actions = new Actions();
+    RejectedException full;
+    synchronized (lock) {
+      full = closing ? null : queueFullLocked(now, actions);
+    }
+    actions.run();
+    return full;
+  }
+
+  private RejectedException queueFullLocked(long now, Actions actions) {
+    if (queue.size() >= settings.maxQueueLength()) {
+      purgeLocked(now, actions);
+    }
+    if (queue.size() < settings.maxQueueLength()) {
+      return null;
+    }
+    long retry = Math.max(expectedWaitNanosLocked(), 1_000_000L);
+    return new RejectedException(
+        RejectedException.Reason.QUEUE_FULL,
+        "queue full (" + queue.size() + " requests waiting); retry after about "
+            + TimeUnit.NANOSECONDS.toMillis(retry) + " ms",
+        retry);
   }
 
   /** Number of requests waiting in the queue (cancelled ones may still be counted). */

@@ -62,6 +62,13 @@ public final class Solver {
    */
   public CompletableFuture<Solution> solve(byte[] image, long deadlineNanos) {
     CompletableFuture<Solution> result = new CompletableFuture<>();
+    // Under overload most requests would be refused at the queue: refuse them before decoding,
+    // so that the refusal is immediate and the cores stay with the requests that are accepted.
+    RejectedException full = batcher.refusalIfFull();
+    if (full != null) {
+      result.completeExceptionally(full);
+      return result;
+    }
     try {
       preprocessExecutor.execute(() -> prepareAndSubmit(image, deadlineNanos, result));
     } catch (RejectedExecutionException e) {

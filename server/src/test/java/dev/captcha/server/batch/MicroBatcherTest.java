@@ -3,6 +3,7 @@ package dev.captcha.server.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,6 +139,21 @@ class MicroBatcherTest {
     workers.runAll();
     assertEquals("A", running.join().output());
     assertEquals(List.of("a", "b", "c"), engines.get(0).seen(), "the rejected one never ran");
+  }
+
+  @Test
+  void refusalIfFullTellsAheadOfTimeWhetherAnAddWouldBeRefused() {
+    MicroBatcher<String, String> b = batcher(settings(1, 10).withMaxQueueLength(1));
+    b.add("a");
+    assertNull(b.refusalIfFull(), "room in the queue");
+    CompletableFuture<BatchResult<String>> waiting = b.add("b");
+    RejectedException e = b.refusalIfFull();
+    assertEquals(RejectedException.Reason.QUEUE_FULL, e.reason());
+    assertTrue(e.retryAfterNanos() > 0);
+    waiting.cancel(false);
+    assertNull(b.refusalIfFull(), "a cancelled request makes room");
+    workers.runAll();
+    assertEquals(List.of("a"), engines.get(0).seen());
   }
 
   @Test

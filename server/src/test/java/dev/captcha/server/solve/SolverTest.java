@@ -67,6 +67,34 @@ class SolverTest {
   }
 
   @Test
+  void aFullQueueRefusesBeforeDecoding() {
+    ArrayDeque<Runnable> inference = new ArrayDeque<>();
+    MicroBatcher<float[], Prediction> small = new MicroBatcher<>(
+        BatcherSettings.defaults().withMaxBatchSize(1).withMaxQueueDelay(Duration.ZERO)
+            .withMaxQueueLength(1),
+        List.of(inputs -> inputs.stream().map(in -> new Prediction("X", 1f, List.of())).toList()),
+        clock, clock, inference::add);
+    Solver s = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
+        new Preprocessor(new InputSpec(1, 64, 128, ColorMode.MIN_RGB, 1 / 255f, 0, 1)),
+        small, preprocessTasks::add);
+    long deadline = clock.nanoTime() + 1_000_000_000L;
+    CompletableFuture<Solution> running = s.solve(Images.white(), deadline);
+    CompletableFuture<Solution> queued = s.solve(Images.white(), deadline);
+    preprocessTasks.poll().run(); // its batch holds the only instance
+    preprocessTasks.poll().run(); // waits in the queue, which is now full
+
+    CompletableFuture<Solution> refused = s.solve(Images.white(), deadline);
+    RejectedException e = assertInstanceOf(RejectedException.class, failure(refused));
+    assertEquals(RejectedException.Reason.QUEUE_FULL, e.reason());
+    assertTrue(preprocessTasks.isEmpty(), "the refused image was not sent to decoding");
+    while (!inference.isEmpty()) {
+      inference.poll().run();
+    }
+    assertEquals("X", running.join().prediction().text());
+    assertEquals("X", queued.join().prediction().text());
+  }
+
+  @Test
   void badImageFailsWithoutReachingTheBatcher() {
     Solver s = solver(Runnable::run);
     CompletableFuture<Solution> f = s.solve(new byte[0], clock.nanoTime() + 1_000_000_000L);
