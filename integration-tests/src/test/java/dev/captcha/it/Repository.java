@@ -17,6 +17,10 @@ final class Repository {
     return root().resolve("server/target/captcha-server.jar");
   }
 
+  static Path loadTestJar() {
+    return root().resolve("load-test/target/captcha-load-test.jar");
+  }
+
   /**
    * The bundled model, or the file named by the system property {@code captcha.it.model} (to run
    * these tests against another model).

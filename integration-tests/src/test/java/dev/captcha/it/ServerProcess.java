@@ -45,7 +45,8 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Starts a server on free ports, serving {@code model}; {@code extra} are more server flags.
+   * Starts a server on free ports, serving {@code model}, with small thread counts and batches;
+   * {@code extra} are more server flags (a flag of the defaults given there replaces it).
    * Call {@link #awaitReady} before use.
    */
   static ServerProcess start(String name, Path model, Path logDir, String... extra)
@@ -58,14 +59,17 @@ final class ServerProcess implements AutoCloseable {
         "-Djava.awt.headless=true", "-jar", Repository.serverJar().toString()));
     cmd.addAll(List.of("--port", Integer.toString(port),
         "--metrics-port", Integer.toString(metricsPort),
-        "--model", model.toString(),
-        "--instances", "1",
-        "--intra-op-threads", "1",
-        "--preprocess-threads", "1",
-        "--max-batch-size", "8",
-        "--max-queue-delay", "2ms",
-        "--drain-timeout", "5s"));
-    cmd.addAll(List.of(extra));
+        "--model", model.toString()));
+    List<String> extras = List.of(extra);
+    String[][] defaults = {{"--instances", "1"}, {"--intra-op-threads", "1"},
+        {"--preprocess-threads", "1"}, {"--max-batch-size", "8"}, {"--max-queue-delay", "2ms"},
+        {"--drain-timeout", "5s"}};
+    for (String[] flag : defaults) {
+      if (!extras.contains(flag[0])) { // a flag given in extra replaces the default
+        cmd.addAll(List.of(flag));
+      }
+    }
+    cmd.addAll(extras);
     ServerProcess p = new ServerProcess(name, List.copyOf(cmd), logDir.resolve(name + ".log"),
         port, metricsPort);
     p.launch();
@@ -118,6 +122,13 @@ final class ServerProcess implements AutoCloseable {
         .deadline(Duration.ofSeconds(5)).build()) {
       return c.modelInfo();
     }
+  }
+
+  /** The value of an unlabelled gauge or counter in a scrape, or NaN when absent. */
+  static double sample(String exposition, String name) {
+    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\s+([0-9.eE+-]+)$", Pattern.MULTILINE)
+        .matcher(exposition);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }
 
   /** Solve calls this process answered with OK, from its Prometheus endpoint. */
