@@ -80,8 +80,11 @@ class OverloadTest {
       sampler.start();
       JsonNode spike;
       try {
+        // The load test's own JVM starts cold: its first seconds fall behind the schedule, and
+        // since latency counts from each request's scheduled send, that lag would be charged to
+        // the server. The 5 s warm-up (already at the spike rate) keeps it out of the results.
         spike = load(server, "spike", "--rate", fmt(3 * saturated), "--arrivals", "poisson",
-            "--warmup", "0s", "--duration", "60s", "--deadline", "30s");
+            "--warmup", "5s", "--duration", "60s", "--deadline", "30s");
       } finally {
         spiking.set(false);
         sampler.join(TimeUnit.SECONDS.toMillis(10));
@@ -116,10 +119,8 @@ class OverloadTest {
       // The queue stays bounded.
       assertTrue(depths.size() >= 10, "too few queue samples: " + depths.size());
       assertTrue(deepest.get() <= QUEUE_BOUND, "queue depth " + deepest.get());
-      // Refusals are fast, accepted requests finish within the budget. A refusal itself takes
-      // well under a millisecond (p50); its p99 is CPU scheduling on a small shared machine (11
-      // to 93 ms in runs on 2 cores), so the bound leaves room for that.
-      assertTrue(rejectionP99 < budgetMs / 3,
+      // Refusals are fast, accepted requests finish within the budget.
+      assertTrue(rejectionP99 < budgetMs / 5,
           "refusal p99 " + rejectionP99 + " ms against a budget of " + budgetMs + " ms");
       assertTrue(acceptedP99 < budgetMs,
           "accepted p99 " + acceptedP99 + " ms over the budget of " + budgetMs + " ms");
