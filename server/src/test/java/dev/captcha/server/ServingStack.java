@@ -19,9 +19,9 @@ import dev.captcha.server.metrics.ServerMetrics;
 import dev.captcha.server.model.Prediction;
 import dev.captcha.server.ops.HealthState;
 import dev.captcha.server.solve.Solver;
+import dev.captcha.server.testing.ControlledEngine;
 import dev.captcha.server.testing.ManualClock;
 import dev.captcha.server.testing.TinyOnnxModel;
-import dev.captcha.server.testsupport.HeldEngine;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -53,7 +53,7 @@ public final class ServingStack implements AutoCloseable {
   public final OnnxModel model;
   public final ServerMetrics metrics;
   public final HealthState health;
-  public final HeldEngine<float[], Prediction> engine;
+  public final ControlledEngine<float[], Prediction> engine;
   public final MicroBatcher<float[], Prediction> batcher;
   public final CaptchaServer server;
   public final HTTPServer metricsHttp;
@@ -91,7 +91,8 @@ public final class ServingStack implements AutoCloseable {
     metrics.setModelInfo(model.metadata().name(), model.metadata().version(),
         model.executionProvider());
     health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
-    engine = new HeldEngine<>(model.newInstance(settings.maxBatchSize()));
+    engine = new ControlledEngine<>(model.newInstance(settings.maxBatchSize()),
+        Duration.ofSeconds(120));
     workers = Executors.newFixedThreadPool(settings.instances());
     timer = Executors.newSingleThreadScheduledExecutor();
     batcher = new MicroBatcher<>(settings,

@@ -18,6 +18,7 @@ import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.testing.Images;
+import dev.captcha.server.testing.ResponseCollector;
 import dev.captcha.server.testing.TinyOnnxModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -169,7 +170,7 @@ class CaptchaSolverServiceTest {
   @Test
   void streamAnswersGoodAndBadItemsAndGoesOn() throws Exception {
     start(settings(), 4);
-    Collector c = new Collector();
+    ResponseCollector<SolveResponse> c = new ResponseCollector<>();
     StreamObserver<SolveRequest> requests = h.async().solveStream(c);
     Map<String, String> expected = new HashMap<>();
     for (int i = 0; i < 12; i++) {
@@ -209,7 +210,7 @@ class CaptchaSolverServiceTest {
   void streamItemWhoseDeadlinePassedInTheQueueIsNotComputed() throws Exception {
     start(settings().withMaxBatchSize(1), 4);
     h.engine.hold();
-    Collector c = new Collector();
+    ResponseCollector<SolveResponse> c = new ResponseCollector<>();
     StreamObserver<SolveRequest> requests = h.async().solveStream(c);
     requests.onNext(request("running", Images.white()));
     h.engine.awaitEntered();
@@ -227,7 +228,7 @@ class CaptchaSolverServiceTest {
   void streamReadsWithFlowControl() throws Exception {
     start(settings().withMaxBatchSize(1), 2);
     h.engine.hold();
-    Collector c = new Collector();
+    ResponseCollector<SolveResponse> c = new ResponseCollector<>();
     StreamObserver<SolveRequest> requests = h.async().solveStream(c);
     for (int i = 0; i < 10; i++) {
       requests.onNext(request("i" + i, Images.white()));
@@ -302,26 +303,5 @@ class CaptchaSolverServiceTest {
     Map<String, SolveResponse> m = new HashMap<>();
     responses.forEach(r -> m.put(r.getId(), r));
     return m;
-  }
-
-  /** Collects a response stream. */
-  private static final class Collector implements StreamObserver<SolveResponse> {
-    final List<SolveResponse> responses = new ArrayList<>();
-    final CompletableFuture<List<SolveResponse>> done = new CompletableFuture<>();
-
-    @Override
-    public synchronized void onNext(SolveResponse r) {
-      responses.add(r);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public synchronized void onCompleted() {
-      done.complete(List.copyOf(responses));
-    }
   }
 }

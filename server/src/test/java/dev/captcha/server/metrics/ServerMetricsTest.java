@@ -11,6 +11,7 @@ import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.ServingStack;
 import dev.captcha.server.testing.Images;
+import dev.captcha.server.testing.ResponseCollector;
 import dev.captcha.server.testing.ManualClock;
 import dev.captcha.server.testing.TinyOnnxModel;
 import io.grpc.Status;
@@ -18,11 +19,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -138,29 +137,13 @@ class ServerMetricsTest {
 
   private static List<SolveResponse> stream(ServingStack stack, SolveRequest... requests)
       throws Exception {
-    List<SolveResponse> responses = new ArrayList<>();
-    CompletableFuture<List<SolveResponse>> done = new CompletableFuture<>();
-    StreamObserver<SolveRequest> out = stack.async().solveStream(new StreamObserver<>() {
-      @Override
-      public void onNext(SolveResponse value) {
-        responses.add(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(responses);
-      }
-    });
+    ResponseCollector<SolveResponse> responses = new ResponseCollector<>();
+    StreamObserver<SolveRequest> out = stack.async().solveStream(responses);
     for (SolveRequest r : requests) {
       out.onNext(r);
     }
     out.onCompleted();
-    return done.get(60, TimeUnit.SECONDS);
+    return responses.done.get(60, TimeUnit.SECONDS);
   }
 
   private static void assertPlausibleSeconds(Map<String, Double> m, String key) {

@@ -11,6 +11,7 @@ import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.ServingStack;
 import dev.captcha.server.testing.Images;
+import dev.captcha.server.testing.ResponseCollector;
 import dev.captcha.server.testing.ManualClock;
 import dev.captcha.server.testing.TinyOnnxModel;
 import io.grpc.InsecureChannelCredentials;
@@ -20,9 +21,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -67,19 +65,10 @@ class FaultsTest {
   void aCancelledStreamReleasesEverythingItHeld() throws Exception {
     try (ServingStack stack = new ServingStack(dir, "--max-batch-size", "2",
         "--max-queue-delay", "0ms", "--stream-window", "8", "--stream-items-per-connection", "8")) {
-      stack.engine.hold();
-      int batchesBefore = stack.engine.batches();
-      int itemsBefore = stack.engine.items();
-      Collector first = new Collector();
+      ResponseCollector<SolveResponse> first = new ResponseCollector<>();
       ClientCallStreamObserver<SolveRequest> stream =
           (ClientCallStreamObserver<SolveRequest>) stack.async().solveStream(first);
-      for (int i = 0; i < 8; i++) {
-        stream.onNext(request("a" + i));
-      }
-      stack.engine.awaitBatchesAbove(batchesBefore);
-      int computedBefore = stack.engine.items();
-      int running = computedBefore - itemsBefore;
-      await(() -> stack.batcher.queueLength() == 8 - running);
+      int computedBefore = queueBehindAHeldBatch(stack, stream, "a", 8);
       stream.cancel("client gives up", null);
       first.done.handle((v, t) -> null).get(60, TimeUnit.SECONDS);
       await(() -> streamsCancelled(stack) == 1); // the server saw the cancellation
@@ -88,7 +77,7 @@ class FaultsTest {
       assertEquals(computedBefore, stack.engine.items(), "cancelled items were computed");
 
       // The connection's stream-item credit came back: a full window goes through on it.
-      Collector second = new Collector();
+      ResponseCollector<SolveResponse> second = new ResponseCollector<>();
       StreamObserver<SolveRequest> again = stack.async().solveStream(second);
       for (int i = 0; i < 8; i++) {
         again.onNext(request("b" + i));
@@ -102,19 +91,10 @@ class FaultsTest {
   void aClientThatVanishesMidStreamLeavesNothingBehind() throws Exception {
     try (ServingStack stack = new ServingStack(dir, "--max-batch-size", "2",
         "--max-queue-delay", "0ms", "--stream-window", "16")) {
-      stack.engine.hold();
-      int batchesBefore = stack.engine.batches();
-      int itemsBefore = stack.engine.items();
       ManagedChannel doomed = stack.channel(InsecureChannelCredentials.create());
-      Collector answers = new Collector();
+      ResponseCollector<SolveResponse> answers = new ResponseCollector<>();
       StreamObserver<SolveRequest> stream = CaptchaSolverGrpc.newStub(doomed).solveStream(answers);
-      for (int i = 0; i < 12; i++) {
-        stream.onNext(request("v" + i));
-      }
-      stack.engine.awaitBatchesAbove(batchesBefore);
-      int computedBefore = stack.engine.items();
-      int running = computedBefore - itemsBefore;
-      await(() -> stack.batcher.queueLength() == 12 - running);
+      int computedBefore = queueBehindAHeldBatch(stack, stream, "v", 12);
       doomed.shutdownNow(); // the connection closes with items queued and a batch running
       answers.done.handle((v, t) -> null).get(60, TimeUnit.SECONDS);
       await(() -> streamsCancelled(stack) == 1); // the server saw the connection go
@@ -142,6 +122,27 @@ class FaultsTest {
     }
   }
 
+  /**
+   * Holds the engine, sends {@code count} items on {@code stream} and waits until the first batch
+   * is held in the engine and the rest wait in the queue.
+   *
+   * @return items that reached inference so far
+   */
+  private static int queueBehindAHeldBatch(ServingStack stack, StreamObserver<SolveRequest> stream,
+      String idPrefix, int count) throws InterruptedException {
+    stack.engine.hold();
+    int batchesBefore = stack.engine.batches();
+    int itemsBefore = stack.engine.items();
+    for (int i = 0; i < count; i++) {
+      stream.onNext(request(idPrefix + i));
+    }
+    stack.engine.awaitBatchesAbove(batchesBefore);
+    int computed = stack.engine.items();
+    int running = computed - itemsBefore;
+    await(() -> stack.batcher.queueLength() == count - running);
+    return computed;
+  }
+
   /** SolveStream calls the server counted as cancelled, from its metrics endpoint. */
   private static int streamsCancelled(ServingStack stack) {
     try {
@@ -154,27 +155,6 @@ class FaultsTest {
       return 0;
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Collects a stream's answers; completes with them, or exceptionally with its error. */
-  private static final class Collector implements StreamObserver<SolveResponse> {
-    final List<SolveResponse> answers = new CopyOnWriteArrayList<>();
-    final CompletableFuture<List<SolveResponse>> done = new CompletableFuture<>();
-
-    @Override
-    public void onNext(SolveResponse value) {
-      answers.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(answers);
     }
   }
 

@@ -34,10 +34,9 @@ public final class LatencyBench {
    * Timings of one batch size with several sessions run at once, each on its own thread.
    *
    * @param latency the per-batch timings over every session's repetitions
-   * @param instances sessions run at once
    * @param imagesPerSecond images finished by all sessions together per second of wall time
    */
-  public record ConcurrentRow(Row latency, int instances, double imagesPerSecond) {}
+  public record ConcurrentRow(Row latency, double imagesPerSecond) {}
 
   private LatencyBench() {}
 
@@ -98,7 +97,7 @@ public final class LatencyBench {
         double[] all = Arrays.stream(ms).flatMapToDouble(Arrays::stream).sorted().toArray();
         Row latency = new Row(b, repetitions, percentile(all, 0.5), percentile(all, 0.9), all[0]);
         double seconds = (last - first) / 1e9;
-        rows.add(new ConcurrentRow(latency, n, (double) n * repetitions * b / seconds));
+        rows.add(new ConcurrentRow(latency, (double) n * repetitions * b / seconds));
       }
     } finally {
       pool.shutdownNow();
