@@ -20,6 +20,7 @@ import dev.captcha.server.image.Preprocessor;
 import dev.captcha.server.model.Prediction;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.Images;
+import dev.captcha.server.testing.ResponseCollector;
 import dev.captcha.server.testing.TinyOnnxModel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -29,9 +30,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,31 +70,15 @@ class NettyTransportTest {
                 .solve(SolveRequest.newBuilder().setId("bad").build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
 
-        List<SolveResponse> got = new ArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<SolveRequest> requests = CaptchaSolverGrpc.newStub(channel).solveStream(
-            new StreamObserver<>() {
-              @Override
-              public synchronized void onNext(SolveResponse v) {
-                got.add(v);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                done.completeExceptionally(t);
-              }
-
-              @Override
-              public void onCompleted() {
-                done.complete(null);
-              }
-            });
+        ResponseCollector<SolveResponse> collector = new ResponseCollector<>();
+        StreamObserver<SolveRequest> requests =
+            CaptchaSolverGrpc.newStub(channel).solveStream(collector);
         for (int i = 0; i < 40; i++) {
           requests.onNext(SolveRequest.newBuilder().setId("s" + i)
               .setImage(ByteString.copyFrom(i % 5 == 4 ? new byte[0] : Images.black())).build());
         }
         requests.onCompleted();
-        done.get(30, TimeUnit.SECONDS);
+        List<SolveResponse> got = collector.done.get(30, TimeUnit.SECONDS);
         assertEquals(40, got.size());
         assertEquals(8, got.stream().filter(SolveResponse::hasError).count());
         assertTrue(got.stream().filter(x -> !x.hasError())
