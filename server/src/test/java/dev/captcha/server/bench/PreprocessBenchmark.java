@@ -59,7 +59,7 @@ public class PreprocessBenchmark {
   public void setUp() throws Exception {
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
     pngs = new byte[64][];
     for (int i = 0; i < pngs.length; i++) {

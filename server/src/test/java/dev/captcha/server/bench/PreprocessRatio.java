@@ -30,7 +30,7 @@ public final class PreprocessRatio {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
     byte[][] pngs = new byte[64][];
     for (int i = 0; i < pngs.length; i++) {

@@ -71,7 +71,7 @@ class BundledModelTest {
     assumeTrue(file != null, "bundled model models/captcha-resnet.onnx is not there yet");
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
     BatcherSettings settings = BatcherSettings.defaults().withMaxBatchSize(32)
         .withMaxQueueDelay(Duration.ofMillis(5)).withDefaultTimeout(Duration.ofMinutes(2));

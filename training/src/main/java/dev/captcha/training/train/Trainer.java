@@ -61,7 +61,9 @@ public final class Trainer {
     configureEngine(config.threads());
     Files.createDirectories(config.runDir());
     FontCatalog catalog = FontCatalog.scanDefault();
-    CaptchaGenerator generator = CaptchaGenerator.builder().fonts(catalog.resolve(config.fonts())).build();
+    // Faces are drawn so that each style group, and each family within its group, gets the same share.
+    CaptchaGenerator generator =
+        CaptchaGenerator.builder().fonts(FontCatalog.samplingList(catalog.weighted(config.fonts()), 4)).build();
     CaptchaResNet net = CaptchaResNet.create(CaptchaResNet.Spec.standard(generator.length(), Charset.MODEL_CLASSES.length()));
     CaptchaResNet.Spec spec = net.spec();
     int pixels = spec.height() * spec.width();
