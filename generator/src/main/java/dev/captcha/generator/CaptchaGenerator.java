@@ -255,6 +255,15 @@ public final class CaptchaGenerator {
       return this;
     }
 
+    /** Faces with the weights {@link FontCatalog#weighted} gives them (each style group an equal share). */
+    public Builder weightedFonts(List<FontCatalog.WeightedFont> weighted) {
+      if (weighted == null || weighted.isEmpty()) {
+        throw new IllegalArgumentException("at least one font is required");
+      }
+      return fonts(weighted.stream().map(FontCatalog.WeightedFont::font).toList(),
+          weighted.stream().map(FontCatalog.WeightedFont::weight).toList());
+    }
+
     /**
      * The share of glyphs whose outline gets a random {@link CaptchaSpec.Variation} (width 0.85 to
      * 1.15, slant -0.1 to 0.2, grown by -0.4 to 0.9 px), to train for fonts not in the list; 0 (the

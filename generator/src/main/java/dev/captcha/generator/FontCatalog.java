@@ -279,29 +279,6 @@ public final class FontCatalog {
     return List.copyOf(out);
   }
 
-  /**
-   * Expands weighted faces into a list in which each face appears in proportion to its weight, for
-   * a renderer that draws uniformly from a list: the lightest face appears {@code copiesOfLightest}
-   * times, every other face {@code round(copiesOfLightest * weight / lightest)} times.
-   */
-  public static List<Font> samplingList(List<WeightedFont> weighted, int copiesOfLightest) {
-    if (weighted.isEmpty()) {
-      throw new IllegalArgumentException("no fonts given");
-    }
-    if (copiesOfLightest < 1 || copiesOfLightest > 100) {
-      throw new IllegalArgumentException("copiesOfLightest must be in [1, 100]: " + copiesOfLightest);
-    }
-    double lightest = weighted.stream().mapToDouble(WeightedFont::weight).min().orElseThrow();
-    List<Font> out = new ArrayList<>();
-    for (WeightedFont w : weighted) {
-      long copies = Math.max(1, Math.round(copiesOfLightest * w.weight() / lightest));
-      for (long i = 0; i < copies; i++) {
-        out.add(w.font());
-      }
-    }
-    return List.copyOf(out);
-  }
-
   /** The families found, each with the number of faces kept. */
   public Map<String, Integer> families() {
     Map<String, Integer> out = new LinkedHashMap<>();

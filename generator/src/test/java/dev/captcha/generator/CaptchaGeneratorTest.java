@@ -179,6 +179,27 @@ class CaptchaGeneratorTest {
   }
 
   @Test
+  void weightedFontsArePickedInProportion() {
+    Font a = fonts.get(0);
+    Font b = fonts.get(1);
+    CaptchaGenerator g = CaptchaGenerator.builder().fonts(List.of(a, b), List.of(3.0, 1.0)).build();
+    int countA = 0;
+    int total = 0;
+    for (int i = 0; i < 2000; i++) {
+      for (CaptchaSpec.Glyph glyph : g.spec(8, i).glyphs()) {
+        total++;
+        if (glyph.font().equals(a)) {
+          countA++;
+        }
+      }
+    }
+    double share = (double) countA / total;
+    assertTrue(share > 0.72 && share < 0.78, "share of the font weighted 3:1 " + share);
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().fonts(List.of(a), List.of(0.0)));
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().fonts(List.of(a, b), List.of(1.0)));
+  }
+
+  @Test
   void pngRoundTrips() throws Exception {
     Captcha c = standard().generate(11, 3);
     BufferedImage back = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(c.png()));

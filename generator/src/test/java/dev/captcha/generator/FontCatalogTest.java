@@ -138,22 +138,6 @@ class FontCatalogTest {
   }
 
   @Test
-  void samplingListRepeatsFacesInProportionToTheirWeights() {
-    List<FontCatalog.WeightedFont> weighted =
-        FontCatalog.scanDefault().weighted(List.of("DejaVu Sans", "Liberation Sans", "DejaVu Serif"));
-    // sans: two families of two faces share one half; serif: one family of two faces the other.
-    List<Font> list = FontCatalog.samplingList(weighted, 3);
-    Map<String, Integer> copies = new HashMap<>();
-    list.forEach(f -> copies.merge(f.getFontName(Locale.ROOT), 1, Integer::sum));
-    assertEquals(3, copies.get("DejaVu Sans"));
-    assertEquals(3, copies.get("Liberation Sans Bold"));
-    assertEquals(6, copies.get("DejaVu Serif"));
-    assertEquals(4 * 3 + 2 * 6, list.size());
-    assertThrows(IllegalArgumentException.class, () -> FontCatalog.samplingList(weighted, 0));
-    assertThrows(IllegalArgumentException.class, () -> FontCatalog.samplingList(List.of(), 1));
-  }
-
-  @Test
   void missingFamilyNamesItsPackageAndBadSpecsAreRefused() {
     FontCatalog empty = FontCatalog.scan(List.of(Path.of("/nonexistent-font-dir")));
     IllegalArgumentException e =

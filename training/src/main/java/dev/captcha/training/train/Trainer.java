@@ -63,7 +63,7 @@ public final class Trainer {
     FontCatalog catalog = FontCatalog.scanDefault();
     // Faces are drawn so that each style group, and each family within its group, gets the same share.
     CaptchaGenerator generator =
-        CaptchaGenerator.builder().fonts(FontCatalog.samplingList(catalog.weighted(config.fonts()), 4)).build();
+        CaptchaGenerator.builder().weightedFonts(catalog.weighted(config.fonts())).build();
     CaptchaResNet net = CaptchaResNet.create(CaptchaResNet.Spec.standard(generator.length(), Charset.MODEL_CLASSES.length()));
     CaptchaResNet.Spec spec = net.spec();
     int pixels = spec.height() * spec.width();
