@@ -59,11 +59,21 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the checkpoint in the run folder.")
   boolean resume;
 
+  @Option(names = "--init-from", description = "Start from the weights of an exported model file (ONNX, as `export` writes it) instead of random ones.")
+  Path initFrom;
+
+  @Option(names = "--augment", defaultValue = "0", description = "Share of training captchas degraded like images on their way to users: JPEG, rescaling, shifts, blur, gamma, palettes (default: ${DEFAULT-VALUE}).")
+  double augment;
+
+  @Option(names = "--glyph-variation", defaultValue = "0", description = "Share of training glyphs drawn with a random width, slant and stroke weight, for fonts beyond the list (default: ${DEFAULT-VALUE}).")
+  double glyphVariation;
+
   @Override
   public Integer call() throws Exception {
     String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
     TrainingConfig config = new TrainingConfig(runDir, Duration.ofMillis((long) (maxMinutes * 60_000)), steps, batchSize,
-        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim());
+        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim(), initFrom, augment,
+        glyphVariation);
     Trainer.Accuracy acc = new Trainer(config, System.err).run();
     System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());
     return 0;

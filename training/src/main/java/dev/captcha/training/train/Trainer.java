@@ -13,7 +13,10 @@ import ai.djl.training.optimizer.Optimizer;
 import dev.captcha.generator.Charset;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.captcha.training.data.Augmenter;
 import dev.captcha.training.data.BatchSource;
+import dev.captcha.training.export.OnnxImporter;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,6 +25,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.slf4j.Logger;
@@ -62,8 +66,12 @@ public final class Trainer {
     Files.createDirectories(config.runDir());
     FontCatalog catalog = FontCatalog.scanDefault();
     // Faces are drawn so that each style group, and each family within its group, gets the same share.
-    CaptchaGenerator generator =
-        CaptchaGenerator.builder().weightedFonts(catalog.weighted(config.fonts())).build();
+    List<FontCatalog.WeightedFont> faces = catalog.weighted(config.fonts());
+    // Validation draws clean captchas as the library does; training may vary glyphs and degrade images.
+    CaptchaGenerator generator = CaptchaGenerator.builder().weightedFonts(faces).build();
+    CaptchaGenerator trainingGenerator =
+        CaptchaGenerator.builder().weightedFonts(faces).glyphVariation(config.glyphVariation()).build();
+    Augmenter augmenter = new Augmenter(config.augmentRate());
     CaptchaResNet net = CaptchaResNet.create(CaptchaResNet.Spec.standard(generator.length(), Charset.MODEL_CLASSES.length()));
     CaptchaResNet.Spec spec = net.spec();
     int pixels = spec.height() * spec.width();
@@ -95,6 +103,14 @@ public final class Trainer {
         if (startStep > 0) {
           model.load(config.runDir(), CHECKPOINT_NAME);
           log.info("Resumed from step {} ({} s of earlier training)", startStep, (long) priorSeconds);
+        } else if (config.initFrom() != null) {
+          ModelProto file = OnnxImporter.read(config.initFrom());
+          try {
+            OnnxImporter.load(file, net, validation.inputs(), Math.min(validation.size(), OnnxImporter.DEFAULT_STATISTICS_IMAGES));
+          } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalArgumentException("cannot run " + config.initFrom() + " in ONNX Runtime: " + e.getMessage(), e);
+          }
+          log.info("Started from the weights of {}", config.initFrom());
         }
         log.info("Training {} parameters on {} font faces; batch {}, budget {} min, planned steps {}",
             countParameters(model), config.fonts().size(), config.batchSize(), config.maxTime().toMinutes(), config.steps());
@@ -107,7 +123,7 @@ public final class Trainer {
         long charTotal = 0;
         int intervalSteps = 0;
         Accuracy last = new Accuracy(0, 0);
-        try (BatchSource source = new BatchSource(generator, config.batchSize(), spec.width(), spec.height(), config.seed(), startStep)) {
+        try (BatchSource source = new BatchSource(trainingGenerator, augmenter, config.batchSize(), spec.width(), spec.height(), config.seed(), startStep)) {
           while (true) {
             double elapsed = priorSeconds + (System.nanoTime() - t0) / 1e9;
             double progress = Math.max(config.steps() > 0 ? (double) step / config.steps() : 0, elapsed / budget);

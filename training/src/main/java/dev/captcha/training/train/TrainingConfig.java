@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param threads PyTorch intra-op threads
  * @param resume continue from the checkpoint in runDir
  * @param command the command line, recorded as provenance
+ * @param initFrom an exported model file whose weights start the run (null: random initialisation)
+ * @param augmentRate share of training captchas degraded as images are on their way to users
+ * @param glyphVariation share of training glyphs drawn with a random width, slant and weight
  */
 public record TrainingConfig(
     Path runDir,
@@ -39,7 +42,18 @@ public record TrainingConfig(
     List<String> fonts,
     int threads,
     boolean resume,
-    String command) {
+    String command,
+    Path initFrom,
+    double augmentRate,
+    double glyphVariation) {
+
+  /** Settings of a plain run: random initialisation, no augmentation, glyphs as the fonts draw them. */
+  public TrainingConfig(Path runDir, Duration maxTime, int steps, int batchSize, float peakLr, float floorLr,
+      int warmupSteps, long seed, int validationSize, long validationSeed, int evalEvery, List<String> fonts,
+      int threads, boolean resume, String command) {
+    this(runDir, maxTime, steps, batchSize, peakLr, floorLr, warmupSteps, seed, validationSize, validationSeed,
+        evalEvery, fonts, threads, resume, command, null, 0, 0);
+  }
 
   public TrainingConfig {
     Objects.requireNonNull(runDir, "runDir");
@@ -61,6 +75,9 @@ public record TrainingConfig(
     }
     if (seed == validationSeed) {
       throw new IllegalArgumentException("the validation seed must differ from the training seed");
+    }
+    if (!(augmentRate >= 0 && augmentRate <= 1) || !(glyphVariation >= 0 && glyphVariation <= 1)) {
+      throw new IllegalArgumentException("augmentation and glyph variation rates must be within 0..1");
     }
     fonts = List.copyOf(fonts);
     if (fonts.isEmpty()) {
