@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-every", defaultValue = "500", description = "Steps between validations and checkpoints (default: ${DEFAULT-VALUE}).")
   int evalEvery;
 
-  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the training families: ${DEFAULT-VALUE}).")
+  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the font zoo's training families, FontCatalog.TRAINING_FAMILIES), drawn so that each style group gets the same share.")
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
   @Option(names = "--threads", defaultValue = "2", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
@@ -59,11 +59,15 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the checkpoint in the run folder.")
   boolean resume;
 
+  @Option(names = "--augment-rate", defaultValue = "0", description = "Share of training captchas degraded as on their way to"
+      + " a user: JPEG 50-95, rescaling 0.5x-3x and back, sub-pixel shifts, blur, gamma, palettes (0..1; default: ${DEFAULT-VALUE}).")
+  double augmentRate;
+
   @Override
   public Integer call() throws Exception {
     String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
     TrainingConfig config = new TrainingConfig(runDir, Duration.ofMillis((long) (maxMinutes * 60_000)), steps, batchSize,
-        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim());
+        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim(), augmentRate);
     Trainer.Accuracy acc = new Trainer(config, System.err).run();
     System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());
     return 0;

@@ -13,6 +13,7 @@ import ai.djl.training.optimizer.Optimizer;
 import dev.captcha.generator.Charset;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.training.data.Augmenter;
 import dev.captcha.training.data.BatchSource;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
@@ -107,7 +108,9 @@ public final class Trainer {
         long charTotal = 0;
         int intervalSteps = 0;
         Accuracy last = new Accuracy(0, 0);
-        try (BatchSource source = new BatchSource(generator, config.batchSize(), spec.width(), spec.height(), config.seed(), startStep)) {
+        Augmenter augmenter = config.augmentRate() > 0 ? new Augmenter(config.augmentRate()) : null;
+        try (BatchSource source = new BatchSource(generator, augmenter, config.batchSize(), spec.width(), spec.height(),
+            config.seed(), startStep)) {
           while (true) {
             double elapsed = priorSeconds + (System.nanoTime() - t0) / 1e9;
             double progress = Math.max(config.steps() > 0 ? (double) step / config.steps() : 0, elapsed / budget);
@@ -202,6 +205,7 @@ public final class Trainer {
     p.setProperty("wall_seconds", String.format(Locale.ROOT, "%.1f", elapsed));
     p.setProperty("seed", Long.toString(config.seed()));
     p.setProperty("batch_size", Integer.toString(config.batchSize()));
+    p.setProperty("augment_rate", Double.toString(config.augmentRate()));
     p.setProperty("fonts", String.join(";", config.fonts()));
     p.setProperty("command", config.command());
     p.setProperty("validation_seed", Long.toString(config.validationSeed()));

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param threads PyTorch intra-op threads
  * @param resume continue from the checkpoint in runDir
  * @param command the command line, recorded as provenance
+ * @param augmentRate share of training captchas degraded by the {@link
+ *     dev.captcha.training.data.Augmenter} (JPEG, rescaling, shifts, blur, gamma, palettes), 0..1
  */
 public record TrainingConfig(
     Path runDir,
@@ -39,7 +41,16 @@ public record TrainingConfig(
     List<String> fonts,
     int threads,
     boolean resume,
-    String command) {
+    String command,
+    double augmentRate) {
+
+  /** Settings without augmentation. */
+  public TrainingConfig(Path runDir, Duration maxTime, int steps, int batchSize, float peakLr, float floorLr,
+      int warmupSteps, long seed, int validationSize, long validationSeed, int evalEvery, List<String> fonts,
+      int threads, boolean resume, String command) {
+    this(runDir, maxTime, steps, batchSize, peakLr, floorLr, warmupSteps, seed, validationSize, validationSeed,
+        evalEvery, fonts, threads, resume, command, 0);
+  }
 
   public TrainingConfig {
     Objects.requireNonNull(runDir, "runDir");
@@ -61,6 +72,9 @@ public record TrainingConfig(
     }
     if (seed == validationSeed) {
       throw new IllegalArgumentException("the validation seed must differ from the training seed");
+    }
+    if (!(augmentRate >= 0 && augmentRate <= 1)) {
+      throw new IllegalArgumentException("augmentation rate must be in [0, 1], got " + augmentRate);
     }
     fonts = List.copyOf(fonts);
     if (fonts.isEmpty()) {
