@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-every", defaultValue = "500", description = "Steps between validations and checkpoints (default: ${DEFAULT-VALUE}).")
   int evalEvery;
 
-  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the training families: ${DEFAULT-VALUE}).")
+  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the font zoo's training families, FontCatalog.TRAINING_FAMILIES), drawn so that each style group gets the same share.")
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
   @Option(names = "--threads", defaultValue = "2", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
@@ -62,8 +62,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--init-from", description = "Start from the weights of an exported model file (ONNX, as `export` writes it) instead of random ones.")
   Path initFrom;
 
-  @Option(names = "--augment", defaultValue = "0", description = "Share of training captchas degraded like images on their way to users: JPEG, rescaling, shifts, blur, gamma, palettes (default: ${DEFAULT-VALUE}).")
-  double augment;
+  @Option(names = "--augment-rate", defaultValue = "0", description = "Share of training captchas degraded as on their way to"
+      + " a user: JPEG 50-95, rescaling 0.5x-3x and back, sub-pixel shifts, blur, gamma, palettes (0..1; default: ${DEFAULT-VALUE}).")
+  double augmentRate;
 
   @Option(names = "--glyph-variation", defaultValue = "0", description = "Share of training glyphs drawn with a random width, slant and stroke weight, for fonts beyond the list (default: ${DEFAULT-VALUE}).")
   double glyphVariation;
@@ -72,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
     TrainingConfig config = new TrainingConfig(runDir, Duration.ofMillis((long) (maxMinutes * 60_000)), steps, batchSize,
-        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim(), initFrom, augment,
+        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim(), initFrom, augmentRate,
         glyphVariation);
     Trainer.Accuracy acc = new Trainer(config, System.err).run();
     System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());

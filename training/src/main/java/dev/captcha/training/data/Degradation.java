@@ -157,7 +157,7 @@ public sealed interface Degradation {
 
     @Override
     public String name() {
-      return dx == dy ? "shift" + number(dx) : "shift" + number(dx) + "," + number(dy);
+      return dx == dy ? "shift" + number(dx) : "shift" + number(dx) + ":" + number(dy);
     }
 
     private static int blend(int p00, int p01, int p10, int p11, float fx, float fy) {
@@ -346,7 +346,7 @@ public sealed interface Degradation {
   /** The names {@link #parse} understands, as patterns for error messages. */
   String GRAMMAR =
       "none, jpegQ (Q 1..100), scaleF-FILTER or scaleF-FILTER-back-FILTER (F e.g. 0.5, 2, 3; FILTER nearest,"
-          + " bilinear, bicubic or area), shiftD or shiftDX,DY (pixels), blurS (sigma), gammaG, paletteN (2..256"
+          + " bilinear, bicubic or area), shiftD or shiftDX:DY (pixels), blurS (sigma), gammaG, paletteN (2..256"
           + " colours), palette-web, or several joined with '+'";
 
   /**
@@ -379,7 +379,7 @@ public sealed interface Degradation {
         return new Rescale(Double.parseDouble(m.group(1)), filter(m.group(2), name),
             m.group(3) == null ? null : filter(m.group(3), name));
       }
-      if ((m = Pattern.compile("shift(-?\\d+(?:\\.\\d+)?)(?:,(-?\\d+(?:\\.\\d+)?))?").matcher(n)).matches()) {
+      if ((m = Pattern.compile("shift(-?\\d+(?:\\.\\d+)?)(?::(-?\\d+(?:\\.\\d+)?))?").matcher(n)).matches()) {
         double dx = Double.parseDouble(m.group(1));
         return new Shift(dx, m.group(2) == null ? dx : Double.parseDouble(m.group(2)));
       }

@@ -218,6 +218,7 @@ public final class Trainer {
     p.setProperty("wall_seconds", String.format(Locale.ROOT, "%.1f", elapsed));
     p.setProperty("seed", Long.toString(config.seed()));
     p.setProperty("batch_size", Integer.toString(config.batchSize()));
+    p.setProperty("augment_rate", Double.toString(config.augmentRate()));
     p.setProperty("fonts", String.join(";", config.fonts()));
     p.setProperty("command", config.command());
     p.setProperty("validation_seed", Long.toString(config.validationSeed()));

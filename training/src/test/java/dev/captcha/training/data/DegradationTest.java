@@ -20,7 +20,7 @@ class DegradationTest {
 
   private static final List<String> NAMES =
       List.of("jpeg95", "jpeg75", "jpeg50", "scale2-bilinear-back-bilinear", "scale0.5-area-back-bicubic",
-          "scale3-bicubic-back-area", "scale0.7-nearest-back-nearest", "shift0.25", "shift0.5,-0.3", "blur0.6",
+          "scale3-bicubic-back-area", "scale0.7-nearest-back-nearest", "shift0.25", "shift0.5:-0.3", "blur0.6",
           "gamma0.7", "gamma1.5", "blur0.6+palette256", "palette32", "palette-web", "scale2-bilinear-back-area+jpeg90");
 
   private static CaptchaGenerator generator;
