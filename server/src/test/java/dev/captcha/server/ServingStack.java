@@ -1,6 +1,8 @@
 package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.MicroBatcher;
@@ -13,10 +15,8 @@ import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.Protos;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.ops.HealthState;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.ControlledEngine;

@@ -1,11 +1,11 @@
 package dev.captcha.server.reload;
 
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.model.ModelMetadata;
-import dev.captcha.server.model.Prediction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

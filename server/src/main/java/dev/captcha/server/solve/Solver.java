@@ -1,5 +1,7 @@
 package dev.captcha.server.solve;
 
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatchResult;
 import dev.captcha.server.batch.DeadlineExpiredException;
 import dev.captcha.server.batch.MicroBatcher;
@@ -7,8 +9,6 @@ import dev.captcha.server.batch.NanoClock;
 import dev.captcha.server.batch.RejectedException;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.Prediction;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.model.ModelFormatException;
+import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.model.ModelFormatException;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.testing.TinyOnnxModel;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.model.Prediction;
+import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.testing.TinyOnnxModel;
-import dev.captcha.server.batch.DelayScheduler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,7 +46,7 @@ class OnnxHotReloadTest {
     ReloadListener listener =
         new ReloadListener() {
           @Override
-          public void swapped(dev.captcha.server.model.ModelMetadata m, String provider) {
+          public void swapped(dev.captcha.model.ModelMetadata m, String provider) {
             swaps.add(m.version() + "/" + provider);
           }
         };

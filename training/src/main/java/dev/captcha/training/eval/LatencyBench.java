@@ -64,7 +64,7 @@ public final class LatencyBench {
         for (int m = 0; m < n; m++) {
           OnnxModel model = models.get(m);
           double[] mine = ms[m];
-          float[] input = randomInput(b * model.info().inputSize(), seed + m);
+          float[] input = randomInput(b * model.info().input().itemSize(), seed + m);
           spans.add(pool.submit(() -> {
             for (int i = 0; i < warmup; i++) {
               model.run(input, b);
@@ -126,7 +126,7 @@ public final class LatencyBench {
       if (b < 1) {
         throw new IllegalArgumentException("batch sizes must be >= 1, got " + b);
       }
-      float[] input = randomInput(b * model.info().inputSize(), rnd.nextLong());
+      float[] input = randomInput(b * model.info().input().itemSize(), rnd.nextLong());
       for (int i = 0; i < warmup; i++) {
         model.run(input, b);
       }

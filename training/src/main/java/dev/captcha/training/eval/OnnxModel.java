@@ -4,6 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.captcha.model.HeadsDecoder;
+import dev.captcha.model.ModelFormatException;
+import dev.captcha.model.ModelMetadata;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,12 +20,14 @@ import java.util.Map;
 public final class OnnxModel implements AutoCloseable {
   private final OrtEnvironment env;
   private final OrtSession session;
-  private final ModelInfo info;
+  private final ModelMetadata info;
+  private final HeadsDecoder decoder;
 
-  private OnnxModel(OrtEnvironment env, OrtSession session, ModelInfo info) {
+  private OnnxModel(OrtEnvironment env, OrtSession session, ModelMetadata info) {
     this.env = env;
     this.session = session;
     this.info = info;
+    this.decoder = new HeadsDecoder(info.charset(), info.length(), 1);
   }
 
   /**
@@ -48,7 +53,12 @@ public final class OnnxModel implements AutoCloseable {
     }
     try {
       Map<String, String> metadata = session.getMetadata().getCustomMetadata();
-      ModelInfo info = ModelInfo.parse(metadata);
+      ModelMetadata info;
+      try {
+        info = ModelMetadata.parse(metadata);
+      } catch (ModelFormatException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
       if (!session.getInputNames().contains(info.inputName())) {
         throw new IllegalArgumentException("the graph has no input '" + info.inputName() + "' (has "
             + session.getInputNames() + ")");
@@ -64,20 +74,20 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
-  public ModelInfo info() {
+  public ModelMetadata info() {
     return info;
   }
 
   /**
-   * Runs {@code n} images, given as the first {@code n * info().inputSize()} floats of {@code input}
+   * Runs {@code n} images, given as the first {@code n * info().input().itemSize()} floats of {@code input}
    * in [N, C, H, W] order, and returns the logits [n, length, classes] flattened.
    */
   public float[] run(float[] input, int n) throws OrtException {
-    int size = n * info.inputSize();
+    int size = n * info.input().itemSize();
     if (n < 1 || input.length < size) {
       throw new IllegalArgumentException("need " + size + " input floats for " + n + " images, got " + input.length);
     }
-    long[] shape = {n, info.channels(), info.height(), info.width()};
+    long[] shape = {n, info.input().channels(), info.input().height(), info.input().width()};
     try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input, 0, size), shape);
         OrtSession.Result result = session.run(Map.of(info.inputName(), x))) {
       OnnxTensor y = (OnnxTensor) result.get(info.outputName())
@@ -96,22 +106,9 @@ public final class OnnxModel implements AutoCloseable {
 
   /** The text of each of the {@code n} captchas: per position, the class with the largest logit. */
   public String[] decode(float[] logits, int n) {
-    int k = info.classes();
-    int l = info.length();
     String[] texts = new String[n];
     for (int i = 0; i < n; i++) {
-      char[] chars = new char[l];
-      for (int p = 0; p < l; p++) {
-        int base = (i * l + p) * k;
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-          if (logits[base + c] > logits[base + best]) {
-            best = c;
-          }
-        }
-        chars[p] = info.charset().charAt(best);
-      }
-      texts[i] = new String(chars);
+      texts[i] = decoder.text(logits, i * decoder.itemSize());
     }
     return texts;
   }

@@ -25,7 +25,7 @@ public final class ParityCheck {
       throws OrtException {
     CaptchaResNet.Spec spec = net.spec();
     int size = spec.channels() * spec.height() * spec.width();
-    if (onnx.info().inputSize() != size || onnx.info().length() != spec.length()
+    if (onnx.info().input().itemSize() != size || onnx.info().length() != spec.length()
         || onnx.info().classes() != spec.classes()) {
       throw new IllegalArgumentException("the ONNX model's shapes differ from the network's");
     }

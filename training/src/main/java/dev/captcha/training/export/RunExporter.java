@@ -59,7 +59,7 @@ public final class RunExporter {
       OnnxExporter.export(net, metadata, out);
       try (OnnxModel onnx = OnnxModel.load(out, threads)) {
         ParityCheck.Outcome parity = ParityCheck.compare(net, model.getNDManager(), onnx, checkImages, 7);
-        return new Report(out, Files.size(out), onnx.info().metadata(), parity);
+        return new Report(out, Files.size(out), onnx.info().all(), parity);
       }
     }
   }

@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 /**
  * How an image becomes the model's input tensor of one item, {@code [channels, height, width]};

@@ -1,10 +1,8 @@
-package dev.captcha.server.image;
+package dev.captcha.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.captcha.server.model.ColorMode;
-import dev.captcha.server.model.InputSpec;
 import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.Test;
 

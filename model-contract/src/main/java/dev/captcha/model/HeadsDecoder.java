@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +79,29 @@ public final class HeadsDecoder {
       positions.add(List.copyOf(candidates));
     }
     return new Prediction(text.toString(), (float) confidence, positions);
+  }
+
+  /**
+   * The text of one item alone: per position, the class with the largest logit (the first on a
+   * tie), the same text {@link #decode} gives without computing probabilities.
+   *
+   * @param logits the whole batch output
+   * @param offset where this item's {@code L * K} logits start
+   */
+  public String text(float[] logits, int offset) {
+    int k = charset.length;
+    StringBuilder text = new StringBuilder(length);
+    for (int pos = 0; pos < length; pos++) {
+      int base = offset + pos * k;
+      int best = 0;
+      for (int c = 1; c < k; c++) {
+        if (logits[base + c] > logits[base + best]) {
+          best = c;
+        }
+      }
+      text.appendCodePoint(charset[best]);
+    }
+    return text.toString();
   }
 
   private static void insertTop(int[] best, double[] probs, int c) {

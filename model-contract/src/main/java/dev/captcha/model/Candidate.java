@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 /** One possible character at a position and its probability; immutable. */
 public record Candidate(String character, float probability) {}

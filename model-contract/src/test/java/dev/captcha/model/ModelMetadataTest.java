@@ -1,18 +1,41 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.captcha.server.testing.TinyOnnxModel;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ModelMetadataTest {
 
+  /** A complete, valid set of metadata (the bundled model's layout), mutable. */
+  static Map<String, String> valid() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("captcha.format", "1");
+    m.put("captcha.model.name", "tiny-test");
+    m.put("captcha.model.version", "0.0.1");
+    m.put("captcha.charset", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+    m.put("captcha.length", "4");
+    m.put("captcha.decoder", "heads");
+    m.put("captcha.input.name", "image");
+    m.put("captcha.output.name", "logits");
+    m.put("captcha.input.channels", "1");
+    m.put("captcha.input.height", "64");
+    m.put("captcha.input.width", "128");
+    m.put("captcha.input.color", "min-rgb");
+    m.put("captcha.input.scale", "0.00392156862745098");
+    m.put("captcha.input.mean", "0");
+    m.put("captcha.input.std", "1");
+    m.put("captcha.input.resize", "bilinear-stretch");
+    m.put("captcha.validation.exact_accuracy", "0.5");
+    return m;
+  }
+
   @Test
   void parsesAValidFile() throws Exception {
-    ModelMetadata m = ModelMetadata.parse(TinyOnnxModel.metadata());
+    ModelMetadata m = ModelMetadata.parse(valid());
     assertEquals("tiny-test", m.name());
     assertEquals(62, m.classes());
     assertEquals(4, m.length());
@@ -24,7 +47,7 @@ class ModelMetadataTest {
   @Test
   void everyRequiredKeyIsChecked() {
     for (String key : ModelMetadata.REQUIRED) {
-      Map<String, String> meta = TinyOnnxModel.metadata();
+      Map<String, String> meta = valid();
       meta.remove(key);
       ModelFormatException e =
           assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(meta));
@@ -34,7 +57,7 @@ class ModelMetadataTest {
 
   @Test
   void provenanceIsOptional() throws Exception {
-    Map<String, String> meta = TinyOnnxModel.metadata();
+    Map<String, String> meta = valid();
     meta.remove("captcha.validation.exact_accuracy");
     assertTrue(Float.isNaN(ModelMetadata.parse(meta).validationAccuracy()));
   }
@@ -52,7 +75,7 @@ class ModelMetadataTest {
       {"captcha.charset", "aa", "captcha.charset"},
     };
     for (Object[] c : cases) {
-      Map<String, String> meta = TinyOnnxModel.metadata();
+      Map<String, String> meta = valid();
       meta.put((String) c[0], (String) c[1]);
       ModelFormatException e =
           assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(meta), (String) c[0]);

@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,30 +7,14 @@ import java.util.TreeMap;
 
 /**
  * The validated {@code metadata_props} of a model file (docs/model-format.md): how to feed it and
- * how to decode it; immutable and thread-safe.
+ * how to decode it; the one reader of the contract for serving and evaluation. Immutable and
+ * thread-safe.
  */
 public final class ModelMetadata {
   /** The contract version this server reads. */
-  public static final String FORMAT = "1";
+  public static final String FORMAT = ModelKeys.FORMAT_VERSION;
 
-  static final List<String> REQUIRED =
-      List.of(
-          "captcha.format",
-          "captcha.model.name",
-          "captcha.model.version",
-          "captcha.charset",
-          "captcha.length",
-          "captcha.decoder",
-          "captcha.input.name",
-          "captcha.output.name",
-          "captcha.input.channels",
-          "captcha.input.height",
-          "captcha.input.width",
-          "captcha.input.color",
-          "captcha.input.scale",
-          "captcha.input.mean",
-          "captcha.input.std",
-          "captcha.input.resize");
+  static final List<String> REQUIRED = ModelKeys.REQUIRED;
 
   private final Map<String, String> all;
   private final String name;

@@ -1,6 +1,7 @@
-package dev.captcha.training.eval;
+package dev.captcha.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,9 @@ class TallyTest {
     t.add("xxxd", "xxxe");
     t.add("O000", "0000");
     t.add("lIlI", "1I1I");
-    assertEquals(List.of(new Tally.Confusion('d', 'e', 2), new Tally.Confusion('l', '1', 2),
-        new Tally.Confusion('O', '0', 1)), t.topConfusions(10));
-    assertEquals(List.of(new Tally.Confusion('d', 'e', 2)), t.topConfusions(1));
+    assertEquals(List.of(new Tally.Confusion("d", "e", 2), new Tally.Confusion("l", "1", 2),
+        new Tally.Confusion("O", "0", 1)), t.topConfusions(10));
+    assertEquals(List.of(new Tally.Confusion("d", "e", 2)), t.topConfusions(1));
     assertEquals("d->e 2", t.topConfusions(1).get(0).toString());
   }
 
@@ -63,7 +64,7 @@ class TallyTest {
     assertEquals(2, a.images());
     assertEquals(0.5, a.exactAccuracy(), 1e-12);
     assertEquals(7 / 8.0, a.characterAccuracy(), 1e-12);
-    assertEquals(List.of(new Tally.Confusion('d', 'e', 1)), a.topConfusions(3));
+    assertEquals(List.of(new Tally.Confusion("d", "e", 1)), a.topConfusions(3));
   }
 
   @Test
@@ -71,5 +72,31 @@ class TallyTest {
     Tally t = new Tally();
     assertEquals(0, t.exactAccuracy());
     assertEquals(0, t.characterAccuracy());
+  }
+
+  @Test
+  void lengthMismatchesAndConfusionsOfEqualLengthOnly() {
+    Tally t = new Tally();
+    t.add("abcd", "abcd");
+    t.add("Oxyz", "0xyz");
+    t.add("Oxyz", "0xYz");
+    t.add("abcd", "abc");
+    assertEquals(4, t.images());
+    assertEquals(1, t.exact());
+    assertEquals(1, t.caseFolded());
+    assertEquals(3, t.merged()); // abcd, and Oxyz read as 0xyz and 0xYz
+    assertEquals(16, t.characters());
+    assertEquals(4 + 3 + 2 + 3, t.characterHits());
+    assertEquals(1, t.lengthMismatches());
+    assertEquals(
+        List.of(new Tally.Confusion("O", "0", 2), new Tally.Confusion("y", "Y", 1)),
+        t.topConfusions(5));
+  }
+
+  @Test
+  void mergingJoinsEveryLookAlikeOfTheDocumentedGroups() {
+    assertEquals("0001111", Tally.merge("0Oo1lIi"));
+    assertTrue(Tally.mergedMatch("Il0", "1LO"));
+    assertTrue(Tally.foldedMatch("aBc", "AbC"));
   }
 }

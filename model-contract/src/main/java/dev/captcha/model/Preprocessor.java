@@ -1,7 +1,5 @@
-package dev.captcha.server.image;
+package dev.captcha.model;
 
-import dev.captcha.server.model.ColorMode;
-import dev.captcha.server.model.InputSpec;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;

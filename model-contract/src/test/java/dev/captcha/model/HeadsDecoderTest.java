@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

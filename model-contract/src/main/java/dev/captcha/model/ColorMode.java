@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 /** How an RGB pixel becomes the model's input channels (metadata {@code captcha.input.color}). */
 public enum ColorMode {

@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 import java.util.List;
 

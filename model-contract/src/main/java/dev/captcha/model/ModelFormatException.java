@@ -1,4 +1,4 @@
-package dev.captcha.server.model;
+package dev.captcha.model;
 
 /** A model file that does not follow the model-file contract; the message says what is wrong. */
 public final class ModelFormatException extends Exception {
