@@ -18,22 +18,18 @@ import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
+import dev.captcha.server.grpc.GrpcTransport;
 import dev.captcha.server.grpc.Protos;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.metrics.GrpcMetricsInterceptor;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
-import dev.captcha.server.ops.HealthState;
+import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.ops.ServerLimits;
-import dev.captcha.server.ops.StreamItemLimiter;
 import dev.captcha.server.reload.ReloadListener;
 import dev.captcha.server.reload.WatchedModel;
-import dev.captcha.server.security.BearerTokenInterceptor;
 import dev.captcha.server.security.TlsSettings;
 import dev.captcha.server.solve.Solver;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -334,30 +330,23 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The Netty server builder with TLS, the transport limits and the interceptors (outermost
-   * first: metrics, bearer token, stream-item limiter), and the health and reflection services.
+   * The gRPC transport the options describe (TLS, limits, bearer token, reflection) serving {@code
+   * service}, with the health service and call metrics.
    */
-  NettyServerBuilder transport(ServerLimits serverLimits, TlsSettings tls, HealthState health,
-      ServerMetrics metrics) throws IOException {
-    NettyServerBuilder builder =
-        serverLimits.applyTo(NettyServerBuilder.forPort(port, tls.serverCredentials()));
-    StreamItemLimiter limiter = serverLimits.streamItemLimiter();
-    builder.addTransportFilter(limiter).intercept(limiter);
-    if (tokenFile != null) {
-      builder.intercept(BearerTokenInterceptor.fromFile(tokenFile));
-    }
-    builder.intercept(new GrpcMetricsInterceptor(metrics, NanoClock.SYSTEM));
-    builder.addService(health.service());
-    if (reflection) {
-      builder.addService(ProtoReflectionServiceV1.newInstance());
-    }
-    return builder;
+  GrpcTransport transport(CaptchaSolverService service, HealthState health, ServerMetrics metrics) {
+    return GrpcTransport.forService(service)
+        .limits(serverLimits())
+        .tls(tlsSettings())
+        .bearerTokenFile(tokenFile)
+        .metrics(metrics, NanoClock.SYSTEM)
+        .health(health)
+        .reflection(reflection);
   }
 
   @Override
   public Integer call() throws Exception {
     BatcherSettings settings = batcherSettings();
-    ServerLimits serverLimits = serverLimits();
+    serverLimits(); // every option is checked before the model loads
     TlsSettings tls = tlsSettings();
     EngineOptions engineOptions = engineOptions();
     if (streamWindow < 1) {
@@ -428,8 +417,7 @@ public final class Main implements Callable<Integer> {
         defaultTimeout, streamWindow);
 
     // Room for the image plus the message framing.
-    CaptchaServer server =
-        new CaptchaServer(transport(serverLimits, tls, health, metrics), service).start();
+    CaptchaServer server = transport(service, health, metrics).netty(port).start();
     HTTPServer metricsHttp = metricsPort >= 0 ? metrics.startHttpServer(metricsPort) : null;
     health.serving();
     log.info("security: {}, {}; metrics: {}", tls.describe(),

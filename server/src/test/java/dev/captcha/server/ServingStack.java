@@ -17,7 +17,7 @@ import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
-import dev.captcha.server.ops.HealthState;
+import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.ControlledEngine;
 import dev.captcha.server.testing.ManualClock;
@@ -112,9 +112,7 @@ public final class ServingStack implements AutoCloseable {
     CaptchaSolverService service = new CaptchaSolverService(solver,
         Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
         settings.defaultTimeout(), options.streamWindow);
-    server = new CaptchaServer(
-        options.transport(options.serverLimits(), options.tlsSettings(), health, metrics),
-        service).start();
+    server = options.transport(service, health, metrics).netty(options.port).start();
     metricsHttp = metrics.startHttpServer(0);
     health.serving();
     channel = channel(InsecureChannelCredentials.create());

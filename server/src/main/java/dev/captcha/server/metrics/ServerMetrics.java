@@ -16,8 +16,8 @@ import java.util.function.IntSupplier;
  * The service's Prometheus metrics, registered in a registry the caller owns; thread-safe.
  *
  * <p>Names follow the Prometheus conventions: base units (seconds), {@code _total} on counters,
- * a {@code captcha_} prefix. Request outcomes are recorded at the gRPC layer by {@link
- * GrpcMetricsInterceptor}, reading the status codes of design.md's table (RESOURCE_EXHAUSTED: a
+ * a {@code captcha_} prefix. Request outcomes are recorded at the gRPC layer by
+ * {@code grpc.GrpcMetricsInterceptor}, reading the status codes of design.md's table (RESOURCE_EXHAUSTED: a
  * rejection by admission control, DEADLINE_EXCEEDED: expired before inference, UNAVAILABLE: refused
  * while draining) and each response's timing; batches are recorded by {@link MeteredEngine}.
  */
@@ -139,15 +139,18 @@ public final class ServerMetrics {
     recordingBatches = true;
   }
 
-  void recordQueueTime(long nanos) {
+  /** Records one request's time from its arrival at the batcher to the start of its batch. */
+  public void recordQueueTime(long nanos) {
     queueTime.observe(nanos / 1e9);
   }
 
-  void recordExpired() {
+  /** Counts a request whose deadline passed before inference. */
+  public void recordExpired() {
     expired.inc();
   }
 
-  void recordRejected(String reason) {
+  /** Counts a request refused by admission control for {@code reason}. */
+  public void recordRejected(String reason) {
     rejected.labelValues(reason).inc();
   }
 
@@ -162,15 +165,18 @@ public final class ServerMetrics {
     }
   }
 
-  void recordCall(String method, String code) {
+  /** Counts a finished gRPC call by full method name and status code. */
+  public void recordCall(String method, String code) {
     grpcRequests.labelValues(method, code).inc();
   }
 
-  void recordStreamItem(String code) {
+  /** Counts an answered SolveStream item by status code. */
+  public void recordStreamItem(String code) {
     streamItems.labelValues(code).inc();
   }
 
-  void recordServerTime(String method, long nanos) {
+  /** Records a request's time from arrival to answer. */
+  public void recordServerTime(String method, long nanos) {
     serverTime.labelValues(method).observe(nanos / 1e9);
   }
 

@@ -84,10 +84,10 @@ class BundledModelTest {
       Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
           new Preprocessor(model.metadata().input()), batcher, preprocess);
       String name = InProcessServerBuilder.generateName();
-      CaptchaServer server = new CaptchaServer(InProcessServerBuilder.forName(name),
-          new CaptchaSolverService(solver,
+      CaptchaServer server = GrpcTransport.forService(new CaptchaSolverService(solver,
               Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-              settings.defaultTimeout(), 64)).start();
+              settings.defaultTimeout(), 64))
+          .on(InProcessServerBuilder.forName(name)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         Map<String, String> truth = new HashMap<>();

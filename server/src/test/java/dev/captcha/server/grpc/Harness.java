@@ -54,7 +54,9 @@ final class Harness implements AutoCloseable {
             streamWindow);
     String name = InProcessServerBuilder.generateName();
     server =
-        new CaptchaServer(InProcessServerBuilder.forName(name).directExecutor(), service).start();
+        GrpcTransport.forService(service)
+            .on(InProcessServerBuilder.forName(name).directExecutor())
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 

@@ -18,6 +18,7 @@ import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
+import dev.captcha.server.ops.ServerLimits;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.Images;
 import dev.captcha.server.testing.ResponseCollector;
@@ -54,10 +55,11 @@ class NettyTransportTest {
           List.of(model.newInstance(8)), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
       Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
           new Preprocessor(model.metadata().input()), batcher, preprocess);
-      CaptchaServer server = new CaptchaServer(CaptchaServer.netty(0, 1 << 20),
-          new CaptchaSolverService(solver,
+      CaptchaServer server = GrpcTransport.forService(new CaptchaSolverService(solver,
               Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-              settings.defaultTimeout(), 16)).start();
+              settings.defaultTimeout(), 16))
+          .limits(ServerLimits.defaults().withMaxInboundMessageSize(1 << 20))
+          .netty(0).start();
       ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", server.port(),
           InsecureChannelCredentials.create()).build();
       try {

@@ -1,6 +1,5 @@
 package dev.captcha.training.eval;
 
-import ai.onnxruntime.OrtException;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.model.Preprocessor;
 import dev.captcha.model.Tally;
@@ -41,7 +40,7 @@ public final class Evaluator {
   }
 
   /** Evaluates every sample; {@code progress} receives the number done after each batch. */
-  public Result evaluate(Samples samples, IntConsumer progress) throws IOException, OrtException {
+  public Result evaluate(Samples samples, IntConsumer progress) throws IOException {
     ModelMetadata info = model.info();
     Preprocessor pre = new Preprocessor(info.input());
     int size = info.input().itemSize();

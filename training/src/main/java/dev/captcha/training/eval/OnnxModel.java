@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * An exported captcha model loaded in ONNX Runtime (the path the server uses), with its parsed
  * metadata; owns the session. {@link #run} may be called from several threads (ONNX Runtime
- * sessions are thread-safe).
+ * sessions are thread-safe). ONNX Runtime's errors leave it as {@link InferenceException}.
  */
 public final class OnnxModel implements AutoCloseable {
   private final OrtEnvironment env;
@@ -34,8 +34,9 @@ public final class OnnxModel implements AutoCloseable {
    * Loads {@code file} with {@code intraOpThreads} threads per inference.
    *
    * @throws IllegalArgumentException if the file is missing or its metadata is incomplete
+   * @throws InferenceException if ONNX Runtime cannot load it
    */
-  public static OnnxModel load(Path file, int intraOpThreads) throws OrtException {
+  public static OnnxModel load(Path file, int intraOpThreads) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("model file " + file + " does not exist");
     }
@@ -50,6 +51,8 @@ public final class OnnxModel implements AutoCloseable {
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       session = env.createSession(file.toString(), options);
+    } catch (OrtException e) {
+      throw new InferenceException("cannot load model file " + file + ": " + e.getMessage(), e);
     }
     try {
       Map<String, String> metadata = session.getMetadata().getCustomMetadata();
@@ -68,8 +71,11 @@ public final class OnnxModel implements AutoCloseable {
             + session.getOutputNames() + ")");
       }
       return new OnnxModel(env, session, info);
-    } catch (RuntimeException | OrtException e) {
-      session.close();
+    } catch (OrtException e) {
+      closeQuietly(session, e);
+      throw new InferenceException("cannot read model file " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(session, e);
       throw e;
     }
   }
@@ -82,7 +88,7 @@ public final class OnnxModel implements AutoCloseable {
    * Runs {@code n} images, given as the first {@code n * info().input().itemSize()} floats of {@code input}
    * in [N, C, H, W] order, and returns the logits [n, length, classes] flattened.
    */
-  public float[] run(float[] input, int n) throws OrtException {
+  public float[] run(float[] input, int n) {
     int size = n * info.input().itemSize();
     if (n < 1 || input.length < size) {
       throw new IllegalArgumentException("need " + size + " input floats for " + n + " images, got " + input.length);
@@ -101,6 +107,8 @@ public final class OnnxModel implements AutoCloseable {
       float[] out = new float[buf.remaining()];
       buf.get(out);
       return out;
+    } catch (OrtException e) {
+      throw new InferenceException("inference failed: " + e.getMessage(), e);
     }
   }
 
@@ -114,7 +122,19 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   @Override
-  public void close() throws OrtException {
-    session.close();
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new InferenceException("cannot close the session: " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(OrtSession session, Exception failure) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      failure.addSuppressed(e);
+    }
   }
 }

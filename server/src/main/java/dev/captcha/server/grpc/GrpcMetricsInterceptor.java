@@ -1,9 +1,10 @@
-package dev.captcha.server.metrics;
+package dev.captcha.server.grpc;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.batch.NanoClock;
+import dev.captcha.server.metrics.ServerMetrics;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;

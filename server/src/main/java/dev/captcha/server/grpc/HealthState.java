@@ -1,4 +1,4 @@
-package dev.captcha.server.ops;
+package dev.captcha.server.grpc;
 
 import io.grpc.BindableService;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

@@ -1,4 +1,4 @@
-package dev.captcha.server.ops;
+package dev.captcha.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.captcha.server.security;
+package dev.captcha.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
-import dev.captcha.server.ops.HealthState;
 import dev.captcha.server.testsupport.FakeSolver;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;

@@ -1,4 +1,4 @@
-package dev.captcha.server.security;
+package dev.captcha.server.grpc;
 
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

@@ -1,4 +1,4 @@
-package dev.captcha.server.ops;
+package dev.captcha.server.grpc;
 
 import io.grpc.Attributes;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
