@@ -392,7 +392,8 @@ public final class Main implements Callable<Integer> {
     ExecutorService workers =
         Executors.newFixedThreadPool(settings.instances(), daemonThreads("batch-worker"));
     MicroBatcher<float[], Prediction> batcher =
-        new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
+        new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers,
+            metrics.outcomes());
     long warmStart = System.nanoTime();
     batcher.warmUp(new float[onnx.metadata().input().itemSize()]);
     metrics.startRecordingBatches();
@@ -412,7 +413,7 @@ public final class Main implements Callable<Integer> {
     ImageLimits limits = new ImageLimits(maxImageBytes, ImageLimits.DEFAULT.maxSide(),
         ImageLimits.DEFAULT.maxPixels());
     Solver solver = new Solver(new ImageDecoder(limits),
-        new Preprocessor(onnx.metadata().input()), batcher, preprocess);
+        new Preprocessor(onnx.metadata().input()), batcher, preprocess, metrics.outcomes());
     CaptchaSolverService service = new CaptchaSolverService(solver, modelInfo::get,
         defaultTimeout, streamWindow);
 

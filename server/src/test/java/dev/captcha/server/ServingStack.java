@@ -98,7 +98,7 @@ public final class ServingStack implements AutoCloseable {
     batcher = new MicroBatcher<>(settings,
         List.of(new MeteredEngine<>(engine, metrics, NanoClock.SYSTEM)),
         clock != null ? clock : NanoClock.SYSTEM,
-        clock != null ? clock : DelayScheduler.of(timer), workers);
+        clock != null ? clock : DelayScheduler.of(timer), workers, metrics.outcomes());
     batcher.warmUp(new float[model.metadata().input().itemSize()]);
     metrics.startRecordingBatches();
     metrics.registerQueueDepth(batcher::queueLength);
@@ -108,7 +108,7 @@ public final class ServingStack implements AutoCloseable {
     Solver solver = new Solver(
         new ImageDecoder(new ImageLimits(options.maxImageBytes, ImageLimits.DEFAULT.maxSide(),
             ImageLimits.DEFAULT.maxPixels())),
-        new Preprocessor(model.metadata().input()), batcher, preprocess);
+        new Preprocessor(model.metadata().input()), batcher, preprocess, metrics.outcomes());
     CaptchaSolverService service = new CaptchaSolverService(solver,
         Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
         settings.defaultTimeout(), options.streamWindow);

@@ -1,6 +1,5 @@
 package dev.captcha.server.grpc;
 
-import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.batch.NanoClock;
@@ -19,10 +18,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Counts every gRPC call by method and status code, times Solve calls and SolveStream items from
- * arrival to answer, and records each answer's queue time and each refusal (queue full, expired,
- * draining) by its status code, into {@link ServerMetrics}; thread-safe. Install it as the
- * outermost interceptor so that calls refused by other interceptors are counted too.
+ * Counts every gRPC call by method and status code and SolveStream items by their status code,
+ * and times Solve calls and SolveStream items from arrival to answer, into {@link ServerMetrics};
+ * thread-safe. Request outcomes (admission, expiry, failure, queue time) are not its business: the
+ * solver and the batcher record them where they happen. Install it as the outermost interceptor
+ * so that calls refused by other interceptors are counted too.
  */
 public final class GrpcMetricsInterceptor implements ServerInterceptor {
   private final ServerMetrics metrics;
@@ -52,15 +52,10 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
     };
   }
 
-  private static long nanos(com.google.protobuf.Duration d) {
-    return d.getSeconds() * 1_000_000_000L + d.getNanos();
-  }
-
   private final class MeteredCall<ReqT, RespT> extends SimpleForwardingServerCall<ReqT, RespT> {
     private final String method;
     private final boolean unary;
     private final boolean itemStream;
-    private final boolean solver;
     private final long startNanos;
     // Arrival times of stream items not yet answered, by request id; guarded by itself.
     private final Map<String, ArrayDeque<Long>> arrivals = new HashMap<>();
@@ -73,8 +68,6 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
       this.method = delegate.getMethodDescriptor().getFullMethodName();
       this.unary = type == MethodType.UNARY;
       this.itemStream = !unary && !type.clientSendsOneMessage();
-      this.solver = CaptchaSolverGrpc.SERVICE_NAME.equals(
-          delegate.getMethodDescriptor().getServiceName());
       this.startNanos = startNanos;
     }
 
@@ -105,10 +98,6 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
             ? Status.fromCodeValue(response.getError().getCode()).getCode()
             : Status.Code.OK;
         metrics.recordStreamItem(code.name());
-        recordOutcome(code);
-      }
-      if (message instanceof SolveResponse response && response.hasTiming()) {
-        metrics.recordQueueTime(nanos(response.getTiming().getQueueTime()));
       }
       super.sendMessage(message);
     }
@@ -117,9 +106,6 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
     public void close(Status status, Metadata trailers) {
       if (finish()) {
         metrics.recordCall(method, status.getCode().name());
-        if (solver && !itemStream) {
-          recordOutcome(status.getCode());
-        }
         if (unary) {
           metrics.recordServerTime(method, clock.nanoTime() - startNanos);
         }
@@ -136,15 +122,6 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
       }
       synchronized (arrivals) {
         arrivals.clear();
-      }
-    }
-
-    private void recordOutcome(Status.Code code) {
-      switch (code) {
-        case RESOURCE_EXHAUSTED -> metrics.recordRejected("queue_full");
-        case UNAVAILABLE -> metrics.recordRejected("shutting_down");
-        case DEADLINE_EXCEEDED -> metrics.recordExpired();
-        default -> { }
       }
     }
 
