@@ -14,7 +14,6 @@ import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.Protos;
 import dev.captcha.server.image.ImageDecoder;
-import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
 import dev.captcha.server.grpc.HealthState;
@@ -106,12 +105,11 @@ public final class ServingStack implements AutoCloseable {
     // batcher's admission control refuses requests in tests.
     preprocess = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024));
     Solver solver = new Solver(
-        new ImageDecoder(new ImageLimits(options.maxImageBytes, ImageLimits.DEFAULT.maxSide(),
-            ImageLimits.DEFAULT.maxPixels())),
+        new ImageDecoder(options.imageLimits()),
         new Preprocessor(model.metadata().input()), batcher, preprocess, metrics.outcomes());
     CaptchaSolverService service = new CaptchaSolverService(solver,
         Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-        settings.defaultTimeout(), options.streamWindow);
+        settings.defaultTimeout(), options.streamWindow());
     server = options.transport(service, health, metrics).netty(options.port).start();
     metricsHttp = metrics.startHttpServer(0);
     health.serving();

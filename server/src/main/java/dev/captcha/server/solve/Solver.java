@@ -61,10 +61,6 @@ public final class Solver {
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
-  public MicroBatcher<float[], Prediction> batcher() {
-    return batcher;
-  }
-
   /** The current time in the batcher's clock, the time base of deadlines. */
   public long nanoTime() {
     return clock.nanoTime();

@@ -93,9 +93,9 @@ class OnnxHotReloadTest {
       polls.add(task);
       return () -> polls.remove(task);
     };
-    try (WatchedModel watched = WatchedModel.create(OnnxModel.load(file, CPU), file, CPU, 1,
-        MAX_BATCH, Duration.ofSeconds(1), scheduler, ReloadListener.NONE)) {
-      watched.start();
+    try (ServingModel watched = ServingModel.create(OnnxModel.load(file, CPU), file, CPU, 1,
+        MAX_BATCH, ReloadListener.NONE)) {
+      watched.watch(Duration.ofSeconds(1), scheduler);
       Path staged = model("staged.onnx", "1.1.0", Map.of());
       Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       polls.remove(0).run();

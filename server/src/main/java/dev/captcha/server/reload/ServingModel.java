@@ -12,50 +12,55 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The ONNX model of a server started with a watched model file: a {@link HotSwapModel} fed by a
- * {@link ModelFileWatcher} of that file. Created and closed by main; thread-safe.
+ * The ONNX model a server serves: always a {@link HotSwapModel}, fed by a {@link
+ * ModelFileWatcher} of its file when {@link #watch} was called; a fixed model is one that is never
+ * watched. Created and closed by main; thread-safe.
  */
-public final class WatchedModel implements AutoCloseable {
+public final class ServingModel implements AutoCloseable {
   private final HotSwapModel<float[], Prediction> model;
-  private final ModelFileWatcher watcher;
+  private final Path file;
+  private ModelFileWatcher watcher; // guarded by this
 
-  private WatchedModel(HotSwapModel<float[], Prediction> model, ModelFileWatcher watcher) {
+  private ServingModel(HotSwapModel<float[], Prediction> model, Path file) {
     this.model = model;
-    this.watcher = watcher;
+    this.file = file;
   }
 
   /**
    * Takes {@code initial}, loaded from {@code file}, into service; it is then owned and closed by
-   * the result. Polling starts with {@link #start}.
-   *
-   * @param scheduler runs the polls and the reloads (load and warm-up take a while): give it a
-   *     thread of its own, not the batcher's timer
-   * @throws IOException when {@code file} cannot be read
+   * the result.
    */
-  public static WatchedModel create(
+  public static ServingModel create(
       OnnxModel initial,
       Path file,
       EngineOptions options,
       int instances,
       int maxBatchSize,
-      Duration interval,
-      DelayScheduler scheduler,
-      ReloadListener listener)
-      throws IOException {
-    HotSwapModel<float[], Prediction> model =
+      ReloadListener listener) {
+    return new ServingModel(
         new HotSwapModel<>(
             OnnxServedModels.of(initial, maxBatchSize),
             OnnxServedModels.loader(options, maxBatchSize),
             instances,
             maxBatchSize,
             new float[initial.metadata().input().itemSize()],
-            listener);
-    try {
-      return new WatchedModel(model, new ModelFileWatcher(file, model, interval, scheduler));
-    } catch (IOException | RuntimeException e) {
-      model.close();
-      throw e;
+            listener),
+        file);
+  }
+
+  /**
+   * Watches the file from now on, reloading it when it changes.
+   *
+   * @param scheduler runs the polls and the reloads (load and warm-up take a while): give it a
+   *     thread of its own, not the batcher's timer
+   * @throws IOException when the file cannot be read
+   */
+  public synchronized void watch(Duration interval, DelayScheduler scheduler) throws IOException {
+    if (watcher != null) {
+      throw new IllegalStateException("already watching " + file);
     }
+    watcher = new ModelFileWatcher(file, model, interval, scheduler);
+    watcher.start();
   }
 
   /** One engine per batcher instance, each running on the model in force. */
@@ -73,15 +78,12 @@ public final class WatchedModel implements AutoCloseable {
     return model.executionProvider();
   }
 
-  /** Starts watching the file; call it once the server serves. */
-  public void start() {
-    watcher.start();
-  }
-
   /** Stops watching and releases the model once its running batches finish. */
   @Override
-  public void close() {
-    watcher.close();
+  public synchronized void close() {
+    if (watcher != null) {
+      watcher.close();
+    }
     model.close();
   }
 }
