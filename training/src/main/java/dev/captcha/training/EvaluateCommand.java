@@ -2,11 +2,11 @@ package dev.captcha.training;
 
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.Tally;
 import dev.captcha.training.data.Degradation;
 import dev.captcha.training.eval.Evaluator;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.eval.Samples;
-import dev.captcha.training.eval.Tally;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

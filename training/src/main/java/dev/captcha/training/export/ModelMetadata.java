@@ -1,6 +1,7 @@
 package dev.captcha.training.export;
 
 import dev.captcha.generator.Charset;
+import dev.captcha.model.ModelKeys;
 import dev.captcha.training.data.ImageTensors;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
@@ -23,20 +24,13 @@ import java.util.Properties;
 public final class ModelMetadata {
 
   /** Version of the model-file contract written. */
-  public static final String FORMAT = "1";
+  public static final String FORMAT = ModelKeys.FORMAT_VERSION;
 
   /** The keys a model file must carry. */
-  public static final List<String> REQUIRED_KEYS = List.of(
-      "captcha.format", "captcha.model.name", "captcha.model.version", "captcha.charset", "captcha.length",
-      "captcha.decoder", "captcha.input.name", "captcha.output.name", "captcha.input.channels",
-      "captcha.input.height", "captcha.input.width", "captcha.input.color", "captcha.input.scale",
-      "captcha.input.mean", "captcha.input.std", "captcha.input.resize");
+  public static final List<String> REQUIRED_KEYS = ModelKeys.REQUIRED;
 
   /** The provenance keys, all written when the run folder records them. */
-  public static final List<String> PROVENANCE_KEYS = List.of(
-      "captcha.training.command", "captcha.training.seed", "captcha.training.steps", "captcha.training.images",
-      "captcha.training.wall_seconds", "captcha.training.fonts", "captcha.validation.exact_accuracy",
-      "captcha.validation.char_accuracy", "captcha.validation.size", "captcha.created");
+  public static final List<String> PROVENANCE_KEYS = ModelKeys.PROVENANCE;
 
   /** training.properties key for each provenance key read from it. */
   private static final Map<String, String> FROM_RUN = orderedMap(

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
-import ai.onnxruntime.OrtException;
 import dev.captcha.generator.Charset;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.model.CaptchaResNet;
@@ -43,7 +42,7 @@ public final class RunExporter {
    * @throws IllegalArgumentException if the run folder has no checkpoint or no training.properties
    */
   public static Report export(Path runDir, Path out, String name, String version, int length, int checkImages,
-      int threads) throws IOException, MalformedModelException, OrtException {
+      int threads) throws IOException, MalformedModelException {
     if (checkImages < 1) {
       throw new IllegalArgumentException("the check needs at least one image");
     }
@@ -59,7 +58,7 @@ public final class RunExporter {
       OnnxExporter.export(net, metadata, out);
       try (OnnxModel onnx = OnnxModel.load(out, threads)) {
         ParityCheck.Outcome parity = ParityCheck.compare(net, model.getNDManager(), onnx, checkImages, 7);
-        return new Report(out, Files.size(out), onnx.info().metadata(), parity);
+        return new Report(out, Files.size(out), onnx.info().all(), parity);
       }
     }
   }

@@ -3,7 +3,6 @@ package dev.captcha.training.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.captcha.training.eval.ModelInfo;
 import dev.captcha.training.export.ModelMetadata;
 import dev.captcha.training.export.RunExporter;
 import java.io.PrintStream;
@@ -63,6 +62,6 @@ class TrainerSmokeTest {
     for (String key : ModelMetadata.PROVENANCE_KEYS) {
       assertTrue(report.metadata().containsKey(key), key);
     }
-    assertEquals("smoke", ModelInfo.parse(report.metadata()).name());
+    assertEquals("smoke", dev.captcha.model.ModelMetadata.parse(report.metadata()).name());
   }
 }
