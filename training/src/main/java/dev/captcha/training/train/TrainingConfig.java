@@ -1,5 +1,6 @@
 package dev.captcha.training.train;
 
+import dev.captcha.training.model.CaptchaResNet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +21,11 @@ import java.util.Objects;
  * @param validationSeed seed of the validation stream (distinct from the training seed)
  * @param evalEvery steps between validations, checkpoints and metric rows
  * @param fonts font families or files used to draw training captchas
+ * @param widths channel widths of the network's stages (see {@link CaptchaResNet})
  * @param threads PyTorch intra-op threads
- * @param resume continue from the checkpoint in runDir
+ * @param resume continue from the last checkpoint in runDir
+ * @param allowConfigChange on resume, accept settings that differ from the run folder's (all but
+ *     the network, which must match the checkpoint)
  * @param command the command line, recorded as provenance
  */
 public record TrainingConfig(
@@ -37,9 +41,14 @@ public record TrainingConfig(
     long validationSeed,
     int evalEvery,
     List<String> fonts,
+    List<Integer> widths,
     int threads,
     boolean resume,
+    boolean allowConfigChange,
     String command) {
+
+  /** The stage widths of the standard network. */
+  public static final List<Integer> STANDARD_WIDTHS = List.of(32, 64, 128, 256);
 
   public TrainingConfig {
     Objects.requireNonNull(runDir, "runDir");
@@ -66,5 +75,10 @@ public record TrainingConfig(
     if (fonts.isEmpty()) {
       throw new IllegalArgumentException("at least one font is required");
     }
+    widths = List.copyOf(widths);
+    if (widths.isEmpty() || widths.size() > 6 || widths.stream().anyMatch(w -> w < 1 || w > 1024)) {
+      throw new IllegalArgumentException("network widths: 1 to 6 stages of 1..1024 channels, got " + widths);
+    }
+    Objects.requireNonNull(command, "command");
   }
 }
