@@ -50,16 +50,24 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-every", defaultValue = "500", description = "Steps between validations and checkpoints (default: ${DEFAULT-VALUE}).")
   int evalEvery;
 
-  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the font zoo's training families, FontCatalog.TRAINING_FAMILIES), drawn so that each style group gets the same share.")
+  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the training families: ${DEFAULT-VALUE}).")
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
   @Option(names = "--threads", defaultValue = "2", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--resume", description = "Continue from the checkpoint in the run folder.")
+  @Option(names = "--widths", split = ",", description = "Channels of the network's stages (default: ${DEFAULT-VALUE}).")
+  List<Integer> widths = TrainingConfig.STANDARD_WIDTHS;
+
+  @Option(names = "--resume", description = "Continue the run in the run folder from its last checkpoint (weights,"
+      + " optimiser state, schedule); the settings must match the run's.")
   boolean resume;
 
-  @Option(names = "--init-from", description = "Start from the weights of an exported model file (ONNX, as `export` writes it) instead of random ones.")
+  @Option(names = "--allow-config-change", description = "With --resume: accept settings that differ from the run's"
+      + " (fonts, batch size, seeds, learning rates); the network must still match.")
+  boolean allowConfigChange;
+
+  @Option(names = "--init-from", description = "Start from the weights of an exported model file (ONNX, as `export` writes it) instead of random ones; the network comes from the file.")
   Path initFrom;
 
   @Option(names = "--augment-rate", defaultValue = "0", description = "Share of training captchas degraded as on their way to"
@@ -73,8 +81,11 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
     TrainingConfig config = new TrainingConfig(runDir, Duration.ofMillis((long) (maxMinutes * 60_000)), steps, batchSize,
-        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim(), initFrom, augmentRate,
-        glyphVariation);
+        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, widths, threads, resume, allowConfigChange, command.trim(),
+        initFrom, augmentRate, glyphVariation);
+    if (allowConfigChange && !resume) {
+      throw new IllegalArgumentException("--allow-config-change only applies with --resume");
+    }
     Trainer.Accuracy acc = new Trainer(config, System.err).run();
     System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());
     return 0;

@@ -112,6 +112,38 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /** One output tensor of {@link #runGraph}: its shape and values, row-major. */
+  public record Tensor(long[] shape, float[] values) {}
+
+  /**
+   * Runs a graph given as ONNX bytes (no metadata needed) once, on one thread without graph
+   * optimisation, and returns the named float outputs; for tools that look inside a model, such as
+   * the importer measuring intermediate outputs.
+   */
+  public static Map<String, Tensor> runGraph(byte[] model, String inputName, float[] input, long[] shape,
+      java.util.Set<String> outputs) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+      try (OrtSession session = env.createSession(model, options);
+          OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
+          OrtSession.Result result = session.run(Map.of(inputName, x), outputs)) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (String name : outputs) {
+          OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException("no output " + name));
+          FloatBuffer buf = t.getFloatBuffer();
+          float[] values = new float[buf.remaining()];
+          buf.get(values);
+          out.put(name, new Tensor(t.getInfo().getShape(), values));
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      throw new InferenceException("cannot run the graph: " + e.getMessage(), e);
+    }
+  }
+
   /** The text of each of the {@code n} captchas: per position, the class with the largest logit. */
   public String[] decode(float[] logits, int n) {
     String[] texts = new String[n];

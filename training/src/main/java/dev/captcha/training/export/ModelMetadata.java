@@ -87,6 +87,16 @@ public final class ModelMetadata {
    */
   public static Map<String, String> forRun(CaptchaResNet.Spec spec, String name, String version, Path runDir,
       Instant created) throws IOException {
+    return forRun(spec, name, version, runDir, "", created);
+  }
+
+  /**
+   * As {@link #forRun(CaptchaResNet.Spec, String, String, Path, Instant)}, reading the figures of one
+   * checkpoint: each key is looked up with {@code checkpointPrefix} first ({@code best.steps}), then
+   * without it.
+   */
+  public static Map<String, String> forRun(CaptchaResNet.Spec spec, String name, String version, Path runDir,
+      String checkpointPrefix, Instant created) throws IOException {
     Path file = runDir.resolve("training.properties");
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("no training.properties in " + runDir + ": is it a training run folder?");
@@ -97,7 +107,7 @@ public final class ModelMetadata {
     }
     Map<String, String> m = required(spec, name, version);
     for (Map.Entry<String, String> e : FROM_RUN.entrySet()) {
-      String v = p.getProperty(e.getValue());
+      String v = p.getProperty(checkpointPrefix + e.getValue(), p.getProperty(e.getValue()));
       if (v == null) {
         throw new IllegalArgumentException(file + " lacks '" + e.getValue() + "' (needed for " + e.getKey() + ")");
       }

@@ -9,15 +9,11 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,7 +79,7 @@ public final class OnnxImporter {
    * Loads the file's weights into {@code net} (initialised, with the file's {@link #spec}), measuring
    * the convolutions' statistics on {@code images} samples given as {@code [n, C, H, W]} floats.
    */
-  public static void load(ModelProto model, CaptchaResNet net, float[] samples, int images) throws OrtException {
+  public static void load(ModelProto model, CaptchaResNet net, float[] samples, int images) {
     CaptchaResNet.Spec spec = spec(model);
     if (!sameArchitecture(spec, net.spec())) {
       throw new IllegalArgumentException("the file holds " + describe(spec) + ", the network is " + describe(net.spec()));
@@ -141,7 +137,7 @@ public final class OnnxImporter {
    * output exposed.
    */
   private static Map<String, double[][]> statistics(ModelProto model, Iterable<String> convs, Map<String, TensorProto> init,
-      float[] samples, int images, CaptchaResNet.Spec spec) throws OrtException {
+      float[] samples, int images, CaptchaResNet.Spec spec) {
     int size = spec.channels() * spec.height() * spec.width();
     if (images < 1 || samples.length < (long) images * size) {
       throw new IllegalArgumentException("need " + images + " sample images of " + size + " floats");
@@ -160,40 +156,32 @@ public final class OnnxImporter {
     Map<String, double[]> sum = new HashMap<>();
     Map<String, double[]> sumSq = new HashMap<>();
     Map<String, Long> count = new HashMap<>();
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(1);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-      try (OrtSession session = env.createSession(bytes, options)) {
-        int chunk = 32;
-        for (int start = 0; start < images; start += chunk) {
-          int n = Math.min(chunk, images - start);
-          FloatBuffer buf = FloatBuffer.wrap(samples, start * size, n * size).slice();
-          try (OnnxTensor x = OnnxTensor.createTensor(env, buf, new long[] {n, spec.channels(), spec.height(), spec.width()});
-               OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT_NAME, x), new java.util.LinkedHashSet<>(names))) {
-            for (String name : names) {
-              OnnxTensor t = (OnnxTensor) r.get(name).orElseThrow();
-              long[] shape = t.getInfo().getShape();
-              int channels = (int) shape[1];
-              int plane = (int) (shape[2] * shape[3]);
-              float[] bias = floats(init, name + "_bias");
-              FloatBuffer values = t.getFloatBuffer();
-              double[] s = sum.computeIfAbsent(name, k -> new double[channels]);
-              double[] q = sumSq.computeIfAbsent(name, k -> new double[channels]);
-              for (int b = 0; b < shape[0]; b++) {
-                for (int c = 0; c < channels; c++) {
-                  int base = (b * channels + c) * plane;
-                  for (int p = 0; p < plane; p++) {
-                    double v = values.get(base + p) - bias[c];
-                    s[c] += v;
-                    q[c] += v * v;
-                  }
-                }
-              }
-              count.merge(name, shape[0] * plane, Long::sum);
+    int chunk = 32;
+    for (int start = 0; start < images; start += chunk) {
+      int n = Math.min(chunk, images - start);
+      float[] x = java.util.Arrays.copyOfRange(samples, start * size, (start + n) * size);
+      Map<String, OnnxModel.Tensor> outputs = OnnxModel.runGraph(bytes, OnnxExporter.INPUT_NAME, x,
+          new long[] {n, spec.channels(), spec.height(), spec.width()}, new java.util.LinkedHashSet<>(names));
+      for (String name : names) {
+        OnnxModel.Tensor t = outputs.get(name);
+        long[] shape = t.shape();
+        int channels = (int) shape[1];
+        int plane = (int) (shape[2] * shape[3]);
+        float[] bias = floats(init, name + "_bias");
+        float[] values = t.values();
+        double[] s = sum.computeIfAbsent(name, k -> new double[channels]);
+        double[] q = sumSq.computeIfAbsent(name, k -> new double[channels]);
+        for (int b = 0; b < shape[0]; b++) {
+          for (int c = 0; c < channels; c++) {
+            int base = (b * channels + c) * plane;
+            for (int p = 0; p < plane; p++) {
+              double v = values[base + p] - bias[c];
+              s[c] += v;
+              q[c] += v * v;
             }
           }
         }
+        count.merge(name, shape[0] * plane, Long::sum);
       }
     }
     Map<String, double[][]> out = new HashMap<>();
