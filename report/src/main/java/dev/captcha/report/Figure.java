@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.AxesChartStyler;
-import org.knowm.xchart.style.Styler;
 
 /**
  * XChart charts laid out in a grid and written as PNG (Java2D) and SVG (VectorGraphics2D), with
@@ -77,7 +76,6 @@ final class Figure {
     s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     s.setLegendBorderColor(new Color(0xcccccc));
-    s.setLegendPosition(Styler.LegendPosition.InsideNE);
     s.setSeriesColors(SERIES_COLORS);
     s.setMarkerSize(5);
     s.setAntiAlias(true);
