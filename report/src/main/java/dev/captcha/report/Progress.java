@@ -71,8 +71,10 @@ public final class Progress implements AutoCloseable {
   private long done;
   private double fraction = Double.NaN;
   private double startFraction = Double.NaN;
+  private long startFractionNanos;
   private String detail = "";
   private boolean closed;
+  private boolean linePrinted;
 
   /**
    * A progress display.
@@ -99,6 +101,10 @@ public final class Progress implements AutoCloseable {
     this.lineIntervalNanos = lineInterval.toNanos();
     this.startNanos = nanoClock.getAsLong();
     this.lastShown = startNanos;
+    if (this.total > 0) {
+      startFraction = 0;
+      startFractionNanos = startNanos;
+    }
   }
 
   /** A display on {@code out} in {@code mode}, on the system clock, with a line every 5 s when not on a terminal. */
@@ -128,10 +134,11 @@ public final class Progress implements AutoCloseable {
     this.fraction = fraction;
     this.detail = detail == null ? "" : detail;
     double f = fraction();
+    long now = nanoClock.getAsLong();
     if (Double.isNaN(startFraction) && !Double.isNaN(f)) {
       startFraction = f;
+      startFractionNanos = now;
     }
-    long now = nanoClock.getAsLong();
     switch (mode) {
       case BAR -> {
         if (now - lastShown >= REDRAW_NANOS || drawnWidth == 0) {
@@ -144,6 +151,7 @@ public final class Progress implements AutoCloseable {
           lastShown = now;
           out.println(label + " " + figures(now));
           out.flush();
+          linePrinted = true;
         }
       }
       case QUIET -> { }
@@ -160,7 +168,10 @@ public final class Progress implements AutoCloseable {
     out.flush();
   }
 
-  /** Ends the display: the bar is replaced by a summary line; in {@link Mode#LINES} a last line is printed. */
+  /**
+   * Ends the display: the bar is replaced by a summary line; in {@link Mode#LINES} a summary line
+   * ends the lines, if any were printed (a job shorter than the interval prints nothing).
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -168,7 +179,7 @@ public final class Progress implements AutoCloseable {
     }
     closed = true;
     long now = nanoClock.getAsLong();
-    if (mode != Mode.QUIET) {
+    if (mode == Mode.BAR || (mode == Mode.LINES && linePrinted)) {
       erase();
       out.println(label + " " + summary(now));
       out.flush();
@@ -216,7 +227,7 @@ public final class Progress implements AutoCloseable {
     if (seconds > 0 && done > 0) {
       s.append(String.format(Locale.ROOT, ", %s %s/s", rate(done / seconds), unit));
     }
-    double left = secondsLeft(f, seconds);
+    double left = secondsLeft(f, (now - startFractionNanos) / 1e9);
     if (!Double.isNaN(left)) {
       s.append(", ").append(hms(left)).append(" left");
     }
@@ -243,7 +254,10 @@ public final class Progress implements AutoCloseable {
     return s.toString();
   }
 
-  /** Time left at the rate of this display's own run (a resumed job's earlier part does not count). */
+  /**
+   * Time left at the pace since the first fraction was known ({@code seconds} ago), so a resumed
+   * job's earlier part does not count.
+   */
   private double secondsLeft(double f, double seconds) {
     if (Double.isNaN(f) || Double.isNaN(startFraction) || seconds <= 0) {
       return Double.NaN;
