@@ -41,7 +41,8 @@ class EvaluationReportBrowserTest {
         EvaluationReport.facts("model", "test", "data", "200 made-up readings"));
 
     ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort()
+        .withTimeout(Duration.ofMinutes(3)).build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -49,7 +50,7 @@ class EvaluationReportBrowserTest {
         "--disable-dev-shm-usage", "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1400,2400");
     ChromeDriver browser = new ChromeDriver(service, options);
     try {
-      browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+      browser.manage().timeouts().pageLoadTimeout(Duration.ofMinutes(3));
       browser.get(page.toUri().toString());
       assertEquals("complete", browser.executeScript("return document.readyState"));
       List<WebElement> images = browser.findElements(By.tagName("img"));
