@@ -3,10 +3,13 @@ package dev.captcha.training;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.model.Tally;
+import dev.captcha.report.EvaluationReport;
+import dev.captcha.report.Progress;
 import dev.captcha.training.data.Degradation;
 import dev.captcha.training.eval.Evaluator;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.eval.Samples;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +21,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,6 +81,14 @@ final class EvaluateCommand implements Callable<Integer> {
 
   private static final String SUITE_TEXT = "none,jpeg90,jpeg75,jpeg50,scale2-bilinear,scale2-nearest,shift0.25,shift0.5";
 
+  @Option(names = "--report", paramLabel = "DIR", description = "Also write an HTML report into DIR: accuracy tables"
+      + " (per font for generated captchas), a heat map of misread characters, accuracy against confidence and every"
+      + " misread captcha with its candidates; it opens offline.")
+  Path report;
+
+  @Option(names = "--quiet", description = "Show no progress.")
+  boolean quiet;
+
   @Override
   public Integer call() throws Exception {
     if (confusions < 0) {
@@ -102,9 +114,12 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     try (OnnxModel onnx = OnnxModel.load(model, threads)) {
       int total = samples.size();
-      Evaluator.Result r = new Evaluator(onnx, batchSize).evaluate(samples,
-          done -> System.err.printf(Locale.ROOT, "\revaluated %d/%d", done, total));
-      System.err.println();
+      EvaluationReport page = report == null ? null : new EvaluationReport();
+      Evaluator.Result r;
+      try (Progress bar = Progress.of("evaluated", "images", total, Progress.Mode.detect(quiet), System.err)) {
+        r = new Evaluator(onnx, batchSize).evaluate(samples, bar::update, page == null ? null
+            : (sample, answer) -> page.add(sample.name(), sample.text(), answer, sample.fonts(), () -> png(sample)));
+      }
       Tally t = r.tally();
       List<Tally.Confusion> top = t.topConfusions(confusions);
       System.out.printf(Locale.ROOT, "model       %s %s (%s)%n", onnx.info().name(), onnx.info().version(), model);
@@ -136,6 +151,12 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       if (json != null) {
         Files.writeString(json, toJson(model, what, r, top, rows), StandardCharsets.UTF_8);
+      }
+      if (page != null) {
+        Path index = page.write(report, "Evaluation of " + onnx.info().name() + " " + onnx.info().version(),
+            EvaluationReport.facts("model", onnx.info().name() + " " + onnx.info().version() + " (" + model + ")",
+                "data", what, "images", Integer.toString(total)));
+        System.err.println("report: " + index);
       }
     }
     return 0;
@@ -186,6 +207,12 @@ final class EvaluateCommand implements Callable<Integer> {
         return new Sample(s.name(), s.text(), change.apply(s.image()));
       }
     };
+  }
+
+  private static EvaluationReport.Picture png(Samples.Sample sample) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ImageIO.write(sample.image(), "png", bytes);
+    return new EvaluationReport.Picture(bytes.toByteArray(), "png");
   }
 
   private String toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top, List<Row> rows) {

@@ -5,13 +5,14 @@ import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.Charset;
 import dev.captcha.generator.Disturbance;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.report.Progress;
 import java.awt.Color;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,6 +55,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--backgrounds", split = ",", description = "Background colours as RRGGBB hex (default: the eight of the usual set-up).")
   List<String> backgrounds;
 
+  @Option(names = "--quiet", description = "Show no progress.")
+  boolean quiet;
+
   @Option(names = "--front-colors", split = ",", description = "Text colours as RRGGBB hex (default: FFFFFF).")
   List<String> fronts;
 
@@ -74,17 +78,19 @@ final class GenerateCommand implements Callable<Integer> {
     }
     CaptchaGenerator generator = b.build();
     Files.createDirectories(out);
-    long t0 = System.nanoTime();
-    LongStream.range(0, count).parallel().forEach(i -> {
-      Captcha c = generator.generate(seed, i);
-      try {
-        Files.write(out.resolve(i + "_" + c.text() + ".png"), c.png());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    double s = (System.nanoTime() - t0) / 1e9;
-    System.err.printf(Locale.ROOT, "wrote %d captchas to %s in %.1f s (%.0f/s)%n", count, out, s, count / Math.max(s, 1e-9));
+    AtomicLong written = new AtomicLong();
+    try (Progress bar = Progress.of("generated", "captchas", count, Progress.Mode.detect(quiet), System.err)) {
+      LongStream.range(0, count).parallel().forEach(i -> {
+        Captcha c = generator.generate(seed, i);
+        try {
+          Files.write(out.resolve(i + "_" + c.text() + ".png"), c.png());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        bar.update(written.incrementAndGet());
+      });
+      bar.update(written.get(), Double.NaN, "written to " + out);
+    }
     return 0;
   }
 

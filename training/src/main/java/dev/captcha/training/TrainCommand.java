@@ -1,6 +1,7 @@
 package dev.captcha.training;
 
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.report.Progress;
 import dev.captcha.training.train.Trainer;
 import dev.captcha.training.train.TrainingConfig;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 /** The {@code train} command: trains the ResNet on freshly generated captchas. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Trains the captcha ResNet (DJL, PyTorch CPU) on freshly generated captchas; writes checkpoints,"
-        + " metrics.csv, metrics.png and training.properties to the run folder.")
+        + " metrics.csv, metrics.png, metrics.svg and training.properties to the run folder.")
 final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--run-dir", defaultValue = "runs/default", description = "Run folder (default: ${DEFAULT-VALUE}).")
@@ -77,6 +78,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--glyph-variation", defaultValue = "0", description = "Share of training glyphs drawn with a random width, slant and stroke weight, for fonts beyond the list (default: ${DEFAULT-VALUE}).")
   double glyphVariation;
 
+  @Option(names = "--quiet", description = "Show no progress (validation results are still printed).")
+  boolean quiet;
+
   @Override
   public Integer call() throws Exception {
     String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
@@ -86,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }
-    Trainer.Accuracy acc = new Trainer(config, System.err).run();
+    Trainer.Accuracy acc = new Trainer(config, System.err, Progress.Mode.detect(quiet)).run();
     System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());
     return 0;
   }

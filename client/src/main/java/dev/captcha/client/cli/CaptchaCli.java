@@ -6,6 +6,7 @@ import dev.captcha.client.CaptchaSolverException;
 import dev.captcha.client.DeadlineExceededException;
 import dev.captcha.client.ModelDescription;
 import dev.captcha.client.UnavailableException;
+import dev.captcha.report.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,7 @@ public final class CaptchaCli implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    int code = run(args, ClientFactory.network(), System.console() != null, out, err);
+    int code = run(args, ClientFactory.network(), Progress.Mode.detect(false) == Progress.Mode.BAR, out, err);
     out.flush();
     err.flush();
     System.exit(code);
@@ -170,6 +171,12 @@ public final class CaptchaCli implements Runnable {
 
   boolean interactive() {
     return interactive;
+  }
+
+  /** The progress display of a command: a bar on a terminal, plain lines otherwise, nothing when quiet. */
+  Progress progress(String label, int total, boolean quiet, PrintWriter err) {
+    Progress.Mode mode = quiet ? Progress.Mode.QUIET : interactive ? Progress.Mode.BAR : Progress.Mode.LINES;
+    return Progress.of(label, "images", total, mode, err);
   }
 
   /** Validates the global options into connection settings. */

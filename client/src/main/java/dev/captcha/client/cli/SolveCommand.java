@@ -1,5 +1,6 @@
 package dev.captcha.client.cli;
 
+import dev.captcha.report.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,6 +50,9 @@ final class SolveCommand implements Callable<Integer> {
       description = "Print results as they come instead of in input order.")
   boolean unordered;
 
+  @Option(names = "--quiet", description = "Show no progress on stderr.")
+  boolean quiet;
+
   private final CaptchaCli cli;
 
   SolveCommand(CaptchaCli cli) {
@@ -70,20 +74,21 @@ final class SolveCommand implements Callable<Integer> {
     PrintWriter err = cmd.getErr();
     try (CaptchaCli.Connection c = cli.connect(cmd)) {
       ResultWriter writer = new ResultWriter(out, format);
-      Progress progress = new Progress(err, cli.interactive(), files.size());
       AtomicInteger failed = new AtomicInteger();
+      AtomicInteger done = new AtomicInteger();
       writer.header();
-      new BatchRunner(c.client(), stream, maxInFlight, !unordered).run(files, item -> {
-        if (item.succeeded()) {
-          writer.write(item);
-        } else {
-          failed.incrementAndGet();
-          progress.message(item.path() + ": error: " + item.error().getMessage());
-        }
-        progress.step(item.succeeded());
-      });
+      try (Progress progress = cli.progress("solved", files.size(), quiet, err)) {
+        new BatchRunner(c.client(), stream, maxInFlight, !unordered).run(files, item -> {
+          if (item.succeeded()) {
+            writer.write(item);
+          } else {
+            failed.incrementAndGet();
+            progress.message(item.path() + ": error: " + item.error().getMessage());
+          }
+          progress.update(done.incrementAndGet(), Double.NaN, failed.get() > 0 ? failed.get() + " failed" : "");
+        });
+      }
       out.flush();
-      progress.clear();
       if (failed.get() > 0) {
         err.println("captcha: " + failed.get() + " of " + files.size() + " images failed");
         return ExitCodes.ITEM_FAILURES;

@@ -230,6 +230,21 @@ class CaptchaCliTest {
   }
 
   @Test
+  void evalWritesAnHtmlReportWithEveryMisreadImage() throws IOException {
+    labelledFolder();
+    Path report = dir.resolve("report");
+    assertEquals(0, run("eval", "--quiet", "--report", report.toString(), dir.resolve("eval").toString()), err.toString());
+    String html = Files.readString(report.resolve("index.html"));
+    assertTrue(html.contains("Evaluation of fake-resnet 9.9.9"), html);
+    assertTrue(html.contains("25.00%"), html);
+    try (var misread = Files.list(report.resolve("misread"))) {
+      assertEquals(3, misread.count());
+    }
+    assertTrue(Files.isRegularFile(report.resolve("confusions.png")));
+    assertTrue(err.toString().contains("report written to"), err.toString());
+  }
+
+  @Test
   void evalWithoutLabelledImagesIsAUsageError() throws IOException {
     image("plain/x.png", "abcd");
     assertEquals(2, run("eval", dir.resolve("plain").toString()));
@@ -257,7 +272,7 @@ class CaptchaCliTest {
     Path a = image("a.png", "abcd");
     assertEquals(0, CaptchaCli.run(new String[] {"solve", a.toString()}, inProcess, true,
         new PrintWriter(out, true), new PrintWriter(err, true)));
-    assertTrue(err.toString().contains("\r[##############################] 1/1"), err.toString());
+    assertTrue(err.toString().contains("\r[########################] 1/1 images (100.0%)"), err.toString());
     assertEquals(List.of(a + "\tabcd\t0.6561"), lines());
   }
 

@@ -2,6 +2,7 @@ package dev.captcha.training.eval;
 
 import dev.captcha.generator.Captcha;
 import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.generator.CaptchaSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,21 @@ import javax.imageio.ImageIO;
 /** A numbered set of labelled captcha images to evaluate on; implementations are immutable. */
 public interface Samples {
 
-  /** One labelled image. */
-  record Sample(String name, String text, BufferedImage image) {}
+  /**
+   * One labelled image.
+   *
+   * @param fonts the font family of each character when known (generated captchas), else empty
+   */
+  record Sample(String name, String text, BufferedImage image, List<String> fonts) {
+    public Sample {
+      fonts = List.copyOf(fonts);
+    }
+
+    /** A sample whose fonts are unknown. */
+    public Sample(String name, String text, BufferedImage image) {
+      this(name, text, image, List.of());
+    }
+  }
 
   int size();
 
@@ -39,8 +53,10 @@ public interface Samples {
 
       @Override
       public Sample get(int index) {
-        Captcha c = generator.generate(seed, index);
-        return new Sample("#" + index, c.text(), c.image());
+        CaptchaSpec spec = generator.spec(seed, index);
+        Captcha c = generator.render(spec);
+        return new Sample("#" + index, c.text(), c.image(),
+            spec.glyphs().stream().map(g -> g.font().getFamily(Locale.ROOT)).toList());
       }
     };
   }

@@ -16,6 +16,7 @@ import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.captcha.training.data.Augmenter;
+import dev.captcha.report.Progress;
 import dev.captcha.training.data.BatchSource;
 import dev.captcha.training.export.OnnxImporter;
 import dev.captcha.training.model.CaptchaResNet;
@@ -47,10 +48,17 @@ public final class Trainer {
 
   private final TrainingConfig config;
   private final PrintStream progressOut;
+  private final Progress.Mode progressMode;
 
   public Trainer(TrainingConfig config, PrintStream progressOut) {
+    this(config, progressOut, Progress.Mode.detect(false));
+  }
+
+  /** A trainer that shows its progress on {@code progressOut} in {@code progressMode}. */
+  public Trainer(TrainingConfig config, PrintStream progressOut, Progress.Mode progressMode) {
     this.config = config;
     this.progressOut = progressOut;
+    this.progressMode = progressMode;
   }
 
   /** Sets PyTorch's thread pools; must run before the engine loads. */
@@ -164,7 +172,8 @@ public final class Trainer {
         Accuracy last = new Accuracy(0, 0);
         MetricsLog metrics = null;
         try (BatchSource source = new BatchSource(trainingGenerator, augmenter, config.batchSize(), spec.width(), spec.height(),
-            config.seed(), startStep)) {
+            config.seed(), startStep);
+            Progress bar = Progress.of("training", "images", 0, progressMode, progressOut)) {
           while (true) {
             double elapsed = priorSeconds + (System.nanoTime() - t0) / 1e9;
             double progress = Math.max(config.steps() > 0 ? (double) step / config.steps() : 0, elapsed / budget);
@@ -192,8 +201,8 @@ public final class Trainer {
                     h.validationExact(), step, best.validationExact(), best.step());
               }
               writeState(recorded, settings, h, best);
-              progressOut.printf(Locale.ROOT, "%n[eval] step %d  val exact %.4f  val char %.5f  (best %.4f at step %d)%n",
-                  step, last.exact(), last.perCharacter(), best.validationExact(), best.step());
+              bar.message(String.format(Locale.ROOT, "[eval] step %d  val exact %.4f  val char %.5f  (best %.4f at step %d)",
+                  step, last.exact(), last.perCharacter(), best.validationExact(), best.step()));
               lossSum = 0;
               charHits = 0;
               charTotal = 0;
@@ -226,16 +235,9 @@ public final class Trainer {
             step++;
             intervalSteps++;
             if (step % 10 == 0) {
-              double seconds = (System.nanoTime() - t0) / 1e9;
-              double rate = (step - startStep) * config.batchSize() / seconds;
-              double remaining = Math.max(0, budget - elapsed);
-              if (config.steps() > 0) {
-                double perStep = seconds / (step - startStep);
-                remaining = Math.min(remaining, perStep * (config.steps() - step));
-              }
-              progressOut.printf(Locale.ROOT, "\r%s step %d  loss %.4f  char acc %.4f  lr %.2e  %.0f img/s  ETA %s   ",
-                  bar(progress), step, lossSum / intervalSteps, charTotal == 0 ? 0 : (double) charHits / charTotal,
-                  schedule.current(), rate, hms(remaining));
+              bar.update((long) (step - startStep) * config.batchSize(), progress,
+                  String.format(Locale.ROOT, "step %d, loss %.4f, char acc %.4f, lr %.2e", step, lossSum / intervalSteps,
+                      charTotal == 0 ? 0 : (double) charHits / charTotal, schedule.current()));
             }
           }
         }
@@ -341,15 +343,5 @@ public final class Trainer {
     p.setProperty(prefix + "wall_seconds", String.format(Locale.ROOT, "%.1f", h.wallSeconds()));
     p.setProperty(prefix + "validation_exact_accuracy", String.format(Locale.ROOT, "%.5f", h.validationExact()));
     p.setProperty(prefix + "validation_char_accuracy", String.format(Locale.ROOT, "%.5f", h.validationChar()));
-  }
-
-  private static String bar(double progress) {
-    int filled = (int) Math.round(Math.min(1, progress) * 20);
-    return "[" + "#".repeat(filled) + "-".repeat(20 - filled) + "]";
-  }
-
-  private static String hms(double seconds) {
-    long s = (long) seconds;
-    return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
   }
 }
