@@ -2,6 +2,8 @@ package dev.captcha.training;
 
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.model.Tally;
 import dev.captcha.training.eval.Evaluator;
 import dev.captcha.training.eval.OnnxModel;
@@ -95,24 +97,30 @@ final class EvaluateCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "confusions  %s%n",
           top.isEmpty() ? "none" : top.stream().map(Tally.Confusion::toString).collect(Collectors.joining(", ")));
       if (json != null) {
-        Files.writeString(json, toJson(model, what, r, top), StandardCharsets.UTF_8);
+        Json.write(json, toJson(model, what, r, top));
       }
     }
     return 0;
   }
 
-  private String toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top) {
+  private ObjectNode toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top) {
     Tally t = r.tally();
-    String confusionList = top.stream()
-        .map(c -> String.format(Locale.ROOT, "{\"truth\": %s, \"predicted\": %s, \"count\": %d}",
-            Json.quote(String.valueOf(c.truth())), Json.quote(String.valueOf(c.predicted())), c.count()))
-        .collect(Collectors.joining(", ", "[", "]"));
-    return String.format(Locale.ROOT, "{%n  \"model\": %s,%n  \"data\": %s,%n  \"images\": %d,%n"
-            + "  \"exact_accuracy\": %.6f,%n  \"case_folded_accuracy\": %.6f,%n  \"merged_accuracy\": %.6f,%n"
-            + "  \"char_accuracy\": %.6f,%n  \"images_per_second\": %.1f,%n  \"inference_images_per_second\": %.1f,%n"
-            + "  \"batch_size\": %d,%n  \"threads\": %d,%n  \"confusions\": %s%n}%n",
-        Json.quote(modelFile.toString()), Json.quote(data), t.images(), t.exactAccuracy(), t.caseFoldedAccuracy(),
-        t.mergedAccuracy(), t.characterAccuracy(), r.imagesPerSecond(), r.inferenceImagesPerSecond(), batchSize,
-        threads, confusionList);
+    ObjectNode n = Json.object();
+    n.put("model", modelFile.toString());
+    n.put("data", data);
+    n.put("images", t.images());
+    n.put("exact_accuracy", Json.rounded(t.exactAccuracy(), 6));
+    n.put("case_folded_accuracy", Json.rounded(t.caseFoldedAccuracy(), 6));
+    n.put("merged_accuracy", Json.rounded(t.mergedAccuracy(), 6));
+    n.put("char_accuracy", Json.rounded(t.characterAccuracy(), 6));
+    n.put("images_per_second", Json.rounded(r.imagesPerSecond(), 1));
+    n.put("inference_images_per_second", Json.rounded(r.inferenceImagesPerSecond(), 1));
+    n.put("batch_size", batchSize);
+    n.put("threads", threads);
+    ArrayNode confusions = n.putArray("confusions");
+    for (Tally.Confusion c : top) {
+      confusions.addObject().put("truth", c.truth()).put("predicted", c.predicted()).put("count", c.count());
+    }
+    return n;
   }
 }
