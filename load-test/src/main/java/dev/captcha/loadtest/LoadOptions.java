@@ -1,5 +1,6 @@
 package dev.captcha.loadtest;
 
+import dev.captcha.cli.DurationConverter;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;

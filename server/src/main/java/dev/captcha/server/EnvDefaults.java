@@ -1,5 +1,6 @@
 package dev.captcha.server;
 
+import dev.captcha.cli.DurationConverter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.ModelInfo;
+import dev.captcha.cli.DurationConverter;
 import dev.captcha.model.ModelFormatException;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.model.Prediction;

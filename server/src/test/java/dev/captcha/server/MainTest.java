@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.cli.DurationConverter;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.BatchingMode;
 import dev.captcha.server.engine.Device;

@@ -1,5 +1,6 @@
 package dev.captcha.training;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.training.eval.LatencyBench;
 import dev.captcha.training.eval.OnnxModel;
 import java.nio.charset.StandardCharsets;
@@ -88,20 +89,27 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String rowJson(LatencyBench.Row r, double imagesPerSecond) {
-    return String.format(Locale.ROOT,
-        "{\"batch_size\": %d, \"median_ms\": %.4f, \"p90_ms\": %.4f, \"min_ms\": %.4f,"
-            + " \"median_ms_per_image\": %.4f, \"images_per_second\": %.1f}",
-        r.batchSize(), r.medianMs(), r.p90Ms(), r.minMs(), r.medianMsPerImage(), imagesPerSecond);
+  private static ObjectNode rowJson(LatencyBench.Row r, double imagesPerSecond) {
+    ObjectNode n = Json.object();
+    n.put("batch_size", r.batchSize());
+    n.put("median_ms", Json.rounded(r.medianMs(), 4));
+    n.put("p90_ms", Json.rounded(r.p90Ms(), 4));
+    n.put("min_ms", Json.rounded(r.minMs(), 4));
+    n.put("median_ms_per_image", Json.rounded(r.medianMsPerImage(), 4));
+    n.put("images_per_second", Json.rounded(imagesPerSecond, 1));
+    return n;
   }
 
-  private void writeJson(List<String> rows) throws java.io.IOException {
+  private void writeJson(List<ObjectNode> rows) throws java.io.IOException {
     if (json == null) {
       return;
     }
-    String list = rows.stream().collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
-    Files.writeString(json, String.format(Locale.ROOT, "{%n  \"model\": %s,%n  \"threads\": %d,%n"
-        + "  \"instances\": %d,%n  \"repetitions\": %d,%n  \"rows\": %s%n}%n",
-        Json.quote(model.toString()), threads, instances, repetitions, list), StandardCharsets.UTF_8);
+    ObjectNode n = Json.object();
+    n.put("model", model.toString());
+    n.put("threads", threads);
+    n.put("instances", instances);
+    n.put("repetitions", repetitions);
+    n.putArray("rows").addAll(rows);
+    Json.write(json, n);
   }
 }

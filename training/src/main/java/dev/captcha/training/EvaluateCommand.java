@@ -2,6 +2,8 @@ package dev.captcha.training;
 
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.model.Tally;
 import dev.captcha.report.EvaluationReport;
 import dev.captcha.report.Progress;
@@ -150,7 +152,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
       if (json != null) {
-        Files.writeString(json, toJson(model, what, r, top, rows), StandardCharsets.UTF_8);
+        Json.write(json, toJson(model, what, r, top, rows));
       }
       if (page != null) {
         Path index = page.write(report, "Evaluation of " + onnx.info().name() + " " + onnx.info().version(),
@@ -215,29 +217,36 @@ final class EvaluateCommand implements Callable<Integer> {
     return new EvaluationReport.Picture(bytes.toByteArray(), "png");
   }
 
-  private String toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top, List<Row> rows) {
+  private ObjectNode toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top, List<Row> rows) {
     Tally t = r.tally();
-    String confusionList = top.stream()
-        .map(c -> String.format(Locale.ROOT, "{\"truth\": %s, \"predicted\": %s, \"count\": %d}",
-            Json.quote(String.valueOf(c.truth())), Json.quote(String.valueOf(c.predicted())), c.count()))
-        .collect(Collectors.joining(", ", "[", "]"));
-    return String.format(Locale.ROOT, "{%n  \"model\": %s,%n  \"data\": %s,%n  \"images\": %d,%n"
-            + "  \"exact_accuracy\": %.6f,%n  \"case_folded_accuracy\": %.6f,%n  \"merged_accuracy\": %.6f,%n"
-            + "  \"char_accuracy\": %.6f,%n  \"images_per_second\": %.1f,%n  \"inference_images_per_second\": %.1f,%n"
-            + "  \"batch_size\": %d,%n  \"threads\": %d,%n  \"confusions\": %s,%n  \"perturbations\": %s%n}%n",
-        Json.quote(modelFile.toString()), Json.quote(data), t.images(), t.exactAccuracy(), t.caseFoldedAccuracy(),
-        t.mergedAccuracy(), t.characterAccuracy(), r.imagesPerSecond(), r.inferenceImagesPerSecond(), batchSize,
-        threads, confusionList, perturbationJson(rows, t));
-  }
-
-  private static String perturbationJson(List<Row> rows, Tally clean) {
-    return rows.stream()
-        .map(row -> String.format(Locale.ROOT,
-            "{\"change\": %s, \"images\": %d, \"exact_accuracy\": %.6f, \"points_vs_clean\": %.2f,"
-                + " \"case_folded_accuracy\": %.6f, \"merged_accuracy\": %.6f, \"char_accuracy\": %.6f}",
-            Json.quote(row.change()), row.tally().images(), row.tally().exactAccuracy(),
-            100 * (row.tally().exactAccuracy() - clean.exactAccuracy()), row.tally().caseFoldedAccuracy(),
-            row.tally().mergedAccuracy(), row.tally().characterAccuracy()))
-        .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
+    ObjectNode n = Json.object();
+    n.put("model", modelFile.toString());
+    n.put("data", data);
+    n.put("images", t.images());
+    n.put("exact_accuracy", Json.rounded(t.exactAccuracy(), 6));
+    n.put("case_folded_accuracy", Json.rounded(t.caseFoldedAccuracy(), 6));
+    n.put("merged_accuracy", Json.rounded(t.mergedAccuracy(), 6));
+    n.put("char_accuracy", Json.rounded(t.characterAccuracy(), 6));
+    n.put("images_per_second", Json.rounded(r.imagesPerSecond(), 1));
+    n.put("inference_images_per_second", Json.rounded(r.inferenceImagesPerSecond(), 1));
+    n.put("batch_size", batchSize);
+    n.put("threads", threads);
+    ArrayNode confusions = n.putArray("confusions");
+    for (Tally.Confusion c : top) {
+      confusions.addObject().put("truth", c.truth()).put("predicted", c.predicted()).put("count", c.count());
+    }
+    ArrayNode changes = n.putArray("perturbations");
+    for (Row row : rows) {
+      Tally rt = row.tally();
+      changes.addObject()
+          .put("change", row.change())
+          .put("images", rt.images())
+          .put("exact_accuracy", Json.rounded(rt.exactAccuracy(), 6))
+          .put("points_vs_clean", Json.rounded(100 * (rt.exactAccuracy() - t.exactAccuracy()), 2))
+          .put("case_folded_accuracy", Json.rounded(rt.caseFoldedAccuracy(), 6))
+          .put("merged_accuracy", Json.rounded(rt.mergedAccuracy(), 6))
+          .put("char_accuracy", Json.rounded(rt.characterAccuracy(), 6));
+    }
+    return n;
   }
 }

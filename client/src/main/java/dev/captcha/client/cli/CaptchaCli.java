@@ -1,5 +1,6 @@
 package dev.captcha.client.cli;
 
+import dev.captcha.cli.DurationConverter;
 import dev.captcha.client.AuthenticationException;
 import dev.captcha.client.CaptchaSolverClient;
 import dev.captcha.client.CaptchaSolverException;
@@ -61,7 +62,7 @@ public final class CaptchaCli implements Runnable {
       names = "--deadline",
       paramLabel = "DURATION",
       scope = ScopeType.INHERIT,
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "Deadline of each call, e.g. 500ms, 5s, 2m (default: ${DEFAULT-VALUE}).",
       defaultValue = "10s")
   Duration deadline;

@@ -15,8 +15,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The one place that turns a failure into a gRPC status, following design.md's table; stateless
- * and thread-safe.
+ * The one place that turns a failure into a gRPC status, following the status codes listed in
+ * server/README.md; stateless and thread-safe.
  */
 public final class StatusMapper {
   /** Trailer that gRPC clients with a retry policy honour as the time to wait before retrying. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.server.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MicroBatcherTest {
   private static final long MS = 1_000_000L;
 
-  private final FakeTime time = new FakeTime();
+  private final ManualClock time = new ManualClock();
   private final ManualExecutor workers = new ManualExecutor();
   private final List<FakeEngine> engines = new ArrayList<>();
 

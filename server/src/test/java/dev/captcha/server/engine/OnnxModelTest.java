@@ -12,7 +12,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.captcha.model.ModelFormatException;
 import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

@@ -13,7 +13,7 @@ import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.solve.Solver;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;

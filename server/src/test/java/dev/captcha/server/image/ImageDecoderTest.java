@@ -204,7 +204,7 @@ class ImageDecoderTest {
   }
 
   static byte[] pngHeaderOnly(int width, int height) throws IOException {
-    return dev.captcha.server.testing.Images.pngHeaderOnly(width, height);
+    return dev.captcha.server.testsupport.Images.pngHeaderOnly(width, height);
   }
 
   private static double[] toDoubles(float[] f) {

@@ -10,10 +10,10 @@ import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.ServingStack;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ResponseCollector;
-import dev.captcha.server.testing.ManualClock;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ManualClock;
+import dev.captcha.server.testsupport.ResponseCollector;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -59,7 +59,7 @@ class ServerMetricsTest {
           () -> stack.blocking().solve(request("c", Images.white())));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
       // B's deadline (the default timeout) passes while it waits: it is never computed.
-      clock.advanceMillis(1000);
+      clock.jumpMillis(1000);
       stack.engine.release();
       assertEquals(TinyOnnxModel.WHITE_TEXT, a.get(60, TimeUnit.SECONDS).getText());
       ExecutionException expired =

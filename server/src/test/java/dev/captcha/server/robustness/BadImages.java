@@ -97,7 +97,7 @@ final class BadImages {
 
   /** A PNG signature and an IHDR claiming the given size, then IEND: no pixel data at all. */
   static byte[] pngHeader(int width, int height) throws IOException {
-    return dev.captcha.server.testing.Images.pngHeaderOnly(width, height);
+    return dev.captcha.server.testsupport.Images.pngHeaderOnly(width, height);
   }
 
   static byte[] encode(BufferedImage image, String format) throws IOException {

@@ -11,7 +11,7 @@ import dev.captcha.model.Preprocessor;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.awt.image.BufferedImage;
 
 /**

@@ -10,10 +10,10 @@ import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.ServingStack;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ResponseCollector;
-import dev.captcha.server.testing.ManualClock;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ManualClock;
+import dev.captcha.server.testsupport.ResponseCollector;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -49,7 +49,7 @@ class FaultsTest {
       int computedBefore = stack.engine.items();
       ListenableFuture<SolveResponse> late = futures.solve(request("late"));
       await(() -> stack.batcher.queueLength() == 1);
-      clock.advanceMillis(1000);
+      clock.jumpMillis(1000);
       stack.engine.release();
 
       assertEquals(TinyOnnxModel.WHITE_TEXT, first.get(60, TimeUnit.SECONDS).getText());

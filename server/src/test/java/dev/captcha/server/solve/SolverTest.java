@@ -17,8 +17,8 @@ import dev.captcha.server.batch.RejectedException;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ManualClock;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -116,7 +116,7 @@ class SolverTest {
   void deadlinePassedWhileWaitingToDecode() {
     Solver s = solver(preprocessTasks::add);
     CompletableFuture<Solution> f = s.solve(Images.white(), clock.nanoTime() + 1_000_000L);
-    clock.advanceMillis(2);
+    clock.jumpMillis(2);
     preprocessTasks.poll().run();
     assertInstanceOf(DeadlineExpiredException.class, failure(f));
     assertTrue(batchSizes.isEmpty());
@@ -165,7 +165,7 @@ class SolverTest {
             preprocessTasks::add,
             listener);
     late.solve(Images.white(), clock.nanoTime() + 1_000_000L);
-    clock.advanceMillis(2);
+    clock.jumpMillis(2);
     preprocessTasks.poll().run();
     assertEquals(List.of("rejected QUEUE_FULL", "expired"), seen);
   }

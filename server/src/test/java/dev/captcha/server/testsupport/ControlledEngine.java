@@ -1,4 +1,4 @@
-package dev.captcha.server.testing;
+package dev.captcha.server.testsupport;
 
 import dev.captcha.server.batch.BatchEngine;
 import java.time.Duration;
