@@ -9,8 +9,8 @@ import picocli.CommandLine;
 
 /**
  * The command lines' one duration converter: {@code 1.5us}, {@code 250ms}, {@code 2s}, {@code 1m},
- * {@code 1h}, ISO-8601 ({@code PT0.5S}), and {@code 0} or {@code none} for zero; {@link
- * Positive} refuses zero and negative durations. Immutable and thread-safe.
+ * {@code 1h}, ISO-8601 ({@code PT0.5S}), and {@code 0} or {@code none} for zero; {@link Positive}
+ * refuses zero and negative durations. Immutable and thread-safe.
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern SIMPLE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|ms|s|m|h)");

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /**
  * Rewrites {@code metadata_props} entries of an ONNX model with the ONNX protobuf classes ({@code
- * OnnxMl}), keeping every other field, so a test can make a second version of a model.
- * Stateless.
+ * OnnxMl}), keeping every other field, so a test can make a second version of a model. Stateless.
  */
 final class OnnxMetadataEditor {
   private OnnxMetadataEditor() {}

@@ -45,7 +45,8 @@ public final class EvaluationReport {
   }
 
   /** One misread captcha as shown in the gallery. */
-  record Misread(String name, String truth, Prediction prediction, List<String> fonts, Picture picture) {}
+  record Misread(
+      String name, String truth, Prediction prediction, List<String> fonts, Picture picture) {}
 
   /** Upper edges of the confidence bins of the reliability chart; the last bin ends at 1. */
   static final double[] BIN_EDGES = {0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0};
@@ -66,7 +67,12 @@ public final class EvaluationReport {
    * @param glyphFonts the font family of each character, when known (else empty)
    * @param picture reads the image; called only when the captcha was misread
    */
-  public void add(String name, String truth, Prediction prediction, List<String> glyphFonts, PictureSource picture)
+  public void add(
+      String name,
+      String truth,
+      Prediction prediction,
+      List<String> glyphFonts,
+      PictureSource picture)
       throws IOException {
     Objects.requireNonNull(truth, "truth");
     Objects.requireNonNull(prediction, "prediction");
@@ -140,8 +146,10 @@ public final class EvaluationReport {
       }
     }
     List<Misread> gallery = new ArrayList<>(misread);
-    gallery.sort(Comparator.comparingDouble((Misread m) -> m.prediction().confidence()).reversed()
-        .thenComparing(Misread::name));
+    gallery.sort(
+        Comparator.comparingDouble((Misread m) -> m.prediction().confidence())
+            .reversed()
+            .thenComparing(Misread::name));
     List<String> files = new ArrayList<>();
     for (int i = 0; i < gallery.size(); i++) {
       Misread m = gallery.get(i);
@@ -156,24 +164,37 @@ public final class EvaluationReport {
     } else {
       Files.deleteIfExists(dir.resolve("confusions.png"));
     }
-    ReportCharts.reliability(BIN_EDGES, binImages, binExact, binConfidence).writePng(dir.resolve("reliability.png"));
+    ReportCharts.reliability(BIN_EDGES, binImages, binExact, binConfidence)
+        .writePng(dir.resolve("reliability.png"));
     Path page = dir.resolve("index.html");
-    Files.writeString(page, html(title, facts, confusions, heatMap, gallery, files), StandardCharsets.UTF_8);
+    Files.writeString(
+        page, html(title, facts, confusions, heatMap, gallery, files), StandardCharsets.UTF_8);
     return page;
   }
 
-  private String html(String title, Map<String, String> facts, List<Tally.Confusion> confusions, boolean heatMap,
-      List<Misread> gallery, List<String> files) {
+  private String html(
+      String title,
+      Map<String, String> facts,
+      List<Tally.Confusion> confusions,
+      boolean heatMap,
+      List<Misread> gallery,
+      List<String> files) {
     Html h = new Html();
-    h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").text(title)
-        .raw("</title>\n<style>\n").raw(CSS).raw("</style>\n</head>\n<body>\n<h1>").text(title).raw("</h1>\n");
+    h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
+        .text(title)
+        .raw("</title>\n<style>\n")
+        .raw(CSS)
+        .raw("</style>\n</head>\n<body>\n<h1>")
+        .text(title)
+        .raw("</h1>\n");
     h.raw("<table class=\"facts\">\n");
     for (Map.Entry<String, String> e : facts.entrySet()) {
       h.raw("<tr><th>").text(e.getKey()).raw("</th><td>").text(e.getValue()).raw("</td></tr>\n");
     }
     h.raw("</table>\n");
 
-    h.raw("<h2>Accuracy</h2>\n<table class=\"numbers\">\n<tr><th>measure</th><th>accuracy</th><th>correct</th><th>of</th></tr>\n");
+    h.raw(
+        "<h2>Accuracy</h2>\n<table class=\"numbers\">\n<tr><th>measure</th><th>accuracy</th><th>correct</th><th>of</th></tr>\n");
     row(h, "exact (whole captcha, case-sensitive)", tally.exact(), tally.images());
     row(h, "case-folded", tally.caseFolded(), tally.images());
     row(h, "case-folded, look-alikes {0,O,o} and {1,l,I} merged", tally.merged(), tally.images());
@@ -184,42 +205,64 @@ public final class EvaluationReport {
     }
 
     if (!fonts.isEmpty()) {
-      h.raw("<h2>By font</h2>\n<p>Each character is drawn in its own font; a captcha counts for every font it uses.</p>\n");
-      h.raw("<table class=\"numbers\">\n<tr><th>font</th><th>per character</th><th>characters</th>"
-          + "<th>exact, captchas using it</th><th>captchas</th></tr>\n");
+      h.raw(
+          "<h2>By font</h2>\n<p>Each character is drawn in its own font; a captcha counts for every font it uses.</p>\n");
+      h.raw(
+          "<table class=\"numbers\">\n<tr><th>font</th><th>per character</th><th>characters</th>"
+              + "<th>exact, captchas using it</th><th>captchas</th></tr>\n");
       for (Map.Entry<String, long[]> e : fonts.entrySet()) {
         long[] f = e.getValue();
-        h.raw("<tr><td>").text(e.getKey()).raw("</td><td>").text(pct(f[1], f[0])).raw("</td><td>").text(count(f[0]))
-            .raw("</td><td>").text(pct(f[3], f[2])).raw("</td><td>").text(count(f[2])).raw("</td></tr>\n");
+        h.raw("<tr><td>")
+            .text(e.getKey())
+            .raw("</td><td>")
+            .text(pct(f[1], f[0]))
+            .raw("</td><td>")
+            .text(count(f[0]))
+            .raw("</td><td>")
+            .text(pct(f[3], f[2]))
+            .raw("</td><td>")
+            .text(count(f[2]))
+            .raw("</td></tr>\n");
       }
       h.raw("</table>\n");
     }
 
     h.raw("<h2>Misread characters</h2>\n");
     if (heatMap) {
-      h.raw("<p>True character (row) against the character read (column), over answers of the right length.</p>\n");
-      h.raw("<img class=\"chart\" src=\"confusions.png\" alt=\"heat map of misread characters\">\n");
+      h.raw(
+          "<p>True character (row) against the character read (column), over answers of the right length.</p>\n");
+      h.raw(
+          "<img class=\"chart\" src=\"confusions.png\" alt=\"heat map of misread characters\">\n");
     } else {
       h.raw("<p>None.</p>\n");
     }
 
-    h.raw("<h2>Accuracy against confidence</h2>\n<p>Confidence is the product over positions of the most "
-        + "probable character's probability. A well-calibrated model's accuracy in each bin matches the bin's mean "
-        + "confidence.</p>\n<img class=\"chart\" src=\"reliability.png\" alt=\"accuracy against confidence\">\n");
-    h.raw("<table class=\"numbers\">\n<tr><th>confidence</th><th>captchas</th><th>exact</th><th>mean confidence</th></tr>\n");
+    h.raw(
+        "<h2>Accuracy against confidence</h2>\n<p>Confidence is the product over positions of the most "
+            + "probable character's probability. A well-calibrated model's accuracy in each bin matches the bin's mean "
+            + "confidence.</p>\n<img class=\"chart\" src=\"reliability.png\" alt=\"accuracy against confidence\">\n");
+    h.raw(
+        "<table class=\"numbers\">\n<tr><th>confidence</th><th>captchas</th><th>exact</th><th>mean confidence</th></tr>\n");
     for (int i = 0; i < BIN_EDGES.length; i++) {
       if (binImages[i] == 0) {
         continue;
       }
-      h.raw("<tr><td>").text(ReportCharts.binLabel(BIN_EDGES, i)).raw("</td><td>").text(count(binImages[i]))
-          .raw("</td><td>").text(pct(binExact[i], binImages[i])).raw("</td><td>")
-          .text(String.format(Locale.ROOT, "%.4f", binConfidence[i] / binImages[i])).raw("</td></tr>\n");
+      h.raw("<tr><td>")
+          .text(ReportCharts.binLabel(BIN_EDGES, i))
+          .raw("</td><td>")
+          .text(count(binImages[i]))
+          .raw("</td><td>")
+          .text(pct(binExact[i], binImages[i]))
+          .raw("</td><td>")
+          .text(String.format(Locale.ROOT, "%.4f", binConfidence[i] / binImages[i]))
+          .raw("</td></tr>\n");
     }
     h.raw("</table>\n");
 
     h.raw("<h2>Misread captchas (").text(count(gallery.size())).raw(")</h2>\n");
-    h.raw("<p>Most confident first. Under each character of the answer: its top candidates and their probabilities;"
-        + " wrong characters are marked.</p>\n<div class=\"gallery\">\n");
+    h.raw(
+        "<p>Most confident first. Under each character of the answer: its top candidates and their probabilities;"
+            + " wrong characters are marked.</p>\n<div class=\"gallery\">\n");
     for (int i = 0; i < gallery.size(); i++) {
       card(h, gallery.get(i), files.get(i));
     }
@@ -230,8 +273,13 @@ public final class EvaluationReport {
   private static void card(Html h, Misread m, String file) {
     String truth = m.truth();
     Prediction p = m.prediction();
-    h.raw("<figure class=\"card\">\n<img class=\"captcha\" src=\"").attr(file).raw("\" alt=\"captcha ").attr(truth)
-        .raw("\">\n<figcaption>\n<div class=\"name\">").text(m.name()).raw("</div>\n");
+    h.raw("<figure class=\"card\">\n<img class=\"captcha\" src=\"")
+        .attr(file)
+        .raw("\" alt=\"captcha ")
+        .attr(truth)
+        .raw("\">\n<figcaption>\n<div class=\"name\">")
+        .text(m.name())
+        .raw("</div>\n");
     h.raw("<div>truth <span class=\"text\">").text(truth).raw("</span></div>\n");
     h.raw("<div>read <span class=\"text\">");
     String read = p.text();
@@ -245,15 +293,21 @@ public final class EvaluationReport {
         h.raw("<mark>").text(c).raw("</mark>");
       }
     }
-    h.raw("</span> confidence ").text(String.format(Locale.ROOT, "%.3f", p.confidence())).raw("</div>\n");
+    h.raw("</span> confidence ")
+        .text(String.format(Locale.ROOT, "%.3f", p.confidence()))
+        .raw("</div>\n");
     h.raw("<table class=\"candidates\"><tr>");
     for (int i = 0; i < p.positions().size(); i++) {
       h.raw("<td>");
       List<Candidate> cands = p.positions().get(i);
       for (Candidate c : cands) {
         boolean right = i < t.length && c.character().equals(Character.toString(t[i]));
-        h.raw(right ? "<div class=\"right\">" : "<div>").raw("<span class=\"text\">").text(c.character()).raw("</span> ")
-            .text(String.format(Locale.ROOT, "%.3f", c.probability())).raw("</div>");
+        h.raw(right ? "<div class=\"right\">" : "<div>")
+            .raw("<span class=\"text\">")
+            .text(c.character())
+            .raw("</span> ")
+            .text(String.format(Locale.ROOT, "%.3f", c.probability()))
+            .raw("</div>");
       }
       if (i < m.fonts().size()) {
         h.raw("<div class=\"font\">").text(m.fonts().get(i)).raw("</div>");
@@ -264,8 +318,15 @@ public final class EvaluationReport {
   }
 
   private static void row(Html h, String what, long part, long whole) {
-    h.raw("<tr><td>").text(what).raw("</td><td>").text(pct(part, whole)).raw("</td><td>").text(count(part))
-        .raw("</td><td>").text(count(whole)).raw("</td></tr>\n");
+    h.raw("<tr><td>")
+        .text(what)
+        .raw("</td><td>")
+        .text(pct(part, whole))
+        .raw("</td><td>")
+        .text(count(part))
+        .raw("</td><td>")
+        .text(count(whole))
+        .raw("</td></tr>\n");
   }
 
   private static String pct(long part, long whole) {
@@ -288,7 +349,8 @@ public final class EvaluationReport {
     return m;
   }
 
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
       h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; }
       table { border-collapse: collapse; margin: 0.5em 0; }

@@ -22,13 +22,15 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.AxesChartStyler;
 
 /**
- * XChart charts laid out in a grid and written as PNG (Java2D) and SVG (VectorGraphics2D), with
- * the house style (white, grid lines, tick marks, sans-serif); immutable.
+ * XChart charts laid out in a grid and written as PNG (Java2D) and SVG (VectorGraphics2D), with the
+ * house style (white, grid lines, tick marks, sans-serif); immutable.
  */
 final class Figure {
   static final Color[] SERIES_COLORS = {
-    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
-    new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)
+    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e),
+        new Color(0x9467bd),
+    new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22),
+        new Color(0x17becf)
   };
 
   private final List<? extends Chart<?, ?>> charts;
@@ -109,7 +111,8 @@ final class Figure {
     Graphics2D g = image.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, width(), height());
       paint(g);
@@ -144,7 +147,9 @@ final class Figure {
     g.fillRect(0, 0, width(), height());
     paint(g);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, width(), height())).writeTo(bytes);
+    new SVGProcessor()
+        .getDocument(g.getCommands(), new PageSize(0, 0, width(), height()))
+        .writeTo(bytes);
     return LONG_DECIMALS.matcher(bytes.toString(StandardCharsets.UTF_8)).replaceAll("$1");
   }
 
@@ -152,7 +157,10 @@ final class Figure {
 
   private void paint(Graphics2D g) {
     for (int i = 0; i < charts.size(); i++) {
-      Graphics2D cell = (Graphics2D) g.create((i % columns) * cellWidth, (i / columns) * cellHeight, cellWidth, cellHeight);
+      Graphics2D cell =
+          (Graphics2D)
+              g.create(
+                  (i % columns) * cellWidth, (i / columns) * cellHeight, cellWidth, cellHeight);
       try {
         charts.get(i).paint(cell, cellWidth, cellHeight);
       } finally {

@@ -43,7 +43,8 @@ public final class Progress implements AutoCloseable {
         return false;
       }
       try {
-        // From Java 22 a console exists even when redirected; it then says whether it is a terminal.
+        // From Java 22 a console exists even when redirected; it then says whether it is a
+        // terminal.
         Method m = console.getClass().getMethod("isTerminal");
         return (Boolean) m.invoke(console);
       } catch (ReflectiveOperationException | RuntimeException e) {
@@ -87,7 +88,13 @@ public final class Progress implements AutoCloseable {
    * @param nanoClock monotonic time in nanoseconds
    * @param lineInterval time between two plain lines in {@link Mode#LINES}
    */
-  public Progress(String label, String unit, long total, Mode mode, PrintWriter out, LongSupplier nanoClock,
+  public Progress(
+      String label,
+      String unit,
+      long total,
+      Mode mode,
+      PrintWriter out,
+      LongSupplier nanoClock,
       Duration lineInterval) {
     this.label = Objects.requireNonNull(label, "label");
     this.unit = Objects.requireNonNull(unit, "unit");
@@ -107,7 +114,10 @@ public final class Progress implements AutoCloseable {
     }
   }
 
-  /** A display on {@code out} in {@code mode}, on the system clock, with a line every 5 s when not on a terminal. */
+  /**
+   * A display on {@code out} in {@code mode}, on the system clock, with a line every 5 s when not
+   * on a terminal.
+   */
   public static Progress of(String label, String unit, long total, Mode mode, PrintWriter out) {
     return new Progress(label, unit, total, mode, out, System::nanoTime, LINE_INTERVAL);
   }
@@ -154,11 +164,14 @@ public final class Progress implements AutoCloseable {
           linePrinted = true;
         }
       }
-      case QUIET -> { }
+      case QUIET -> {}
     }
   }
 
-  /** Prints a line of its own (a warning, a validation result) without tearing the bar; also when quiet. */
+  /**
+   * Prints a line of its own (a warning, a validation result) without tearing the bar; also when
+   * quiet.
+   */
   public synchronized void message(String line) {
     erase();
     out.println(line);
@@ -270,7 +283,9 @@ public final class Progress implements AutoCloseable {
   }
 
   private static String rate(double perSecond) {
-    return perSecond >= 100 ? String.format(Locale.ROOT, "%.0f", perSecond) : String.format(Locale.ROOT, "%.1f", perSecond);
+    return perSecond >= 100
+        ? String.format(Locale.ROOT, "%.0f", perSecond)
+        : String.format(Locale.ROOT, "%.1f", perSecond);
   }
 
   static String hms(double seconds) {

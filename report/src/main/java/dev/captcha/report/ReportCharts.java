@@ -19,7 +19,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class ReportCharts {
   private ReportCharts() {}
 
-  /** Rows: the true characters that were misread; columns: what they were read as; cells: counts. */
+  /**
+   * Rows: the true characters that were misread; columns: what they were read as; cells: counts.
+   */
   static Figure confusionHeatMap(List<Tally.Confusion> confusions) {
     TreeSet<String> truths = new TreeSet<>(ReportCharts::charOrder);
     TreeSet<String> reads = new TreeSet<>(ReportCharts::charOrder);
@@ -28,7 +30,8 @@ final class ReportCharts {
       reads.add(c.predicted());
     }
     List<String> xs = new ArrayList<>(reads);
-    List<String> ys = new ArrayList<>(truths.descendingSet()); // drawn bottom-up: the first character on top
+    List<String> ys =
+        new ArrayList<>(truths.descendingSet()); // drawn bottom-up: the first character on top
     List<Number[]> cells = new ArrayList<>();
     long max = 1;
     for (Tally.Confusion c : confusions) {
@@ -94,7 +97,8 @@ final class ReportCharts {
     }
     CategorySeries bars = chart.addSeries("exact accuracy in the bin", labels, accuracy);
     bars.setFillColor(new Color(0x9ecae1));
-    CategorySeries line = chart.addSeries("mean confidence in the bin (calibrated: the same)", labels, confidence);
+    CategorySeries line =
+        chart.addSeries("mean confidence in the bin (calibrated: the same)", labels, confidence);
     line.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
     line.setLineColor(new Color(0xd62728));
     line.setMarkerColor(new Color(0xd62728));
@@ -106,7 +110,9 @@ final class ReportCharts {
   static String binLabel(double[] edges, int i) {
     double low = i == 0 ? 0 : edges[i - 1];
     double high = edges[i];
-    return i == edges.length - 1 ? "[" + fmt(low) + ", 1]" : "[" + fmt(low) + ", " + fmt(high) + ")";
+    return i == edges.length - 1
+        ? "[" + fmt(low) + ", 1]"
+        : "[" + fmt(low) + ", " + fmt(high) + ")";
   }
 
   private static String fmt(double v) {
@@ -121,6 +127,8 @@ final class ReportCharts {
 
   private static int rank(String s) {
     int cp = s.codePointAt(0);
-    return Character.isDigit(cp) ? 0 : Character.isUpperCase(cp) ? 1 : Character.isLowerCase(cp) ? 2 : 3;
+    return Character.isDigit(cp)
+        ? 0
+        : Character.isUpperCase(cp) ? 1 : Character.isLowerCase(cp) ? 2 : 3;
   }
 }

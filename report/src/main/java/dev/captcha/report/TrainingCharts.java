@@ -17,8 +17,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Draws a training run's curves as one figure of four panels: training loss, validation error and
- * the learning rate against the step, and validation error against wall time; error and loss on
- * log axes so that 1% and 0.5% lie far apart. Stateless; thread-safe.
+ * the learning rate against the step, and validation error against wall time; error and loss on log
+ * axes so that 1% and 0.5% lie far apart. Stateless; thread-safe.
  */
 public final class TrainingCharts {
 
@@ -34,8 +34,15 @@ public final class TrainingCharts {
    * @param validationChar validation per-character accuracy
    * @param groupExact validation exact accuracy per font group, when the validation set has groups
    */
-  public record Point(int step, double elapsedSeconds, double learningRate, double trainLoss,
-      double trainCharAccuracy, double validationExact, double validationChar, Map<String, Double> groupExact) {
+  public record Point(
+      int step,
+      double elapsedSeconds,
+      double learningRate,
+      double trainLoss,
+      double trainCharAccuracy,
+      double validationExact,
+      double validationChar,
+      Map<String, Double> groupExact) {
     public Point {
       groupExact = Map.copyOf(Objects.requireNonNull(groupExact, "groupExact"));
     }
@@ -61,8 +68,12 @@ public final class TrainingCharts {
     if (points.isEmpty()) {
       throw new IllegalArgumentException("no training points to draw");
     }
-    List<XYChart> charts = List.of(lossChart(points), errorChart(points, false), learningRateChart(points),
-        errorChart(points, true));
+    List<XYChart> charts =
+        List.of(
+            lossChart(points),
+            errorChart(points, false),
+            learningRateChart(points),
+            errorChart(points, true));
     return new Figure(charts, 2, CELL_WIDTH, CELL_HEIGHT);
   }
 
@@ -85,9 +96,10 @@ public final class TrainingCharts {
   }
 
   private static XYChart errorChart(List<Point> points, boolean againstTime) {
-    XYChart c = againstTime
-        ? chart("Validation error against wall time", "hours", "error (log)")
-        : chart("Validation error", "step", "error (log)");
+    XYChart c =
+        againstTime
+            ? chart("Validation error against wall time", "hours", "error (log)")
+            : chart("Validation error", "step", "error (log)");
     if (againstTime) {
       c.getStyler().setXAxisDecimalPattern("0.0#");
     }
@@ -96,16 +108,30 @@ public final class TrainingCharts {
     add(c, "1 - exact", points, x, p -> 1 - p.validationExact(), colour++);
     add(c, "1 - per character", points, x, p -> 1 - p.validationChar(), colour++);
     if (!againstTime) {
-      XYSeries s = add(c, "1 - per character, training batches", points, x, p -> 1 - p.trainCharAccuracy(), 7);
+      XYSeries s =
+          add(
+              c,
+              "1 - per character, training batches",
+              points,
+              x,
+              p -> 1 - p.trainCharAccuracy(),
+              7);
       if (s != null) {
-        s.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 3}, 0));
+        s.setLineStyle(
+            new BasicStroke(
+                1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 3}, 0));
       }
       Set<String> groups = new LinkedHashSet<>();
       points.forEach(p -> groups.addAll(p.groupExact().keySet()));
       if (groups.size() > 1) {
         colour = 2;
         for (String g : groups.stream().sorted().toList()) {
-          add(c, "1 - exact, " + g, points, x, p -> 1 - p.groupExact().getOrDefault(g, Double.NaN),
+          add(
+              c,
+              "1 - exact, " + g,
+              points,
+              x,
+              p -> 1 - p.groupExact().getOrDefault(g, Double.NaN),
               colour++ % Figure.SERIES_COLORS.length);
         }
       }
@@ -137,11 +163,16 @@ public final class TrainingCharts {
   }
 
   /**
-   * Adds the points whose value is finite and positive (a log axis has no room for the rest) as
-   * one series; returns it, or null when no point qualifies.
+   * Adds the points whose value is finite and positive (a log axis has no room for the rest) as one
+   * series; returns it, or null when no point qualifies.
    */
-  private static XYSeries add(XYChart c, String name, List<Point> points, ToDoubleFunction<Point> x,
-      ToDoubleFunction<Point> y, int colour) {
+  private static XYSeries add(
+      XYChart c,
+      String name,
+      List<Point> points,
+      ToDoubleFunction<Point> x,
+      ToDoubleFunction<Point> y,
+      int colour) {
     List<Double> xs = new ArrayList<>();
     List<Double> ys = new ArrayList<>();
     for (Point p : points) {

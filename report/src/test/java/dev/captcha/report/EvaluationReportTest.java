@@ -31,7 +31,8 @@ class EvaluationReportTest {
       float p = probabilities[i];
       confidence *= p;
       String other = text.charAt(i) == 'o' ? "0" : "o";
-      positions.add(List.of(new Candidate(String.valueOf(text.charAt(i)), p), new Candidate(other, 1 - p)));
+      positions.add(
+          List.of(new Candidate(String.valueOf(text.charAt(i)), p), new Candidate(other, 1 - p)));
     }
     return new Prediction(text, confidence, positions);
   }
@@ -52,43 +53,75 @@ class EvaluationReportTest {
     EvaluationReport r = new EvaluationReport();
     AtomicInteger reads = new AtomicInteger();
     for (int i = 0; i < 195; i++) {
-      r.add("#" + i, "ab12", prediction("ab12", 0.99f, 0.999f, 0.98f, 1f), List.of("Lato", "Lato", "Roboto", "Lato"),
+      r.add(
+          "#" + i,
+          "ab12",
+          prediction("ab12", 0.99f, 0.999f, 0.98f, 1f),
+          List.of("Lato", "Lato", "Roboto", "Lato"),
           () -> {
             reads.incrementAndGet();
             return png(Color.GRAY);
           });
     }
     assertEquals(0, reads.get(), "the image of a captcha read correctly is never read");
-    r.add("<b>&1", "lo0O", prediction("Io0o", 0.6f, 0.9f, 0.9f, 0.8f), List.of("Open Sans", "Lato", "Lato", "Lato"),
+    r.add(
+        "<b>&1",
+        "lo0O",
+        prediction("Io0o", 0.6f, 0.9f, 0.9f, 0.8f),
+        List.of("Open Sans", "Lato", "Lato", "Lato"),
         () -> png(Color.RED));
-    r.add("x\"y", "abcd", prediction("abce", 0.99f, 0.99f, 0.99f, 0.97f), List.of(), () -> png(Color.BLUE));
-    r.add("#197", "t1aa", prediction("f1oa", 0.5f, 0.99f, 0.4f, 0.99f), List.of("Comic Neue", "Lato", "Comic Neue", "Lato"),
+    r.add(
+        "x\"y",
+        "abcd",
+        prediction("abce", 0.99f, 0.99f, 0.99f, 0.97f),
+        List.of(),
+        () -> png(Color.BLUE));
+    r.add(
+        "#197",
+        "t1aa",
+        prediction("f1oa", 0.5f, 0.99f, 0.4f, 0.99f),
+        List.of("Comic Neue", "Lato", "Comic Neue", "Lato"),
         () -> png(Color.GREEN));
     r.add("#198", "WXYZ", prediction("WXY", 0.9f, 0.9f, 0.9f), List.of(), () -> png(Color.ORANGE));
-    r.add("#199", "aaaa", prediction("aaao", 0.9f, 0.9f, 0.9f, 0.3f), List.of(), () -> png(Color.CYAN));
+    r.add(
+        "#199",
+        "aaaa",
+        prediction("aaao", 0.9f, 0.9f, 0.9f, 0.3f),
+        List.of(),
+        () -> png(Color.CYAN));
     return r;
   }
 
   @Test
-  void writesThePageTheChartsAndOneImagePerMisreadCaptchaMostConfidentFirst(@TempDir Path dir) throws Exception {
+  void writesThePageTheChartsAndOneImagePerMisreadCaptchaMostConfidentFirst(@TempDir Path dir)
+      throws Exception {
     EvaluationReport r = sample();
     assertEquals(5, r.misreadCount());
-    Path page = r.write(dir, "Evaluation <test>", EvaluationReport.facts("model", "m 1.0", "data", "200 captchas"));
+    Path page =
+        r.write(
+            dir,
+            "Evaluation <test>",
+            EvaluationReport.facts("model", "m 1.0", "data", "200 captchas"));
     String html = Files.readString(page, StandardCharsets.UTF_8);
     assertTrue(html.contains("<title>Evaluation &lt;test&gt;</title>"));
     assertTrue(html.contains("&lt;b&gt;&amp;1"), "names are escaped");
     assertTrue(html.contains("x&quot;y"));
     assertFalse(html.contains("<b>&1"));
     assertTrue(html.contains("97.50%"), "exact 195/200");
-    assertTrue(html.contains("Comic Neue") && html.contains("By font"), "per-font table when fonts are known");
-    assertFalse(html.contains("http://") || html.contains("https://"), "nothing is fetched from the network");
+    assertTrue(
+        html.contains("Comic Neue") && html.contains("By font"),
+        "per-font table when fonts are known");
+    assertFalse(
+        html.contains("http://") || html.contains("https://"),
+        "nothing is fetched from the network");
     assertTrue(Files.size(dir.resolve("confusions.png")) > 0);
     assertTrue(Files.size(dir.resolve("reliability.png")) > 0);
     try (Stream<Path> images = Files.list(dir.resolve("misread"))) {
       assertEquals(5, images.count());
     }
     // abce (0.94) is the most confident mistake; its image is the blue one and comes first.
-    assertEquals(Color.BLUE.getRGB(), ImageIO.read(dir.resolve("misread/0001.png").toFile()).getRGB(5, 5));
+    assertEquals(
+        Color.BLUE.getRGB(), ImageIO.read(dir.resolve("misread/0001.png").toFile()).getRGB(5, 5));
     assertTrue(html.indexOf("misread/0001.png") < html.indexOf("misread/0005.png"));
   }
 
@@ -106,7 +139,8 @@ class EvaluationReportTest {
 
   @Test
   void refusesAnImageTypeBrowsersDoNotShow() {
-    assertThrows(IllegalArgumentException.class, () -> new EvaluationReport.Picture(new byte[1], "tiff"));
+    assertThrows(
+        IllegalArgumentException.class, () -> new EvaluationReport.Picture(new byte[1], "tiff"));
   }
 
   @Test

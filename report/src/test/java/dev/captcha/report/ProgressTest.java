@@ -15,7 +15,13 @@ class ProgressTest {
   final StringWriter text = new StringWriter();
 
   Progress progress(Progress.Mode mode, long total) {
-    return new Progress("evaluated", "images", total, mode, new PrintWriter(text, true), clock::get,
+    return new Progress(
+        "evaluated",
+        "images",
+        total,
+        mode,
+        new PrintWriter(text, true),
+        clock::get,
         Duration.ofSeconds(5));
   }
 
@@ -38,7 +44,12 @@ class ProgressTest {
     // 14 s of work: lines at 6 s and 12 s (every 5 s at most), then the summary.
     assertEquals(3, s.lines().count(), s);
     assertTrue(s.contains("evaluated 768/2000 images (38.4%), 128 images/s, 0:00:09 left"), s);
-    assertTrue(s.lines().reduce((a, b) -> b).orElseThrow().startsWith("evaluated 2000/2000 images in 0:00:14"), s);
+    assertTrue(
+        s.lines()
+            .reduce((a, b) -> b)
+            .orElseThrow()
+            .startsWith("evaluated 2000/2000 images in 0:00:14"),
+        s);
   }
 
   @Test
@@ -62,8 +73,14 @@ class ProgressTest {
       p.update(100);
     }
     String s = text.toString();
-    assertTrue(s.startsWith("\r[######------------------] 25/100 images (25.0%), 25.0 images/s, 0:00:03 left"), s);
-    assertTrue(s.contains("\r[############------------] 50/100 images (50.0%), 25.0 images/s, 0:00:02 left, loss 0.1"), s);
+    assertTrue(
+        s.startsWith(
+            "\r[######------------------] 25/100 images (25.0%), 25.0 images/s, 0:00:03 left"),
+        s);
+    assertTrue(
+        s.contains(
+            "\r[############------------] 50/100 images (50.0%), 25.0 images/s, 0:00:02 left, loss 0.1"),
+        s);
     assertTrue(s.contains("\n[eval] step 50\n") || s.contains("\r[eval] step 50\n"), s);
     assertTrue(s.endsWith("evaluated 100/100 images in 0:00:03 (33.3 images/s), loss 0.1\n"), s);
   }
@@ -76,7 +93,9 @@ class ProgressTest {
       p.update(640, 0.6, "step 60");
     }
     // 10 % in 10 s: 40 % more takes 40 s, whatever the earlier half took.
-    assertTrue(text.toString().contains("640 images (60.0%), 64.0 images/s, 0:00:40 left, step 60"), text.toString());
+    assertTrue(
+        text.toString().contains("640 images (60.0%), 64.0 images/s, 0:00:40 left, step 60"),
+        text.toString());
   }
 
   @Test

@@ -22,11 +22,18 @@ class TrainingChartsTest {
     List<TrainingCharts.Point> points = new ArrayList<>();
     for (int i = 1; i <= 30; i++) {
       double error = 0.5 * Math.pow(0.8, i);
-      Map<String, Double> g = groups
-          ? Map.of("training fonts", 1 - error, "held-out fonts", 1 - 3 * error)
-          : Map.of();
-      points.add(new TrainingCharts.Point(500 * i, 300.0 * i, 1e-3 * Math.cos(i / 20.0), 2.0 * Math.pow(0.85, i),
-          1 - error / 4, i == 30 ? 1.0 : 1 - error, 1 - error / 4, g));
+      Map<String, Double> g =
+          groups ? Map.of("training fonts", 1 - error, "held-out fonts", 1 - 3 * error) : Map.of();
+      points.add(
+          new TrainingCharts.Point(
+              500 * i,
+              300.0 * i,
+              1e-3 * Math.cos(i / 20.0),
+              2.0 * Math.pow(0.85, i),
+              1 - error / 4,
+              i == 30 ? 1.0 : 1 - error,
+              1 - error / 4,
+              g));
     }
     return points;
   }
@@ -42,7 +49,8 @@ class TrainingChartsTest {
     assertEquals(2 * TrainingCharts.CELL_HEIGHT, image.getHeight());
     Document doc = parse(svg);
     assertEquals("svg", doc.getDocumentElement().getNodeName());
-    assertTrue(doc.getElementsByTagName("path").getLength() > 100, "the panels are drawn as vector paths");
+    assertTrue(
+        doc.getElementsByTagName("path").getLength() > 100, "the panels are drawn as vector paths");
   }
 
   /** Parses an SVG file without fetching its DTD. */
@@ -61,6 +69,8 @@ class TrainingChartsTest {
 
   @Test
   void refusesAnEmptyRun() {
-    assertThrows(IllegalArgumentException.class, () -> TrainingCharts.write(List.of(), OUT.resolve("x.png"), null));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TrainingCharts.write(List.of(), OUT.resolve("x.png"), null));
   }
 }

@@ -9,18 +9,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code chart} command: redraws the training charts of a run folder or a metrics.csv. */
-@Command(name = "chart", mixinStandardHelpOptions = true,
-    description = "Redraws the training charts (loss, validation error, learning rate; PNG and SVG) from a run's"
-        + " metrics.csv, e.g. models/training-metrics.csv to models/training-metrics.png and .svg.")
+@Command(
+    name = "chart",
+    mixinStandardHelpOptions = true,
+    description =
+        "Redraws the training charts (loss, validation error, learning rate; PNG and SVG) from a run's"
+            + " metrics.csv, e.g. models/training-metrics.csv to models/training-metrics.png and .svg.")
 final class ChartCommand implements Callable<Integer> {
 
-  @Option(names = "--metrics", required = true, paramLabel = "CSV|RUN_DIR",
+  @Option(
+      names = "--metrics",
+      required = true,
+      paramLabel = "CSV|RUN_DIR",
       description = "A metrics.csv, or a run folder holding one.")
   Path metrics;
 
-  @Option(names = "--out", paramLabel = "DIR|FILE.png",
-      description = "Folder to write <name>.png and <name>.svg into (name of the CSV), or the PNG file itself;"
-          + " the SVG goes beside it (default: beside the CSV).")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR|FILE.png",
+      description =
+          "Folder to write <name>.png and <name>.svg into (name of the CSV), or the PNG file itself;"
+              + " the SVG goes beside it (default: beside the CSV).")
   Path out;
 
   @Override
@@ -43,7 +52,8 @@ final class ChartCommand implements Callable<Integer> {
       png = out.resolve(stem + ".png");
     }
     MetricsLog.chart(rows, png);
-    System.err.println("wrote " + png + " and " + MetricsLog.svgBeside(png) + " (" + rows.size() + " points)");
+    System.err.println(
+        "wrote " + png + " and " + MetricsLog.svgBeside(png) + " (" + rows.size() + " points)");
     return 0;
   }
 }

@@ -18,47 +18,82 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code generate} command: writes labelled captcha PNGs named {@code <index>_<text>.png}. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
     description = "Writes afocus-style captchas as PNG files named <index>_<text>.png.")
 final class GenerateCommand implements Callable<Integer> {
 
-  @Option(names = {"-o", "--out"}, required = true, description = "Output folder (created if missing).")
+  @Option(
+      names = {"-o", "--out"},
+      required = true,
+      description = "Output folder (created if missing).")
   Path out;
 
-  @Option(names = {"-n", "--count"}, defaultValue = "1000", description = "Number of captchas (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--count"},
+      defaultValue = "1000",
+      description = "Number of captchas (default: ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed; the same seed gives the same images (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed; the same seed gives the same images (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--width", defaultValue = "128", description = "Width in pixels (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--width",
+      defaultValue = "128",
+      description = "Width in pixels (default: ${DEFAULT-VALUE}).")
   int width;
 
-  @Option(names = "--height", defaultValue = "64", description = "Height in pixels (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--height",
+      defaultValue = "64",
+      description = "Height in pixels (default: ${DEFAULT-VALUE}).")
   int height;
 
-  @Option(names = "--length", defaultValue = "4", description = "Characters per captcha (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--length",
+      defaultValue = "4",
+      description = "Characters per captcha (default: ${DEFAULT-VALUE}).")
   int length;
 
-  @Option(names = "--disturbance", defaultValue = "MEDIUM", description = "NORMAL, MEDIUM or HIGH (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--disturbance",
+      defaultValue = "MEDIUM",
+      description = "NORMAL, MEDIUM or HIGH (default: ${DEFAULT-VALUE}).")
   Disturbance disturbance;
 
-  @Option(names = "--charset", defaultValue = "ALL", description = "ALL, NUM, LOWER, UPPER or CLEAR (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--charset",
+      defaultValue = "ALL",
+      description = "ALL, NUM, LOWER, UPPER or CLEAR (default: ${DEFAULT-VALUE}).")
   Charset charset;
 
-  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the training families).")
+  @Option(
+      names = "--fonts",
+      split = ",",
+      description = "Font families or font files (default: the training families).")
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
   @Option(names = "--held-out-fonts", description = "Use the held-out font families instead.")
   boolean heldOut;
 
-  @Option(names = "--backgrounds", split = ",", description = "Background colours as RRGGBB hex (default: the eight of the usual set-up).")
+  @Option(
+      names = "--backgrounds",
+      split = ",",
+      description = "Background colours as RRGGBB hex (default: the eight of the usual set-up).")
   List<String> backgrounds;
 
   @Option(names = "--quiet", description = "Show no progress.")
   boolean quiet;
 
-  @Option(names = "--front-colors", split = ",", description = "Text colours as RRGGBB hex (default: FFFFFF).")
+  @Option(
+      names = "--front-colors",
+      split = ",",
+      description = "Text colours as RRGGBB hex (default: FFFFFF).")
   List<String> fronts;
 
   @Override
@@ -67,9 +102,13 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--count must be >= 0");
     }
     FontCatalog catalog = FontCatalog.scanDefault();
-    CaptchaGenerator.Builder b = CaptchaGenerator.builder()
-        .size(width, height).length(length).disturbance(disturbance).charset(charset)
-        .weightedFonts(catalog.weighted(heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts));
+    CaptchaGenerator.Builder b =
+        CaptchaGenerator.builder()
+            .size(width, height)
+            .length(length)
+            .disturbance(disturbance)
+            .charset(charset)
+            .weightedFonts(catalog.weighted(heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts));
     if (backgrounds != null) {
       b.backgrounds(parseColors(backgrounds));
     }
@@ -79,16 +118,20 @@ final class GenerateCommand implements Callable<Integer> {
     CaptchaGenerator generator = b.build();
     Files.createDirectories(out);
     AtomicLong written = new AtomicLong();
-    try (Progress bar = Progress.of("generated", "captchas", count, Progress.Mode.detect(quiet), System.err)) {
-      LongStream.range(0, count).parallel().forEach(i -> {
-        Captcha c = generator.generate(seed, i);
-        try {
-          Files.write(out.resolve(i + "_" + c.text() + ".png"), c.png());
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-        bar.update(written.incrementAndGet());
-      });
+    try (Progress bar =
+        Progress.of("generated", "captchas", count, Progress.Mode.detect(quiet), System.err)) {
+      LongStream.range(0, count)
+          .parallel()
+          .forEach(
+              i -> {
+                Captcha c = generator.generate(seed, i);
+                try {
+                  Files.write(out.resolve(i + "_" + c.text() + ".png"), c.png());
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+                bar.update(written.incrementAndGet());
+              });
       bar.update(written.get(), Double.NaN, "written to " + out);
     }
     return 0;

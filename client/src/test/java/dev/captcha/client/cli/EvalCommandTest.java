@@ -26,7 +26,9 @@ class EvalCommandTest {
     assertEquals(Duration.ofMillis(1500), DurationConverter.parse("1.5s"));
     assertEquals(Duration.ofMinutes(2), DurationConverter.parse("2m"));
     assertEquals(Duration.ofSeconds(5), DurationConverter.parse("PT5S"));
-    assertThrows(CommandLine.TypeConversionException.class, () -> new DurationConverter.Positive().convert("0s"));
+    assertThrows(
+        CommandLine.TypeConversionException.class,
+        () -> new DurationConverter.Positive().convert("0s"));
     assertThrows(CommandLine.TypeConversionException.class, () -> DurationConverter.parse("five"));
   }
 }

@@ -67,8 +67,7 @@ public final class StatusMapper {
     Throwable t = unwrap(failure);
     com.google.rpc.Status status = toRpcStatus(t);
     Metadata trailers = new Metadata();
-    if (t instanceof RejectedException e
-        && e.reason() == RejectedException.Reason.QUEUE_FULL) {
+    if (t instanceof RejectedException e && e.reason() == RejectedException.Reason.QUEUE_FULL) {
       trailers.put(RETRY_PUSHBACK, Long.toString(Math.max(1, e.retryAfterNanos() / 1_000_000L)));
     }
     return StatusProto.toStatusRuntimeException(status, trailers);

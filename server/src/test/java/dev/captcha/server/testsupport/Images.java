@@ -64,5 +64,4 @@ public final class Images {
     crc.update(data);
     out.writeInt((int) crc.getValue());
   }
-
 }

@@ -76,8 +76,11 @@ public final class ManualClock implements NanoClock, DelayScheduler {
     List<Task> due;
     synchronized (this) {
       now += millis * 1_000_000L;
-      due = tasks.stream().filter(t -> t.due <= now)
-          .sorted(Comparator.comparingLong(Task::due).thenComparingLong(Task::seq)).toList();
+      due =
+          tasks.stream()
+              .filter(t -> t.due <= now)
+              .sorted(Comparator.comparingLong(Task::due).thenComparingLong(Task::seq))
+              .toList();
       tasks.removeAll(due);
     }
     due.forEach(t -> t.run.run());

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a tiny ONNX model for tests with the ONNX protobuf classes ({@code OnnxMl}): input
- * {@code image [N,1,64,128]}, graph ReduceMean, Reshape, MatMul, Add, Reshape to {@code logits
- * [N,4,62]}. An all-black image reads {@link #BLACK_TEXT} and an all-white one {@link #WHITE_TEXT}.
+ * Writes a tiny ONNX model for tests with the ONNX protobuf classes ({@code OnnxMl}): input {@code
+ * image [N,1,64,128]}, graph ReduceMean, Reshape, MatMul, Add, Reshape to {@code logits [N,4,62]}.
+ * An all-black image reads {@link #BLACK_TEXT} and an all-white one {@link #WHITE_TEXT}.
  */
 public final class TinyOnnxModel {
   public static final String CHARSET =

@@ -59,9 +59,11 @@ public final class Evaluator {
    * Evaluates every sample; {@code progress} receives the number done after each batch and {@code
    * listener}, when not null, each sample with its answer, in sample order.
    */
-  public Result evaluate(Samples samples, IntConsumer progress, Listener listener) throws IOException {
+  public Result evaluate(Samples samples, IntConsumer progress, Listener listener)
+      throws IOException {
     ModelMetadata info = model.info();
-    HeadsDecoder decoder = listener == null ? null : new HeadsDecoder(info.charset(), info.length(), TOP_CANDIDATES);
+    HeadsDecoder decoder =
+        listener == null ? null : new HeadsDecoder(info.charset(), info.length(), TOP_CANDIDATES);
     Samples.Sample[] batch = new Samples.Sample[batchSize];
     Preprocessor pre = new Preprocessor(info.input());
     int size = info.input().itemSize();
@@ -74,18 +76,21 @@ public final class Evaluator {
       int n = Math.min(batchSize, samples.size() - start);
       int first = start;
       try {
-        IntStream.range(0, n).parallel().forEach(i -> {
-          try {
-            Samples.Sample s = samples.get(first + i);
-            truths[i] = s.text();
-            if (listener != null) {
-              batch[i] = s;
-            }
-            pre.toTensor(s.image(), input, i * size);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+        IntStream.range(0, n)
+            .parallel()
+            .forEach(
+                i -> {
+                  try {
+                    Samples.Sample s = samples.get(first + i);
+                    truths[i] = s.text();
+                    if (listener != null) {
+                      batch[i] = s;
+                    }
+                    pre.toTensor(s.image(), input, i * size);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }

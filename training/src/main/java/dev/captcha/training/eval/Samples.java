@@ -43,7 +43,8 @@ public interface Samples {
   /** Captchas {@code 0 .. count - 1} of the generator's stream {@code seed}. */
   static Samples generated(CaptchaGenerator generator, long seed, int count) {
     if (count < 1) {
-      throw new IllegalArgumentException("the number of captchas to generate must be >= 1, got " + count);
+      throw new IllegalArgumentException(
+          "the number of captchas to generate must be >= 1, got " + count);
     }
     return new Samples() {
       @Override
@@ -55,15 +56,18 @@ public interface Samples {
       public Sample get(int index) {
         CaptchaSpec spec = generator.spec(seed, index);
         Captcha c = generator.render(spec);
-        return new Sample("#" + index, c.text(), c.image(),
+        return new Sample(
+            "#" + index,
+            c.text(),
+            c.image(),
             spec.glyphs().stream().map(g -> g.font().getFamily(Locale.ROOT)).toList());
       }
     };
   }
 
   /**
-   * The images of a folder named {@code <index>_<text>.<ext>} (png, jpg, jpeg, gif or bmp), in index
-   * order; other files are ignored.
+   * The images of a folder named {@code <index>_<text>.<ext>} (png, jpg, jpeg, gif or bmp), in
+   * index order; other files are ignored.
    *
    * @throws IllegalArgumentException if the folder is missing, holds no image, or an image's name
    *     does not carry its text
@@ -84,8 +88,12 @@ public interface Samples {
         }
         Matcher m = labelled.matcher(name);
         if (!m.matches()) {
-          throw new IllegalArgumentException("image " + p + " is not named <index>_<text>." + name.replaceAll(".*\\.", "")
-              .toLowerCase(Locale.ROOT) + ", so its text is unknown");
+          throw new IllegalArgumentException(
+              "image "
+                  + p
+                  + " is not named <index>_<text>."
+                  + name.replaceAll(".*\\.", "").toLowerCase(Locale.ROOT)
+                  + ", so its text is unknown");
         }
         entries.add(new Entry(Long.parseLong(m.group(1)), m.group(2), p));
       }

@@ -28,21 +28,45 @@ public final class MetricsLog {
    *
    * @param groupExact validation exact accuracy per font group (empty when the set has no groups)
    */
-  public record Row(int step, long images, double elapsedSeconds, double lr, double trainLoss,
-      double trainCharAccuracy, double valExact, double valChar, Map<String, Double> groupExact) {
+  public record Row(
+      int step,
+      long images,
+      double elapsedSeconds,
+      double lr,
+      double trainLoss,
+      double trainCharAccuracy,
+      double valExact,
+      double valChar,
+      Map<String, Double> groupExact) {
     public Row {
       groupExact = Map.copyOf(groupExact);
     }
 
     /** A row without font groups. */
-    public Row(int step, long images, double elapsedSeconds, double lr, double trainLoss,
-        double trainCharAccuracy, double valExact, double valChar) {
-      this(step, images, elapsedSeconds, lr, trainLoss, trainCharAccuracy, valExact, valChar, Map.of());
+    public Row(
+        int step,
+        long images,
+        double elapsedSeconds,
+        double lr,
+        double trainLoss,
+        double trainCharAccuracy,
+        double valExact,
+        double valChar) {
+      this(
+          step,
+          images,
+          elapsedSeconds,
+          lr,
+          trainLoss,
+          trainCharAccuracy,
+          valExact,
+          valChar,
+          Map.of());
     }
 
     TrainingCharts.Point point() {
-      return new TrainingCharts.Point(step, elapsedSeconds, lr, trainLoss, trainCharAccuracy, valExact, valChar,
-          groupExact);
+      return new TrainingCharts.Point(
+          step, elapsedSeconds, lr, trainLoss, trainCharAccuracy, valExact, valChar, groupExact);
     }
   }
 
@@ -72,7 +96,10 @@ public final class MetricsLog {
   /** The SVG path beside a PNG path ({@code metrics.png} gives {@code metrics.svg}). */
   public static Path svgBeside(Path png) {
     String name = png.getFileName().toString();
-    String stem = name.toLowerCase(Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
+    String stem =
+        name.toLowerCase(Locale.ROOT).endsWith(".png")
+            ? name.substring(0, name.length() - 4)
+            : name;
     return png.resolveSibling(stem + ".svg");
   }
 
@@ -98,7 +125,8 @@ public final class MetricsLog {
         groupColumns.clear();
         for (int i = 8; i < f.length; i++) {
           if (!f[i].startsWith(GROUP_PREFIX)) {
-            throw new IllegalArgumentException(csv + ":" + (n + 1) + ": unknown column '" + f[i] + "'");
+            throw new IllegalArgumentException(
+                csv + ":" + (n + 1) + ": unknown column '" + f[i] + "'");
           }
           groupColumns.add(f[i].substring(GROUP_PREFIX.length()));
         }
@@ -114,11 +142,20 @@ public final class MetricsLog {
             group.put(groupColumns.get(i), Double.parseDouble(f[8 + i]));
           }
         }
-        rows.add(new Row(Integer.parseInt(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
-            Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-            Double.parseDouble(f[6]), Double.parseDouble(f[7]), group));
+        rows.add(
+            new Row(
+                Integer.parseInt(f[0]),
+                Long.parseLong(f[1]),
+                Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]),
+                Double.parseDouble(f[4]),
+                Double.parseDouble(f[5]),
+                Double.parseDouble(f[6]),
+                Double.parseDouble(f[7]),
+                group));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(csv + ":" + (n + 1) + " is not a metrics row: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            csv + ":" + (n + 1) + " is not a metrics row: " + e.getMessage(), e);
       }
     }
     return rows;
@@ -153,8 +190,19 @@ public final class MetricsLog {
   }
 
   private String line(Row r) {
-    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%d,%d,%.1f,%.6g,%.5f,%.5f,%.5f,%.5f", r.step(),
-        r.images(), r.elapsedSeconds(), r.lr(), r.trainLoss(), r.trainCharAccuracy(), r.valExact(), r.valChar()));
+    StringBuilder s =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%d,%d,%.1f,%.6g,%.5f,%.5f,%.5f,%.5f",
+                r.step(),
+                r.images(),
+                r.elapsedSeconds(),
+                r.lr(),
+                r.trainLoss(),
+                r.trainCharAccuracy(),
+                r.valExact(),
+                r.valChar()));
     for (String g : groups) {
       Double v = r.groupExact().get(g);
       s.append(',');
