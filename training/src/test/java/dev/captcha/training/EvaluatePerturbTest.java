@@ -4,17 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captcha.training.data.Degradation;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -117,25 +118,15 @@ class EvaluatePerturbTest {
             && printed.contains("scale2-nearest")
             && printed.contains("jpeg75"),
         printed);
-    String report = Files.readString(json);
-    double clean = number(report, "\"images\": 16,\\s+\"exact_accuracy\": ([0-9.]+)");
-    assertEquals(
-        clean,
-        number(report, "\"change\": \"none\", \"images\": 16, \"exact_accuracy\": ([0-9.]+)"),
-        1e-9);
+    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    assertEquals(16, report.get("images").asInt());
+    double clean = report.get("exact_accuracy").asDouble();
+    Map<String, JsonNode> rows = new HashMap<>();
+    report.get("perturbations").forEach(row -> rows.put(row.get("change").asText(), row));
+    assertEquals(16, rows.get("none").get("images").asInt());
+    assertEquals(clean, rows.get("none").get("exact_accuracy").asDouble(), 1e-9);
     // nearest-neighbour doubling is undone exactly by the bilinear scale back to 128x64
-    assertEquals(
-        clean,
-        number(
-            report,
-            "\"change\": \"scale2-nearest\", \"images\": 16, \"exact_accuracy\": ([0-9.]+)"),
-        1e-9);
-    assertTrue(report.contains("\"change\": \"jpeg75\", \"images\": 16"), report);
-  }
-
-  private static double number(String text, String regex) {
-    Matcher m = Pattern.compile(regex).matcher(text);
-    assertTrue(m.find(), regex + " in " + text);
-    return Double.parseDouble(m.group(1));
+    assertEquals(clean, rows.get("scale2-nearest").get("exact_accuracy").asDouble(), 1e-9);
+    assertEquals(16, rows.get("jpeg75").get("images").asInt());
   }
 }

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
-import ai.onnxruntime.OrtException;
 import dev.captcha.generator.Charset;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.model.CaptchaResNet;
@@ -68,7 +67,7 @@ public final class RunExporter {
       int length,
       int checkImages,
       int threads)
-      throws IOException, MalformedModelException, OrtException {
+      throws IOException, MalformedModelException {
     if (checkImages < 1) {
       throw new IllegalArgumentException("the check needs at least one image");
     }
