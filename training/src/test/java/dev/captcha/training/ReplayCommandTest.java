@@ -103,79 +103,24 @@ class ReplayCommandTest {
   void badManifestsAreRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
     String good = Files.readAllLines(REFERENCE.resolve("manifest.jsonl")).get(0);
     Path out = dir.resolve("out");
+    String unknownFamily =
+        good.replace("DejaVu Serif", "No Such Family").replace("Liberation Sans", "No Such Family");
 
-    Path unknownFont = dir.resolve("font.jsonl");
-    Files.write(
-        unknownFont,
-        List.of(
-            good,
-            good.replace("DejaVu Serif", "No Such Family")
-                .replace("Liberation Sans", "No Such Family")));
+    String err = refused(dir, "font.jsonl", List.of(good, unknownFamily), out);
+    assertTrue(err.contains("line 2") && err.contains("No Such Family"), err);
+    err = refused(dir, "bad.jsonl", List.of(good, "{\"file\": \"x.png\", \"text\": ", good), out);
+    assertTrue(err.startsWith("error: bad.jsonl line 2: not JSON"), err);
+    err =
+        refused(
+            dir,
+            "fields.jsonl",
+            List.of(good.replace("\"degrees\":-19", "\"degrees\":\"x\"")),
+            out);
+    assertTrue(err.contains("line 1: 'degrees' must be an integer"), err);
+    err = refused(dir, "escape.jsonl", List.of(good.replace("0000_9.png", "../0000_9.png")), out);
+    assertTrue(err.contains("plain file name"), err);
+
     Result r =
-        run(
-            "replay",
-            "--manifest",
-            unknownFont.toString(),
-            "--out",
-            out.toString(),
-            "--font",
-            LIBERATION,
-            "--font",
-            DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("line 2") && r.err().contains("No Such Family"), r.err());
-    assertFalse(Files.exists(out), "nothing written");
-
-    Path malformed = dir.resolve("bad.jsonl");
-    Files.write(malformed, List.of(good, "{\"file\": \"x.png\", \"text\": ", good));
-    r =
-        run(
-            "replay",
-            "--manifest",
-            malformed.toString(),
-            "--out",
-            out.toString(),
-            "--font",
-            LIBERATION,
-            "--font",
-            DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().startsWith("error: bad.jsonl line 2: not JSON"), r.err());
-    assertFalse(Files.exists(out));
-
-    Path missingField = dir.resolve("fields.jsonl");
-    Files.write(missingField, List.of(good.replace("\"degrees\":-19", "\"degrees\":\"x\"")));
-    r =
-        run(
-            "replay",
-            "--manifest",
-            missingField.toString(),
-            "--out",
-            out.toString(),
-            "--font",
-            LIBERATION,
-            "--font",
-            DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("line 1: 'degrees' must be an integer"), r.err());
-
-    Path escaping = dir.resolve("escape.jsonl");
-    Files.write(escaping, List.of(good.replace("0000_9.png", "../0000_9.png")));
-    r =
-        run(
-            "replay",
-            "--manifest",
-            escaping.toString(),
-            "--out",
-            out.toString(),
-            "--font",
-            LIBERATION,
-            "--font",
-            DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("plain file name"), r.err());
-
-    r =
         run(
             "replay",
             "--manifest",
@@ -185,5 +130,26 @@ class ReplayCommandTest {
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("cannot read manifest"), r.err());
     assertFalse(Files.exists(out));
+  }
+
+  /** Writes a manifest, replays it, and returns the error printed; asserts exit 2 and no output. */
+  private static String refused(Path dir, String name, List<String> lines, Path out)
+      throws Exception {
+    Path manifest = dir.resolve(name);
+    Files.write(manifest, lines);
+    Result r =
+        run(
+            "replay",
+            "--manifest",
+            manifest.toString(),
+            "--out",
+            out.toString(),
+            "--font",
+            LIBERATION,
+            "--font",
+            DEJAVU);
+    assertEquals(2, r.exit(), r.err());
+    assertFalse(Files.exists(out), "nothing written for " + name);
+    return r.err();
   }
 }
