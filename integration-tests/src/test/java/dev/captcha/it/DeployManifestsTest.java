@@ -44,7 +44,6 @@ import org.junit.jupiter.api.Test;
  */
 class DeployManifestsTest {
   private static final int GRPC_PORT = 50051;
-  private static final Pattern ENV_OPTION = Pattern.compile("\\$\\{env:([A-Z][A-Z0-9_]*)");
 
   private final KubernetesSerialization yaml = new KubernetesSerialization();
   private final Path deploy = Repository.root().resolve("deploy");
@@ -121,15 +120,20 @@ class DeployManifestsTest {
   }
 
   /** The env var names the server's options read, from its sources. */
-  private static Set<String> serverEnvVars() throws IOException {
+  /**
+   * The environment variables the server reads: one per option, named by the server's rule ({@code
+   * CAPTCHA_} and the longest option name in capitals, dashes as underscores).
+   */
+  private static Set<String> serverEnvVars() {
     Set<String> names = new TreeSet<>();
-    try (Stream<Path> files = Files.walk(Repository.root().resolve("server/src/main/java"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-        Matcher m = ENV_OPTION.matcher(Files.readString(f));
-        while (m.find()) {
-          names.add(m.group(1));
-        }
-      }
+    for (picocli.CommandLine.Model.OptionSpec o :
+        new picocli.CommandLine(new dev.captcha.server.Main()).getCommandSpec().options()) {
+      names.add(
+          "CAPTCHA_"
+              + o.longestName()
+                  .replaceFirst("^-+", "")
+                  .replace('-', '_')
+                  .toUpperCase(java.util.Locale.ROOT));
     }
     return names;
   }
