@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "captcha-training 0.1.0",
     description = "Generates afocus-style captchas, trains the captcha ResNet, exports it to ONNX and evaluates it.",
-    subcommands = {GenerateCommand.class, ReplayCommand.class, TrainCommand.class, ExportCommand.class, EvaluateCommand.class, BenchCommand.class})
+    subcommands = {GenerateCommand.class, ReplayCommand.class, TrainCommand.class, ExportCommand.class, QuantizeCommand.class, EvaluateCommand.class, BenchCommand.class})
 public final class TrainingCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -38,6 +38,6 @@ public final class TrainingCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, replay, train, export, evaluate, bench)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, replay, train, export, quantize, evaluate, bench)");
   }
 }

@@ -1,0 +1,87 @@
+package dev.captcha.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.captcha.training.eval.OnnxModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The quantize command and its accuracy guard on the bundled model. */
+class QuantizeCommandTest {
+
+  static final Path BUNDLED = Path.of("..", "models", "captcha-resnet.onnx");
+
+  private static int run(String... args) {
+    return TrainingCli.commandLine().execute(args);
+  }
+
+  private static String captureStdout(Runnable r) {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setOut(stdout);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theGuardRefusesABadlyCalibratedModelAndWritesNothing(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.isRegularFile(BUNDLED), "bundled model not there");
+    Path out = dir.resolve("bad-int8.onnx");
+    int[] code = new int[1];
+    // ranges at the 5th percentile clip nearly every activation: the int8 model reads nothing right
+    String printed = captureStdout(() -> code[0] = run("quantize", "--model", BUNDLED.toString(), "--out",
+        out.toString(), "--calibration", "16", "--calibration-method", "percentile", "--percentile", "5",
+        "--guard-images", "50", "--reference", "none", "--threads", "1"));
+    assertEquals(1, code[0], printed);
+    assertTrue(printed.contains("training fonts") && printed.contains("held-out fonts") && printed.contains("> limit"),
+        printed);
+    assertFalse(Files.exists(out));
+    try (Stream<Path> left = Files.list(dir)) {
+      assertEquals(0, left.count(), "no temporary file left");
+    }
+  }
+
+  @Test
+  void aWellCalibratedModelPassesAndRecordsItsPrecision(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.isRegularFile(BUNDLED), "bundled model not there");
+    Path out = dir.resolve("int8.onnx");
+    int[] code = new int[1];
+    String printed = captureStdout(() -> code[0] = run("quantize", "--model", BUNDLED.toString(), "--out",
+        out.toString(), "--calibration", "32", "--guard-images", "40", "--reference", "none", "--max-drop", "5",
+        "--threads", "1"));
+    assertEquals(0, code[0], printed);
+    try (OnnxModel m = OnnxModel.load(out, 1)) {
+      assertEquals("int8", m.info().metadata().get("captcha.precision"));
+      assertTrue(m.info().metadata().get("captcha.quantization.guard").contains("training fonts"),
+          m.info().metadata().toString());
+      assertEquals("afocus-resnet", m.info().name());
+    }
+  }
+
+  @Test
+  void badArgumentsGiveAnErrorExitCode(@TempDir Path dir) {
+    assertEquals(2, run("quantize", "--model", dir.resolve("missing.onnx").toString(), "--out",
+        dir.resolve("o.onnx").toString(), "--reference", "none"));
+    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", dir.resolve("o.onnx").toString(),
+        "--activations", "u4"));
+    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", dir.resolve("o.onnx").toString(),
+        "--calibration-method", "magic"));
+    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", BUNDLED.toString(), "--reference", "none"));
+    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", dir.resolve("o.onnx").toString(),
+        "--reference", dir.resolve("nowhere").toString()));
+    assertEquals(2, run("export", "--run-dir", dir.toString(), "--quantize", "int4"));
+  }
+}
