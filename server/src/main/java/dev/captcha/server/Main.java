@@ -80,7 +80,7 @@ public final class Main implements Callable<Integer> {
       description = "TCP port to listen on; 0 picks a free one (CAPTCHA_PORT, default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--model", defaultValue = "${env:CAPTCHA_MODEL:-models/captcha-resnet.onnx}",
+  @Option(names = "--model", defaultValue = "${env:CAPTCHA_MODEL:-models/captcha-resnet-int8.onnx}",
       description = "ONNX model file; a relative path is looked up in the working directory, then"
           + " above the server jar (CAPTCHA_MODEL, default ${DEFAULT-VALUE}).")
   Path model;

@@ -68,9 +68,9 @@ class BundledModelTest {
 
   @ParameterizedTest
   @CsvSource({"captcha-resnet.onnx, float32", "captcha-resnet-int8.onnx, int8"})
-  void solvesFreshCaptchasWithHighAccuracy(String name, String precision) throws Exception {
-    Path file = bundledModel(name);
-    assumeTrue(file != null, "bundled model models/" + name + " is not there yet");
+  void solvesFreshCaptchasWithHighAccuracy(String fileName, String precision) throws Exception {
+    Path file = bundledModel(fileName);
+    assumeTrue(file != null, "bundled model models/" + fileName + " is not there yet");
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
             .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
