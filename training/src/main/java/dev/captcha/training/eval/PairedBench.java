@@ -9,14 +9,16 @@ import java.util.SplittableRandom;
 /**
  * Compares the inference speed of two model files side by side: in each round, per batch size, a
  * block of timed runs of one and then of the other (the order swapping every round), so that the
- * load of a shared machine falls on both alike; the figures are medians over rounds. Stateless and
- * thread-safe.
+ * load of a shared machine falls on both alike; the figures are medians over rounds. A round's rate
+ * is the block's images over the block's total run time, so a core shared with other work counts
+ * alike for short and long runs (a per-run median favours the shorter runs, which a time slice
+ * interrupts less often). Stateless and thread-safe.
  */
 public final class PairedBench {
 
   /**
-   * One batch size: each model's median images/s over rounds (each round's rate taken at the
-   * median run of its block), and the median over rounds of the per-round ratio second / first.
+   * One batch size: each model's median images/s over rounds, the median over rounds of the
+   * per-round ratio second / first, and each model's fastest single run.
    */
   public record Row(int batchSize, int rounds, double firstImagesPerSecond, double secondImagesPerSecond,
       double medianRatio, double firstBestMs, double secondBestMs) {}
@@ -61,8 +63,8 @@ public final class PairedBench {
           msC = block(second, input, b, repetitions);
           msA = block(first, input, b, repetitions);
         }
-        a[r] = b * 1000.0 / LatencyBench.percentile(msA, 0.5);
-        c[r] = b * 1000.0 / LatencyBench.percentile(msC, 0.5);
+        a[r] = (double) b * repetitions * 1000.0 / Arrays.stream(msA).sum();
+        c[r] = (double) b * repetitions * 1000.0 / Arrays.stream(msC).sum();
         ratio[r] = c[r] / a[r];
         bestA = Math.min(bestA, msA[0]);
         bestC = Math.min(bestC, msC[0]);
