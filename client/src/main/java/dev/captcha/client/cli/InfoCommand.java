@@ -44,6 +44,7 @@ final class InfoCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model:               %s %s%n", m.name(), m.version());
         out.printf(Locale.ROOT, "decoder:             %s, %d characters from %s%n", m.decoder(), m.captchaLength(), m.charset());
         out.printf(Locale.ROOT, "input:               %d x %d x %d (channels x height x width)%n", m.channels(), m.height(), m.width());
+        out.printf(Locale.ROOT, "precision:           %s%n", m.precision());
         out.printf(Locale.ROOT, "validation accuracy: %.2f%%%n", 100.0 * m.validationAccuracy());
         out.printf(Locale.ROOT, "execution provider:  %s%n", m.executionProvider());
         out.printf(Locale.ROOT, "batching:            mode %s, max batch %d, preferred %s, max queue delay %s%n",
@@ -76,6 +77,7 @@ final class InfoCommand implements Callable<Integer> {
     n.putObject("input").put("channels", m.channels()).put("height", m.height()).put("width", m.width());
     n.put("validation_accuracy", (double) m.validationAccuracy());
     n.put("execution_provider", m.executionProvider());
+    n.put("precision", m.precision());
     ModelDescription.Batching b = m.batching();
     ObjectNode bn = n.putObject("batching");
     bn.put("mode", b.mode());
