@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.captcha.training.eval.OnnxModel;
+import dev.captcha.training.train.Trainer;
+import dev.captcha.training.train.TrainingConfig;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +73,26 @@ class QuantizeCommandTest {
       assertTrue(m.info().metadata().get("captcha.quantization.guard").contains("training fonts"),
           m.info().metadata().toString());
       assertEquals("afocus-resnet", m.info().name());
+    }
+  }
+
+  @Test
+  void exportWritesTheFloatAndTheInt8File(@TempDir Path dir) throws Exception {
+    Path runDir = dir.resolve("run");
+    new Trainer(new TrainingConfig(runDir, Duration.ofMinutes(30), 3, 8, 1e-3f, 1e-5f, 1, 1, 16, 2, 100,
+        List.of("DejaVu Sans"), 1, false, "test"), new PrintStream(OutputStream.nullOutputStream())).run();
+    Path model = dir.resolve("out/tiny.onnx");
+    int[] code = new int[1];
+    // three training steps read nothing right, in float and in int8 alike: the guard passes
+    String printed = captureStdout(() -> code[0] = run("export", "--run-dir", runDir.toString(), "--out",
+        model.toString(), "--threads", "1", "--check-images", "2", "--quantize", "int8", "--calibration", "8",
+        "--guard-images", "8", "--reference", "none"));
+    assertEquals(0, code[0], printed);
+    Path int8 = dir.resolve("out/tiny-int8.onnx");
+    assertTrue(Files.isRegularFile(model) && Files.isRegularFile(int8), printed);
+    try (OnnxModel m = OnnxModel.load(int8, 1)) {
+      assertEquals("int8", m.info().metadata().get("captcha.precision"));
+      assertEquals("3", m.info().metadata().get("captcha.training.steps"), "provenance kept");
     }
   }
 

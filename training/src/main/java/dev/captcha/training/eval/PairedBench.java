@@ -1,6 +1,8 @@
 package dev.captcha.training.eval;
 
 import ai.onnxruntime.OrtException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,16 +14,22 @@ import java.util.SplittableRandom;
  * load of a shared machine falls on both alike; the figures are medians over rounds. A round's rate
  * is the block's images over the block's total run time, so a core shared with other work counts
  * alike for short and long runs (a per-run median favours the shorter runs, which a time slice
- * interrupts less often). Stateless and thread-safe.
+ * interrupts less often). Each block is also timed in CPU time of the calling thread, which is
+ * where ONNX Runtime runs with one intra-op thread: that rate leaves out the time the core spent
+ * on other processes. Stateless and thread-safe.
  */
 public final class PairedBench {
 
   /**
-   * One batch size: each model's median images/s over rounds, the median over rounds of the
-   * per-round ratio second / first, and each model's fastest single run.
+   * One batch size: per model, the median images/s over rounds in wall time and in thread CPU
+   * time, the medians over rounds of the per-round ratios second / first, and each model's fastest
+   * single run.
    */
   public record Row(int batchSize, int rounds, double firstImagesPerSecond, double secondImagesPerSecond,
-      double medianRatio, double firstBestMs, double secondBestMs) {}
+      double medianRatio, double firstCpuImagesPerSecond, double secondCpuImagesPerSecond, double medianCpuRatio,
+      double firstBestMs, double secondBestMs) {}
+
+  private record Block(double[] sortedMs, double wallMs, double cpuMs) {}
 
   private PairedBench() {}
 
@@ -34,6 +42,8 @@ public final class PairedBench {
     if (first.info().inputSize() != second.info().inputSize()) {
       throw new IllegalArgumentException("the two models take different inputs");
     }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    boolean cpuTime = threads.isCurrentThreadCpuTimeSupported();
     SplittableRandom rnd = new SplittableRandom(seed);
     List<Row> rows = new ArrayList<>();
     for (int b : batchSizes) {
@@ -48,45 +58,54 @@ public final class PairedBench {
         first.run(input, b);
         second.run(input, b);
       }
-      double[] a = new double[rounds];
-      double[] c = new double[rounds];
-      double[] ratio = new double[rounds];
+      double[][] wall = new double[3][rounds];
+      double[][] cpu = new double[3][rounds];
       double bestA = Double.POSITIVE_INFINITY;
       double bestC = Double.POSITIVE_INFINITY;
+      double images = (double) b * repetitions * 1000.0;
       for (int r = 0; r < rounds; r++) {
-        double[] msA;
-        double[] msC;
+        Block x;
+        Block y;
         if (r % 2 == 0) {
-          msA = block(first, input, b, repetitions);
-          msC = block(second, input, b, repetitions);
+          x = block(first, input, b, repetitions, threads, cpuTime);
+          y = block(second, input, b, repetitions, threads, cpuTime);
         } else {
-          msC = block(second, input, b, repetitions);
-          msA = block(first, input, b, repetitions);
+          y = block(second, input, b, repetitions, threads, cpuTime);
+          x = block(first, input, b, repetitions, threads, cpuTime);
         }
-        a[r] = (double) b * repetitions * 1000.0 / Arrays.stream(msA).sum();
-        c[r] = (double) b * repetitions * 1000.0 / Arrays.stream(msC).sum();
-        ratio[r] = c[r] / a[r];
-        bestA = Math.min(bestA, msA[0]);
-        bestC = Math.min(bestC, msC[0]);
+        wall[0][r] = images / x.wallMs();
+        wall[1][r] = images / y.wallMs();
+        wall[2][r] = wall[1][r] / wall[0][r];
+        cpu[0][r] = cpuTime ? images / x.cpuMs() : Double.NaN;
+        cpu[1][r] = cpuTime ? images / y.cpuMs() : Double.NaN;
+        cpu[2][r] = cpu[1][r] / cpu[0][r];
+        bestA = Math.min(bestA, x.sortedMs()[0]);
+        bestC = Math.min(bestC, y.sortedMs()[0]);
       }
-      Arrays.sort(a);
-      Arrays.sort(c);
-      Arrays.sort(ratio);
-      rows.add(new Row(b, rounds, LatencyBench.percentile(a, 0.5), LatencyBench.percentile(c, 0.5),
-          LatencyBench.percentile(ratio, 0.5), bestA, bestC));
+      rows.add(new Row(b, rounds, median(wall[0]), median(wall[1]), median(wall[2]), median(cpu[0]),
+          median(cpu[1]), median(cpu[2]), bestA, bestC));
     }
     return rows;
   }
 
-  /** Sorted milliseconds of {@code n} runs. */
-  private static double[] block(OnnxModel model, float[] input, int b, int n) throws OrtException {
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return LatencyBench.percentile(s, 0.5);
+  }
+
+  private static Block block(OnnxModel model, float[] input, int b, int n, ThreadMXBean threads, boolean cpuTime)
+      throws OrtException {
     double[] ms = new double[n];
+    long cpu0 = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
       model.run(input, b);
       ms[i] = (System.nanoTime() - t0) / 1e6;
     }
+    long cpu1 = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
+    double wallMs = Arrays.stream(ms).sum();
     Arrays.sort(ms);
-    return ms;
+    return new Block(ms, wallMs, (cpu1 - cpu0) / 1e6);
   }
 }
