@@ -406,8 +406,13 @@ public final class CaptchaSolverClient implements AutoCloseable {
     }
 
     private ManagedChannel buildChannel() {
-      return ChannelFactory.create(
-          targets, ChannelFactory.credentials(tls, trustCa, clientCert, clientKey), authority, retry);
+      return ClientChannels.forTargets(targets)
+          .tls(tls)
+          .trustCa(trustCa)
+          .clientCertificate(clientCert, clientKey)
+          .overrideAuthority(authority)
+          .retry(retry)
+          .build();
     }
 
     private static Duration positive(Duration d, String what) {

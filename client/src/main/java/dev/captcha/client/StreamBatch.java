@@ -13,13 +13,14 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +30,24 @@ import org.slf4j.LoggerFactory;
  * released by the consumer, and hands every item exactly one outcome. An item answered with
  * RESOURCE_EXHAUSTED or UNAVAILABLE is sent again after a backoff, and when the stream itself fails
  * because its server went away it is reopened for the unanswered items, both up to the retry
- * settings' attempts.
+ * settings' attempts. Backoff pauses come from an injected {@link Scheduler} and random source,
+ * so tests control them. Its lock guards bookkeeping only: reading an image's bytes, sending,
+ * half-closing and cancelling happen outside it, on one thread at a time.
  * Thread-safe; outcomes reach the sink one at a time.
  */
 final class StreamBatch {
   private static final Logger log = LoggerFactory.getLogger(StreamBatch.class);
+
+  /** Runs a task after a pause; thread-safe. */
+  @FunctionalInterface
+  interface Scheduler {
+    /** Pauses on a shared timer thread, then runs the task on the common pool. */
+    Scheduler SYSTEM =
+        (task, delay) ->
+            CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS).execute(task);
+
+    void schedule(Runnable task, Duration delay);
+  }
 
   /** Receives a batch's outcomes, serially, then exactly one of complete or fail. */
   interface Sink {
@@ -50,6 +64,8 @@ final class StreamBatch {
   private final ErrorMapper mapper;
   private final Duration deadline;
   private final RetrySettings retry;
+  private final Scheduler scheduler;
+  private final RandomGenerator random; // guarded by lock
 
   private final Object lock = new Object();
   // Guarded by lock.
@@ -66,9 +82,12 @@ final class StreamBatch {
   private int restarts;
   private boolean inputExhausted;
   private boolean finished;
+  private Attempt cancelling; // an attempt the sender is to cancel
 
   private final ConcurrentLinkedQueue<Runnable> deliveries = new ConcurrentLinkedQueue<>();
   private final AtomicInteger deliveriesWip = new AtomicInteger();
+  // Requests for a pass of the sender; one thread at a time sends (see pump).
+  private final AtomicInteger pumpWip = new AtomicInteger();
 
   StreamBatch(
       Iterator<CaptchaImage> inputs,
@@ -77,12 +96,31 @@ final class StreamBatch {
       ErrorMapper mapper,
       Duration deadline,
       RetrySettings retry) {
+    this(inputs, maxInFlight, opener, mapper, deadline, retry, Scheduler.SYSTEM,
+        new SplittableRandom());
+  }
+
+  /**
+   * As above, with the pauses between retries taken on {@code scheduler} and drawn from {@code
+   * random} (used under the batch's lock only).
+   */
+  StreamBatch(
+      Iterator<CaptchaImage> inputs,
+      int maxInFlight,
+      Function<StreamObserver<SolveResponse>, StreamObserver<SolveRequest>> opener,
+      ErrorMapper mapper,
+      Duration deadline,
+      RetrySettings retry,
+      Scheduler scheduler,
+      RandomGenerator random) {
     this.inputs = inputs;
     this.maxInFlight = maxInFlight;
     this.opener = opener;
     this.mapper = mapper;
     this.deadline = deadline;
     this.retry = retry;
+    this.scheduler = scheduler;
+    this.random = random;
   }
 
   /** Starts streaming; outcomes go to {@code sink}. */
@@ -98,14 +136,10 @@ final class StreamBatch {
 
   /** The consumer has taken {@code n} outcomes: their window slots free up. */
   void release(int n) {
-    Attempt attempt;
     synchronized (lock) {
       window -= n;
-      attempt = current;
     }
-    if (attempt != null) {
-      pump(attempt);
-    }
+    pump();
   }
 
   /** Stops the batch: cancels the stream and fails the sink with {@code reason}. */
@@ -114,14 +148,9 @@ final class StreamBatch {
       if (finished) {
         return;
       }
-      finished = true;
-      if (current != null && current.requests != null) {
-        current.requests.cancel(reason.getMessage(), reason);
-      }
-      current = null;
-      Sink s = sink;
-      deliveries.add(() -> s.fail(reason));
+      abortLocked(reason, reason.getMessage());
     }
+    pump();
     deliver();
   }
 
@@ -140,15 +169,55 @@ final class StreamBatch {
     }
   }
 
-  /** Sends what the window and the transport allow. */
-  private void pump(Attempt attempt) {
-    synchronized (lock) {
-      if (attempt != current || finished || attempt.requests == null || attempt.halfClosed) {
-        return;
+  /**
+   * Sends what the window and the transport allow, and carries out a pending half-close or
+   * cancel. Any thread may ask; one thread at a time does the work, going round again for the
+   * requests that came meanwhile, so the stream's methods are never called concurrently and never
+   * under the lock.
+   */
+  private void pump() {
+    if (pumpWip.getAndIncrement() != 0) {
+      return;
+    }
+    do {
+      while (sendOne()) {
+        // the next item
       }
-      while (attempt.requests.isReady()) {
-        int index;
-        CaptchaImage image;
+    } while (pumpWip.decrementAndGet() != 0);
+    deliver();
+  }
+
+  /** One step of the sender; false when there is nothing to do now. */
+  private boolean sendOne() {
+    Attempt attempt;
+    int index = -1;
+    CaptchaImage image = null;
+    boolean halfClose = false;
+    synchronized (lock) {
+      attempt = cancelling;
+      if (attempt != null) {
+        cancelling = null;
+      }
+    }
+    if (attempt != null) {
+      attempt.requests.cancel(attempt.cancelMessage, attempt.cancelCause);
+      return true;
+    }
+    synchronized (lock) {
+      attempt = current;
+      if (attempt == null || attempt.requests == null || attempt.halfClosed) {
+        return false;
+      }
+      if (finished) {
+        if (!attempt.halfClosePending) {
+          return false;
+        }
+        attempt.halfClosed = true;
+        halfClose = true;
+      } else {
+        if (!attempt.requests.isReady()) {
+          return false;
+        }
         if (!resend.isEmpty()) {
           index = resend.poll();
           image = pending.get(index);
@@ -156,48 +225,65 @@ final class StreamBatch {
           try {
             if (!inputs.hasNext()) {
               inputExhausted = true;
-              break;
+              // The client half-closes only once every item has its outcome
+              // (checkCompleteLocked), so items refused as overloaded can still be sent again.
+              checkCompleteLocked();
+              return true;
             }
             image = inputs.next();
           } catch (RuntimeException e) {
-            abortLocked(e);
-            return;
+            abortLocked(e, "batch aborted: " + e);
+            return true;
           }
           if (image == null) {
-            abortLocked(new IllegalArgumentException("null image at index " + started));
-            return;
+            abortLocked(
+                new IllegalArgumentException("null image at index " + started),
+                "batch aborted: null image");
+            return true;
           }
           index = started++;
           window++;
           pending.put(index, image);
         } else {
-          break;
-        }
-        byte[] bytes;
-        try {
-          bytes = image.read();
-        } catch (IOException | RuntimeException e) {
-          finishItem(index, SolveOutcome.failure(index, image, new InvalidImageException(
-              "CLIENT", "cannot read " + image.id() + ": " + e, e)));
-          continue;
-        }
-        if (bytes.length == 0) {
-          finishItem(index, SolveOutcome.failure(index, image, new InvalidImageException(
-              "CLIENT", "image " + image.id() + " is empty (0 bytes)", null)));
-          continue;
+          return false;
         }
         attempt.sent.add(index);
-        attempt.requests.onNext(
-            SolveRequest.newBuilder()
-                .setId(Integer.toString(index))
-                .setImage(ByteString.copyFrom(bytes))
-                .build());
       }
-      // The client half-closes only once every item has its outcome (checkCompleteLocked), so
-      // items refused as overloaded can still be sent again on this stream.
+    }
+    if (halfClose) {
+      attempt.requests.onCompleted();
+      return false;
+    }
+    byte[] bytes;
+    try {
+      bytes = image.read();
+    } catch (IOException | RuntimeException e) {
+      unsend(attempt, index, SolveOutcome.failure(index, image, new InvalidImageException(
+          "CLIENT", "cannot read " + image.id() + ": " + e, e)));
+      return true;
+    }
+    if (bytes.length == 0) {
+      unsend(attempt, index, SolveOutcome.failure(index, image, new InvalidImageException(
+          "CLIENT", "image " + image.id() + " is empty (0 bytes)", null)));
+      return true;
+    }
+    attempt.requests.onNext(
+        SolveRequest.newBuilder()
+            .setId(Integer.toString(index))
+            .setImage(ByteString.copyFrom(bytes))
+            .build());
+    return true;
+  }
+
+  /** An item that could not be read gets its outcome without being sent. */
+  private void unsend(Attempt attempt, int index, SolveOutcome outcome) {
+    synchronized (lock) {
+      attempt.sent.remove(index);
+      if (pending.containsKey(index)) {
+        finishItem(index, outcome);
+      }
       checkCompleteLocked();
     }
-    deliver();
   }
 
   private void onResponse(Attempt attempt, SolveResponse response) {
@@ -221,9 +307,9 @@ final class StreamBatch {
         if (retries < retry.maxAttempts()) {
           backingOff.add(index);
           long bound = retry.backoffBound(retries).toMillis();
-          long pauseMs = bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound + 1);
+          long pauseMs = bound <= 0 ? 0 : random.nextLong(bound + 1);
           int item = index;
-          CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(() -> retryItem(item));
+          scheduler.schedule(() -> retryItem(item), Duration.ofMillis(pauseMs));
           return;
         }
       }
@@ -234,6 +320,7 @@ final class StreamBatch {
       finishItem(index, outcome);
       checkCompleteLocked();
     }
+    pump();
     deliver();
   }
 
@@ -263,17 +350,13 @@ final class StreamBatch {
 
   /** An item refused as overloaded has waited its backoff: send it again. */
   private void retryItem(int index) {
-    Attempt attempt;
     synchronized (lock) {
       if (!backingOff.remove(index) || finished) {
         return;
       }
       resend.add(index);
-      attempt = current;
     }
-    if (attempt != null) {
-      pump(attempt);
-    }
+    pump();
   }
 
   private void onError(Attempt attempt, Throwable t) {
@@ -293,15 +376,16 @@ final class StreamBatch {
         resend.addAll(again);
         reopen = true;
         long bound = retry.backoffBound(restarts).toMillis();
-        pauseMs = bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound + 1);
+        pauseMs = bound <= 0 ? 0 : random.nextLong(bound + 1);
         log.debug("stream unavailable ({}), reopening for {} items in {} ms", status, again.size(), pauseMs);
       } else {
         failEverythingLocked(attempt, mapper.fromThrowable(t, deadline));
       }
     }
+    pump();
     deliver();
     if (reopen) {
-      CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(this::openAttempt);
+      scheduler.schedule(this::openAttempt, Duration.ofMillis(pauseMs));
     }
   }
 
@@ -316,6 +400,7 @@ final class StreamBatch {
           : "the server ended the stream before the client had sent every item";
       failEverythingLocked(attempt, new ServerErrorException("OK", why, null));
     }
+    pump();
     deliver();
   }
 
@@ -338,7 +423,7 @@ final class StreamBatch {
         finishItem(index, SolveOutcome.failure(index, image, error));
       }
     } catch (RuntimeException e) {
-      abortLocked(e);
+      abortLocked(e, "batch aborted: " + e);
       return;
     }
     inputExhausted = true;
@@ -361,8 +446,7 @@ final class StreamBatch {
       finished = true;
       Attempt attempt = current;
       if (attempt != null && attempt.requests != null && !attempt.halfClosed) {
-        attempt.halfClosed = true;
-        attempt.requests.onCompleted();
+        attempt.halfClosePending = true; // the sender half-closes, outside the lock
       }
       BatchSummary summary = new BatchSummary(started, succeeded, failed, restarts);
       Sink s = sink;
@@ -370,10 +454,13 @@ final class StreamBatch {
     }
   }
 
-  private void abortLocked(RuntimeException e) {
+  /** Ends the batch with {@code e}; the sender cancels the stream, outside the lock. */
+  private void abortLocked(RuntimeException e, String message) {
     finished = true;
     if (current != null && current.requests != null) {
-      current.requests.cancel("batch aborted: " + e, e);
+      current.cancelMessage = message;
+      current.cancelCause = e;
+      cancelling = current;
     }
     current = null;
     Sink s = sink;
@@ -403,22 +490,26 @@ final class StreamBatch {
       if (finished) {
         return;
       }
-      abortLocked(e);
+      abortLocked(e, "batch aborted: " + e);
     }
+    pump();
   }
 
   /** One SolveStream call; a batch makes a new one when it reopens the stream. */
   private final class Attempt implements ClientResponseObserver<SolveRequest, SolveResponse> {
     private ClientCallStreamObserver<SolveRequest> requests;
     private final TreeSet<Integer> sent = new TreeSet<>();
-    private boolean halfClosed;
+    private boolean halfClosePending; // guarded by lock
+    private boolean halfClosed; // guarded by lock
+    private String cancelMessage; // guarded by lock
+    private RuntimeException cancelCause; // guarded by lock
 
     @Override
     public void beforeStart(ClientCallStreamObserver<SolveRequest> requestStream) {
       synchronized (lock) {
         this.requests = requestStream;
       }
-      requestStream.setOnReadyHandler(() -> pump(this));
+      requestStream.setOnReadyHandler(StreamBatch.this::pump);
     }
 
     @Override

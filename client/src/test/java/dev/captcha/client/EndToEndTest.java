@@ -64,7 +64,7 @@ class EndToEndTest {
 
     List<Font> fonts;
     try {
-      fonts = FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES);
+      fonts = FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES);
     } catch (RuntimeException e) {
       fonts = List.of();
     }

@@ -48,6 +48,7 @@ public final class CaptchaGenerator {
   private final double[] cumulativeWeights;
   private final int[] backgrounds;
   private final int[] fronts;
+  private final double variationRate;
   private final CaptchaRenderer renderer;
 
   private CaptchaGenerator(Builder b) {
@@ -60,6 +61,7 @@ public final class CaptchaGenerator {
     this.cumulativeWeights = cumulative(b.weights);
     this.backgrounds = b.backgrounds.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
     this.fronts = b.fronts.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
+    this.variationRate = b.variationRate;
     this.renderer = SHARED_RENDERER;
   }
 
@@ -129,7 +131,12 @@ public final class CaptchaGenerator {
       int colour = fronts[rnd.nextInt(fronts.length)];
       Font font = fonts.get(pickFont(rnd.nextDouble()));
       int degrees = rnd.nextInt(40) - 20;
-      glyphs.add(new CaptchaSpec.Glyph(c, font, degrees, colour));
+      CaptchaSpec.Variation variation = CaptchaSpec.Variation.NONE;
+      if (variationRate > 0 && rnd.nextDouble() < variationRate) {
+        variation = new CaptchaSpec.Variation(
+            0.85 + 0.3 * rnd.nextDouble(), -0.1 + 0.3 * rnd.nextDouble(), -0.4 + 1.3 * rnd.nextDouble());
+      }
+      glyphs.add(new CaptchaSpec.Glyph(c, font, degrees, colour, variation));
     }
     return new CaptchaSpec(width, height, background, dots, lines, glyphs, height >= 48);
   }
@@ -169,6 +176,7 @@ public final class CaptchaGenerator {
     private double[] weights;
     private List<Color> backgrounds = DEFAULT_BACKGROUNDS;
     private List<Color> fronts = List.of(Color.WHITE);
+    private double variationRate;
 
     private Builder() {}
 
@@ -244,6 +252,28 @@ public final class CaptchaGenerator {
         throw new IllegalArgumentException("at least one front colour is required");
       }
       this.fronts = List.copyOf(fronts);
+      return this;
+    }
+
+    /** Faces with the weights {@link FontCatalog#weighted} gives them (each style group an equal share). */
+    public Builder weightedFonts(List<FontCatalog.WeightedFont> weighted) {
+      if (weighted == null || weighted.isEmpty()) {
+        throw new IllegalArgumentException("at least one font is required");
+      }
+      return fonts(weighted.stream().map(FontCatalog.WeightedFont::font).toList(),
+          weighted.stream().map(FontCatalog.WeightedFont::weight).toList());
+    }
+
+    /**
+     * The share of glyphs whose outline gets a random {@link CaptchaSpec.Variation} (width 0.85 to
+     * 1.15, slant -0.1 to 0.2, grown by -0.4 to 0.9 px), to train for fonts not in the list; 0 (the
+     * default) draws every glyph as the library does.
+     */
+    public Builder glyphVariation(double rate) {
+      if (!(rate >= 0 && rate <= 1)) {
+        throw new IllegalArgumentException("glyph variation rate must be within 0..1, got " + rate);
+      }
+      this.variationRate = rate;
       return this;
     }
 

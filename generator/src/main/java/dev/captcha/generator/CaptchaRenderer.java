@@ -58,7 +58,7 @@ public final class CaptchaRenderer {
     int[] tile = new int[fs * fs];
     for (int i = 0; i < n; i++) {
       CaptchaSpec.Glyph g = spec.glyphs().get(i);
-      byte[] coverage = tiles.coverage(g.font(), g.character(), fs);
+      byte[] coverage = tiles.coverage(g.font(), g.character(), fs, g.variation());
       colourTile(coverage, g.rgb(), tile);
       LibraryRotation.Tile rotated = LibraryRotation.rotate(tile, fs, g.degrees());
       int side = rotated.side();

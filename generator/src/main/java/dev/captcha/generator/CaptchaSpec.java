@@ -23,11 +23,40 @@ public record CaptchaSpec(
 
   /**
    * One character: drawn in its own tile in {@code font} (any size; the renderer scales it to the
-   * captcha's font size), rotated by {@code degrees} (negative turns it clockwise on screen).
+   * captcha's font size), rotated by {@code degrees} (negative turns it clockwise on screen), its
+   * outline optionally altered by {@code variation} before it is rasterised.
    */
-  public record Glyph(char character, Font font, int degrees, int rgb) {
+  public record Glyph(char character, Font font, int degrees, int rgb, Variation variation) {
     public Glyph {
       Objects.requireNonNull(font, "font");
+      Objects.requireNonNull(variation, "variation");
+    }
+
+    /** A glyph drawn exactly as the font defines it, as the library draws. */
+    public Glyph(char character, Font font, int degrees, int rgb) {
+      this(character, font, degrees, rgb, Variation.NONE);
+    }
+  }
+
+  /**
+   * A change to a glyph's outline that the library never makes, used to teach a model fonts it
+   * has not seen: the width scaled about the pen, a slant about the baseline (x moves right by
+   * {@code slant * height above the baseline}), and the outline grown (positive) or shrunk
+   * (negative) by {@code embolden} pixels on every side.
+   */
+  public record Variation(double widthScale, double slant, double embolden) {
+    /** No change. */
+    public static final Variation NONE = new Variation(1, 0, 0);
+
+    public Variation {
+      if (!(widthScale >= 0.5 && widthScale <= 2) || !(Math.abs(slant) <= 0.5) || !(Math.abs(embolden) <= 3)) {
+        throw new IllegalArgumentException("variation out of range: width " + widthScale + ", slant " + slant + ", embolden " + embolden);
+      }
+    }
+
+    /** Whether this changes the outline at all. */
+    public boolean isNone() {
+      return widthScale == 1 && slant == 0 && embolden == 0;
     }
   }
 

@@ -4,6 +4,7 @@ import java.awt.Font;
 import java.awt.Shape;
 import java.awt.font.FontRenderContext;
 import java.awt.font.GlyphVector;
+import java.awt.geom.AffineTransform;
 import java.awt.geom.PathIterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,21 +30,74 @@ final class GlyphTiles {
 
   private record Key(Font font, char character, int size) {}
 
+  private record OutlineKey(Font font, char character, int size) {}
+
   private final Map<Key, byte[]> cache = new ConcurrentHashMap<>();
+  private final Map<OutlineKey, Shape> outlines = new ConcurrentHashMap<>();
 
   /**
    * The 8-bit coverage of {@code character} in {@code font} at {@code size} px, row-major
    * {@code size x size}; the returned array is shared and must not be modified.
    */
   byte[] coverage(Font font, char character, int size) {
-    return cache.computeIfAbsent(new Key(font, character, size), k -> rasterise(k.font(), k.character(), k.size()));
+    return cache.computeIfAbsent(new Key(font, character, size), k -> coverage(outline(font, character, size), size));
   }
 
-  private static byte[] rasterise(Font font, char character, int size) {
-    Font sized = font.deriveFont((float) size);
-    GlyphVector gv = sized.createGlyphVector(UNHINTED, new char[] {character});
-    Shape outline = gv.getGlyphOutline(0, 0f, size - size / 6);
-    return coverage(outline, size);
+  /**
+   * The coverage of a varied glyph; computed anew each time (variations are continuous, so they
+   * are not cached), from the cached outline: width and slant transform the outline, growing or
+   * shrinking works on the coverage (a 3x3 grey-level dilation or erosion, blended for fractions
+   * of a pixel).
+   */
+  byte[] coverage(Font font, char character, int size, CaptchaSpec.Variation variation) {
+    if (variation.isNone()) {
+      return coverage(font, character, size);
+    }
+    int baseline = size - size / 6;
+    AffineTransform t = new AffineTransform();
+    t.translate(0, baseline);
+    t.shear(-variation.slant(), 0);
+    t.scale(variation.widthScale(), 1);
+    t.translate(0, -baseline);
+    byte[] cov = coverage(t.createTransformedShape(outline(font, character, size)), size);
+    return morph(cov, size, variation.embolden());
+  }
+
+  private Shape outline(Font font, char character, int size) {
+    return outlines.computeIfAbsent(new OutlineKey(font, character, size), k -> {
+      Font sized = font.deriveFont((float) size);
+      GlyphVector gv = sized.createGlyphVector(UNHINTED, new char[] {character});
+      return gv.getGlyphOutline(0, 0f, size - size / 6);
+    });
+  }
+
+  /** Grows (amount &gt; 0) or shrinks the coverage by about {@code |amount|} pixels. */
+  static byte[] morph(byte[] cov, int size, double amount) {
+    byte[] cur = cov;
+    double left = Math.abs(amount);
+    boolean grow = amount > 0;
+    while (left > 0) {
+      double step = Math.min(1, left);
+      byte[] next = new byte[cur.length];
+      for (int y = 0; y < size; y++) {
+        for (int x = 0; x < size; x++) {
+          int v = cur[y * size + x] & 0xFF;
+          int m = v;
+          for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+              int xx = x + dx;
+              int yy = y + dy;
+              int n = xx < 0 || yy < 0 || xx >= size || yy >= size ? 0 : cur[yy * size + xx] & 0xFF;
+              m = grow ? Math.max(m, n) : Math.min(m, n);
+            }
+          }
+          next[y * size + x] = (byte) Math.round(v + step * (m - v));
+        }
+      }
+      cur = next;
+      left -= step;
+    }
+    return cur;
   }
 
   /**

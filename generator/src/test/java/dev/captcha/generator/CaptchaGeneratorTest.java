@@ -132,6 +132,74 @@ class CaptchaGeneratorTest {
   }
 
   @Test
+  void glyphVariationChangesOnlyTheGlyphsAndIsOffByDefault() {
+    CaptchaGenerator plain = standard();
+    CaptchaGenerator varied = CaptchaGenerator.builder().fonts(fonts).glyphVariation(1.0).build();
+    int changed = 0;
+    for (int i = 0; i < 20; i++) {
+      CaptchaSpec p = plain.spec(4, i);
+      CaptchaSpec v = varied.spec(4, i);
+      assertTrue(p.glyphs().stream().allMatch(g -> g.variation().isNone()));
+      assertTrue(v.glyphs().stream().noneMatch(g -> g.variation().isNone()));
+      // same draws for everything else: background, dots, lines
+      assertEquals(p.background(), v.background());
+      assertEquals(p.dots(), v.dots());
+      assertEquals(p.lines(), v.lines());
+      if (!java.util.Arrays.equals(pixels(plain.render(p).image()), pixels(varied.render(v).image()))) {
+        changed++;
+      }
+    }
+    assertEquals(20, changed);
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().glyphVariation(1.5));
+    assertThrows(IllegalArgumentException.class, () -> new CaptchaSpec.Variation(3, 0, 0));
+  }
+
+  @Test
+  void growingAndShrinkingMoveCoverageTheRightWay() {
+    int size = 10;
+    byte[] square = new byte[size * size];
+    for (int y = 3; y < 7; y++) {
+      for (int x = 3; x < 7; x++) {
+        square[y * size + x] = (byte) 255;
+      }
+    }
+    assertEquals(16 * 255, sum(square));
+    assertEquals(36 * 255, sum(GlyphTiles.morph(square, size, 1)));
+    assertEquals(4 * 255, sum(GlyphTiles.morph(square, size, -1)));
+    int half = sum(GlyphTiles.morph(square, size, 0.5));
+    assertTrue(half > 16 * 255 && half < 36 * 255, "half a pixel " + half);
+  }
+
+  private static int sum(byte[] b) {
+    int s = 0;
+    for (byte v : b) {
+      s += v & 0xFF;
+    }
+    return s;
+  }
+
+  @Test
+  void weightedFontsArePickedInProportion() {
+    Font a = fonts.get(0);
+    Font b = fonts.get(1);
+    CaptchaGenerator g = CaptchaGenerator.builder().fonts(List.of(a, b), List.of(3.0, 1.0)).build();
+    int countA = 0;
+    int total = 0;
+    for (int i = 0; i < 2000; i++) {
+      for (CaptchaSpec.Glyph glyph : g.spec(8, i).glyphs()) {
+        total++;
+        if (glyph.font().equals(a)) {
+          countA++;
+        }
+      }
+    }
+    double share = (double) countA / total;
+    assertTrue(share > 0.72 && share < 0.78, "share of the font weighted 3:1 " + share);
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().fonts(List.of(a), List.of(0.0)));
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().fonts(List.of(a, b), List.of(1.0)));
+  }
+
+  @Test
   void pngRoundTrips() throws Exception {
     Captcha c = standard().generate(11, 3);
     BufferedImage back = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(c.png()));

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One server watching a copy of the bundled model while a client sends: a file with a wrong input
- * shape is refused and the old model keeps serving; a new version is taken into service; no call
- * fails throughout. Skipped without the server jar or the bundled model.
+ * shape is refused and the old model keeps serving; a new version with other weights is taken
+ * into service and answers differently; no call fails throughout. Skipped without the server jar or the bundled model.
  */
 class HotReloadTest {
   @TempDir Path dir;
@@ -56,7 +56,11 @@ class HotReloadTest {
     byte[] original = Files.readAllBytes(Repository.bundledModel());
     String v1 = OnnxMetadataEditor.metadata(original).get("captcha.model.version");
     String v2 = v1 + "-reloaded";
-    byte[] next = OnnxMetadataEditor.withMetadata(original, Map.of("captcha.model.version", v2));
+    // Other weights (the exporter's output layer negated), so an answer shows which model gave it.
+    byte[] next = OnnxMetadataEditor.withMetadata(
+        OnnxWeights.negated(original, "head_weight", "head_bias"),
+        Map.of("captcha.model.version", v2));
+    byte[] probe = Load.captchas(1).get(0);
     byte[] wrongShape = OnnxMetadataEditor.withMetadata(original,
         Map.of("captcha.model.version", "wrong-shape", "captcha.input.width", "999"));
     Path watched = dir.resolve("model.onnx");
@@ -67,6 +71,7 @@ class HotReloadTest {
         CaptchaSolverClient client = CaptchaSolverClient.builder().target(server.target())
             .deadline(Duration.ofSeconds(20)).build()) {
       assertEquals(v1, server.awaitReady().version());
+      String firstAnswer = client.solve(probe).text();
       Load load = new Load(Load.captchas(16), 6);
       AtomicBoolean stop = new AtomicBoolean();
       CompletableFuture<Integer> sending = CompletableFuture.supplyAsync(() -> {
@@ -89,6 +94,9 @@ class HotReloadTest {
         assertTrue(within(Duration.ofSeconds(60), () -> v2.equals(server.modelInfo().version())),
             "the new model was not taken into service:\n" + server.logTail());
         assertTrue(load.awaitAnswered(load.answered() + 50, 60_000), "no answers after the swap");
+        String secondAnswer = client.solve(probe).text();
+        assertNotEquals(firstAnswer, secondAnswer,
+            "the same answer after the swap: the new weights are not in use");
         assertTrue(load.answered() > beforeSwap);
       } finally {
         stop.set(true);

@@ -31,7 +31,7 @@ final class Load {
   static List<byte[]> captchas(int count) {
     List<Font> fonts;
     try {
-      fonts = FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES);
+      fonts = FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES);
     } catch (IllegalArgumentException e) {
       fonts = List.of(new Font(Font.SANS_SERIF, Font.PLAIN, 40));
     }

@@ -124,11 +124,15 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** The value of an unlabelled gauge or counter in a scrape, or NaN when absent. */
+  /** The value of an unlabelled gauge or counter in a scrape; fails when it is absent. */
   static double sample(String exposition, String name) {
     Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\s+([0-9.eE+-]+)$", Pattern.MULTILINE)
         .matcher(exposition);
-    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    if (!m.find()) {
+      // A missing series is a fault (a renamed metric, an endpoint serving something else), not 0.
+      throw new AssertionError("no sample of " + name + " in the metrics");
+    }
+    return Double.parseDouble(m.group(1));
   }
 
   /** Solve calls this process answered with OK, from its Prometheus endpoint. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * How many answers matched their labels: exactly, ignoring case, and with the look-alike groups
- * {0,O,o} and {1,l,I} merged as well; immutable.
+ * {0,O,o} and {1,l,I} merged as well (the folds of the model contract's {@code Tally}); immutable.
  */
 record Accuracy(long labelled, long exact, long caseFolded, long confusablesMerged) {
 
@@ -28,28 +28,5 @@ record Accuracy(long labelled, long exact, long caseFolded, long confusablesMerg
 
   private double share(long n) {
     return labelled == 0 ? 0 : (double) n / labelled;
-  }
-
-  /** Whether {@code answer} equals {@code label} ignoring case. */
-  static boolean caseFoldedMatch(String label, String answer) {
-    return label.equalsIgnoreCase(answer);
-  }
-
-  /** Whether {@code answer} equals {@code label} ignoring case and look-alike characters. */
-  static boolean mergedMatch(String label, String answer) {
-    return label.length() == answer.length() && merge(label).equals(merge(answer));
-  }
-
-  private static String merge(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case 'O', 'o' -> b.append('0');
-        case 'l', 'I' -> b.append('1');
-        default -> b.append(Character.toLowerCase(c));
-      }
-    }
-    return b.toString();
   }
 }

@@ -3,6 +3,7 @@ package dev.captcha.loadtest;
 import com.google.protobuf.Duration;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.api.v1.Timing;
+import dev.captcha.model.Tally;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,10 +65,10 @@ final class Measurements {
       if (label.equals(text)) {
         p.exact.increment();
       }
-      if (Accuracy.caseFoldedMatch(label, text)) {
+      if (Tally.foldedMatch(label, text)) {
         p.folded.increment();
       }
-      if (Accuracy.mergedMatch(label, text)) {
+      if (Tally.mergedMatch(label, text)) {
         p.merged.increment();
       }
     }

@@ -25,7 +25,7 @@ final class WorkloadOptions {
       return Workload.fromFolder(images);
     }
     CaptchaGenerator generator = CaptchaGenerator.builder()
-        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
         .build();
     return Workload.generate(generator, generate, generateSeed);
   }

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The harness over mutual TLS with a bearer token, against certificates made at test time. */
 @Timeout(120)
 class TlsTest {
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
 
   @TempDir Path dir;
   private TestPki pki;
@@ -41,7 +44,7 @@ class TlsTest {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(
           ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        if (!"Bearer t0ken".equals(headers.get(Channels.AUTHORIZATION))) {
+        if (!"Bearer t0ken".equals(headers.get(AUTHORIZATION))) {
           call.close(Status.UNAUTHENTICATED.withDescription("bad token"), new Metadata());
           return new ServerCall.Listener<>() {};
         }

@@ -61,7 +61,7 @@ class WorkloadTest {
   @Test
   void generatedCaptchasArePngWithTheirText() {
     CaptchaGenerator generator = CaptchaGenerator.builder()
-        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
         .build();
     Workload w = Workload.generate(generator, 3, 7);
     assertEquals(3, w.size());

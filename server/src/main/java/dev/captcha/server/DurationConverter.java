@@ -31,4 +31,18 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     throw new CommandLine.TypeConversionException(
         "'" + value + "' is not a duration (examples: 5ms, 2s, 1m, PT0.5S)");
   }
+
+  /** The shortest of {@code 5ms}, {@code 10s}, {@code 1m} that is exact, else ISO-8601. */
+  static String format(Duration d) {
+    if (d.toNanos() % 60_000_000_000L == 0 && !d.isZero()) {
+      return d.toMinutes() + "m";
+    }
+    if (d.toNanos() % 1_000_000_000L == 0) {
+      return d.toSeconds() + "s";
+    }
+    if (d.toNanos() % 1_000_000L == 0) {
+      return d.toMillis() + "ms";
+    }
+    return d.toString();
+  }
 }

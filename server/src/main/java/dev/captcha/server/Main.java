@@ -2,45 +2,39 @@ package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.ModelInfo;
+import dev.captcha.model.ModelFormatException;
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.batch.BatcherSettings;
-import dev.captcha.server.batch.BatchingMode;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.batch.NanoClock;
-import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineException;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
+import dev.captcha.server.grpc.GrpcTransport;
+import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.grpc.Protos;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.ModelFormatException;
-import dev.captcha.server.model.ModelMetadata;
-import dev.captcha.server.model.Prediction;
-import dev.captcha.server.reload.ReloadListener;
-import dev.captcha.server.reload.WatchedModel;
-import dev.captcha.server.metrics.GrpcMetricsInterceptor;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
-import dev.captcha.server.ops.HealthState;
 import dev.captcha.server.ops.ServerLimits;
-import dev.captcha.server.ops.StreamItemLimiter;
-import dev.captcha.server.security.BearerTokenInterceptor;
+import dev.captcha.server.reload.ReloadListener;
+import dev.captcha.server.reload.ServingModel;
 import dev.captcha.server.security.TlsSettings;
 import dev.captcha.server.solve.Solver;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -51,9 +45,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -76,188 +72,66 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-  @Option(names = "--port", defaultValue = "${env:CAPTCHA_PORT:-50051}",
+  @Option(names = "--port",
       description = "TCP port to listen on; 0 picks a free one (CAPTCHA_PORT, default ${DEFAULT-VALUE}).")
-  int port;
+  int port = 50051;
 
-  @Option(names = "--model", defaultValue = "${env:CAPTCHA_MODEL:-models/captcha-resnet-int8.onnx}",
+  @Option(names = "--model",
       description = "ONNX model file; a relative path is looked up in the working directory, then"
           + " above the server jar (CAPTCHA_MODEL, default ${DEFAULT-VALUE}).")
-  Path model;
+  Path model = Path.of("models/captcha-resnet-int8.onnx");
 
-  @Option(names = "--device", defaultValue = "${env:CAPTCHA_DEVICE:-auto}",
-      description = "auto (CUDA where it loads, else CPU), cpu or cuda (fails where CUDA cannot"
-          + " load) (CAPTCHA_DEVICE, default ${DEFAULT-VALUE}).")
-  String device;
-
-  @Option(names = "--max-batch-size", defaultValue = "${env:CAPTCHA_MAX_BATCH_SIZE:-32}",
-      description = "Largest inference batch (CAPTCHA_MAX_BATCH_SIZE, default ${DEFAULT-VALUE}).")
-  int maxBatchSize;
-
-  @Option(names = "--max-queue-delay", defaultValue = "${env:CAPTCHA_MAX_QUEUE_DELAY:-5ms}",
-      description = "Longest a request waits, from its arrival, for its batch to fill"
-          + " (CAPTCHA_MAX_QUEUE_DELAY, default ${DEFAULT-VALUE}).")
-  Duration maxQueueDelay;
-
-  @Option(names = "--preferred-batch-sizes", paramLabel = "<sizes>",
-      defaultValue = "${env:CAPTCHA_PREFERRED_BATCH_SIZES:-none}",
-      description = "Comma-separated batch sizes dispatched at once when that many are queued,"
-          + " or none (CAPTCHA_PREFERRED_BATCH_SIZES, default ${DEFAULT-VALUE}).")
-  String preferredBatchSizes;
-
-  @Option(names = "--instances", defaultValue = "${env:CAPTCHA_INSTANCES:-1}",
-      description = "Model instances running batches in parallel (CAPTCHA_INSTANCES,"
-          + " default ${DEFAULT-VALUE}).")
-  int instances;
-
-  @Option(names = "--max-queue-length", defaultValue = "${env:CAPTCHA_MAX_QUEUE_LENGTH:-1024}",
-      description = "Most requests waiting; beyond it requests get RESOURCE_EXHAUSTED"
-          + " (CAPTCHA_MAX_QUEUE_LENGTH, default ${DEFAULT-VALUE}).")
-  int maxQueueLength;
-
-  @Option(names = "--default-timeout", defaultValue = "${env:CAPTCHA_DEFAULT_TIMEOUT:-10s}",
-      description = "Deadline of calls (and stream items) that carry none"
-          + " (CAPTCHA_DEFAULT_TIMEOUT, default ${DEFAULT-VALUE}).")
-  Duration defaultTimeout;
-
-  @Option(names = "--intra-op-threads", defaultValue = "${env:CAPTCHA_INTRA_OP_THREADS:-0}",
-      description = "ONNX Runtime threads per operator; 0 lets it choose"
-          + " (CAPTCHA_INTRA_OP_THREADS, default ${DEFAULT-VALUE}).")
-  int intraOpThreads;
-
-  @Option(names = "--intra-op-spinning", negatable = true,
-      defaultValue = "${env:CAPTCHA_INTRA_OP_SPINNING:-true}", fallbackValue = "true",
-      description = "Let ONNX Runtime's intra-op threads busy-wait between operators (its"
-          + " default); --no-intra-op-spinning makes them sleep, leaving the cores to decoding"
-          + " and the network (CAPTCHA_INTRA_OP_SPINNING, default ${DEFAULT-VALUE}).")
-  boolean intraOpSpinning;
-
-  @Option(names = "--batching-mode", defaultValue = "${env:CAPTCHA_BATCHING_MODE:-fixed}",
-      description = "fixed (wait up to --max-queue-delay) or latency-budget (measure the batch"
-          + " cost and choose wait and size to finish within --latency-budget)"
-          + " (CAPTCHA_BATCHING_MODE, default ${DEFAULT-VALUE}).")
-  String batchingMode;
-
-  @Option(names = "--latency-budget", defaultValue = "${env:CAPTCHA_LATENCY_BUDGET:-50ms}",
-      description = "End-to-end target of latency-budget mode (CAPTCHA_LATENCY_BUDGET,"
-          + " default ${DEFAULT-VALUE}).")
-  Duration latencyBudget;
-
-  @Option(names = "--drain-timeout", defaultValue = "${env:CAPTCHA_DRAIN_TIMEOUT:-20s}",
-      description = "On SIGTERM, how long to keep answering accepted requests before exiting"
-          + " (CAPTCHA_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
-  Duration drainTimeout;
-
-  @Option(names = "--preprocess-threads",
-      defaultValue = "${env:CAPTCHA_PREPROCESS_THREADS:-0}",
-      description = "Threads decoding images; 0 means one per CPU core"
-          + " (CAPTCHA_PREPROCESS_THREADS, default ${DEFAULT-VALUE}).")
-  int preprocessThreads;
-
-  @Option(names = "--stream-window", defaultValue = "${env:CAPTCHA_STREAM_WINDOW:-64}",
-      description = "Most items of one SolveStream in flight at once (CAPTCHA_STREAM_WINDOW,"
-          + " default ${DEFAULT-VALUE}).")
-  int streamWindow;
-
-  @Option(names = "--top-k", defaultValue = "${env:CAPTCHA_TOP_K:-3}",
-      description = "Candidates reported per position (CAPTCHA_TOP_K, default ${DEFAULT-VALUE}).")
-  int topK;
-
-  @Option(names = "--max-image-bytes", defaultValue = "${env:CAPTCHA_MAX_IMAGE_BYTES:-4194304}",
-      description = "Largest encoded image accepted (CAPTCHA_MAX_IMAGE_BYTES,"
-          + " default ${DEFAULT-VALUE}).")
-  int maxImageBytes;
-
-  @Option(names = "--watch-model", defaultValue = "${env:CAPTCHA_WATCH_MODEL:-false}",
+  @Option(names = "--watch-model",
       description = "Reload the model file when it changes: the new file is checked and warmed up"
           + " beside the model in force, then takes new batches; a bad file is refused and the"
           + " old model keeps serving (CAPTCHA_WATCH_MODEL, default ${DEFAULT-VALUE}).")
-  boolean watchModel;
+  boolean watchModel = false;
 
-  @Option(names = "--watch-interval", defaultValue = "${env:CAPTCHA_WATCH_INTERVAL:-2s}",
+  @Option(names = "--watch-interval",
       description = "How often --watch-model looks at the file (CAPTCHA_WATCH_INTERVAL,"
           + " default ${DEFAULT-VALUE}).")
-  Duration watchInterval;
+  Duration watchInterval = Duration.ofSeconds(2);
 
-  @Option(names = "--metrics-port", defaultValue = "${env:CAPTCHA_METRICS_PORT:-9464}",
+  @Option(names = "--drain-timeout",
+      description = "On SIGTERM, how long to keep answering accepted requests before exiting"
+          + " (CAPTCHA_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration drainTimeout = Duration.ofSeconds(20);
+
+  @Option(names = "--preprocess-threads",
+      description = "Threads decoding images; 0 means one per CPU core"
+          + " (CAPTCHA_PREPROCESS_THREADS, default ${DEFAULT-VALUE}).")
+  int preprocessThreads = 0;
+
+  @Option(names = "--stream-window",
+      description = "Most items of one SolveStream in flight at once (CAPTCHA_STREAM_WINDOW,"
+          + " default ${DEFAULT-VALUE}).")
+  int streamWindow = 64;
+
+  @Option(names = "--metrics-port",
       description = "Port of the Prometheus metrics endpoint (http://host:port/metrics); 0 picks"
           + " a free one, -1 turns it off (CAPTCHA_METRICS_PORT, default ${DEFAULT-VALUE}).")
-  int metricsPort;
+  int metricsPort = 9464;
 
-  @Option(names = "--tls-cert", paramLabel = "<file>", defaultValue = "${env:CAPTCHA_TLS_CERT}",
-      description = "PEM certificate chain of the server; with --tls-key, the server speaks TLS"
-          + " (CAPTCHA_TLS_CERT, default plaintext).")
-  Path tlsCert;
-
-  @Option(names = "--tls-key", paramLabel = "<file>", defaultValue = "${env:CAPTCHA_TLS_KEY}",
-      description = "PEM PKCS#8 private key of --tls-cert (CAPTCHA_TLS_KEY).")
-  Path tlsKey;
-
-  @Option(names = "--tls-client-ca", paramLabel = "<file>", defaultValue = "${env:CAPTCHA_TLS_CLIENT_CA}",
-      description = "PEM CA certificates; clients must present a certificate signed by one"
-          + " (mutual TLS) (CAPTCHA_TLS_CLIENT_CA, default no client certificates).")
-  Path tlsClientCa;
-
-  @Option(names = "--token-file", defaultValue = "${env:CAPTCHA_TOKEN_FILE}",
+  @Option(names = "--token-file",
       description = "File holding a bearer token that calls must send as 'authorization: Bearer"
           + " <token>'; the health service stays open (CAPTCHA_TOKEN_FILE, default none).")
   Path tokenFile;
 
-  @Option(names = "--reflection", negatable = true,
-      defaultValue = "${env:CAPTCHA_REFLECTION:-true}", fallbackValue = "true",
+  @Option(names = "--reflection", negatable = true, fallbackValue = "true",
       description = "Serve gRPC server reflection (CAPTCHA_REFLECTION, default ${DEFAULT-VALUE}).")
-  boolean reflection;
+  boolean reflection = true;
 
-  @Option(names = "--max-message-bytes", defaultValue = "${env:CAPTCHA_MAX_MESSAGE_BYTES:-0}",
-      description = "Largest request message; larger ones get RESOURCE_EXHAUSTED; 0 means"
-          + " --max-image-bytes plus 64 KiB (CAPTCHA_MAX_MESSAGE_BYTES, default ${DEFAULT-VALUE}).")
-  int maxMessageBytes;
+  @ArgGroup(exclusive = false, validate = false, order = 1, heading = "%nBatching:%n")
+  BatcherGroup batching = new BatcherGroup();
 
-  @Option(names = "--max-calls-per-connection",
-      defaultValue = "${env:CAPTCHA_MAX_CALLS_PER_CONNECTION:-256}",
-      description = "Most calls open at once on one connection; clients queue the rest"
-          + " (CAPTCHA_MAX_CALLS_PER_CONNECTION, default ${DEFAULT-VALUE}).")
-  int maxCallsPerConnection;
+  @ArgGroup(exclusive = false, validate = false, order = 2, heading = "%nInference engine:%n")
+  EngineGroup engine = new EngineGroup();
 
-  @Option(names = "--stream-items-per-connection",
-      defaultValue = "${env:CAPTCHA_STREAM_ITEMS_PER_CONNECTION:-512}",
-      description = "Most SolveStream items of one connection, all its streams together, read and"
-          + " not yet answered (CAPTCHA_STREAM_ITEMS_PER_CONNECTION, default ${DEFAULT-VALUE}).")
-  int streamItemsPerConnection;
+  @ArgGroup(exclusive = false, validate = false, order = 3, heading = "%nLimits:%n")
+  LimitsGroup limits = new LimitsGroup();
 
-  @Option(names = "--keepalive-time", defaultValue = "${env:CAPTCHA_KEEPALIVE_TIME:-1m}",
-      description = "Idle time after which the server pings a client (CAPTCHA_KEEPALIVE_TIME,"
-          + " default ${DEFAULT-VALUE}).")
-  Duration keepAliveTime;
-
-  @Option(names = "--keepalive-timeout", defaultValue = "${env:CAPTCHA_KEEPALIVE_TIMEOUT:-20s}",
-      description = "How long a ping may go unanswered before the connection is closed"
-          + " (CAPTCHA_KEEPALIVE_TIMEOUT, default ${DEFAULT-VALUE}).")
-  Duration keepAliveTimeout;
-
-  @Option(names = "--permit-keepalive-time",
-      defaultValue = "${env:CAPTCHA_PERMIT_KEEPALIVE_TIME:-10s}",
-      description = "Shortest ping interval allowed to clients; faster pingers are disconnected"
-          + " (CAPTCHA_PERMIT_KEEPALIVE_TIME, default ${DEFAULT-VALUE}).")
-  Duration permitKeepAliveTime;
-
-  @Option(names = "--max-connection-idle",
-      defaultValue = "${env:CAPTCHA_MAX_CONNECTION_IDLE:-10m}",
-      description = "A connection without calls for this long is closed"
-          + " (CAPTCHA_MAX_CONNECTION_IDLE, default ${DEFAULT-VALUE}).")
-  Duration maxConnectionIdle;
-
-  @Option(names = "--max-connection-age", defaultValue = "${env:CAPTCHA_MAX_CONNECTION_AGE:-30m}",
-      description = "Connections older than this (plus up to 10%% jitter) are asked to reconnect,"
-          + " so load balancers can rebalance (CAPTCHA_MAX_CONNECTION_AGE,"
-          + " default ${DEFAULT-VALUE}).")
-  Duration maxConnectionAge;
-
-  @Option(names = "--max-connection-age-grace",
-      defaultValue = "${env:CAPTCHA_MAX_CONNECTION_AGE_GRACE:-1m}",
-      description = "How long calls may go on after a connection was asked to reconnect"
-          + " (CAPTCHA_MAX_CONNECTION_AGE_GRACE, default ${DEFAULT-VALUE}).")
-  Duration maxConnectionAgeGrace;
+  @ArgGroup(exclusive = false, validate = false, order = 4, heading = "%nTLS:%n")
+  TlsGroup tls = new TlsGroup();
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -266,103 +140,84 @@ public final class Main implements Callable<Integer> {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).registerConverter(Duration.class, new DurationConverter());
+    return commandLine(System.getenv());
+  }
+
+  /** The command line with defaults from {@code environment} instead of the process's. */
+  static CommandLine commandLine(Map<String, String> environment) {
+    return new CommandLine(new Main())
+        .registerConverter(Duration.class, new DurationConverter())
+        .setDefaultValueProvider(new EnvDefaults(environment));
   }
 
   /** The batching settings the options describe; validated. */
   BatcherSettings batcherSettings() {
-    try {
-      return new BatcherSettings(
-          maxBatchSize,
-          maxQueueDelay,
-          parseSizes(preferredBatchSizes),
-          instances,
-          maxQueueLength,
-          defaultTimeout,
-          BatchingMode.parse(batchingMode),
-          latencyBudget);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
+    return validated(batching::settings);
   }
 
-  private List<Integer> parseSizes(String list) {
-    List<Integer> sizes = new ArrayList<>();
-    if (list == null || list.isBlank() || list.trim().equalsIgnoreCase("none")) {
-      return sizes;
-    }
-    for (String part : list.split(",")) {
-      if (!part.isBlank()) {
-        try {
-          sizes.add(Integer.parseInt(part.trim()));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("--preferred-batch-sizes: '" + part + "' is not a"
-              + " number");
-        }
-      }
-    }
-    return sizes;
-  }
-
+  /** The engine options the options describe; validated. */
   EngineOptions engineOptions() {
-    try {
-      return new EngineOptions(Device.parse(device), intraOpThreads, topK, intraOpSpinning);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
+    return validated(engine::options);
   }
 
   /** The transport limits the options describe; validated. */
   ServerLimits serverLimits() {
-    try {
-      return new ServerLimits(
-          maxMessageBytes > 0 ? maxMessageBytes : maxImageBytes + 64 * 1024,
-          maxCallsPerConnection, keepAliveTime, keepAliveTimeout, permitKeepAliveTime,
-          maxConnectionIdle, maxConnectionAge, maxConnectionAgeGrace, streamItemsPerConnection);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
+    return validated(limits::serverLimits);
+  }
+
+  /** The image limits the options describe; validated. */
+  ImageLimits imageLimits() {
+    return validated(limits::imageLimits);
   }
 
   /** The TLS settings the options describe; validated. */
   TlsSettings tlsSettings() {
+    return validated(tls::settings);
+  }
+
+  /** The window of one SolveStream; validated. */
+  int streamWindow() {
+    return validated(
+        () -> {
+          if (streamWindow < 1) {
+            throw new IllegalArgumentException("--stream-window must be >= 1");
+          }
+          return streamWindow;
+        });
+  }
+
+  /** The one translation of an invalid setting into a usage error (exit 2, 'error: ...'). */
+  private <T> T validated(Supplier<T> settings) {
     try {
-      return TlsSettings.of(tlsCert, tlsKey, tlsClientCa);
+      return settings.get();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
   }
 
   /**
-   * The Netty server builder with TLS, the transport limits and the interceptors (outermost
-   * first: metrics, bearer token, stream-item limiter), and the health and reflection services.
+   * The gRPC transport the options describe (TLS, limits, bearer token, reflection) serving {@code
+   * service}, with the health service and call metrics.
    */
-  NettyServerBuilder transport(ServerLimits serverLimits, TlsSettings tls, HealthState health,
-      ServerMetrics metrics) throws IOException {
-    NettyServerBuilder builder =
-        serverLimits.applyTo(NettyServerBuilder.forPort(port, tls.serverCredentials()));
-    StreamItemLimiter limiter = serverLimits.streamItemLimiter();
-    builder.addTransportFilter(limiter).intercept(limiter);
-    if (tokenFile != null) {
-      builder.intercept(BearerTokenInterceptor.fromFile(tokenFile));
-    }
-    builder.intercept(new GrpcMetricsInterceptor(metrics, NanoClock.SYSTEM));
-    builder.addService(health.service());
-    if (reflection) {
-      builder.addService(ProtoReflectionServiceV1.newInstance());
-    }
-    return builder;
+  GrpcTransport transport(CaptchaSolverService service, HealthState health, ServerMetrics metrics) {
+    return GrpcTransport.forService(service)
+        .limits(serverLimits())
+        .tls(tlsSettings())
+        .bearerTokenFile(tokenFile)
+        .metrics(metrics, NanoClock.SYSTEM)
+        .health(health)
+        .reflection(reflection);
   }
 
   @Override
   public Integer call() throws Exception {
+    // Every option is checked before the model loads.
     BatcherSettings settings = batcherSettings();
-    ServerLimits serverLimits = serverLimits();
-    TlsSettings tls = tlsSettings();
     EngineOptions engineOptions = engineOptions();
-    if (streamWindow < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--stream-window must be >= 1");
-    }
+    ImageLimits imageLimits = imageLimits();
+    TlsSettings tlsSettings = tlsSettings();
+    serverLimits();
+    int window = streamWindow();
     Path modelFile = ModelLocator.locate(model);
     OnnxModel onnx;
     try {
@@ -380,30 +235,26 @@ public final class Main implements Callable<Integer> {
     metrics.setModelInfo(onnx.metadata().name(), onnx.metadata().version(),
         onnx.executionProvider());
     HealthState health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
-    ScheduledExecutorService watchTimer =
-        watchModel ? Executors.newSingleThreadScheduledExecutor(daemonThreads("model-watch")) : null;
-    WatchedModel watched = watchModel
-        ? WatchedModel.create(onnx, modelFile, engineOptions, settings.instances(),
-            settings.maxBatchSize(), watchInterval, DelayScheduler.of(watchTimer),
-            new ReloadListener() {
-              @Override
-              public void swapped(ModelMetadata m, String provider) {
-                modelInfo.set(Protos.modelInfo(m, settings, provider));
-                metrics.setModelInfo(m.name(), m.version(), provider);
-              }
-            })
-        : null;
+    // One lifecycle for every model: hot-swappable; a fixed one is never watched.
+    ServingModel served = ServingModel.create(onnx, modelFile, engineOptions,
+        settings.instances(), settings.maxBatchSize(), new ReloadListener() {
+          @Override
+          public void swapped(ModelMetadata m, String provider) {
+            modelInfo.set(Protos.modelInfo(m, settings, provider));
+            metrics.setModelInfo(m.name(), m.version(), provider);
+          }
+        });
     List<BatchEngine<float[], Prediction>> engines = new ArrayList<>();
-    for (int i = 0; i < settings.instances(); i++) {
-      engines.add(new MeteredEngine<>(watched != null ? watched.engines().get(i)
-          : onnx.newInstance(settings.maxBatchSize()), metrics, NanoClock.SYSTEM));
+    for (BatchEngine<float[], Prediction> e : served.engines()) {
+      engines.add(new MeteredEngine<>(e, metrics, NanoClock.SYSTEM));
     }
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("batch-timer"));
     ExecutorService workers =
         Executors.newFixedThreadPool(settings.instances(), daemonThreads("batch-worker"));
     MicroBatcher<float[], Prediction> batcher =
-        new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
+        new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers,
+            metrics.outcomes());
     long warmStart = System.nanoTime();
     batcher.warmUp(new float[onnx.metadata().input().itemSize()]);
     metrics.startRecordingBatches();
@@ -420,56 +271,33 @@ public final class Main implements Callable<Integer> {
         new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(settings.maxQueueLength()), daemonThreads("preprocess"),
             new ThreadPoolExecutor.AbortPolicy());
-    ImageLimits limits = new ImageLimits(maxImageBytes, ImageLimits.DEFAULT.maxSide(),
-        ImageLimits.DEFAULT.maxPixels());
-    Solver solver = new Solver(new ImageDecoder(limits),
-        new Preprocessor(onnx.metadata().input()), batcher, preprocess);
+    Solver solver = new Solver(new ImageDecoder(imageLimits),
+        new Preprocessor(onnx.metadata().input()), batcher, preprocess, metrics.outcomes());
     CaptchaSolverService service = new CaptchaSolverService(solver, modelInfo::get,
-        defaultTimeout, streamWindow);
+        settings.defaultTimeout(), window);
 
-    // Room for the image plus the message framing.
-    CaptchaServer server =
-        new CaptchaServer(transport(serverLimits, tls, health, metrics), service).start();
+    CaptchaServer server = transport(service, health, metrics).netty(port).start();
     HTTPServer metricsHttp = metricsPort >= 0 ? metrics.startHttpServer(metricsPort) : null;
     health.serving();
-    log.info("security: {}, {}; metrics: {}", tls.describe(),
+    log.info("security: {}, {}; metrics: {}", tlsSettings.describe(),
         tokenFile != null ? "bearer token required" : "no authentication",
         metricsHttp != null ? "http://*:" + metricsHttp.getPort() + "/metrics" : "off");
     log.info("listening on port {} ({} mode, max batch {}, {} instance(s))", server.port(),
         settings.mode().label(), settings.maxBatchSize(), settings.instances());
-    if (watched != null) {
-      watched.start();
+    List<ExecutorService> executors = new ArrayList<>(List.of(preprocess, workers, timer));
+    if (watchModel) {
+      ScheduledExecutorService watchTimer =
+          Executors.newSingleThreadScheduledExecutor(daemonThreads("model-watch"));
+      executors.add(watchTimer);
+      served.watch(watchInterval, DelayScheduler.of(watchTimer));
     }
-
-    Thread drain = new Thread(() -> {
-      log.info("shutting down: draining for up to {} ms", drainTimeout.toMillis());
-      long deadline = System.nanoTime() + drainTimeout.toNanos();
-      health.draining();
-      server.shutdown();
-      try {
-        boolean answered = batcher.close(drainTimeout);
-        Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
-        boolean ended = server.awaitTermination(left.plusMillis(100));
-        log.info("stopped ({})", answered && ended ? "all accepted requests answered"
-            : "drain timeout reached");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        preprocess.shutdownNow();
-        workers.shutdownNow();
-        timer.shutdownNow();
-        if (watched != null) {
-          watchTimer.shutdownNow();
-          watched.close();
-        } else {
-          onnx.close();
-        }
-        if (metricsHttp != null) {
-          metricsHttp.close();
-        }
-      }
-    }, "shutdown");
-    Runtime.getRuntime().addShutdownHook(drain);
+    List<AutoCloseable> resources = new ArrayList<>(List.of(served));
+    if (metricsHttp != null) {
+      resources.add(metricsHttp);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        new GracefulShutdown(drainTimeout, health, server, batcher, executors, resources),
+        "shutdown"));
     server.awaitTermination();
     return 0;
   }

@@ -1,18 +1,21 @@
 package dev.captcha.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.BatchingMode;
 import dev.captcha.server.engine.Device;
+import dev.captcha.server.engine.EngineOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +75,28 @@ class MainTest {
     assertEquals(Duration.ofMillis(40), s.latencyBudget());
     assertEquals(Device.CPU, m.engineOptions().device());
     assertEquals(2, m.engineOptions().intraOpThreads());
+  }
+
+  @Test
+  void environmentVariablesOverrideTheRecordDefaults() {
+    CommandLine cl =
+        Main.commandLine(
+            Map.of(
+                "CAPTCHA_MAX_BATCH_SIZE", "16",
+                "CAPTCHA_MAX_QUEUE_DELAY", "2ms",
+                "CAPTCHA_KEEPALIVE_TIME", "30s",
+                "CAPTCHA_REFLECTION", "false",
+                "CAPTCHA_DEVICE", "cpu"));
+    cl.parseArgs("--max-batch-size", "8");
+    Main m = cl.getCommand();
+    assertEquals(8, m.batcherSettings().maxBatchSize(), "the command line wins");
+    assertEquals(Duration.ofMillis(2), m.batcherSettings().maxQueueDelay());
+    assertEquals(Duration.ofSeconds(30), m.serverLimits().keepAliveTime());
+    assertEquals(Device.CPU, m.engineOptions().device());
+    assertFalse(m.reflection);
+    Main plain = parse();
+    assertEquals(BatcherSettings.defaults(), plain.batcherSettings());
+    assertEquals(EngineOptions.defaults(), plain.engineOptions());
   }
 
   @Test

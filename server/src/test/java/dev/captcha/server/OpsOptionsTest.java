@@ -29,7 +29,7 @@ class OpsOptionsTest {
   void defaults() {
     Main m = parse();
     ServerLimits limits = m.serverLimits();
-    assertEquals(m.maxImageBytes + 64 * 1024, limits.maxInboundMessageSize());
+    assertEquals(m.limits.maxImageBytes + 64 * 1024, limits.maxInboundMessageSize());
     assertEquals(256, limits.maxConcurrentCallsPerConnection());
     assertEquals(512, limits.streamItemsPerConnection());
     assertEquals(Duration.ofMinutes(1), limits.keepAliveTime());

@@ -1,6 +1,8 @@
 package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.MicroBatcher;
@@ -12,12 +14,9 @@ import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.Protos;
 import dev.captcha.server.image.ImageDecoder;
-import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
-import dev.captcha.server.model.Prediction;
-import dev.captcha.server.ops.HealthState;
+import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.ControlledEngine;
 import dev.captcha.server.testing.ManualClock;
@@ -98,7 +97,7 @@ public final class ServingStack implements AutoCloseable {
     batcher = new MicroBatcher<>(settings,
         List.of(new MeteredEngine<>(engine, metrics, NanoClock.SYSTEM)),
         clock != null ? clock : NanoClock.SYSTEM,
-        clock != null ? clock : DelayScheduler.of(timer), workers);
+        clock != null ? clock : DelayScheduler.of(timer), workers, metrics.outcomes());
     batcher.warmUp(new float[model.metadata().input().itemSize()]);
     metrics.startRecordingBatches();
     metrics.registerQueueDepth(batcher::queueLength);
@@ -106,15 +105,12 @@ public final class ServingStack implements AutoCloseable {
     // batcher's admission control refuses requests in tests.
     preprocess = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024));
     Solver solver = new Solver(
-        new ImageDecoder(new ImageLimits(options.maxImageBytes, ImageLimits.DEFAULT.maxSide(),
-            ImageLimits.DEFAULT.maxPixels())),
-        new Preprocessor(model.metadata().input()), batcher, preprocess);
+        new ImageDecoder(options.imageLimits()),
+        new Preprocessor(model.metadata().input()), batcher, preprocess, metrics.outcomes());
     CaptchaSolverService service = new CaptchaSolverService(solver,
         Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-        settings.defaultTimeout(), options.streamWindow);
-    server = new CaptchaServer(
-        options.transport(options.serverLimits(), options.tlsSettings(), health, metrics),
-        service).start();
+        settings.defaultTimeout(), options.streamWindow());
+    server = options.transport(service, health, metrics).netty(options.port).start();
     metricsHttp = metrics.startHttpServer(0);
     health.serving();
     channel = channel(InsecureChannelCredentials.create());

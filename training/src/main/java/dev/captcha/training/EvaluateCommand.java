@@ -2,15 +2,20 @@ package dev.captcha.training;
 
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.Tally;
+import dev.captcha.training.data.Degradation;
 import dev.captcha.training.eval.Evaluator;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.eval.Samples;
-import dev.captcha.training.eval.Tally;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
@@ -41,10 +46,10 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "2027", description = "Seed of generated captchas; keep it apart from the training (1) and validation (20261128) seeds (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--fonts", split = ",", description = "Font families or files for generated captchas (default: the training families).")
+  @Option(names = "--fonts", split = ",", description = "Font families or files for generated captchas, each style group an equal share (default: the training families).")
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
-  @Option(names = "--held-out-fonts", description = "Generate with the font families kept out of training (Open Sans, Comic Neue).")
+  @Option(names = "--held-out-fonts", description = "Generate with the font zoo's held-out families (FontCatalog.HELD_OUT_FAMILIES).")
   boolean heldOut;
 
   @Option(names = "--batch-size", defaultValue = "256", description = "Images per inference batch (default: ${DEFAULT-VALUE}).")
@@ -59,10 +64,27 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Also write the results to this JSON file.")
   Path json;
 
+  @Option(names = "--perturb", split = ",", paramLabel = "CHANGE",
+      description = "Also evaluate the same images after each change and report exact accuracy per change beside the"
+          + " clean figure: none, jpegQ, scaleF-FILTER (nearest, bilinear, bicubic, area; the model's preprocessing"
+          + " scales it back), shiftD or shiftDX:DY, blurS, gammaG, paletteN, palette-web, chains joined with '+',"
+          + " or 'suite' for " + SUITE_TEXT + ".")
+  List<String> perturb;
+
+  /** The changes of the robustness table: JPEG, rescaling and sub-pixel shifts. */
+  static final List<String> SUITE =
+      List.of("none", "jpeg90", "jpeg75", "jpeg50", "scale2-bilinear", "scale2-nearest", "shift0.25", "shift0.5");
+
+  private static final String SUITE_TEXT = "none,jpeg90,jpeg75,jpeg50,scale2-bilinear,scale2-nearest,shift0.25,shift0.5";
+
   @Override
   public Integer call() throws Exception {
     if (confusions < 0) {
       throw new IllegalArgumentException("--confusions must be >= 0");
+    }
+    List<Degradation> changes = new ArrayList<>(perturb == null ? List.of() : perturbations(perturb));
+    if (!changes.isEmpty() && changes.stream().noneMatch(d -> d instanceof Degradation.None)) {
+      changes.add(0, new Degradation.None());
     }
     String what;
     Samples samples;
@@ -71,7 +93,9 @@ final class EvaluateCommand implements Callable<Integer> {
       what = source.dir.toString();
     } else {
       List<String> families = heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts;
-      CaptchaGenerator generator = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(families)).build();
+      FontCatalog catalog = FontCatalog.scanDefault();
+      CaptchaGenerator generator =
+          CaptchaGenerator.builder().weightedFonts(catalog.weighted(families)).build();
       samples = Samples.generated(generator, seed, source.generate);
       what = String.format(Locale.ROOT, "%d generated captchas (seed %d, fonts %s)", source.generate, seed,
           String.join(", ", families));
@@ -94,14 +118,77 @@ final class EvaluateCommand implements Callable<Integer> {
           r.imagesPerSecond(), r.inferenceImagesPerSecond(), batchSize, threads);
       System.out.printf(Locale.ROOT, "confusions  %s%n",
           top.isEmpty() ? "none" : top.stream().map(Tally.Confusion::toString).collect(Collectors.joining(", ")));
+      List<Row> rows = new ArrayList<>();
+      if (!changes.isEmpty()) {
+        for (Degradation d : changes) {
+          Tally changed = d instanceof Degradation.None ? t
+              : new Evaluator(onnx, batchSize).evaluate(perturbed(samples, d),
+                  done -> System.err.printf(Locale.ROOT, "\r%s: evaluated %d/%d", d.name(), done, total)).tally();
+          rows.add(new Row(d.name(), changed));
+        }
+        System.err.println();
+        System.out.printf(Locale.ROOT, "robustness  the same %d images after each change (none: as they are)%n", t.images());
+        System.out.printf(Locale.ROOT, "  %-28s %7s %7s %7s%n", "change", "exact", "points", "merged");
+        for (Row row : rows) {
+          System.out.printf(Locale.ROOT, "  %-28s %7.4f %+7.2f %7.4f%n", row.change(), row.tally().exactAccuracy(),
+              100 * (row.tally().exactAccuracy() - t.exactAccuracy()), row.tally().mergedAccuracy());
+        }
+      }
       if (json != null) {
-        Files.writeString(json, toJson(model, what, r, top), StandardCharsets.UTF_8);
+        Files.writeString(json, toJson(model, what, r, top, rows), StandardCharsets.UTF_8);
       }
     }
     return 0;
   }
 
-  private String toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top) {
+  /** Accuracy of the images after one change. */
+  private record Row(String change, Tally tally) {}
+
+  /**
+   * The changes named in {@code names}, in order, {@code suite} expanded to {@link #SUITE}.
+   *
+   * @throws IllegalArgumentException naming an unknown or malformed change and the known forms
+   */
+  static List<Degradation> perturbations(List<String> names) {
+    List<Degradation> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String raw : names) {
+      String name = raw.trim();
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("--perturb has an empty change; known: " + Degradation.GRAMMAR + ", or suite");
+      }
+      for (String n : name.equalsIgnoreCase("suite") ? SUITE : List.of(name)) {
+        Degradation d;
+        try {
+          d = Degradation.parse(n);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--perturb: " + e.getMessage() + (e.getMessage().contains("known") ? ", or suite" : ""), e);
+        }
+        if (seen.add(d.name())) {
+          out.add(d);
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** The samples with {@code change} applied to each image. */
+  private static Samples perturbed(Samples base, Degradation change) {
+    return new Samples() {
+      @Override
+      public int size() {
+        return base.size();
+      }
+
+      @Override
+      public Sample get(int index) throws IOException {
+        Sample s = base.get(index);
+        return new Sample(s.name(), s.text(), change.apply(s.image()));
+      }
+    };
+  }
+
+  private String toJson(Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top, List<Row> rows) {
     Tally t = r.tally();
     String confusionList = top.stream()
         .map(c -> String.format(Locale.ROOT, "{\"truth\": %s, \"predicted\": %s, \"count\": %d}",
@@ -110,9 +197,20 @@ final class EvaluateCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "{%n  \"model\": %s,%n  \"data\": %s,%n  \"images\": %d,%n"
             + "  \"exact_accuracy\": %.6f,%n  \"case_folded_accuracy\": %.6f,%n  \"merged_accuracy\": %.6f,%n"
             + "  \"char_accuracy\": %.6f,%n  \"images_per_second\": %.1f,%n  \"inference_images_per_second\": %.1f,%n"
-            + "  \"batch_size\": %d,%n  \"threads\": %d,%n  \"confusions\": %s%n}%n",
+            + "  \"batch_size\": %d,%n  \"threads\": %d,%n  \"confusions\": %s,%n  \"perturbations\": %s%n}%n",
         Json.quote(modelFile.toString()), Json.quote(data), t.images(), t.exactAccuracy(), t.caseFoldedAccuracy(),
         t.mergedAccuracy(), t.characterAccuracy(), r.imagesPerSecond(), r.inferenceImagesPerSecond(), batchSize,
-        threads, confusionList);
+        threads, confusionList, perturbationJson(rows, t));
+  }
+
+  private static String perturbationJson(List<Row> rows, Tally clean) {
+    return rows.stream()
+        .map(row -> String.format(Locale.ROOT,
+            "{\"change\": %s, \"images\": %d, \"exact_accuracy\": %.6f, \"points_vs_clean\": %.2f,"
+                + " \"case_folded_accuracy\": %.6f, \"merged_accuracy\": %.6f, \"char_accuracy\": %.6f}",
+            Json.quote(row.change()), row.tally().images(), row.tally().exactAccuracy(),
+            100 * (row.tally().exactAccuracy() - clean.exactAccuracy()), row.tally().caseFoldedAccuracy(),
+            row.tally().mergedAccuracy(), row.tally().characterAccuracy()))
+        .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
   }
 }

@@ -1,22 +1,28 @@
 package dev.captcha.training;
 
 import dev.captcha.training.export.RunExporter;
+import dev.captcha.training.train.RunFolder;
 import dev.captcha.training.train.Trainer;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code export} command: writes a run's checkpoint as an ONNX model file and verifies it. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Exports the checkpoint of a training run to ONNX (BatchNorm folded, model-format metadata),"
+    description = "Exports a checkpoint of a training run (the best by default) to ONNX (BatchNorm folded, model-format metadata),"
         + " then checks the file in ONNX Runtime against DJL on random inputs.")
 final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--run-dir", defaultValue = "runs/default", description = "Run folder with the checkpoint and training.properties (default: ${DEFAULT-VALUE}).")
   Path runDir;
+
+  @Option(names = "--checkpoint", defaultValue = "best", converter = ChoiceConverter.class,
+      description = "Which checkpoint: best (highest validation exact accuracy) or last (default: ${DEFAULT-VALUE}).")
+  RunFolder.Choice checkpoint;
 
   @Option(names = {"-o", "--out"}, defaultValue = "models/captcha-resnet.onnx", description = "ONNX file to write (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -51,7 +57,8 @@ final class ExportCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--quantize supports int8 only, got '" + quantizeTo + "'");
     }
     Trainer.configureEngine(threads);
-    RunExporter.Report r = RunExporter.export(runDir, out, name, version, length, checkImages, threads);
+    RunExporter.Report r = RunExporter.export(runDir, checkpoint, out, name, version, length, checkImages, threads);
+    System.out.printf(Locale.ROOT, "exported %s of %s%n", r.checkpoint(), runDir);
     System.out.printf(Locale.ROOT, "wrote %s (%,d bytes), %s %s, validation exact accuracy %s%n", r.file(), r.bytes(),
         r.metadata().get("captcha.model.name"), r.metadata().get("captcha.model.version"),
         r.metadata().get("captcha.validation.exact_accuracy"));
@@ -69,5 +76,17 @@ final class ExportCommand implements Callable<Integer> {
       return quantize.run(out, target, threads, System.out, System.err);
     }
     return 0;
+  }
+
+  /** Parses {@code best} or {@code last}, case-insensitively. */
+  static final class ChoiceConverter implements CommandLine.ITypeConverter<RunFolder.Choice> {
+    @Override
+    public RunFolder.Choice convert(String value) {
+      try {
+        return RunFolder.Choice.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("expected best or last, got '" + value + "'");
+      }
+    }
   }
 }

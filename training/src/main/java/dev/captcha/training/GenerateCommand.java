@@ -65,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
     FontCatalog catalog = FontCatalog.scanDefault();
     CaptchaGenerator.Builder b = CaptchaGenerator.builder()
         .size(width, height).length(length).disturbance(disturbance).charset(charset)
-        .fonts(catalog.resolve(heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts));
+        .weightedFonts(catalog.weighted(heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts));
     if (backgrounds != null) {
       b.backgrounds(parseColors(backgrounds));
     }

@@ -18,8 +18,8 @@ final class PairedBenchReport {
       Path json) throws Exception {
     try (OnnxModel a = OnnxModel.load(first, threads); OnnxModel b = OnnxModel.load(second, threads)) {
       List<PairedBench.Row> rows = PairedBench.run(a, b, batchSizes, warmup, rounds, repetitions, 1);
-      String pa = a.info().metadata().getOrDefault("captcha.precision", "float32");
-      String pb = b.info().metadata().getOrDefault("captcha.precision", "float32");
+      String pa = a.info().precision();
+      String pb = b.info().precision();
       System.out.printf(Locale.ROOT, "A = %s (%s), B = %s (%s): %d intra-op thread(s), %d rounds of %d runs each,"
           + " order alternating; medians over rounds%n", first, pa, second, pb, threads, rounds, repetitions);
       System.out.printf(Locale.ROOT, "%6s %12s %12s %8s | %12s %12s %8s | %10s %10s%n", "batch", "A images/s",

@@ -56,14 +56,36 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "2", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--resume", description = "Continue from the checkpoint in the run folder.")
+  @Option(names = "--widths", split = ",", description = "Channels of the network's stages (default: ${DEFAULT-VALUE}).")
+  List<Integer> widths = TrainingConfig.STANDARD_WIDTHS;
+
+  @Option(names = "--resume", description = "Continue the run in the run folder from its last checkpoint (weights,"
+      + " optimiser state, schedule); the settings must match the run's.")
   boolean resume;
+
+  @Option(names = "--allow-config-change", description = "With --resume: accept settings that differ from the run's"
+      + " (fonts, batch size, seeds, learning rates); the network must still match.")
+  boolean allowConfigChange;
+
+  @Option(names = "--init-from", description = "Start from the weights of an exported model file (ONNX, as `export` writes it) instead of random ones; the network comes from the file.")
+  Path initFrom;
+
+  @Option(names = "--augment-rate", defaultValue = "0", description = "Share of training captchas degraded as on their way to"
+      + " a user: JPEG 50-95, rescaling 0.5x-3x and back, sub-pixel shifts, blur, gamma, palettes (0..1; default: ${DEFAULT-VALUE}).")
+  double augmentRate;
+
+  @Option(names = "--glyph-variation", defaultValue = "0", description = "Share of training glyphs drawn with a random width, slant and stroke weight, for fonts beyond the list (default: ${DEFAULT-VALUE}).")
+  double glyphVariation;
 
   @Override
   public Integer call() throws Exception {
     String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
     TrainingConfig config = new TrainingConfig(runDir, Duration.ofMillis((long) (maxMinutes * 60_000)), steps, batchSize,
-        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim());
+        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, widths, threads, resume, allowConfigChange, command.trim(),
+        initFrom, augmentRate, glyphVariation);
+    if (allowConfigChange && !resume) {
+      throw new IllegalArgumentException("--allow-config-change only applies with --resume");
+    }
     Trainer.Accuracy acc = new Trainer(config, System.err).run();
     System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());
     return 0;

@@ -27,7 +27,7 @@ class CommandsTest {
   void exportThenEvaluateThenBench(@TempDir Path dir) throws Exception {
     Path runDir = dir.resolve("run");
     new Trainer(new TrainingConfig(runDir, Duration.ofMinutes(30), 3, 8, 1e-3f, 1e-5f, 1, 1, 16, 2, 100,
-        List.of("DejaVu Sans"), 1, false, "test"), new PrintStream(OutputStream.nullOutputStream())).run();
+        List.of("DejaVu Sans"), TrainingConfig.STANDARD_WIDTHS, 1, false, false, "test"), new PrintStream(OutputStream.nullOutputStream())).run();
     Path model = dir.resolve("out/model.onnx");
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -37,6 +37,8 @@ class CommandsTest {
           "--name", "tiny", "--model-version", "0.1", "--check-images", "3"));
       assertTrue(Files.isRegularFile(model));
       assertTrue(captured.toString(StandardCharsets.UTF_8).contains("max abs logit difference"));
+      assertTrue(captured.toString(StandardCharsets.UTF_8).contains("exported the best checkpoint checkpoint-best.params (step 3,"),
+          captured.toString(StandardCharsets.UTF_8));
 
       Path json = dir.resolve("eval.json");
       assertEquals(0, run("evaluate", "--model", model.toString(), "--generate", "12", "--seed", "5",
@@ -71,5 +73,9 @@ class CommandsTest {
     assertEquals(2, run("evaluate", "--model", "x.onnx"));
     assertEquals(2, run("bench", "--model", "x.onnx", "--instances", "0"));
     assertEquals(2, run("evaluate", "--model", "x.onnx", "--dir", dir.toString(), "--generate", "3"));
+    assertEquals(2, run("train", "--run-dir", dir.resolve("none").toString(), "--resume", "--threads", "1"));
+    assertEquals(2, run("train", "--run-dir", dir.resolve("none").toString(), "--allow-config-change"));
+    assertEquals(2, run("train", "--run-dir", dir.resolve("none").toString(), "--widths", "8,0"));
+    assertEquals(2, run("export", "--run-dir", dir.toString(), "--checkpoint", "first"));
   }
 }

@@ -69,9 +69,9 @@ class QuantizeCommandTest {
         "--threads", "1"));
     assertEquals(0, code[0], printed);
     try (OnnxModel m = OnnxModel.load(out, 1)) {
-      assertEquals("int8", m.info().metadata().get("captcha.precision"));
-      assertTrue(m.info().metadata().get("captcha.quantization.guard").contains("training fonts"),
-          m.info().metadata().toString());
+      assertEquals("int8", m.info().all().get("captcha.precision"));
+      assertTrue(m.info().all().get("captcha.quantization.guard").contains("training fonts"),
+          m.info().all().toString());
       assertEquals("afocus-resnet", m.info().name());
     }
   }
@@ -80,7 +80,7 @@ class QuantizeCommandTest {
   void exportWritesTheFloatAndTheInt8File(@TempDir Path dir) throws Exception {
     Path runDir = dir.resolve("run");
     new Trainer(new TrainingConfig(runDir, Duration.ofMinutes(30), 3, 8, 1e-3f, 1e-5f, 1, 1, 16, 2, 100,
-        List.of("DejaVu Sans"), 1, false, "test"), new PrintStream(OutputStream.nullOutputStream())).run();
+        List.of("DejaVu Sans"), TrainingConfig.STANDARD_WIDTHS, 1, false, false, "test"), new PrintStream(OutputStream.nullOutputStream())).run();
     Path model = dir.resolve("out/tiny.onnx");
     int[] code = new int[1];
     // three training steps read nothing right, in float and in int8 alike: the guard passes
@@ -91,8 +91,8 @@ class QuantizeCommandTest {
     Path int8 = dir.resolve("out/tiny-int8.onnx");
     assertTrue(Files.isRegularFile(model) && Files.isRegularFile(int8), printed);
     try (OnnxModel m = OnnxModel.load(int8, 1)) {
-      assertEquals("int8", m.info().metadata().get("captcha.precision"));
-      assertEquals("3", m.info().metadata().get("captcha.training.steps"), "provenance kept");
+      assertEquals("int8", m.info().all().get("captcha.precision"));
+      assertEquals("3", m.info().all().get("captcha.training.steps"), "provenance kept");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.captcha.client.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.captcha.model.Tally;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +102,7 @@ final class EvalCommand implements Callable<Integer> {
           "no labelled images in " + dir + ": name them <index>_<text>.png, e.g. 0_aB3x.png");
     }
     try (CaptchaCli.Connection c = cli.connect(cmd)) {
-      EvalMetrics metrics = new EvalMetrics();
+      Tally metrics = new Tally();
       AtomicInteger failed = new AtomicInteger();
       Progress progress = new Progress(err, cli.interactive(), labelled.size());
       long start = System.nanoTime();
@@ -128,23 +129,23 @@ final class EvalCommand implements Callable<Integer> {
     }
   }
 
-  private String report(EvalMetrics m, int failed, int skipped, double seconds, String model) {
+  private String report(Tally m, int failed, int skipped, double seconds, String model) {
     StringBuilder s = new StringBuilder();
-    int n = m.items();
+    long n = m.images();
     s.append(String.format(Locale.ROOT, "model: %s%n", model));
     s.append(String.format(Locale.ROOT, "images: %d solved, %d failed, %d skipped%n", n, failed, skipped));
     s.append(String.format(Locale.ROOT, "sequence accuracy: exact %s  case-folded %s  confusable-folded %s%n",
-        pct(m.exact(), n), pct(m.caseFolded(), n), pct(m.confusableFolded(), n)));
-    s.append(String.format(Locale.ROOT, "character accuracy: %s%s%n", pct(m.charsRight(), m.chars()),
+        pct(m.exact(), n), pct(m.caseFolded(), n), pct(m.merged(), n)));
+    s.append(String.format(Locale.ROOT, "character accuracy: %s%s%n", pct(m.characterHits(), m.characters()),
         m.lengthMismatches() > 0 ? " (" + m.lengthMismatches() + " texts of the wrong length)" : ""));
     s.append(String.format(Locale.ROOT, "throughput: %.1f images/s (%d in %.2f s)%n",
         (n + failed) / Math.max(seconds, 1e-9), n + failed, seconds));
-    List<EvalMetrics.Confusion> worst = m.worstConfusions(top);
+    List<Tally.Confusion> worst = m.topConfusions(top);
     if (worst.isEmpty()) {
       s.append("worst confusions: none\n");
     } else {
       s.append("worst confusions (true -> predicted: count):\n");
-      for (EvalMetrics.Confusion c : worst) {
+      for (Tally.Confusion c : worst) {
         s.append(String.format(Locale.ROOT, "  %s -> %s: %d%n", c.truth(), c.predicted(), c.count()));
       }
     }
@@ -152,23 +153,23 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private static String pct(long part, long whole) {
-    return String.format(Locale.ROOT, "%.2f%% (%d/%d)", 100.0 * EvalMetrics.ratio(part, whole), part, whole);
+    return String.format(Locale.ROOT, "%.2f%% (%d/%d)", 100.0 * Tally.ratio(part, whole), part, whole);
   }
 
-  private String toJson(EvalMetrics m, int failed, int skipped, double seconds, String model) {
+  private String toJson(Tally m, int failed, int skipped, double seconds, String model) {
     ObjectNode n = new ObjectMapper().createObjectNode();
     n.put("model", model);
-    n.put("solved", m.items());
+    n.put("solved", m.images());
     n.put("failed", failed);
     n.put("skipped", skipped);
-    n.put("exact_accuracy", EvalMetrics.ratio(m.exact(), m.items()));
-    n.put("case_folded_accuracy", EvalMetrics.ratio(m.caseFolded(), m.items()));
-    n.put("confusable_folded_accuracy", EvalMetrics.ratio(m.confusableFolded(), m.items()));
-    n.put("char_accuracy", EvalMetrics.ratio(m.charsRight(), m.chars()));
-    n.put("images_per_second", (m.items() + failed) / Math.max(seconds, 1e-9));
+    n.put("exact_accuracy", Tally.ratio(m.exact(), m.images()));
+    n.put("case_folded_accuracy", Tally.ratio(m.caseFolded(), m.images()));
+    n.put("confusable_folded_accuracy", Tally.ratio(m.merged(), m.images()));
+    n.put("char_accuracy", Tally.ratio(m.characterHits(), m.characters()));
+    n.put("images_per_second", (m.images() + failed) / Math.max(seconds, 1e-9));
     n.put("seconds", seconds);
     var arr = n.putArray("worst_confusions");
-    for (EvalMetrics.Confusion c : m.worstConfusions(top)) {
+    for (Tally.Confusion c : m.topConfusions(top)) {
       arr.addObject().put("true", c.truth()).put("predicted", c.predicted()).put("count", c.count());
     }
     return n.toString();

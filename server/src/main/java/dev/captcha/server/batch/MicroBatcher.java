@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
  * engine failed) or a {@link RejectedException} (the batcher was closed before it could run). A
- * request whose future was cancelled by the caller is dropped before inference.
+ * request whose future was cancelled by the caller is dropped before inference. An {@link
+ * OutcomeListener} hears each outcome where it happens.
  *
  * @param <I> the prepared input of one request
  * @param <O> the output for one request
@@ -40,6 +41,7 @@ public final class MicroBatcher<I, O> {
   private final NanoClock clock;
   private final DelayScheduler scheduler;
   private final Executor workers;
+  private final OutcomeListener listener;
   private final long maxQueueDelayNanos;
   private final long latencyBudgetNanos;
 
@@ -71,6 +73,21 @@ public final class MicroBatcher<I, O> {
       NanoClock clock,
       DelayScheduler scheduler,
       Executor workers) {
+    this(settings, engines, clock, scheduler, workers, OutcomeListener.NONE);
+  }
+
+  /**
+   * As above, telling {@code listener} what becomes of each request.
+   *
+   * @param listener hears each request's outcome (admitted, rejected, expired, failed, answered)
+   */
+  public MicroBatcher(
+      BatcherSettings settings,
+      List<? extends BatchEngine<I, O>> engines,
+      NanoClock clock,
+      DelayScheduler scheduler,
+      Executor workers,
+      OutcomeListener listener) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.engines = List.copyOf(engines);
     if (this.engines.size() != settings.instances()) {
@@ -80,6 +97,7 @@ public final class MicroBatcher<I, O> {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.workers = Objects.requireNonNull(workers, "workers");
+    this.listener = Objects.requireNonNull(listener, "listener");
     this.maxQueueDelayNanos = settings.maxQueueDelay().toNanos();
     this.latencyBudgetNanos = settings.latencyBudget().toNanos();
     for (int i = 0; i < this.engines.size(); i++) {
@@ -141,25 +159,31 @@ public final class MicroBatcher<I, O> {
     long now = clock.nanoTime();
     CompletableFuture<BatchResult<O>> future = new CompletableFuture<>();
     if (deadlineNanos - now <= 0) {
+      listener.expired();
       future.completeExceptionally(
           new DeadlineExpiredException("deadline passed before the request was queued"));
       return future;
     }
     Actions actions = new Actions();
+    RejectedException refusal;
     synchronized (lock) {
       if (closing) {
-        future.completeExceptionally(
+        refusal =
             new RejectedException(
-                RejectedException.Reason.SHUTTING_DOWN, "server is shutting down", 0));
-        return future;
-      }
-      RejectedException full = queueFullLocked(now, actions);
-      if (full != null) {
-        future.completeExceptionally(full);
+                RejectedException.Reason.SHUTTING_DOWN, "server is shutting down", 0);
       } else {
-        queue.add(new Pending<>(input, now, deadlineNanos, future));
-        dispatchLocked(now, actions);
+        refusal = queueFullLocked(now, actions);
+        if (refusal == null) {
+          queue.add(new Pending<>(input, now, deadlineNanos, future));
+          dispatchLocked(now, actions);
+        }
       }
+    }
+    if (refusal != null) {
+      listener.rejected(refusal.reason());
+      future.completeExceptionally(refusal);
+    } else {
+      listener.admitted();
     }
     actions.run();
     return future;
@@ -168,7 +192,8 @@ public final class MicroBatcher<I, O> {
   /**
    * The refusal a request arriving now would get because the queue is full, or null while there
    * is room; expired requests are cleared out first. Lets a caller refuse before it spends work
-   * preparing an input that {@link #add} would refuse anyway; {@link #add} checks again.
+   * preparing an input that {@link #add} would refuse anyway; {@link #add} checks again. The
+   * caller that refuses tells its listener.
    */
   public RejectedException refusalIfFull() {
     long now = clock.nanoTime();
@@ -277,6 +302,7 @@ public final class MicroBatcher<I, O> {
     int failed = 0;
     for (Pending<I, O> p : left) {
       if (p.future.completeExceptionally(gone)) {
+        listener.rejected(gone.reason());
         failed++;
       }
     }
@@ -483,10 +509,14 @@ public final class MicroBatcher<I, O> {
       for (int i = 0; i < n; i++) {
         Pending<I, O> p = batch.get(i);
         if (failure != null) {
-          p.future.completeExceptionally(failure);
+          if (p.future.completeExceptionally(failure)) {
+            listener.failed();
+          }
         } else {
-          p.future.complete(
-              new BatchResult<>(outputs.get(i), start - p.arrivalNanos, end - start, n));
+          long queueNanos = start - p.arrivalNanos;
+          if (p.future.complete(new BatchResult<>(outputs.get(i), queueNanos, end - start, n))) {
+            listener.answered(queueNanos);
+          }
         }
       }
     } finally {
@@ -528,8 +558,10 @@ public final class MicroBatcher<I, O> {
     void run() {
       if (expired != null) {
         for (Pending<I, O> p : expired) {
-          p.future.completeExceptionally(
-              new DeadlineExpiredException("deadline passed while queued; not computed"));
+          if (p.future.completeExceptionally(
+              new DeadlineExpiredException("deadline passed while queued; not computed"))) {
+            listener.expired();
+          }
         }
       }
       for (Runnable r : launches) {

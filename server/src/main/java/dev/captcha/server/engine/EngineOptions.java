@@ -18,6 +18,11 @@ public record EngineOptions(Device device, int intraOpThreads, int topK, boolean
     this(device, intraOpThreads, topK, true);
   }
 
+  /** The defaults of the command line: any device, threads chosen by ONNX Runtime, top 3. */
+  public static EngineOptions defaults() {
+    return new EngineOptions(Device.AUTO, 0, 3, true);
+  }
+
   /** Validates the options. */
   public EngineOptions {
     Objects.requireNonNull(device, "device");

@@ -3,15 +3,13 @@ package dev.captcha.server.grpc;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC server around the captcha service, built from a {@link ServerBuilder} so tests pass an
- * in-process one; {@link #netty} is the one place where the network server is configured.
- * Thread-safe.
+ * in-process one; {@link GrpcTransport} configures it. Thread-safe.
  */
 public final class CaptchaServer {
   private final Server server;
@@ -22,11 +20,6 @@ public final class CaptchaServer {
    */
   public CaptchaServer(ServerBuilder<?> builder, BindableService service) {
     this.server = builder.addService(service).build();
-  }
-
-  /** A Netty builder listening on {@code port} (0 picks a free port) on all interfaces. */
-  public static ServerBuilder<?> netty(int port, int maxInboundMessageBytes) {
-    return NettyServerBuilder.forPort(port).maxInboundMessageSize(maxInboundMessageBytes);
   }
 
   public CaptchaServer start() throws IOException {
@@ -42,6 +35,11 @@ public final class CaptchaServer {
   /** Stops accepting new calls; calls in progress continue. */
   public void shutdown() {
     server.shutdown();
+  }
+
+  /** Stops accepting new calls and cancels the calls in progress. */
+  public void shutdownNow() {
+    server.shutdownNow();
   }
 
   /**

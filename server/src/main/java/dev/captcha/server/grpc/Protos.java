@@ -7,9 +7,9 @@ import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.api.v1.PositionCandidates;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.api.v1.Timing;
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatcherSettings;
-import dev.captcha.server.model.ModelMetadata;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.solve.Solution;
 import java.time.Duration;
 import java.util.List;
@@ -56,9 +56,9 @@ public final class Protos {
     Prediction p = s.prediction();
     SolveResponse.Builder b =
         SolveResponse.newBuilder().setId(id).setText(p.text()).setConfidence(p.confidence());
-    for (List<dev.captcha.server.model.Candidate> position : p.positions()) {
+    for (List<dev.captcha.model.Candidate> position : p.positions()) {
       PositionCandidates.Builder pc = PositionCandidates.newBuilder();
-      for (dev.captcha.server.model.Candidate c : position) {
+      for (dev.captcha.model.Candidate c : position) {
         pc.addCandidates(
             Candidate.newBuilder().setCharacter(c.character()).setProbability(c.probability()));
       }

@@ -1,5 +1,7 @@
 package dev.captcha.server.metrics;
 
+import dev.captcha.server.batch.OutcomeListener;
+import dev.captcha.server.batch.RejectedException;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -9,6 +11,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 
@@ -16,10 +19,10 @@ import java.util.function.IntSupplier;
  * The service's Prometheus metrics, registered in a registry the caller owns; thread-safe.
  *
  * <p>Names follow the Prometheus conventions: base units (seconds), {@code _total} on counters,
- * a {@code captcha_} prefix. Request outcomes are recorded at the gRPC layer by {@link
- * GrpcMetricsInterceptor}, reading the status codes of design.md's table (RESOURCE_EXHAUSTED: a
- * rejection by admission control, DEADLINE_EXCEEDED: expired before inference, UNAVAILABLE: refused
- * while draining) and each response's timing; batches are recorded by {@link MeteredEngine}.
+ * a {@code captcha_} prefix. Request outcomes (admitted, rejected by reason, expired, failed,
+ * answered with its queue time) are recorded where they happen, by the solver and the batcher
+ * through {@link #outcomes()}; batches by {@link MeteredEngine}; gRPC calls, by method and status
+ * code, and their latency by the gRPC adapter's interceptor.
  */
 public final class ServerMetrics {
   private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
@@ -31,8 +34,10 @@ public final class ServerMetrics {
   private final Histogram queueTime;
   private final Histogram inferenceTime;
   private final Histogram batchSize;
+  private final Counter admitted;
   private final Counter expired;
   private final Counter rejected;
+  private final Counter failed;
   private final Counter inferenceFailures;
   private final Info modelInfo;
   private volatile boolean recordingBatches;
@@ -74,6 +79,16 @@ public final class ServerMetrics {
             .classicOnly()
             .classicUpperBounds(BATCH_SIZE_BUCKETS)
             .withoutExemplars()
+            .register(registry);
+    admitted =
+        Counter.builder()
+            .name("captcha_admitted_requests_total")
+            .help("Requests accepted into the batcher's queue")
+            .register(registry);
+    failed =
+        Counter.builder()
+            .name("captcha_failed_requests_total")
+            .help("Requests whose inference batch failed")
             .register(registry);
     expired =
         Counter.builder()
@@ -139,17 +154,41 @@ public final class ServerMetrics {
     recordingBatches = true;
   }
 
-  void recordQueueTime(long nanos) {
-    queueTime.observe(nanos / 1e9);
+  /**
+   * The listener that records request outcomes into these metrics; give it to the solver and the
+   * batcher.
+   */
+  public OutcomeListener outcomes() {
+    return outcomes;
   }
 
-  void recordExpired() {
-    expired.inc();
-  }
+  private final OutcomeListener outcomes =
+      new OutcomeListener() {
+        @Override
+        public void admitted() {
+          admitted.inc();
+        }
 
-  void recordRejected(String reason) {
-    rejected.labelValues(reason).inc();
-  }
+        @Override
+        public void rejected(RejectedException.Reason reason) {
+          rejected.labelValues(reason.name().toLowerCase(Locale.ROOT)).inc();
+        }
+
+        @Override
+        public void expired() {
+          expired.inc();
+        }
+
+        @Override
+        public void failed() {
+          failed.inc();
+        }
+
+        @Override
+        public void answered(long queueNanos) {
+          queueTime.observe(queueNanos / 1e9);
+        }
+      };
 
   void recordBatch(int size, long nanos, boolean failed) {
     if (!recordingBatches) {
@@ -162,15 +201,18 @@ public final class ServerMetrics {
     }
   }
 
-  void recordCall(String method, String code) {
+  /** Counts a finished gRPC call by full method name and status code. */
+  public void recordCall(String method, String code) {
     grpcRequests.labelValues(method, code).inc();
   }
 
-  void recordStreamItem(String code) {
+  /** Counts an answered SolveStream item by status code. */
+  public void recordStreamItem(String code) {
     streamItems.labelValues(code).inc();
   }
 
-  void recordServerTime(String method, long nanos) {
+  /** Records a request's time from arrival to answer. */
+  public void recordServerTime(String method, long nanos) {
     serverTime.labelValues(method).observe(nanos / 1e9);
   }
 

@@ -1,12 +1,11 @@
 package dev.captcha.server.ops;
 
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Transport limits of the gRPC server, validated; immutable and thread-safe.
+ * Transport limits of the gRPC server, validated; immutable and thread-safe. The gRPC adapter
+ * ({@code grpc.GrpcTransport}) applies them.
  *
  * @param maxInboundMessageSize largest request message in bytes; larger ones fail with
  *     RESOURCE_EXHAUSTED
@@ -61,23 +60,18 @@ public record ServerLimits(
         512);
   }
 
-  /** Applies the transport limits to a Netty server builder; returns it for chaining. */
-  public NettyServerBuilder applyTo(NettyServerBuilder builder) {
-    return builder
-        .maxInboundMessageSize(maxInboundMessageSize)
-        .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection)
-        .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
-        .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveTime(permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
-        .permitKeepAliveWithoutCalls(false)
-        .maxConnectionIdle(maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS)
-        .maxConnectionAge(maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS)
-        .maxConnectionAgeGrace(maxConnectionAgeGrace.toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /** The per-connection limiter of stream items, to install on the server builder. */
-  public StreamItemLimiter streamItemLimiter() {
-    return new StreamItemLimiter(streamItemsPerConnection);
+  /** These limits with another maximum request message size. */
+  public ServerLimits withMaxInboundMessageSize(int bytes) {
+    return new ServerLimits(
+        bytes,
+        maxConcurrentCallsPerConnection,
+        keepAliveTime,
+        keepAliveTimeout,
+        permitKeepAliveTime,
+        maxConnectionIdle,
+        maxConnectionAge,
+        maxConnectionAgeGrace,
+        streamItemsPerConnection);
   }
 
   private static void requireAtLeast(String name, int value, int min) {

@@ -1,8 +1,8 @@
 package dev.captcha.server.reload;
 
+import dev.captcha.model.InputSpec;
+import dev.captcha.model.ModelMetadata;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.model.InputSpec;
-import dev.captcha.server.model.ModelMetadata;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

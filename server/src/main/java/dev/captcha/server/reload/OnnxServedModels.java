@@ -1,10 +1,10 @@
 package dev.captcha.server.reload;
 
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.model.ModelMetadata;
-import dev.captcha.server.model.Prediction;
 import java.util.Objects;
 
 /** Adapts {@link OnnxModel} to hot reload; stateless. */

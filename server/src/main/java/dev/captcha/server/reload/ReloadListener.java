@@ -1,6 +1,6 @@
 package dev.captcha.server.reload;
 
-import dev.captcha.server.model.ModelMetadata;
+import dev.captcha.model.ModelMetadata;
 import java.nio.file.Path;
 
 /**

@@ -1,7 +1,7 @@
 package dev.captcha.server.reload;
 
+import dev.captcha.model.ModelMetadata;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.model.ModelMetadata;
 
 /**
  * A loaded model as hot reload sees it: its validated metadata, a factory of batcher instances

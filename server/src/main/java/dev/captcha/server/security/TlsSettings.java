@@ -1,9 +1,5 @@
 package dev.captcha.server.security;
 
-import io.grpc.InsecureServerCredentials;
-import io.grpc.ServerCredentials;
-import io.grpc.TlsServerCredentials;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -11,7 +7,8 @@ import java.util.Optional;
 /**
  * Where the server's TLS material lives, validated; immutable and thread-safe. Without a
  * certificate the server speaks plaintext; with a client CA it requires client certificates
- * signed by that CA (mutual TLS).
+ * signed by that CA (mutual TLS). The gRPC adapter ({@code grpc.GrpcTransport}) turns it into
+ * server credentials.
  *
  * @param certChain PEM certificate chain of the server, or empty for plaintext
  * @param privateKey PEM PKCS#8 private key of the server; present exactly when certChain is
@@ -51,26 +48,6 @@ public record TlsSettings(Optional<Path> certChain, Optional<Path> privateKey,
 
   public boolean mutual() {
     return clientCa.isPresent();
-  }
-
-  /**
-   * The server credentials: insecure when disabled, TLS otherwise, requiring a client certificate
-   * when a client CA is set.
-   *
-   * @throws IOException if a file cannot be read or parsed
-   */
-  public ServerCredentials serverCredentials() throws IOException {
-    if (!enabled()) {
-      return InsecureServerCredentials.create();
-    }
-    TlsServerCredentials.Builder builder =
-        TlsServerCredentials.newBuilder()
-            .keyManager(certChain.get().toFile(), privateKey.get().toFile());
-    if (clientCa.isPresent()) {
-      builder.trustManager(clientCa.get().toFile())
-          .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-    }
-    return builder.build();
   }
 
   /** A one-line description for the start-up log. */

@@ -1,6 +1,6 @@
 package dev.captcha.server.solve;
 
-import dev.captcha.server.model.Prediction;
+import dev.captcha.model.Prediction;
 
 /**
  * A solved captcha and where the server spent time on it; immutable.

@@ -1,14 +1,15 @@
 package dev.captcha.server.solve;
 
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatchResult;
 import dev.captcha.server.batch.DeadlineExpiredException;
 import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.batch.NanoClock;
+import dev.captcha.server.batch.OutcomeListener;
 import dev.captcha.server.batch.RejectedException;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.Prediction;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -18,7 +19,9 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * The transport-independent solving pipeline: decodes and preprocesses an image on the preprocess
  * executor (off the batch threads, so decoding overlaps inference), then submits the tensor to the
- * micro-batcher. Thread-safe.
+ * micro-batcher. It owns admission (a full queue or decode pool refuses at once, before decoding)
+ * and the time base of deadlines, and tells its {@link OutcomeListener} of the refusals and
+ * expiries it decides; the batcher tells the same listener the rest. Thread-safe.
  */
 public final class Solver {
   private final ImageDecoder decoder;
@@ -26,6 +29,7 @@ public final class Solver {
   private final MicroBatcher<float[], Prediction> batcher;
   private final Executor preprocessExecutor;
   private final NanoClock clock;
+  private final OutcomeListener listener;
 
   /**
    * @param preprocessExecutor runs decoding; a bounded one rejects work when overloaded, which
@@ -36,15 +40,25 @@ public final class Solver {
       Preprocessor preprocessor,
       MicroBatcher<float[], Prediction> batcher,
       Executor preprocessExecutor) {
+    this(decoder, preprocessor, batcher, preprocessExecutor, OutcomeListener.NONE);
+  }
+
+  /**
+   * As above, telling {@code listener} of the requests it refuses or finds expired before they
+   * reach the batcher; give the batcher the same listener.
+   */
+  public Solver(
+      ImageDecoder decoder,
+      Preprocessor preprocessor,
+      MicroBatcher<float[], Prediction> batcher,
+      Executor preprocessExecutor,
+      OutcomeListener listener) {
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.preprocessor = Objects.requireNonNull(preprocessor, "preprocessor");
     this.batcher = Objects.requireNonNull(batcher, "batcher");
     this.preprocessExecutor = Objects.requireNonNull(preprocessExecutor, "preprocessExecutor");
     this.clock = batcher.clock();
-  }
-
-  public MicroBatcher<float[], Prediction> batcher() {
-    return batcher;
+    this.listener = Objects.requireNonNull(listener, "listener");
   }
 
   /** The current time in the batcher's clock, the time base of deadlines. */
@@ -66,12 +80,14 @@ public final class Solver {
     // so that the refusal is immediate and the cores stay with the requests that are accepted.
     RejectedException full = batcher.refusalIfFull();
     if (full != null) {
+      listener.rejected(full.reason());
       result.completeExceptionally(full);
       return result;
     }
     try {
       preprocessExecutor.execute(() -> prepareAndSubmit(image, deadlineNanos, result));
     } catch (RejectedExecutionException e) {
+      listener.rejected(RejectedException.Reason.QUEUE_FULL);
       result.completeExceptionally(
           new RejectedException(
               RejectedException.Reason.QUEUE_FULL,
@@ -87,6 +103,7 @@ public final class Solver {
     }
     long start = clock.nanoTime();
     if (deadlineNanos - start <= 0) {
+      listener.expired();
       out.completeExceptionally(
           new DeadlineExpiredException("deadline passed before the image was decoded"));
       return;

@@ -141,6 +141,76 @@ class MicroBatcherTest {
     assertEquals(List.of("a", "b", "c"), engines.get(0).seen(), "the rejected one never ran");
   }
 
+  /** Records each outcome as a word, in order. */
+  private static final class Outcomes implements OutcomeListener {
+    final List<String> seen = new ArrayList<>();
+
+    @Override
+    public synchronized void admitted() {
+      seen.add("admitted");
+    }
+
+    @Override
+    public synchronized void rejected(RejectedException.Reason reason) {
+      seen.add("rejected " + reason);
+    }
+
+    @Override
+    public synchronized void expired() {
+      seen.add("expired");
+    }
+
+    @Override
+    public synchronized void failed() {
+      seen.add("failed");
+    }
+
+    @Override
+    public synchronized void answered(long queueNanos) {
+      seen.add("answered " + queueNanos / MS + " ms");
+    }
+  }
+
+  @Test
+  void theListenerHearsEachOutcomeOnceWhereItHappens() throws Exception {
+    Outcomes outcomes = new Outcomes();
+    engines.add(new FakeEngine(time));
+    MicroBatcher<String, String> b =
+        new MicroBatcher<>(
+            settings(1, 10).withMaxQueueLength(2), engines, time, time, workers, outcomes);
+    b.add("a"); // dispatched at once; the worker has not run it yet
+    CompletableFuture<BatchResult<String>> expiring = b.add("x", time.nanoTime() + 5 * MS);
+    b.add("y");
+    b.add("full"); // x and y fill the queue
+    b.add("late", time.nanoTime()); // its deadline has passed already
+    b.add("gone").cancel(false); // refused as well: the queue is still full
+    assertEquals(
+        List.of(
+            "admitted",
+            "admitted",
+            "admitted",
+            "rejected QUEUE_FULL",
+            "expired",
+            "rejected QUEUE_FULL"),
+        outcomes.seen);
+    outcomes.seen.clear();
+    time.advance(6 * MS);
+    workers.runAll();
+    assertInstanceOf(DeadlineExpiredException.class, failure(expiring));
+    assertEquals(
+        List.of("answered 6 ms", "answered 6 ms", "expired"),
+        outcomes.seen.stream().sorted().toList(),
+        "a and y waited 6 ms for their batches; x expired in the queue");
+
+    outcomes.seen.clear();
+    engines.get(0).failWith = new IllegalStateException("device lost");
+    b.add("z");
+    workers.runAll();
+    b.close(Duration.ofSeconds(1));
+    b.add("after");
+    assertEquals(List.of("admitted", "failed", "rejected SHUTTING_DOWN"), outcomes.seen);
+  }
+
   @Test
   void refusalIfFullTellsAheadOfTimeWhetherAnAddWouldBeRefused() {
     MicroBatcher<String, String> b = batcher(settings(1, 10).withMaxQueueLength(1));

@@ -2,16 +2,16 @@ package dev.captcha.server.bench;
 
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.ColorMode;
+import dev.captcha.model.InputSpec;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.ColorMode;
-import dev.captcha.server.model.InputSpec;
-import dev.captcha.server.model.Prediction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,7 +59,7 @@ public class PreprocessBenchmark {
   public void setUp() throws Exception {
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
     pngs = new byte[64][];
     for (int i = 0; i < pngs.length; i++) {

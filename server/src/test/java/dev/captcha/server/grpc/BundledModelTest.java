@@ -11,6 +11,8 @@ import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.generator.Captcha;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.MicroBatcher;
@@ -20,8 +22,6 @@ import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.solve.Solver;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -73,7 +73,7 @@ class BundledModelTest {
     assumeTrue(file != null, "bundled model models/" + fileName + " is not there yet");
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
     BatcherSettings settings = BatcherSettings.defaults().withMaxBatchSize(32)
         .withMaxQueueDelay(Duration.ofMillis(5)).withDefaultTimeout(Duration.ofMinutes(2));
@@ -86,10 +86,10 @@ class BundledModelTest {
       Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
           new Preprocessor(model.metadata().input()), batcher, preprocess);
       String name = InProcessServerBuilder.generateName();
-      CaptchaServer server = new CaptchaServer(InProcessServerBuilder.forName(name),
-          new CaptchaSolverService(solver,
+      CaptchaServer server = GrpcTransport.forService(new CaptchaSolverService(solver,
               Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-              settings.defaultTimeout(), 64)).start();
+              settings.defaultTimeout(), 64))
+          .on(InProcessServerBuilder.forName(name)).start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         Map<String, String> truth = new HashMap<>();

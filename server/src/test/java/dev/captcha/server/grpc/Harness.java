@@ -1,13 +1,13 @@
 package dev.captcha.server.grpc;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.ControlledEngine;
 import dev.captcha.server.testing.ManualClock;
@@ -54,7 +54,9 @@ final class Harness implements AutoCloseable {
             streamWindow);
     String name = InProcessServerBuilder.generateName();
     server =
-        new CaptchaServer(InProcessServerBuilder.forName(name).directExecutor(), service).start();
+        GrpcTransport.forService(service)
+            .on(InProcessServerBuilder.forName(name).directExecutor())
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 

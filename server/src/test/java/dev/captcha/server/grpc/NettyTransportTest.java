@@ -7,6 +7,8 @@ import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.MicroBatcher;
@@ -16,8 +18,7 @@ import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.Prediction;
+import dev.captcha.server.ops.ServerLimits;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.Images;
 import dev.captcha.server.testing.ResponseCollector;
@@ -54,10 +55,11 @@ class NettyTransportTest {
           List.of(model.newInstance(8)), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
       Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
           new Preprocessor(model.metadata().input()), batcher, preprocess);
-      CaptchaServer server = new CaptchaServer(CaptchaServer.netty(0, 1 << 20),
-          new CaptchaSolverService(solver,
+      CaptchaServer server = GrpcTransport.forService(new CaptchaSolverService(solver,
               Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-              settings.defaultTimeout(), 16)).start();
+              settings.defaultTimeout(), 16))
+          .limits(ServerLimits.defaults().withMaxInboundMessageSize(1 << 20))
+          .netty(0).start();
       ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", server.port(),
           InsecureChannelCredentials.create()).build();
       try {

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.captcha.api.v1.GetModelInfoRequest;
 import dev.captcha.api.v1.ModelInfo;
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.ModelMetadata;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testing.TinyOnnxModel;
 import io.grpc.stub.StreamObserver;

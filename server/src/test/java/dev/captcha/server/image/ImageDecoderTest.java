@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.captcha.server.model.ColorMode;
-import dev.captcha.server.model.InputSpec;
+import dev.captcha.model.ColorMode;
+import dev.captcha.model.InputSpec;
+import dev.captcha.model.Preprocessor;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

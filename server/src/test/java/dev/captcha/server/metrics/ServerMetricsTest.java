@@ -105,6 +105,9 @@ class ServerMetricsTest {
       assertPlausibleSeconds(m, "captcha_inference_time_seconds_sum");
       assertTrue(m.get("captcha_inference_time_seconds_sum") > 0);
 
+      // A, B, six Solves and two stream items entered the queue; C was refused before it.
+      assertEquals(10, m.get("captcha_admitted_requests_total"));
+      assertEquals(0, m.get("captcha_failed_requests_total"));
       assertEquals(1, m.get("captcha_expired_requests_total"));
       assertEquals(1, m.get("captcha_rejected_requests_total{reason=queue_full}"));
       assertEquals(0, m.get("captcha_queue_depth"));

@@ -9,16 +9,15 @@ import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.GetModelInfoRequest;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
+import dev.captcha.server.grpc.CaptchaServer;
+import dev.captcha.server.grpc.GrpcTransport;
 import dev.captcha.server.testsupport.FakeSolver;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ServerLimitsTest {
-  private Server server;
+  private CaptchaServer server;
   private ManagedChannel channel;
 
   @AfterEach
@@ -38,19 +37,16 @@ class ServerLimitsTest {
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
     if (server != null) {
-      server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      server.shutdownNow();
+      server.awaitTermination(Duration.ofSeconds(10));
     }
   }
 
   private CaptchaSolverGrpc.CaptchaSolverBlockingStub start(ServerLimits limits, FakeSolver solver)
       throws Exception {
-    StreamItemLimiter limiter = limits.streamItemLimiter();
-    NettyServerBuilder builder =
-        NettyServerBuilder.forPort(0, InsecureServerCredentials.create()).addService(solver);
-    limits.applyTo(builder).addTransportFilter(limiter).intercept(limiter);
-    server = builder.build().start();
+    server = GrpcTransport.forService(solver).limits(limits).netty(0).start();
     channel = Grpc.newChannelBuilderForAddress(
-        "localhost", server.getPort(), InsecureChannelCredentials.create()).build();
+        "localhost", server.port(), InsecureChannelCredentials.create()).build();
     return CaptchaSolverGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
   }
 

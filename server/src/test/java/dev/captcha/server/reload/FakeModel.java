@@ -1,8 +1,8 @@
 package dev.captcha.server.reload;
 
+import dev.captcha.model.ModelFormatException;
+import dev.captcha.model.ModelMetadata;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.model.ModelFormatException;
-import dev.captcha.server.model.ModelMetadata;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.model.ModelFormatException;
+import dev.captcha.model.ModelMetadata;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.model.ModelFormatException;
-import dev.captcha.server.model.ModelMetadata;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.model.Prediction;
+import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.testing.TinyOnnxModel;
-import dev.captcha.server.batch.DelayScheduler;
+import dev.captcha.server.testsupport.OnnxWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,6 +40,19 @@ class OnnxHotReloadTest {
     return TinyOnnxModel.write(dir.resolve(name), meta);
   }
 
+  /**
+   * A model of the same shape with its weights negated: it reads an all-black image as {@link
+   * #OTHER_BLACK_TEXT}, so an answer shows which weights computed it.
+   */
+  private Path otherWeights(String name, String version) throws Exception {
+    Path same = model(name, version, Map.of());
+    Files.write(same, OnnxWeights.negated(Files.readAllBytes(same), "weights", "bias"));
+    return same;
+  }
+
+  /** The tiny model's bias picks BLACK_TEXT; negated, the first class (0) wins everywhere. */
+  private static final String OTHER_BLACK_TEXT = "0000";
+
   @Test
   void swapsToAValidFileAndRefusesBrokenOnesWhileTheModelInForceServes() throws Exception {
     Path v1 = model("v1.onnx", "1.0.0", Map.of());
@@ -46,7 +60,7 @@ class OnnxHotReloadTest {
     ReloadListener listener =
         new ReloadListener() {
           @Override
-          public void swapped(dev.captcha.server.model.ModelMetadata m, String provider) {
+          public void swapped(dev.captcha.model.ModelMetadata m, String provider) {
             swaps.add(m.version() + "/" + provider);
           }
         };
@@ -74,13 +88,13 @@ class OnnxHotReloadTest {
       assertEquals(TinyOnnxModel.BLACK_TEXT,
           hot.engines().get(0).infer(List.of(black())).get(0).text());
 
-      hot.reload(model("v2.onnx", "2.0.0", Map.of()));
+      hot.reload(otherWeights("v2.onnx", "2.0.0"));
 
       assertEquals("2.0.0", hot.metadata().version());
       assertEquals(List.of("2.0.0/CPU"), swaps);
       for (int i = 0; i < 2; i++) {
         List<Prediction> out = hot.engines().get(i).infer(List.of(black(), black()));
-        assertEquals(TinyOnnxModel.BLACK_TEXT, out.get(1).text());
+        assertEquals(OTHER_BLACK_TEXT, out.get(1).text(), "instance " + i + " runs the new weights");
       }
     }
   }
@@ -93,17 +107,17 @@ class OnnxHotReloadTest {
       polls.add(task);
       return () -> polls.remove(task);
     };
-    try (WatchedModel watched = WatchedModel.create(OnnxModel.load(file, CPU), file, CPU, 1,
-        MAX_BATCH, Duration.ofSeconds(1), scheduler, ReloadListener.NONE)) {
-      watched.start();
-      Path staged = model("staged.onnx", "1.1.0", Map.of());
+    try (ServingModel watched = ServingModel.create(OnnxModel.load(file, CPU), file, CPU, 1,
+        MAX_BATCH, ReloadListener.NONE)) {
+      watched.watch(Duration.ofSeconds(1), scheduler);
+      Path staged = otherWeights("staged.onnx", "1.1.0");
       Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       polls.remove(0).run();
       assertEquals("1.0.0", watched.metadata().version(), "reloaded before the file settled");
       polls.remove(0).run();
       assertEquals("1.1.0", watched.metadata().version());
       assertEquals("CPU", watched.executionProvider());
-      assertEquals(TinyOnnxModel.BLACK_TEXT,
+      assertEquals(OTHER_BLACK_TEXT,
           watched.engines().get(0).infer(List.of(black())).get(0).text());
     }
     assertTrue(polls.isEmpty(), "polling goes on after close");

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.captcha.model.InputSpec;
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.InputSpec;
-import dev.captcha.server.model.ModelMetadata;
 import dev.captcha.server.testing.TinyOnnxModel;
 import java.awt.image.BufferedImage;
 

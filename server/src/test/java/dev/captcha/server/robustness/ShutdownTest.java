@@ -1,5 +1,6 @@
 package dev.captcha.server.robustness;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -33,8 +34,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM to a real server process under load: every call issued is answered or gets
- * UNAVAILABLE, none hangs, and the process exits within its drain timeout.
+ * SIGTERM to a real server process under load: it drains (health goes NOT_SERVING, every
+ * accepted request is answered, as its log says), exits through its shutdown hook within the
+ * drain timeout, and every call issued is answered or gets UNAVAILABLE (new calls while and after
+ * it closes), none hangs. UNAVAILABLE alone would not tell a drain from a crash, which gives it
+ * too; the drain's log lines and the exit status do.
  */
 class ShutdownTest {
   private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
@@ -111,6 +115,11 @@ class ShutdownTest {
       assertTrue(output.stream().anyMatch(l -> l.contains("shutting down: draining")),
           "exit " + server.exitValue() + ", calls " + outcomes + ", output " + output);
       assertTrue(output.stream().anyMatch(l -> l.contains("health: NOT_SERVING (draining)")));
+      assertTrue(
+          output.stream().anyMatch(l -> l.contains("stopped (all accepted requests answered)")),
+          "the drain did not answer every accepted request: " + output);
+      // 128 + SIGTERM: the JVM ran its shutdown hooks and exited; a crash or SIGKILL differs.
+      assertEquals(143, server.exitValue(), "exit status");
     } finally {
       clients.shutdownNow();
       if (channel != null) {

@@ -8,17 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
+import dev.captcha.server.grpc.CaptchaServer;
+import dev.captcha.server.grpc.GrpcTransport;
 import dev.captcha.server.testsupport.FakeSolver;
 import dev.captcha.server.testsupport.TestCertificates;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +34,7 @@ class TlsSettingsTest {
   @TempDir Path dir;
   private TestCertificates ca;
   private TestCertificates.Issued serverCert;
-  private Server server;
+  private CaptchaServer server;
 
   @BeforeEach
   void certificates() throws Exception {
@@ -43,15 +45,14 @@ class TlsSettingsTest {
   @AfterEach
   void stop() throws Exception {
     if (server != null) {
-      server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      server.shutdownNow();
+      server.awaitTermination(Duration.ofSeconds(10));
     }
   }
 
   private int start(TlsSettings tls) throws Exception {
-    server = Grpc.newServerBuilderForPort(0, tls.serverCredentials())
-        .handshakeTimeout(5, TimeUnit.MINUTES)
-        .addService(new FakeSolver()).build().start();
-    return server.getPort();
+    server = GrpcTransport.forService(new FakeSolver()).tls(tls).netty(0).start();
+    return server.port();
   }
 
   private static String solve(int port, ChannelCredentials credentials) throws Exception {

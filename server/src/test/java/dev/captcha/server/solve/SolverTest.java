@@ -5,17 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.model.ColorMode;
+import dev.captcha.model.InputSpec;
+import dev.captcha.model.Prediction;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.DeadlineExpiredException;
 import dev.captcha.server.batch.MicroBatcher;
+import dev.captcha.server.batch.OutcomeListener;
 import dev.captcha.server.batch.RejectedException;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.image.Preprocessor;
-import dev.captcha.server.model.ColorMode;
-import dev.captcha.server.model.InputSpec;
-import dev.captcha.server.model.Prediction;
 import dev.captcha.server.testing.Images;
 import dev.captcha.server.testing.ManualClock;
 import java.time.Duration;
@@ -129,5 +130,43 @@ class SolverTest {
     RejectedException e = assertInstanceOf(RejectedException.class,
         failure(s.solve(Images.white(), clock.nanoTime() + 1_000_000_000L)));
     assertEquals(RejectedException.Reason.QUEUE_FULL, e.reason());
+  }
+
+  @Test
+  void theSolverTellsItsListenerOfTheRefusalsAndExpiriesItDecides() {
+    List<String> seen = new ArrayList<>();
+    OutcomeListener listener =
+        new OutcomeListener() {
+          @Override
+          public void rejected(RejectedException.Reason reason) {
+            seen.add("rejected " + reason);
+          }
+
+          @Override
+          public void expired() {
+            seen.add("expired");
+          }
+        };
+    Solver full =
+        new Solver(
+            new ImageDecoder(ImageLimits.DEFAULT),
+            new Preprocessor(new InputSpec(1, 64, 128, ColorMode.MIN_RGB, 1 / 255f, 0, 1)),
+            batcher,
+            r -> {
+              throw new RejectedExecutionException("full");
+            },
+            listener);
+    full.solve(Images.white(), clock.nanoTime() + 1_000_000_000L);
+    Solver late =
+        new Solver(
+            new ImageDecoder(ImageLimits.DEFAULT),
+            new Preprocessor(new InputSpec(1, 64, 128, ColorMode.MIN_RGB, 1 / 255f, 0, 1)),
+            batcher,
+            preprocessTasks::add,
+            listener);
+    late.solve(Images.white(), clock.nanoTime() + 1_000_000L);
+    clock.advanceMillis(2);
+    preprocessTasks.poll().run();
+    assertEquals(List.of("rejected QUEUE_FULL", "expired"), seen);
   }
 }

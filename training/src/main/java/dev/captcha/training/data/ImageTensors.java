@@ -1,6 +1,9 @@
 package dev.captcha.training.data;
 
 import dev.captcha.generator.Charset;
+import dev.captcha.model.ColorMode;
+import dev.captcha.model.InputSpec;
+import dev.captcha.model.Preprocessor;
 import java.awt.image.BufferedImage;
 
 /**
@@ -9,7 +12,8 @@ import java.awt.image.BufferedImage;
  *
  * <p>The input is one channel, min(R, G, B) / 255: white text maps to 1 and every background of
  * the palette to 0 (gray to 0.5), which keeps the contrast that plain grayscale loses on yellow and
- * cyan. This is the {@code min-rgb} colour transform of the model-file contract.
+ * cyan. This is the {@code min-rgb} colour transform of the model-file contract, computed by the
+ * contract's {@link Preprocessor}, the one the server and the evaluation use.
  */
 public final class ImageTensors {
 
@@ -23,20 +27,9 @@ public final class ImageTensors {
    * image must already have the model's size.
    */
   public static void minRgb(BufferedImage image, float[] out, int offset) {
-    int w = image.getWidth();
-    int h = image.getHeight();
-    int[] row = new int[w];
-    for (int y = 0; y < h; y++) {
-      image.getRGB(0, y, w, 1, row, 0, w);
-      int base = offset + y * w;
-      for (int x = 0; x < w; x++) {
-        int p = row[x];
-        int r = (p >>> 16) & 0xFF;
-        int g = (p >>> 8) & 0xFF;
-        int b = p & 0xFF;
-        out[base + x] = Math.min(r, Math.min(g, b)) * SCALE;
-      }
-    }
+    InputSpec spec =
+        new InputSpec(1, image.getHeight(), image.getWidth(), ColorMode.MIN_RGB, SCALE, 0, 1);
+    new Preprocessor(spec).toTensor(image, out, offset);
   }
 
   /** Writes the class indices of {@code text} (ALL-mode classes) into {@code out} at {@code offset}. */

@@ -1,6 +1,8 @@
 package dev.captcha.training.eval;
 
-import ai.onnxruntime.OrtException;
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Preprocessor;
+import dev.captcha.model.Tally;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.IntConsumer;
@@ -38,10 +40,10 @@ public final class Evaluator {
   }
 
   /** Evaluates every sample; {@code progress} receives the number done after each batch. */
-  public Result evaluate(Samples samples, IntConsumer progress) throws IOException, OrtException {
-    ModelInfo info = model.info();
-    Preprocessor pre = new Preprocessor(info);
-    int size = info.inputSize();
+  public Result evaluate(Samples samples, IntConsumer progress) throws IOException {
+    ModelMetadata info = model.info();
+    Preprocessor pre = new Preprocessor(info.input());
+    int size = info.input().itemSize();
     float[] input = new float[batchSize * size];
     String[] truths = new String[batchSize];
     Tally tally = new Tally();
@@ -55,7 +57,7 @@ public final class Evaluator {
           try {
             Samples.Sample s = samples.get(first + i);
             truths[i] = s.text();
-            pre.write(s.image(), input, i * size);
+            pre.toTensor(s.image(), input, i * size);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }

@@ -1,6 +1,5 @@
 package dev.captcha.training.eval;
 
-import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class LatencyBench {
    */
   public static List<ConcurrentRow> runConcurrent(
       List<OnnxModel> models, int[] batchSizes, int warmup, int repetitions, long seed)
-      throws OrtException, InterruptedException {
+      throws InterruptedException {
     if (warmup < 0 || repetitions < 1 || models.isEmpty()) {
       throw new IllegalArgumentException("need warm-up >= 0, repetitions >= 1 and a session");
     }
@@ -64,7 +63,7 @@ public final class LatencyBench {
         for (int m = 0; m < n; m++) {
           OnnxModel model = models.get(m);
           double[] mine = ms[m];
-          float[] input = randomInput(b * model.info().inputSize(), seed + m);
+          float[] input = randomInput(b * model.info().input().itemSize(), seed + m);
           spans.add(pool.submit(() -> {
             for (int i = 0; i < warmup; i++) {
               model.run(input, b);
@@ -86,8 +85,8 @@ public final class LatencyBench {
           try {
             t = span.get();
           } catch (ExecutionException e) {
-            if (e.getCause() instanceof OrtException ort) {
-              throw ort;
+            if (e.getCause() instanceof InferenceException inference) {
+              throw inference;
             }
             throw new IllegalStateException("benchmark thread failed", e.getCause());
           }
@@ -115,8 +114,7 @@ public final class LatencyBench {
   }
 
   /** Times {@code model} on random inputs of each batch size. */
-  public static List<Row> run(OnnxModel model, int[] batchSizes, int warmup, int repetitions, long seed)
-      throws OrtException {
+  public static List<Row> run(OnnxModel model, int[] batchSizes, int warmup, int repetitions, long seed) {
     if (warmup < 0 || repetitions < 1) {
       throw new IllegalArgumentException("need warm-up >= 0 and repetitions >= 1");
     }
@@ -126,7 +124,7 @@ public final class LatencyBench {
       if (b < 1) {
         throw new IllegalArgumentException("batch sizes must be >= 1, got " + b);
       }
-      float[] input = randomInput(b * model.info().inputSize(), rnd.nextLong());
+      float[] input = randomInput(b * model.info().input().itemSize(), rnd.nextLong());
       for (int i = 0; i < warmup; i++) {
         model.run(input, b);
       }

@@ -1,6 +1,5 @@
 package dev.captcha.training.eval;
 
-import ai.onnxruntime.OrtException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -35,11 +34,11 @@ public final class PairedBench {
 
   /** Runs {@code rounds} rounds of {@code repetitions} timed runs per model and batch size, after a warm-up. */
   public static List<Row> run(OnnxModel first, OnnxModel second, int[] batchSizes, int warmup, int rounds,
-      int repetitions, long seed) throws OrtException {
+      int repetitions, long seed) {
     if (warmup < 0 || rounds < 1 || repetitions < 1) {
       throw new IllegalArgumentException("need warm-up >= 0, rounds >= 1 and repetitions >= 1");
     }
-    if (first.info().inputSize() != second.info().inputSize()) {
+    if (first.info().input().itemSize() != second.info().input().itemSize()) {
       throw new IllegalArgumentException("the two models take different inputs");
     }
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -50,7 +49,7 @@ public final class PairedBench {
       if (b < 1) {
         throw new IllegalArgumentException("batch sizes must be >= 1, got " + b);
       }
-      float[] input = new float[b * first.info().inputSize()];
+      float[] input = new float[b * first.info().input().itemSize()];
       for (int i = 0; i < input.length; i++) {
         input[i] = (float) rnd.nextDouble();
       }
@@ -95,7 +94,7 @@ public final class PairedBench {
   }
 
   private static Block block(OnnxModel model, float[] input, int b, int n, ThreadMXBean threads, boolean cpuTime)
-      throws OrtException {
+      {
     double[] ms = new double[n];
     long cpu0 = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
     for (int i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 package dev.captcha.training.export;
 
 import dev.captcha.generator.Charset;
+import dev.captcha.model.ModelKeys;
 import dev.captcha.training.data.ImageTensors;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
@@ -23,20 +24,13 @@ import java.util.Properties;
 public final class ModelMetadata {
 
   /** Version of the model-file contract written. */
-  public static final String FORMAT = "1";
+  public static final String FORMAT = ModelKeys.FORMAT_VERSION;
 
   /** The keys a model file must carry. */
-  public static final List<String> REQUIRED_KEYS = List.of(
-      "captcha.format", "captcha.model.name", "captcha.model.version", "captcha.charset", "captcha.length",
-      "captcha.decoder", "captcha.input.name", "captcha.output.name", "captcha.input.channels",
-      "captcha.input.height", "captcha.input.width", "captcha.input.color", "captcha.input.scale",
-      "captcha.input.mean", "captcha.input.std", "captcha.input.resize");
+  public static final List<String> REQUIRED_KEYS = ModelKeys.REQUIRED;
 
   /** The provenance keys, all written when the run folder records them. */
-  public static final List<String> PROVENANCE_KEYS = List.of(
-      "captcha.training.command", "captcha.training.seed", "captcha.training.steps", "captcha.training.images",
-      "captcha.training.wall_seconds", "captcha.training.fonts", "captcha.validation.exact_accuracy",
-      "captcha.validation.char_accuracy", "captcha.validation.size", "captcha.created");
+  public static final List<String> PROVENANCE_KEYS = ModelKeys.PROVENANCE;
 
   /** training.properties key for each provenance key read from it. */
   private static final Map<String, String> FROM_RUN = orderedMap(
@@ -93,6 +87,16 @@ public final class ModelMetadata {
    */
   public static Map<String, String> forRun(CaptchaResNet.Spec spec, String name, String version, Path runDir,
       Instant created) throws IOException {
+    return forRun(spec, name, version, runDir, "", created);
+  }
+
+  /**
+   * As {@link #forRun(CaptchaResNet.Spec, String, String, Path, Instant)}, reading the figures of one
+   * checkpoint: each key is looked up with {@code checkpointPrefix} first ({@code best.steps}), then
+   * without it.
+   */
+  public static Map<String, String> forRun(CaptchaResNet.Spec spec, String name, String version, Path runDir,
+      String checkpointPrefix, Instant created) throws IOException {
     Path file = runDir.resolve("training.properties");
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("no training.properties in " + runDir + ": is it a training run folder?");
@@ -103,7 +107,7 @@ public final class ModelMetadata {
     }
     Map<String, String> m = required(spec, name, version);
     for (Map.Entry<String, String> e : FROM_RUN.entrySet()) {
-      String v = p.getProperty(e.getValue());
+      String v = p.getProperty(checkpointPrefix + e.getValue(), p.getProperty(e.getValue()));
       if (v == null) {
         throw new IllegalArgumentException(file + " lacks '" + e.getValue() + "' (needed for " + e.getKey() + ")");
       }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import ai.onnxruntime.OrtException;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.model.CaptchaResNet;
 import java.util.SplittableRandom;
@@ -21,11 +20,10 @@ public final class ParityCheck {
   private ParityCheck() {}
 
   /** Runs {@code images} random inputs with values in [0, 1) through both. */
-  public static Outcome compare(CaptchaResNet net, NDManager manager, OnnxModel onnx, int images, long seed)
-      throws OrtException {
+  public static Outcome compare(CaptchaResNet net, NDManager manager, OnnxModel onnx, int images, long seed) {
     CaptchaResNet.Spec spec = net.spec();
     int size = spec.channels() * spec.height() * spec.width();
-    if (onnx.info().inputSize() != size || onnx.info().length() != spec.length()
+    if (onnx.info().input().itemSize() != size || onnx.info().length() != spec.length()
         || onnx.info().classes() != spec.classes()) {
       throw new IllegalArgumentException("the ONNX model's shapes differ from the network's");
     }

@@ -1,10 +1,9 @@
 package dev.captcha.training.quantize;
 
-import ai.onnxruntime.OrtException;
+import dev.captcha.model.Preprocessor;
+import dev.captcha.model.Tally;
 import dev.captcha.training.eval.OnnxModel;
-import dev.captcha.training.eval.Preprocessor;
 import dev.captcha.training.eval.Samples;
-import dev.captcha.training.eval.Tally;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -64,17 +63,17 @@ public final class AccuracyGuard {
 
   /** Runs both models over every set in batches of {@code batchSize}. */
   public static Outcome compare(OnnxModel floatModel, OnnxModel int8Model, List<Set> sets, int batchSize,
-      double maxDropPoints) throws IOException, OrtException {
+      double maxDropPoints) throws IOException {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1");
     }
-    if (floatModel.info().inputSize() != int8Model.info().inputSize()
+    if (floatModel.info().input().itemSize() != int8Model.info().input().itemSize()
         || !floatModel.info().charset().equals(int8Model.info().charset())
         || floatModel.info().length() != int8Model.info().length()) {
       throw new IllegalArgumentException("the two models differ in input or output");
     }
-    Preprocessor pre = new Preprocessor(floatModel.info());
-    int size = floatModel.info().inputSize();
+    Preprocessor pre = new Preprocessor(floatModel.info().input());
+    int size = floatModel.info().input().itemSize();
     float[] input = new float[batchSize * size];
     String[] truths = new String[batchSize];
     List<Row> rows = new ArrayList<>();
@@ -90,7 +89,7 @@ public final class AccuracyGuard {
             try {
               Samples.Sample s = samples.get(first + i);
               truths[i] = s.text();
-              pre.write(s.image(), input, i * size);
+              pre.toTensor(s.image(), input, i * size);
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }

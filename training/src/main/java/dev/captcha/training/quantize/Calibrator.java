@@ -5,11 +5,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import java.nio.FloatBuffer;
+import dev.captcha.training.eval.OnnxModel;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +28,7 @@ final class Calibrator {
    * @param inputs calibration images, {@code imageSize} floats each, in batches of at most {@code batch}
    */
   static Map<String, TensorRange> calibrate(ModelProto model, List<String> tensors, float[] inputs, int imageSize,
-      int batch, CalibrationMethod method, double percentile, ActivationType type, int threads) throws OrtException {
+      int batch, CalibrationMethod method, double percentile, ActivationType type, int threads) {
     GraphProto graph = model.getGraph();
     Set<String> graphInputs = new HashSet<>();
     graph.getInputList().forEach(i -> graphInputs.add(i.getName()));
@@ -50,43 +46,27 @@ final class Calibrator {
     Map<String, Histogram> histograms = new LinkedHashMap<>();
     tensors.forEach(t -> histograms.put(t, new Histogram()));
     int images = inputs.length / imageSize;
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(threads);
-      options.setInterOpNumThreads(1);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
-      try (OrtSession session = env.createSession(bytes, options)) {
-        Set<String> fetch = new HashSet<>(tensors);
-        fetch.removeAll(graphInputs);
-        for (int pass = 0; pass < 2; pass++) {
-          float[] scratch = new float[0];
-          for (int start = 0; start < images; start += batch) {
-            int n = Math.min(batch, images - start);
-            FloatBuffer in = FloatBuffer.wrap(inputs, start * imageSize, n * imageSize);
-            long[] shape = shape(graph, n);
-            try (OnnxTensor x = OnnxTensor.createTensor(env, in, shape)) {
-              for (String t : tensors) {
-                if (graphInputs.contains(t)) {
-                  float[] v = new float[n * imageSize];
-                  System.arraycopy(inputs, start * imageSize, v, 0, v.length);
-                  feed(histograms.get(t), v, v.length, pass);
-                }
-              }
-              if (fetch.isEmpty()) {
-                continue;
-              }
-              try (OrtSession.Result r = session.run(Map.of(inputName, x), fetch)) {
-                for (String t : fetch) {
-                  FloatBuffer buf = ((OnnxTensor) r.get(t).orElseThrow()).getFloatBuffer();
-                  int len = buf.remaining();
-                  if (scratch.length < len) {
-                    scratch = new float[len];
-                  }
-                  buf.get(scratch, 0, len);
-                  feed(histograms.get(t), scratch, len, pass);
-                }
-              }
+    try (OnnxModel.Graph session = OnnxModel.openGraph(bytes, threads)) {
+      Set<String> fetch = new HashSet<>(tensors);
+      fetch.removeAll(graphInputs);
+      for (int pass = 0; pass < 2; pass++) {
+        for (int start = 0; start < images; start += batch) {
+          int n = Math.min(batch, images - start);
+          for (String t : tensors) {
+            if (graphInputs.contains(t)) {
+              float[] v = new float[n * imageSize];
+              System.arraycopy(inputs, start * imageSize, v, 0, v.length);
+              feed(histograms.get(t), v, v.length, pass);
             }
+          }
+          if (fetch.isEmpty()) {
+            continue;
+          }
+          Map<String, OnnxModel.Tensor> r =
+              session.run(inputName, inputs, start * imageSize, n * imageSize, shape(graph, n), fetch);
+          for (String t : fetch) {
+            float[] v = r.get(t).values();
+            feed(histograms.get(t), v, v.length, pass);
           }
         }
       }

@@ -1,7 +1,6 @@
 package dev.captcha.training.quantize;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnxruntime.OrtException;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.training.eval.OnnxModel;
@@ -68,7 +67,7 @@ public final class GuardedQuantization {
    * metadata; otherwise writes nothing. Progress goes to {@code log}.
    */
   public static Report run(Path floatFile, Path out, Int8Quantizer.Settings settings, GuardSettings guard,
-      PrintStream log) throws IOException, OrtException {
+      PrintStream log) throws IOException {
     if (floatFile.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
       throw new IllegalArgumentException("the int8 file must not replace the float file " + floatFile);
     }

@@ -2,11 +2,11 @@ package dev.captcha.training.quantize;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
-import ai.onnxruntime.OrtException;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
-import dev.captcha.training.eval.ModelInfo;
-import dev.captcha.training.eval.Preprocessor;
+import dev.captcha.model.ModelFormatException;
+import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Preprocessor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -93,13 +93,18 @@ public final class Int8Quantizer {
    *
    * @throws IllegalArgumentException if the model is already quantized or its metadata is incomplete
    */
-  public static Result quantize(ModelProto floatModel, Path source, Settings s) throws IOException, OrtException {
+  public static Result quantize(ModelProto floatModel, Path source, Settings s) throws IOException {
     Map<String, String> meta = new TreeMap<>();
     floatModel.getMetadataPropsList().forEach(e -> meta.put(e.getKey(), e.getValue()));
     if (meta.containsKey(PRECISION_KEY) && !meta.get(PRECISION_KEY).equals("float32")) {
       throw new IllegalArgumentException(source + " is already " + meta.get(PRECISION_KEY) + "; quantize a float model");
     }
-    ModelInfo info = ModelInfo.parse(meta);
+    ModelMetadata info;
+    try {
+      info = ModelMetadata.parse(meta);
+    } catch (ModelFormatException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
     List<String> tensors = QdqRewriter.tensorsToCalibrate(floatModel.getGraph(), s.keepFloat());
     List<String> nodes = QdqRewriter.quantizedNodes(floatModel.getGraph(), s.keepFloat());
     for (String keep : s.keepFloat()) {
@@ -108,7 +113,7 @@ public final class Int8Quantizer {
       }
     }
     float[] inputs = calibrationInputs(info, s);
-    Map<String, TensorRange> ranges = Calibrator.calibrate(floatModel, tensors, inputs, info.inputSize(), BATCH,
+    Map<String, TensorRange> ranges = Calibrator.calibrate(floatModel, tensors, inputs, info.input().itemSize(), BATCH,
         s.method(), s.percentile(), s.activations(), s.threads());
     ModelProto q = QdqRewriter.rewrite(floatModel, ranges, s.activations(), s.keepFloat());
     List<String> floatNodes = floatModel.getGraph().getNodeList().stream()
@@ -137,13 +142,13 @@ public final class Int8Quantizer {
     return m;
   }
 
-  private static float[] calibrationInputs(ModelInfo info, Settings s) {
+  private static float[] calibrationInputs(ModelMetadata info, Settings s) {
     CaptchaGenerator generator = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(s.fonts())).build();
-    Preprocessor pre = new Preprocessor(info);
-    int size = info.inputSize();
+    Preprocessor pre = new Preprocessor(info.input());
+    int size = info.input().itemSize();
     float[] inputs = new float[s.calibrationImages() * size];
     IntStream.range(0, s.calibrationImages()).parallel().forEach(i ->
-        pre.write(generator.generate(s.calibrationSeed(), i).image(), inputs, i * size));
+        pre.toTensor(generator.generate(s.calibrationSeed(), i).image(), inputs, i * size));
     return inputs;
   }
 

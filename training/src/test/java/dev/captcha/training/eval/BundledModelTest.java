@@ -23,7 +23,7 @@ class BundledModelTest {
   void bundledModelReadsFreshCaptchas() throws Exception {
     assumeTrue(Files.isRegularFile(BUNDLED), "no bundled model at " + BUNDLED.toAbsolutePath().normalize());
     CaptchaGenerator generator = CaptchaGenerator.builder()
-        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES)).build();
+        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES)).build();
     try (OnnxModel model = OnnxModel.load(BUNDLED, 2)) {
       Evaluator.Result r = new Evaluator(model, 100).evaluate(Samples.generated(generator, SEED, 200), d -> { });
       System.out.printf("bundled model on 200 fresh captchas: exact %.3f, char %.4f%n",

@@ -172,11 +172,11 @@ class OnnxExporterTest {
     OnnxExporter.export(net, meta, file);
     Map<String, String> read;
     try (OnnxModel onnx = OnnxModel.load(file, 1)) {
-      read = onnx.info().metadata();
+      read = onnx.info().all();
       assertEquals("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", onnx.info().charset());
       assertEquals(4, onnx.info().length());
-      assertEquals("min-rgb", onnx.info().color());
-      assertEquals(1f / 255, onnx.info().scale(), 1e-9);
+      assertEquals("min-rgb", onnx.info().input().color().label());
+      assertEquals(1f / 255, onnx.info().input().scale(), 1e-9);
     }
     for (String key : ModelMetadata.REQUIRED_KEYS) {
       assertTrue(read.containsKey(key) && !read.get(key).isBlank(), "missing " + key);

@@ -14,7 +14,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.training.eval.OnnxModel;
-import dev.captcha.training.eval.Preprocessor;
+import dev.captcha.model.Preprocessor;
 import dev.captcha.training.export.ModelMetadata;
 import dev.captcha.training.export.OnnxExporter;
 import dev.captcha.training.export.OnnxExporterTestAccess;
@@ -84,12 +84,12 @@ class Int8QuantizerTest {
     Path file = dir.resolve("int8.onnx");
     Files.write(file, q.toByteArray());
     try (OnnxModel f = OnnxModel.load(floatFile, 1); OnnxModel i8 = OnnxModel.load(file, 1)) {
-      Map<String, String> meta = i8.info().metadata();
+      Map<String, String> meta = i8.info().all();
       assertEquals("int8", meta.get(Int8Quantizer.PRECISION_KEY));
       assertEquals(Int8Quantizer.sha256(floatFile), meta.get("captcha.quantization.source_sha256"));
       assertEquals("none", meta.get("captcha.quantization.float_layers"));
       assertTrue(meta.get("captcha.quantization.calibration").startsWith("mse"), meta.toString());
-      for (Map.Entry<String, String> e : f.info().metadata().entrySet()) {
+      for (Map.Entry<String, String> e : f.info().all().entrySet()) {
         assertEquals(e.getValue(), meta.get(e.getKey()), "kept " + e.getKey());
       }
       float[] input = captchas(f, 8);
@@ -130,10 +130,10 @@ class Int8QuantizerTest {
 
   private static float[] captchas(OnnxModel m, int n) {
     CaptchaGenerator g = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(List.of("DejaVu Sans"))).build();
-    Preprocessor pre = new Preprocessor(m.info());
-    float[] input = new float[n * m.info().inputSize()];
+    Preprocessor pre = new Preprocessor(m.info().input());
+    float[] input = new float[n * m.info().input().itemSize()];
     for (int i = 0; i < n; i++) {
-      pre.write(g.generate(77, i).image(), input, i * m.info().inputSize());
+      pre.toTensor(g.generate(77, i).image(), input, i * m.info().input().itemSize());
     }
     return input;
   }

@@ -1,0 +1,74 @@
+package dev.captcha.server;
+
+import dev.captcha.server.batch.MicroBatcher;
+import dev.captcha.server.grpc.CaptchaServer;
+import dev.captcha.server.grpc.HealthState;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's graceful shutdown, run by the JVM's shutdown hook on SIGTERM: health reports
+ * draining, the server takes no new calls, accepted requests are answered for up to the drain
+ * timeout, then the executors stop and the resources close in order. Runs once, on one thread.
+ */
+final class GracefulShutdown implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
+
+  private final Duration drainTimeout;
+  private final HealthState health;
+  private final CaptchaServer server;
+  private final MicroBatcher<?, ?> batcher;
+  private final List<ExecutorService> executors;
+  private final List<AutoCloseable> resources;
+
+  /**
+   * @param executors stopped after draining, in order
+   * @param resources closed after the executors, in order
+   */
+  GracefulShutdown(
+      Duration drainTimeout,
+      HealthState health,
+      CaptchaServer server,
+      MicroBatcher<?, ?> batcher,
+      List<ExecutorService> executors,
+      List<AutoCloseable> resources) {
+    this.drainTimeout = drainTimeout;
+    this.health = health;
+    this.server = server;
+    this.batcher = batcher;
+    this.executors = List.copyOf(executors);
+    this.resources = List.copyOf(resources);
+  }
+
+  @Override
+  public void run() {
+    log.info("shutting down: draining for up to {} ms", drainTimeout.toMillis());
+    long deadline = System.nanoTime() + drainTimeout.toNanos();
+    health.draining();
+    server.shutdown();
+    try {
+      boolean answered = batcher.close(drainTimeout);
+      Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
+      boolean ended = server.awaitTermination(left.plusMillis(100));
+      log.info(
+          "stopped ({})",
+          answered && ended ? "all accepted requests answered" : "drain timeout reached");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      for (ExecutorService executor : executors) {
+        executor.shutdownNow();
+      }
+      for (AutoCloseable resource : resources) {
+        try {
+          resource.close();
+        } catch (Exception e) {
+          log.warn("could not close {} at shutdown", resource, e);
+        }
+      }
+    }
+  }
+}

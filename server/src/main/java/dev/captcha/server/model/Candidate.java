@@ -1,4 +1,0 @@
-package dev.captcha.server.model;
-
-/** One possible character at a position and its probability; immutable. */
-public record Candidate(String character, float probability) {}
