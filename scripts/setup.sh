@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and tests need (Debian/Ubuntu): fontconfig and the font
-# zoo the captcha generator draws with (the packages named in font-zoo.tsv). Installs only what is
+# zoo the captcha generator draws with (the packages named in font-zoo.tsv), and headless
+# Chromium with its WebDriver for the browser tests. Installs only what is
 # missing, so a second run does nothing.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ if [[ ! -r $zoo ]]; then
   exit 1
 fi
 
-mapfile -t packages < <({ echo fontconfig; awk -F'\t' '!/^#/ && NF >= 4 {print $4}' "$zoo"; } | sort -u)
+mapfile -t packages < <({ echo fontconfig; echo chromium; echo chromium-driver; awk -F'\t' '!/^#/ && NF >= 4 {print $4}' "$zoo"; } | sort -u)
 
 declare -A installed=()
 while read -r name state; do

@@ -31,8 +31,9 @@ import java.util.function.Consumer;
  *
  * <p>Every call carries a deadline (configurable). Errors are thrown as subclasses of {@link
  * CaptchaSolverException}. When the client makes its own channel, calls that fail with UNAVAILABLE,
- * RESOURCE_EXHAUSTED or UNKNOWN (a connection closed under the call) are retried with backoff by gRPC's retry policy, and several targets (or a
- * DNS name with several addresses) are balanced round-robin.
+ * RESOURCE_EXHAUSTED or UNKNOWN (a connection closed under the call) are retried with backoff by
+ * gRPC's retry policy, and several targets (or a DNS name with several addresses) are balanced
+ * round-robin.
  */
 public final class CaptchaSolverClient implements AutoCloseable {
 
@@ -94,7 +95,9 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private SolveResult solve(SolveRequest request, Duration callDeadline) {
     try {
       SolveResponse response =
-          blockingStub().withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS).solve(request);
+          blockingStub()
+              .withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS)
+              .solve(request);
       return SolveResult.fromProto(response, request.getId());
     } catch (StatusRuntimeException e) {
       throw mapper.fromThrowable(e, callDeadline);
@@ -152,7 +155,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
           public void onCompleted() {
             if (response == null) {
               future.completeExceptionally(
-                  new ServerErrorException("OK", "the server ended the call without an answer", null));
+                  new ServerErrorException(
+                      "OK", "the server ended the call without an answer", null));
             } else {
               future.complete(SolveResult.fromProto(response, request.getId()));
             }
@@ -163,8 +167,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
 
   /**
    * Streams a batch through SolveStream and hands each item's outcome to {@code callback} as it
-   * comes (or in input order when the options say so), one at a time on a gRPC thread; blocks
-   * until every item has its outcome. Items are read and sent only while fewer than {@code
+   * comes (or in input order when the options say so), one at a time on a gRPC thread; blocks until
+   * every item has its outcome. Items are read and sent only while fewer than {@code
    * options.maxInFlight()} are waiting for the callback and the transport is ready. A failed item
    * is handed over with its error; the batch goes on.
    *
@@ -214,8 +218,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   /**
-   * Streams a batch through SolveStream and returns its outcomes as an iterator, as they come or
-   * in input order. Close the iterator to cancel the rest.
+   * Streams a batch through SolveStream and returns its outcomes as an iterator, as they come or in
+   * input order. Close the iterator to cancel the rest.
    */
   public SolveOutcomeIterator solveAll(Iterable<CaptchaImage> images, BatchOptions options) {
     StreamBatch batch = newBatch(images, options);
@@ -281,7 +285,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private static SolveRequest request(String id, byte[] image) {
     Objects.requireNonNull(image, "image");
     if (image.length == 0) {
-      throw new InvalidImageException("CLIENT", "image" + (id.isEmpty() ? "" : " " + id) + " is empty (0 bytes)", null);
+      throw new InvalidImageException(
+          "CLIENT", "image" + (id.isEmpty() ? "" : " " + id) + " is empty (0 bytes)", null);
     }
     return SolveRequest.newBuilder().setId(id).setImage(ByteString.copyFrom(image)).build();
   }
@@ -311,8 +316,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Adds a server target: {@code host:port}, {@code host} (port 50051), {@code [::1]:port}, or
-     * a gRPC target URI such as {@code dns:///solver.example:50051}. Several {@code host:port}
+     * Adds a server target: {@code host:port}, {@code host} (port 50051), {@code [::1]:port}, or a
+     * gRPC target URI such as {@code dns:///solver.example:50051}. Several {@code host:port}
      * targets are balanced round-robin; so are the addresses of a DNS name.
      */
     public Builder target(String target) {
@@ -348,7 +353,9 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return this;
     }
 
-    /** Retries on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN (default: 4 attempts, 100 ms to 2 s). */
+    /**
+     * Retries on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN (default: 4 attempts, 100 ms to 2 s).
+     */
     public Builder retry(RetrySettings settings) {
       this.retry = Objects.requireNonNull(settings, "retry settings");
       return this;
@@ -381,7 +388,9 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return this;
     }
 
-    /** The authority (host name) checked against the server's certificate, instead of the target's. */
+    /**
+     * The authority (host name) checked against the server's certificate, instead of the target's.
+     */
     public Builder overrideAuthority(String authority) {
       this.authority = Objects.requireNonNull(authority, "authority");
       return this;
@@ -393,10 +402,12 @@ public final class CaptchaSolverClient implements AutoCloseable {
         throw new IllegalStateException("give either targets or a channel, not both");
       }
       if (channel != null && (tls || authority != null)) {
-        throw new IllegalStateException("TLS settings apply only when the client makes its channel from targets");
+        throw new IllegalStateException(
+            "TLS settings apply only when the client makes its channel from targets");
       }
       if (channel == null && targets.isEmpty()) {
-        throw new IllegalStateException("no target: give at least one, for example localhost:" + Targets.DEFAULT_PORT);
+        throw new IllegalStateException(
+            "no target: give at least one, for example localhost:" + Targets.DEFAULT_PORT);
       }
       if (targets.size() > 1 && targets.stream().anyMatch(Targets::isUri)) {
         throw new IllegalStateException(

@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Makes random captchas with the afocus/captcha library's distributions and draws them with
- * {@link CaptchaRenderer}; immutable and thread-safe.
+ * Makes random captchas with the afocus/captcha library's distributions and draws them with {@link
+ * CaptchaRenderer}; immutable and thread-safe.
  *
  * <p>The draws follow the library's {@code Create}: one background from the palette; for each of
  * the disturbance's dots a uniform centre, radius {@code 1 + random(H/20)}, a front colour, and a
@@ -133,8 +133,11 @@ public final class CaptchaGenerator {
       int degrees = rnd.nextInt(40) - 20;
       CaptchaSpec.Variation variation = CaptchaSpec.Variation.NONE;
       if (variationRate > 0 && rnd.nextDouble() < variationRate) {
-        variation = new CaptchaSpec.Variation(
-            0.85 + 0.3 * rnd.nextDouble(), -0.1 + 0.3 * rnd.nextDouble(), -0.4 + 1.3 * rnd.nextDouble());
+        variation =
+            new CaptchaSpec.Variation(
+                0.85 + 0.3 * rnd.nextDouble(),
+                -0.1 + 0.3 * rnd.nextDouble(),
+                -0.4 + 1.3 * rnd.nextDouble());
       }
       glyphs.add(new CaptchaSpec.Glyph(c, font, degrees, colour, variation));
     }
@@ -142,7 +145,8 @@ public final class CaptchaGenerator {
   }
 
   private int pickFont(double u) {
-    int i = Arrays.binarySearch(cumulativeWeights, u * cumulativeWeights[cumulativeWeights.length - 1]);
+    int i =
+        Arrays.binarySearch(cumulativeWeights, u * cumulativeWeights[cumulativeWeights.length - 1]);
     int index = i >= 0 ? i + 1 : -i - 1;
     return Math.min(index, fonts.size() - 1);
   }
@@ -183,7 +187,8 @@ public final class CaptchaGenerator {
     /** Image size in pixels (the usual is 128x64). */
     public Builder size(int width, int height) {
       if (width < 16 || height < 16 || width > 4096 || height > 4096) {
-        throw new IllegalArgumentException("size must be within 16..4096 pixels, got " + width + "x" + height);
+        throw new IllegalArgumentException(
+            "size must be within 16..4096 pixels, got " + width + "x" + height);
       }
       this.width = width;
       this.height = height;
@@ -255,12 +260,16 @@ public final class CaptchaGenerator {
       return this;
     }
 
-    /** Faces with the weights {@link FontCatalog#weighted} gives them (each style group an equal share). */
+    /**
+     * Faces with the weights {@link FontCatalog#weighted} gives them (each style group an equal
+     * share).
+     */
     public Builder weightedFonts(List<FontCatalog.WeightedFont> weighted) {
       if (weighted == null || weighted.isEmpty()) {
         throw new IllegalArgumentException("at least one font is required");
       }
-      return fonts(weighted.stream().map(FontCatalog.WeightedFont::font).toList(),
+      return fonts(
+          weighted.stream().map(FontCatalog.WeightedFont::font).toList(),
           weighted.stream().map(FontCatalog.WeightedFont::weight).toList());
     }
 

@@ -8,13 +8,13 @@ import java.util.Arrays;
  * Draws a {@link CaptchaSpec} the way the afocus/captcha library draws it; thread-safe (each call
  * uses its own buffers; finished glyph tiles are cached and shared).
  *
- * <p>The steps and their arithmetic follow the library: the solid background; the dots as
- * midpoint circles and the lines with the library's Bresenham, opaque, under the text; each
- * character rasterised alone in its {@code fs x fs} tile ({@link GlyphTiles}), rotated by the
- * library's own sampling ({@link LibraryRotation}) and composited onto a transparent text layer at
- * {@code x = fs/4 + gap*i}, {@code y = (H - side)/2}; the in-place ripple over that layer; and the
- * layer composited over the background. Layers hold premultiplied 8-bit ARGB and every "over" uses
- * the library's integer formula, so colours round the same way.
+ * <p>The steps and their arithmetic follow the library: the solid background; the dots as midpoint
+ * circles and the lines with the library's Bresenham, opaque, under the text; each character
+ * rasterised alone in its {@code fs x fs} tile ({@link GlyphTiles}), rotated by the library's own
+ * sampling ({@link LibraryRotation}) and composited onto a transparent text layer at {@code x =
+ * fs/4 + gap*i}, {@code y = (H - side)/2}; the in-place ripple over that layer; and the layer
+ * composited over the background. Layers hold premultiplied 8-bit ARGB and every "over" uses the
+ * library's integer formula, so colours round the same way.
  */
 public final class CaptchaRenderer {
 
@@ -103,8 +103,8 @@ public final class CaptchaRenderer {
   }
 
   /**
-   * Premultiplied {@code src} over {@code dst}, per channel
-   * {@code ((d * (0xFFFF - sa16) * 0x101 / 0xFFFF) + s16) >> 8}, as the library composites.
+   * Premultiplied {@code src} over {@code dst}, per channel {@code ((d * (0xFFFF - sa16) * 0x101 /
+   * 0xFFFF) + s16) >> 8}, as the library composites.
    */
   static int over(int src, int dst) {
     int sa = src >>> 24;
@@ -164,9 +164,9 @@ public final class CaptchaRenderer {
   }
 
   /**
-   * The library's Bresenham: along the major axis from the start towards the end it first steps
-   * the minor coordinate when the error says so, then sets the pixel, then advances; so the pixel
-   * at the start's major coordinate is set (possibly one step off on the minor axis), the end's is
+   * The library's Bresenham: along the major axis from the start towards the end it first steps the
+   * minor coordinate when the error says so, then sets the pixel, then advances; so the pixel at
+   * the start's major coordinate is set (possibly one step off on the minor axis), the end's is
    * not, and a line whose major extent is zero draws nothing.
    */
   static void line(int[] px, int w, int h, int x1, int y1, int x2, int y2, int argb) {
@@ -210,8 +210,8 @@ public final class CaptchaRenderer {
   }
 
   /**
-   * The in-place ripple: x in the outer loop, y in the inner; each pixel takes the pixel at
-   * {@code (x + trunc(A*sin(k*y)), y + trunc(A*cos(k*x)))}, k = 1.4*pi/200, when that one is not
+   * The in-place ripple: x in the outer loop, y in the inner; each pixel takes the pixel at {@code
+   * (x + trunc(A*sin(k*y)), y + trunc(A*cos(k*x)))}, k = 1.4*pi/200, when that one is not
    * transparent (outside the image counts as transparent), and otherwise keeps its own.
    */
   static void ripple(int[] argb, int w, int h, double amplitude) {

@@ -6,19 +6,27 @@ import java.util.Objects;
 
 /**
  * Everything that decides how one captcha looks: its size, background, the dots and lines under the
- * text, and each glyph's character, font, colour and rotation, and whether the ripple runs. A value:
- * immutable and thread-safe. {@link CaptchaRenderer} draws it; {@link CaptchaGenerator} makes random
- * ones; a replayed reference case is one too.
+ * text, and each glyph's character, font, colour and rotation, and whether the ripple runs. A
+ * value: immutable and thread-safe. {@link CaptchaRenderer} draws it; {@link CaptchaGenerator}
+ * makes random ones; a replayed reference case is one too.
  *
  * <p>Colours are opaque RGB as {@code 0xRRGGBB}.
  */
 public record CaptchaSpec(
-    int width, int height, int background, List<Dot> dots, List<Line> lines, List<Glyph> glyphs, boolean ripple) {
+    int width,
+    int height,
+    int background,
+    List<Dot> dots,
+    List<Line> lines,
+    List<Glyph> glyphs,
+    boolean ripple) {
 
   /** A dot of the disturbance: a midpoint circle of the given radius, a 1-px ring unless filled. */
   public record Dot(int x, int y, int radius, boolean filled, int rgb) {}
 
-  /** A 1-px line of the disturbance, drawn with the library's Bresenham from (x0, y0) to (x1, y1). */
+  /**
+   * A 1-px line of the disturbance, drawn with the library's Bresenham from (x0, y0) to (x1, y1).
+   */
   public record Line(int x0, int y0, int x1, int y1, int rgb) {}
 
   /**
@@ -39,18 +47,26 @@ public record CaptchaSpec(
   }
 
   /**
-   * A change to a glyph's outline that the library never makes, used to teach a model fonts it
-   * has not seen: the width scaled about the pen, a slant about the baseline (x moves right by
-   * {@code slant * height above the baseline}), and the outline grown (positive) or shrunk
-   * (negative) by {@code embolden} pixels on every side.
+   * A change to a glyph's outline that the library never makes, used to teach a model fonts it has
+   * not seen: the width scaled about the pen, a slant about the baseline (x moves right by {@code
+   * slant * height above the baseline}), and the outline grown (positive) or shrunk (negative) by
+   * {@code embolden} pixels on every side.
    */
   public record Variation(double widthScale, double slant, double embolden) {
     /** No change. */
     public static final Variation NONE = new Variation(1, 0, 0);
 
     public Variation {
-      if (!(widthScale >= 0.5 && widthScale <= 2) || !(Math.abs(slant) <= 0.5) || !(Math.abs(embolden) <= 3)) {
-        throw new IllegalArgumentException("variation out of range: width " + widthScale + ", slant " + slant + ", embolden " + embolden);
+      if (!(widthScale >= 0.5 && widthScale <= 2)
+          || !(Math.abs(slant) <= 0.5)
+          || !(Math.abs(embolden) <= 3)) {
+        throw new IllegalArgumentException(
+            "variation out of range: width "
+                + widthScale
+                + ", slant "
+                + slant
+                + ", embolden "
+                + embolden);
       }
     }
 
@@ -62,7 +78,8 @@ public record CaptchaSpec(
 
   public CaptchaSpec {
     if (width < 1 || height < 1 || width > 4096 || height > 4096) {
-      throw new IllegalArgumentException("size must be within 1..4096 pixels, got " + width + "x" + height);
+      throw new IllegalArgumentException(
+          "size must be within 1..4096 pixels, got " + width + "x" + height);
     }
     dots = List.copyOf(dots);
     lines = List.copyOf(lines);

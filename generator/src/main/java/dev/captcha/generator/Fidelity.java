@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Compares replayed captchas with the reference images they replay and summarises the agreement
- * per kind of case; immutable and thread-safe once built.
+ * Compares replayed captchas with the reference images they replay and summarises the agreement per
+ * kind of case; immutable and thread-safe once built.
  */
 public final class Fidelity {
 
@@ -18,7 +18,13 @@ public final class Fidelity {
   public static final int TOLERANCE = 16;
 
   /** How one replayed image compares with its reference. */
-  public record Comparison(String file, String kind, int pixels, int agreeing, double meanAbsoluteDifference, int maxDifference) {
+  public record Comparison(
+      String file,
+      String kind,
+      int pixels,
+      int agreeing,
+      double meanAbsoluteDifference,
+      int maxDifference) {
     /** Share of pixels within {@link #TOLERANCE} on every channel. */
     public double agreement() {
       return (double) agreeing / pixels;
@@ -32,10 +38,20 @@ public final class Fidelity {
   }
 
   /** Compares two images of the same size, channel by channel. */
-  public static Comparison compare(String file, String kind, BufferedImage replayed, BufferedImage reference) {
-    if (replayed.getWidth() != reference.getWidth() || replayed.getHeight() != reference.getHeight()) {
-      throw new IllegalArgumentException(file + ": reference is " + reference.getWidth() + "x" + reference.getHeight()
-          + ", replay is " + replayed.getWidth() + "x" + replayed.getHeight());
+  public static Comparison compare(
+      String file, String kind, BufferedImage replayed, BufferedImage reference) {
+    if (replayed.getWidth() != reference.getWidth()
+        || replayed.getHeight() != reference.getHeight()) {
+      throw new IllegalArgumentException(
+          file
+              + ": reference is "
+              + reference.getWidth()
+              + "x"
+              + reference.getHeight()
+              + ", replay is "
+              + replayed.getWidth()
+              + "x"
+              + replayed.getHeight());
     }
     int w = replayed.getWidth();
     int h = replayed.getHeight();
@@ -88,24 +104,60 @@ public final class Fidelity {
       byKind.computeIfAbsent(c.kind(), k -> new ArrayList<>()).add(c);
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-13s %6s %10s %11s %11s%n", "kind", "cases", "mean |d|", "agreement", "lowest"));
-    byKind.forEach((kind, list) -> {
-      double mad = list.stream().mapToDouble(Comparison::meanAbsoluteDifference).average().orElse(0);
-      double agree = new Fidelity(list).overallAgreement();
-      double lowest = list.stream().mapToDouble(Comparison::agreement).min().orElse(0);
-      sb.append(String.format(Locale.ROOT, "%-13s %6d %10.3f %10.3f%% %10.3f%%%n", kind, list.size(), mad, 100 * agree, 100 * lowest));
-    });
-    sb.append(String.format(Locale.ROOT, "all: %d cases, %.4f%% of pixels within %d levels on every channel%n",
-        comparisons.size(), 100 * overallAgreement(), TOLERANCE));
-    byKind.forEach((kind, list) -> {
-      sb.append("worst ").append(kind).append(':');
-      list.stream().sorted(Comparator.comparingDouble(Comparison::agreement).thenComparing(
-              Comparator.comparingDouble(Comparison::meanAbsoluteDifference).reversed()))
-          .limit(5)
-          .forEach(c -> sb.append(String.format(Locale.ROOT, " %s (%.2f%%, mean |d| %.2f, max %d)",
-              c.file(), 100 * c.agreement(), c.meanAbsoluteDifference(), c.maxDifference())));
-      sb.append(System.lineSeparator());
-    });
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%-13s %6s %10s %11s %11s%n",
+            "kind",
+            "cases",
+            "mean |d|",
+            "agreement",
+            "lowest"));
+    byKind.forEach(
+        (kind, list) -> {
+          double mad =
+              list.stream().mapToDouble(Comparison::meanAbsoluteDifference).average().orElse(0);
+          double agree = new Fidelity(list).overallAgreement();
+          double lowest = list.stream().mapToDouble(Comparison::agreement).min().orElse(0);
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "%-13s %6d %10.3f %10.3f%% %10.3f%%%n",
+                  kind,
+                  list.size(),
+                  mad,
+                  100 * agree,
+                  100 * lowest));
+        });
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "all: %d cases, %.4f%% of pixels within %d levels on every channel%n",
+            comparisons.size(),
+            100 * overallAgreement(),
+            TOLERANCE));
+    byKind.forEach(
+        (kind, list) -> {
+          sb.append("worst ").append(kind).append(':');
+          list.stream()
+              .sorted(
+                  Comparator.comparingDouble(Comparison::agreement)
+                      .thenComparing(
+                          Comparator.comparingDouble(Comparison::meanAbsoluteDifference)
+                              .reversed()))
+              .limit(5)
+              .forEach(
+                  c ->
+                      sb.append(
+                          String.format(
+                              Locale.ROOT,
+                              " %s (%.2f%%, mean |d| %.2f, max %d)",
+                              c.file(),
+                              100 * c.agreement(),
+                              c.meanAbsoluteDifference(),
+                              c.maxDifference())));
+          sb.append(System.lineSeparator());
+        });
     return sb.toString();
   }
 }

@@ -202,7 +202,10 @@ public final class FontCatalog {
           Face face = new Face(font, file, trueType);
           target
               .computeIfAbsent(family, k -> new LinkedHashMap<>())
-              .merge(font.getFontName(Locale.ROOT), face, (old, neu) -> old.trueTypeOutlines() && !neu.trueTypeOutlines() ? old : neu);
+              .merge(
+                  font.getFontName(Locale.ROOT),
+                  face,
+                  (old, neu) -> old.trueTypeOutlines() && !neu.trueTypeOutlines() ? old : neu);
         }
       }
     }
@@ -240,8 +243,8 @@ public final class FontCatalog {
    * family name (its regular and bold upright faces). Faces that cannot draw all of {@link
    * #REQUIRED_CHARACTERS} are left out.
    *
-   * @throws IllegalArgumentException naming a missing family and the package that installs it, or
-   *     a font that cannot draw the required characters
+   * @throws IllegalArgumentException naming a missing family and the package that installs it, or a
+   *     font that cannot draw the required characters
    */
   public List<Font> resolve(List<String> specs) {
     List<Font> fonts = new ArrayList<>();
@@ -273,7 +276,8 @@ public final class FontCatalog {
       int families = familiesByGroup.get(r.group()).size();
       int faces = facesByName.get(r.family());
       for (Font f : r.faces()) {
-        out.add(new WeightedFont(f, r.family(), r.group(), 1.0 / ((double) groups * families * faces)));
+        out.add(
+            new WeightedFont(f, r.family(), r.group(), 1.0 / ((double) groups * families * faces)));
       }
     }
     return List.copyOf(out);
@@ -374,7 +378,10 @@ public final class FontCatalog {
     }
     if (usable.isEmpty()) {
       throw new IllegalArgumentException(
-          "font '" + spec + "' cannot draw every captcha character: " + String.join("; ", problems));
+          "font '"
+              + spec
+              + "' cannot draw every captcha character: "
+              + String.join("; ", problems));
     }
     return List.copyOf(usable);
   }
@@ -383,10 +390,17 @@ public final class FontCatalog {
     ZooFamily zoo = zooFamily(family);
     String install =
         zoo != null
-            ? "it comes with the Debian package " + zoo.debianPackage() + " (scripts/setup.sh installs the font zoo)"
+            ? "it comes with the Debian package "
+                + zoo.debianPackage()
+                + " (scripts/setup.sh installs the font zoo)"
             : "install it or pass the path of a .ttf, .otf or .ttc file";
-    return "font family '" + family + "' is not installed: " + install + "; "
-        + facesByFamily.size() + " families are installed";
+    return "font family '"
+        + family
+        + "' is not installed: "
+        + install
+        + "; "
+        + facesByFamily.size()
+        + " families are installed";
   }
 
   private enum FaceKind {
@@ -423,13 +437,17 @@ public final class FontCatalog {
         .toList();
   }
 
-  /** The family name with a trailing "Regular" or "Bold" dropped (some fonts name a family per weight). */
+  /**
+   * The family name with a trailing "Regular" or "Bold" dropped (some fonts name a family per
+   * weight).
+   */
   private static String familyKey(Font font) {
     return TRAILING_WEIGHT.matcher(font.getFamily(Locale.ROOT).trim()).replaceFirst("");
   }
 
   private static boolean isFontFile(Path p) {
-    String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
+    String name =
+        p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
     return name.endsWith(".ttf") || name.endsWith(".otf") || name.endsWith(".ttc");
   }
 
@@ -441,7 +459,9 @@ public final class FontCatalog {
     }
   }
 
-  /** Reads the sfnt version (of the first font of a collection): TrueType outlines or CFF ("OTTO"). */
+  /**
+   * Reads the sfnt version (of the first font of a collection): TrueType outlines or CFF ("OTTO").
+   */
   private static boolean hasTrueTypeOutlines(Path file) {
     try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
       int tag = in.readInt();
@@ -461,7 +481,8 @@ public final class FontCatalog {
   private static List<ZooFamily> readZoo(String resource) {
     InputStream in = FontCatalog.class.getResourceAsStream(resource);
     if (in == null) {
-      throw new IllegalStateException("missing resource " + resource + " next to " + FontCatalog.class.getName());
+      throw new IllegalStateException(
+          "missing resource " + resource + " next to " + FontCatalog.class.getName());
     }
     List<ZooFamily> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -475,22 +496,28 @@ public final class FontCatalog {
         }
         String[] f = line.split("\t");
         if (f.length != 5) {
-          throw new IllegalStateException(resource + " line " + n + ": expected 5 tab-separated fields");
+          throw new IllegalStateException(
+              resource + " line " + n + ": expected 5 tab-separated fields");
         }
         Split split =
             switch (f[2]) {
               case "train" -> Split.TRAINING;
               case "held-out" -> Split.HELD_OUT;
-              default -> throw new IllegalStateException(resource + " line " + n + ": split must be train or held-out");
+              default ->
+                  throw new IllegalStateException(
+                      resource + " line " + n + ": split must be train or held-out");
             };
         if (!names.add(f[0])) {
-          throw new IllegalStateException(resource + " line " + n + ": family listed twice: " + f[0]);
+          throw new IllegalStateException(
+              resource + " line " + n + ": family listed twice: " + f[0]);
         }
         boolean trueType =
             switch (f[4]) {
               case "truetype" -> true;
               case "cff" -> false;
-              default -> throw new IllegalStateException(resource + " line " + n + ": outlines must be truetype or cff");
+              default ->
+                  throw new IllegalStateException(
+                      resource + " line " + n + ": outlines must be truetype or cff");
             };
         out.add(new ZooFamily(f[0], f[1], split, f[3], trueType));
       }

@@ -10,12 +10,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Rasterises one character the way the library's text drawing does, into the coverage of its
- * square tile; thread-safe, with a cache of finished tiles (a tile depends only on font, character
- * and size, never on rotation or colour).
+ * Rasterises one character the way the library's text drawing does, into the coverage of its square
+ * tile; thread-safe, with a cache of finished tiles (a tile depends only on font, character and
+ * size, never on rotation or colour).
  *
- * <p>The library draws each character alone in a transparent {@code fs x fs} tile with the pen at
- * x = 0 and the baseline at {@code fs - fs/6}, unhinted, and clips it to the tile. Its rasteriser
+ * <p>The library draws each character alone in a transparent {@code fs x fs} tile with the pen at x
+ * = 0 and the baseline at {@code fs - fs/6}, unhinted, and clips it to the tile. Its rasteriser
  * computes the exact area of each pixel covered by the outline (non-zero winding) and quantises it
  * to 12 bits before keeping the top 8. This class does the same on the unhinted outline that the
  * JDK's font scaler gives for the font, flattened finely, so the result does not depend on the
@@ -36,18 +36,19 @@ final class GlyphTiles {
   private final Map<OutlineKey, Shape> outlines = new ConcurrentHashMap<>();
 
   /**
-   * The 8-bit coverage of {@code character} in {@code font} at {@code size} px, row-major
-   * {@code size x size}; the returned array is shared and must not be modified.
+   * The 8-bit coverage of {@code character} in {@code font} at {@code size} px, row-major {@code
+   * size x size}; the returned array is shared and must not be modified.
    */
   byte[] coverage(Font font, char character, int size) {
-    return cache.computeIfAbsent(new Key(font, character, size), k -> coverage(outline(font, character, size), size));
+    return cache.computeIfAbsent(
+        new Key(font, character, size), k -> coverage(outline(font, character, size), size));
   }
 
   /**
-   * The coverage of a varied glyph; computed anew each time (variations are continuous, so they
-   * are not cached), from the cached outline: width and slant transform the outline, growing or
-   * shrinking works on the coverage (a 3x3 grey-level dilation or erosion, blended for fractions
-   * of a pixel).
+   * The coverage of a varied glyph; computed anew each time (variations are continuous, so they are
+   * not cached), from the cached outline: width and slant transform the outline, growing or
+   * shrinking works on the coverage (a 3x3 grey-level dilation or erosion, blended for fractions of
+   * a pixel).
    */
   byte[] coverage(Font font, char character, int size, CaptchaSpec.Variation variation) {
     if (variation.isNone()) {
@@ -64,11 +65,13 @@ final class GlyphTiles {
   }
 
   private Shape outline(Font font, char character, int size) {
-    return outlines.computeIfAbsent(new OutlineKey(font, character, size), k -> {
-      Font sized = font.deriveFont((float) size);
-      GlyphVector gv = sized.createGlyphVector(UNHINTED, new char[] {character});
-      return gv.getGlyphOutline(0, 0f, size - size / 6);
-    });
+    return outlines.computeIfAbsent(
+        new OutlineKey(font, character, size),
+        k -> {
+          Font sized = font.deriveFont((float) size);
+          GlyphVector gv = sized.createGlyphVector(UNHINTED, new char[] {character});
+          return gv.getGlyphOutline(0, 0f, size - size / 6);
+        });
   }
 
   /** Grows (amount &gt; 0) or shrinks the coverage by about {@code |amount|} pixels. */
@@ -104,11 +107,11 @@ final class GlyphTiles {
    * The clipped, quantised coverage of {@code outline} over the tile {@code [0, size)^2}, placed as
    * the library places it.
    *
-   * <p>The library rasterises a glyph into a mask spanning whole pixel columns from
-   * {@code floor(left)} to {@code ceil(right)} of the outline's control box, and pastes it clipped
-   * to the tile, but always reads the mask from its first column: a glyph that reaches left of the
-   * pen (x &lt; 0) is therefore drawn shifted right by {@code -floor(left)} pixels, and only the
-   * first {@code ceil(right)} columns of the mask appear.
+   * <p>The library rasterises a glyph into a mask spanning whole pixel columns from {@code
+   * floor(left)} to {@code ceil(right)} of the outline's control box, and pastes it clipped to the
+   * tile, but always reads the mask from its first column: a glyph that reaches left of the pen (x
+   * &lt; 0) is therefore drawn shifted right by {@code -floor(left)} pixels, and only the first
+   * {@code ceil(right)} columns of the mask appear.
    */
   static byte[] coverage(Shape outline, int size) {
     double[] box = controlBox(outline);
@@ -174,12 +177,13 @@ final class GlyphTiles {
     double[] pts = new double[6];
     for (PathIterator it = outline.getPathIterator(null); !it.isDone(); it.next()) {
       int type = it.currentSegment(pts);
-      int n = switch (type) {
-        case PathIterator.SEG_MOVETO, PathIterator.SEG_LINETO -> 1;
-        case PathIterator.SEG_QUADTO -> 2;
-        case PathIterator.SEG_CUBICTO -> 3;
-        default -> 0;
-      };
+      int n =
+          switch (type) {
+            case PathIterator.SEG_MOVETO, PathIterator.SEG_LINETO -> 1;
+            case PathIterator.SEG_QUADTO -> 2;
+            case PathIterator.SEG_CUBICTO -> 3;
+            default -> 0;
+          };
       for (int k = 0; k < n; k++) {
         minX = Math.min(minX, pts[2 * k]);
         maxX = Math.max(maxX, pts[2 * k]);
@@ -199,7 +203,8 @@ final class GlyphTiles {
    * area to the right of the edge within that pixel, and the rest of its height in the next pixel,
    * so that a running sum along the row gives the winding-weighted coverage.
    */
-  private static void edge(double[] acc, int stride, int rows, double x0, double y0, double x1, double y1) {
+  private static void edge(
+      double[] acc, int stride, int rows, double x0, double y0, double x1, double y1) {
     if (y0 == y1) {
       return;
     }
@@ -228,7 +233,9 @@ final class GlyphTiles {
     }
   }
 
-  /** Spreads a straight piece of edge inside one row, of signed height {@code h}, over its pixels. */
+  /**
+   * Spreads a straight piece of edge inside one row, of signed height {@code h}, over its pixels.
+   */
   private static void rowPiece(double[] acc, int base, int stride, double xa, double xb, double h) {
     if (xa > xb) {
       double t = xa;

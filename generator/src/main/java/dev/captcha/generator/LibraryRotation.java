@@ -4,14 +4,14 @@ package dev.captcha.generator;
  * The library's own rotation of a square glyph tile, reproduced sample for sample; stateless and
  * thread-safe.
  *
- * <p>It is not a standard centred rotation. With {@code n = fs*(|cos|+|sin|) + 0.5} kept as a
- * float (the output's side is {@code int(n)}), each output pixel at integer coordinates (x, y),
- * its corner rather than its centre, reads the source point
- * {@code (x*cos - y*sin + oy, x*sin + y*cos + ox)} with {@code ox = -n/2*cos - n/2*sin + fs/2} and
- * {@code oy = n/2*sin - n/2*cos + fs/2}; a point outside {@code [0, fs)} leaves the pixel
- * transparent. The sample is bilinear between pixel centres (at +0.5), with one-sided weights within
- * half a pixel of the tile's edge, each channel rounded to 8 bits. At 0 degrees every pixel becomes
- * {@code 0.75*src(x-1, y-1)}-weighted: the glyph moves 0.75 px right and down and softens.
+ * <p>It is not a standard centred rotation. With {@code n = fs*(|cos|+|sin|) + 0.5} kept as a float
+ * (the output's side is {@code int(n)}), each output pixel at integer coordinates (x, y), its
+ * corner rather than its centre, reads the source point {@code (x*cos - y*sin + oy, x*sin + y*cos +
+ * ox)} with {@code ox = -n/2*cos - n/2*sin + fs/2} and {@code oy = n/2*sin - n/2*cos + fs/2}; a
+ * point outside {@code [0, fs)} leaves the pixel transparent. The sample is bilinear between pixel
+ * centres (at +0.5), with one-sided weights within half a pixel of the tile's edge, each channel
+ * rounded to 8 bits. At 0 degrees every pixel becomes {@code 0.75*src(x-1, y-1)}-weighted: the
+ * glyph moves 0.75 px right and down and softens.
  */
 final class LibraryRotation {
 
@@ -21,8 +21,8 @@ final class LibraryRotation {
   record Tile(int side, int[] argb) {}
 
   /**
-   * Rotates a premultiplied ARGB tile of side {@code fs} by {@code degrees} as the library does
-   * (a negative angle turns the glyph clockwise on screen).
+   * Rotates a premultiplied ARGB tile of side {@code fs} by {@code degrees} as the library does (a
+   * negative angle turns the glyph clockwise on screen).
    */
   static Tile rotate(int[] src, int fs, double degrees) {
     double radians = degrees * Math.PI / 180.0;

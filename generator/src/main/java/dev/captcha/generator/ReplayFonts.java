@@ -32,15 +32,23 @@ public final class ReplayFonts implements Function<String, Font> {
     if (file != null) {
       return FontCatalog.load(file);
     }
-    List<Font> regular = catalog.resolve(List.of(family)).stream()
-        .filter(f -> !f.getFontName(Locale.ROOT).toLowerCase(Locale.ROOT).contains("bold"))
-        .toList();
+    List<Font> regular =
+        catalog.resolve(List.of(family)).stream()
+            .filter(f -> !f.getFontName(Locale.ROOT).toLowerCase(Locale.ROOT).contains("bold"))
+            .toList();
     if (regular.isEmpty()) {
-      throw new IllegalArgumentException("font family '" + family + "' has no regular face installed");
+      throw new IllegalArgumentException(
+          "font family '" + family + "' has no regular face installed");
     }
     if (regular.size() > 1) {
-      throw new IllegalArgumentException("font family '" + family + "' is installed from " + regular.size()
-          + " files; pin the one the captchas were drawn with: --font '" + family + "=/path/to/file.ttf'");
+      throw new IllegalArgumentException(
+          "font family '"
+              + family
+              + "' is installed from "
+              + regular.size()
+              + " files; pin the one the captchas were drawn with: --font '"
+              + family
+              + "=/path/to/file.ttf'");
     }
     return regular.get(0);
   }

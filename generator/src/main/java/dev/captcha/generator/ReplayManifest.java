@@ -18,8 +18,8 @@ import java.util.function.Function;
 /**
  * Reads a replay manifest: one JSON object a line recording every random draw of one captcha
  * ({@code file}, {@code text}, {@code background}, {@code dots}, {@code lines}, {@code glyphs},
- * {@code ripple}), as the reference set drawn by the original library has it, into
- * {@link CaptchaSpec}s at 128x64 with white text, dots and lines. Stateless; thread-safe.
+ * {@code ripple}), as the reference set drawn by the original library has it, into {@link
+ * CaptchaSpec}s at 128x64 with white text, dots and lines. Stateless; thread-safe.
  */
 public final class ReplayManifest {
 
@@ -88,11 +88,14 @@ public final class ReplayManifest {
         if (r < 0) {
           throw new IllegalArgumentException("dot radius must be >= 0, got " + r);
         }
-        dots.add(new CaptchaSpec.Dot(integer(d, "x"), integer(d, "y"), r, bool(d, "filled"), WHITE));
+        dots.add(
+            new CaptchaSpec.Dot(integer(d, "x"), integer(d, "y"), r, bool(d, "filled"), WHITE));
       }
       List<CaptchaSpec.Line> lines = new ArrayList<>();
       for (JsonNode l : array(n, "lines")) {
-        lines.add(new CaptchaSpec.Line(integer(l, "x0"), integer(l, "y0"), integer(l, "x1"), integer(l, "y1"), WHITE));
+        lines.add(
+            new CaptchaSpec.Line(
+                integer(l, "x0"), integer(l, "y0"), integer(l, "x1"), integer(l, "y1"), WHITE));
       }
       List<CaptchaSpec.Glyph> glyphs = new ArrayList<>();
       for (JsonNode g : array(n, "glyphs")) {
@@ -104,7 +107,8 @@ public final class ReplayManifest {
         if (degrees < -360 || degrees > 360) {
           throw new IllegalArgumentException("degrees out of range: " + degrees);
         }
-        glyphs.add(new CaptchaSpec.Glyph(c.charAt(0), fonts.apply(text(g, "font")), degrees, WHITE));
+        glyphs.add(
+            new CaptchaSpec.Glyph(c.charAt(0), fonts.apply(text(g, "font")), degrees, WHITE));
       }
       if (glyphs.isEmpty()) {
         throw new IllegalArgumentException("no glyphs");
@@ -113,10 +117,12 @@ public final class ReplayManifest {
       if (ripple == null || !ripple.isBoolean()) {
         throw new IllegalArgumentException("'ripple' must be true or false");
       }
-      CaptchaSpec spec = new CaptchaSpec(WIDTH, HEIGHT, background, dots, lines, glyphs, ripple.booleanValue());
+      CaptchaSpec spec =
+          new CaptchaSpec(WIDTH, HEIGHT, background, dots, lines, glyphs, ripple.booleanValue());
       JsonNode declared = n.get("text");
       if (declared != null && !declared.asText().equals(spec.text())) {
-        throw new IllegalArgumentException("text '" + declared.asText() + "' does not match the glyphs '" + spec.text() + "'");
+        throw new IllegalArgumentException(
+            "text '" + declared.asText() + "' does not match the glyphs '" + spec.text() + "'");
       }
       return new Case(line, file, spec);
     } catch (IllegalArgumentException e) {

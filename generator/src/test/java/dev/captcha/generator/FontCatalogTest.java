@@ -21,23 +21,43 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The font zoo's lists, the scan of installed fonts and the balanced weights (needs scripts/setup.sh). */
+/**
+ * The font zoo's lists, the scan of installed fonts and the balanced weights (needs
+ * scripts/setup.sh).
+ */
 class FontCatalogTest {
 
   private static final List<String> REQUIRED_GROUPS =
-      List.of("sans", "serif", "slab", "mono", "rounded", "condensed", "geometric", "humanist", "casual",
-          "handwriting", "display", "cjk");
+      List.of(
+          "sans",
+          "serif",
+          "slab",
+          "mono",
+          "rounded",
+          "condensed",
+          "geometric",
+          "humanist",
+          "casual",
+          "handwriting",
+          "display",
+          "cjk");
 
   @Test
   void zooSpansTheStylesWithAtLeastSixtyFamilies() {
     assertTrue(FontCatalog.ZOO.size() >= 60, "families: " + FontCatalog.ZOO.size());
-    assertTrue(FontCatalog.STYLE_GROUPS.containsAll(REQUIRED_GROUPS), "groups: " + FontCatalog.STYLE_GROUPS);
+    assertTrue(
+        FontCatalog.STYLE_GROUPS.containsAll(REQUIRED_GROUPS),
+        "groups: " + FontCatalog.STYLE_GROUPS);
     for (String group : REQUIRED_GROUPS) {
-      long training = FontCatalog.ZOO.stream()
-          .filter(z -> z.group().equals(group) && z.split() == FontCatalog.Split.TRAINING).count();
+      long training =
+          FontCatalog.ZOO.stream()
+              .filter(z -> z.group().equals(group) && z.split() == FontCatalog.Split.TRAINING)
+              .count();
       assertTrue(training >= 3, group + " has " + training + " training families");
     }
-    assertEquals(FontCatalog.ZOO.size(), FontCatalog.TRAINING_FAMILIES.size() + FontCatalog.HELD_OUT_FAMILIES.size());
+    assertEquals(
+        FontCatalog.ZOO.size(),
+        FontCatalog.TRAINING_FAMILIES.size() + FontCatalog.HELD_OUT_FAMILIES.size());
   }
 
   @Test
@@ -50,13 +70,15 @@ class FontCatalogTest {
     for (String f : heldOut) {
       assertFalse(training.contains(f), f);
     }
-    Map<String, Long> heldOutByGroup = FontCatalog.ZOO.stream()
-        .filter(z -> z.split() == FontCatalog.Split.HELD_OUT)
-        .collect(Collectors.groupingBy(FontCatalog.ZooFamily::group, Collectors.counting()));
+    Map<String, Long> heldOutByGroup =
+        FontCatalog.ZOO.stream()
+            .filter(z -> z.split() == FontCatalog.Split.HELD_OUT)
+            .collect(Collectors.groupingBy(FontCatalog.ZooFamily::group, Collectors.counting()));
     for (String group : List.of("serif", "mono", "condensed", "rounded", "cjk")) {
       assertTrue(heldOutByGroup.getOrDefault(group, 0L) >= 1, "no held-out " + group + " family");
     }
-    long casual = heldOutByGroup.getOrDefault("casual", 0L) + heldOutByGroup.getOrDefault("handwriting", 0L);
+    long casual =
+        heldOutByGroup.getOrDefault("casual", 0L) + heldOutByGroup.getOrDefault("handwriting", 0L);
     assertTrue(casual >= 2, "held-out casual or handwriting families: " + casual);
   }
 
@@ -70,7 +92,8 @@ class FontCatalogTest {
         continue;
       }
       if (catalog.hasTrueTypeOutlines(z.family()) != z.trueTypeOutlines()) {
-        problems.add(z.family() + " outlines are not as listed (truetype: " + z.trueTypeOutlines() + ")");
+        problems.add(
+            z.family() + " outlines are not as listed (truetype: " + z.trueTypeOutlines() + ")");
       }
       for (Font f : catalog.resolve(List.of(z.family()))) {
         String missing = FontCatalog.missingCharacters(f);
@@ -85,10 +108,13 @@ class FontCatalogTest {
   @Test
   void resolvesUprightRegularAndBoldFaces() {
     List<Font> faces = FontCatalog.scanDefault().resolve(List.of("DejaVu Sans"));
-    Set<String> names = faces.stream().map(f -> f.getFontName(Locale.ROOT)).collect(Collectors.toSet());
+    Set<String> names =
+        faces.stream().map(f -> f.getFontName(Locale.ROOT)).collect(Collectors.toSet());
     assertEquals(Set.of("DejaVu Sans", "DejaVu Sans Bold"), names);
     assertTrue(FontCatalog.scanDefault().hasTrueTypeOutlines("DejaVu Sans"));
-    assertFalse(FontCatalog.scanDefault().hasTrueTypeOutlines("Comic Neue"), "Comic Neue ships as CFF .otf");
+    assertFalse(
+        FontCatalog.scanDefault().hasTrueTypeOutlines("Comic Neue"),
+        "Comic Neue ships as CFF .otf");
   }
 
   @Test
@@ -104,7 +130,8 @@ class FontCatalogTest {
 
   @Test
   void weightsGiveEachGroupAndEachFamilyInItTheSameShare() {
-    List<FontCatalog.WeightedFont> weighted = FontCatalog.scanDefault().weighted(FontCatalog.TRAINING_FAMILIES);
+    List<FontCatalog.WeightedFont> weighted =
+        FontCatalog.scanDefault().weighted(FontCatalog.TRAINING_FAMILIES);
     double total = weighted.stream().mapToDouble(FontCatalog.WeightedFont::weight).sum();
     assertEquals(1.0, total, 1e-9);
     Map<String, Double> byGroup = new HashMap<>();
@@ -130,7 +157,8 @@ class FontCatalogTest {
   void familiesOutsideTheZooAndFilesFormGroupsOfTheirOwn() throws IOException {
     Path file = findFile("DejaVuSerif.ttf");
     List<FontCatalog.WeightedFont> weighted =
-        FontCatalog.scanDefault().weighted(List.of("DejaVu Sans", "Liberation Sans", file.toString()));
+        FontCatalog.scanDefault()
+            .weighted(List.of("DejaVu Sans", "Liberation Sans", file.toString()));
     Map<String, Double> byGroup = new HashMap<>();
     weighted.forEach(w -> byGroup.merge(w.group(), w.weight(), Double::sum));
     assertEquals(2, byGroup.size(), byGroup.toString());
@@ -142,18 +170,25 @@ class FontCatalogTest {
     FontCatalog empty = FontCatalog.scan(List.of(Path.of("/nonexistent-font-dir")));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> empty.resolve(List.of("Quicksand")));
-    assertTrue(e.getMessage().contains("Quicksand") && e.getMessage().contains("fonts-quicksand"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("Quicksand") && e.getMessage().contains("fonts-quicksand"),
+        e.getMessage());
     IllegalArgumentException unknown =
-        assertThrows(IllegalArgumentException.class, () -> FontCatalog.scanDefault().resolve(List.of("No Such Family")));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FontCatalog.scanDefault().resolve(List.of("No Such Family")));
     assertTrue(unknown.getMessage().contains("No Such Family"));
-    assertThrows(IllegalArgumentException.class, () -> FontCatalog.scanDefault().resolve(List.of()));
+    assertThrows(
+        IllegalArgumentException.class, () -> FontCatalog.scanDefault().resolve(List.of()));
   }
 
   @Test
   void aFileThatIsNotAFontIsRefused(@TempDir Path dir) throws IOException {
     Path bogus = Files.writeString(dir.resolve("bogus.ttf"), "not a font");
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> FontCatalog.scanDefault().resolve(List.of(bogus.toString())));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FontCatalog.scanDefault().resolve(List.of(bogus.toString())));
     assertTrue(e.getMessage().contains("bogus.ttf"), e.getMessage());
   }
 

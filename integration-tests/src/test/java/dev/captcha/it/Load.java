@@ -54,18 +54,20 @@ final class Load {
     int sent = 0;
     for (; sent < max && !stop.getAsBoolean(); sent++) {
       window.acquire();
-      client.solveAsync(images.get(sent % images.size()))
-          .whenComplete((r, error) -> {
-            if (error != null) {
-              failures.add(error.toString());
-            } else {
-              answered.incrementAndGet();
-            }
-            window.release();
-            synchronized (this) {
-              notifyAll();
-            }
-          });
+      client
+          .solveAsync(images.get(sent % images.size()))
+          .whenComplete(
+              (r, error) -> {
+                if (error != null) {
+                  failures.add(error.toString());
+                } else {
+                  answered.incrementAndGet();
+                }
+                window.release();
+                synchronized (this) {
+                  notifyAll();
+                }
+              });
     }
     if (!window.tryAcquire(concurrency, 60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("calls still unanswered after 60 s");

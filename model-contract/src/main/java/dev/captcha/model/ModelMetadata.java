@@ -59,7 +59,8 @@ public final class ModelMetadata {
     ColorMode color = ColorMode.parse(all.get("captcha.input.color"));
     if (color == null) {
       throw new ModelFormatException(
-          "model metadata captcha.input.color is '" + all.get("captcha.input.color")
+          "model metadata captcha.input.color is '"
+              + all.get("captcha.input.color")
               + "'; supported: min-rgb, gray, rgb");
     }
     try {
@@ -73,7 +74,8 @@ public final class ModelMetadata {
               number("captcha.input.mean"),
               number("captcha.input.std"));
     } catch (IllegalArgumentException e) {
-      throw new ModelFormatException("model metadata describes an invalid input: " + e.getMessage());
+      throw new ModelFormatException(
+          "model metadata describes an invalid input: " + e.getMessage());
     }
     String acc = all.get("captcha.validation.exact_accuracy");
     float parsed = Float.NaN;
@@ -104,7 +106,8 @@ public final class ModelMetadata {
     }
     if (!missing.isEmpty()) {
       throw new ModelFormatException(
-          "model file lacks required metadata " + String.join(", ", missing)
+          "model file lacks required metadata "
+              + String.join(", ", missing)
               + " (see docs/model-format.md)");
     }
     return new ModelMetadata(metadata);

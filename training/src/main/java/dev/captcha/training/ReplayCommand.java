@@ -28,22 +28,35 @@ import picocli.CommandLine.Option;
  * captchas made by the original library) and writes each under its own file name; optionally
  * compares them with the original images and prints the fidelity report.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Replays a manifest of recorded captcha draws (one JSON object a line: file, text, background,",
-        "dots, lines, glyphs, ripple) and writes each case's PNG under its 'file' name.",
-        "The whole manifest is read and every font resolved before anything is written."})
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Replays a manifest of recorded captcha draws (one JSON object a line: file, text, background,",
+      "dots, lines, glyphs, ripple) and writes each case's PNG under its 'file' name.",
+      "The whole manifest is read and every font resolved before anything is written."
+    })
 final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--manifest", required = true, description = "The manifest (JSON lines).")
   Path manifest;
 
-  @Option(names = {"-o", "--out"}, required = true, description = "Output folder (created if missing).")
+  @Option(
+      names = {"-o", "--out"},
+      required = true,
+      description = "Output folder (created if missing).")
   Path out;
 
-  @Option(names = "--font", description = "Pin a family to a font file: FAMILY=FILE (repeatable). Needed where a family is installed from several files.")
+  @Option(
+      names = "--font",
+      description =
+          "Pin a family to a font file: FAMILY=FILE (repeatable). Needed where a family is installed from several files.")
   Map<String, Path> pinned = new LinkedHashMap<>();
 
-  @Option(names = "--compare", description = "Folder of the original images: compare pixel by pixel and print the fidelity report.")
+  @Option(
+      names = "--compare",
+      description =
+          "Folder of the original images: compare pixel by pixel and print the fidelity report.")
   Path compare;
 
   @Override
@@ -53,14 +66,16 @@ final class ReplayCommand implements Callable<Integer> {
     }
     for (Map.Entry<String, Path> e : pinned.entrySet()) {
       if (!Files.isRegularFile(e.getValue())) {
-        throw new IllegalArgumentException("--font " + e.getKey() + "=" + e.getValue() + ": no such file");
+        throw new IllegalArgumentException(
+            "--font " + e.getKey() + "=" + e.getValue() + ": no such file");
       }
     }
     List<ReplayManifest.Case> cases;
     try {
       cases = ReplayManifest.read(manifest, new ReplayFonts(FontCatalog.scanDefault(), pinned));
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read manifest " + manifest + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read manifest " + manifest + ": " + e.getMessage(), e);
     }
     if (compare != null && !Files.isDirectory(compare)) {
       throw new IllegalArgumentException("--compare " + compare + ": not a folder");
@@ -81,7 +96,8 @@ final class ReplayCommand implements Callable<Integer> {
         move(partial, target);
         written.add(target);
         if (compare != null) {
-          comparisons.add(Fidelity.compare(c.file(), Fidelity.kindOf(c.spec()), image, readReference(c)));
+          comparisons.add(
+              Fidelity.compare(c.file(), Fidelity.kindOf(c.spec()), image, readReference(c)));
         }
       }
     } catch (RuntimeException | IOException e) {
@@ -110,7 +126,8 @@ final class ReplayCommand implements Callable<Integer> {
       throw new IllegalArgumentException(file + ": no such file (manifest line " + c.line() + ")");
     } catch (IOException e) {
       if (!Files.exists(file)) {
-        throw new IllegalArgumentException(file + ": no such file (manifest line " + c.line() + ")");
+        throw new IllegalArgumentException(
+            file + ": no such file (manifest line " + c.line() + ")");
       }
       throw new UncheckedIOException(e);
     }

@@ -42,16 +42,75 @@ class QuantizeCommandTest {
   }
 
   @Test
+  void benchCompareWritesOneRowPerBatchSize(@TempDir Path dir) throws Exception {
+    Path int8 = BUNDLED.resolveSibling("captcha-resnet-int8.onnx");
+    assumeTrue(
+        Files.isRegularFile(BUNDLED) && Files.isRegularFile(int8), "bundled models not there");
+    Path json = dir.resolve("compare.json");
+    int[] code = new int[1];
+    String printed =
+        captureStdout(
+            () ->
+                code[0] =
+                    run(
+                        "bench",
+                        "--model",
+                        BUNDLED.toString(),
+                        "--compare",
+                        int8.toString(),
+                        "--batch-sizes",
+                        "1,2",
+                        "--warmup",
+                        "0",
+                        "--rounds",
+                        "2",
+                        "--repetitions",
+                        "1",
+                        "--json",
+                        json.toString()));
+    assertEquals(0, code[0], printed);
+    assertTrue(printed.contains("(float32)") && printed.contains("(int8)"), printed);
+    com.fasterxml.jackson.databind.JsonNode n =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertEquals(int8.toString(), n.get("b").asText());
+    assertEquals(2, n.get("rows").size());
+    assertEquals(2, n.get("rows").get(1).get("batch_size").asInt());
+    assertTrue(n.get("rows").get(0).get("median_ratio").asDouble() > 0, n.toString());
+  }
+
+  @Test
   void theGuardRefusesABadlyCalibratedModelAndWritesNothing(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isRegularFile(BUNDLED), "bundled model not there");
     Path out = dir.resolve("bad-int8.onnx");
     int[] code = new int[1];
     // ranges at the 5th percentile clip nearly every activation: the int8 model reads nothing right
-    String printed = captureStdout(() -> code[0] = run("quantize", "--model", BUNDLED.toString(), "--out",
-        out.toString(), "--calibration", "16", "--calibration-method", "percentile", "--percentile", "5",
-        "--guard-images", "50", "--reference", "none", "--threads", "1"));
+    String printed =
+        captureStdout(
+            () ->
+                code[0] =
+                    run(
+                        "quantize",
+                        "--model",
+                        BUNDLED.toString(),
+                        "--out",
+                        out.toString(),
+                        "--calibration",
+                        "16",
+                        "--calibration-method",
+                        "percentile",
+                        "--percentile",
+                        "5",
+                        "--guard-images",
+                        "50",
+                        "--reference",
+                        "none",
+                        "--threads",
+                        "1"));
     assertEquals(1, code[0], printed);
-    assertTrue(printed.contains("training fonts") && printed.contains("held-out fonts") && printed.contains("> limit"),
+    assertTrue(
+        printed.contains("training fonts")
+            && printed.contains("held-out fonts")
+            && printed.contains("> limit"),
         printed);
     assertFalse(Files.exists(out));
     try (Stream<Path> left = Files.list(dir)) {
@@ -64,13 +123,31 @@ class QuantizeCommandTest {
     assumeTrue(Files.isRegularFile(BUNDLED), "bundled model not there");
     Path out = dir.resolve("int8.onnx");
     int[] code = new int[1];
-    String printed = captureStdout(() -> code[0] = run("quantize", "--model", BUNDLED.toString(), "--out",
-        out.toString(), "--calibration", "32", "--guard-images", "40", "--reference", "none", "--max-drop", "5",
-        "--threads", "1"));
+    String printed =
+        captureStdout(
+            () ->
+                code[0] =
+                    run(
+                        "quantize",
+                        "--model",
+                        BUNDLED.toString(),
+                        "--out",
+                        out.toString(),
+                        "--calibration",
+                        "32",
+                        "--guard-images",
+                        "40",
+                        "--reference",
+                        "none",
+                        "--max-drop",
+                        "5",
+                        "--threads",
+                        "1"));
     assertEquals(0, code[0], printed);
     try (OnnxModel m = OnnxModel.load(out, 1)) {
       assertEquals("int8", m.info().all().get("captcha.precision"));
-      assertTrue(m.info().all().get("captcha.quantization.guard").contains("training fonts"),
+      assertTrue(
+          m.info().all().get("captcha.quantization.guard").contains("training fonts"),
           m.info().all().toString());
       assertEquals("afocus-resnet", m.info().name());
     }
@@ -79,14 +156,52 @@ class QuantizeCommandTest {
   @Test
   void exportWritesTheFloatAndTheInt8File(@TempDir Path dir) throws Exception {
     Path runDir = dir.resolve("run");
-    new Trainer(new TrainingConfig(runDir, Duration.ofMinutes(30), 3, 8, 1e-3f, 1e-5f, 1, 1, 16, 2, 100,
-        List.of("DejaVu Sans"), TrainingConfig.STANDARD_WIDTHS, 1, false, false, "test"), new PrintStream(OutputStream.nullOutputStream())).run();
+    new Trainer(
+            new TrainingConfig(
+                runDir,
+                Duration.ofMinutes(30),
+                3,
+                8,
+                1e-3f,
+                1e-5f,
+                1,
+                1,
+                16,
+                2,
+                100,
+                List.of("DejaVu Sans"),
+                TrainingConfig.STANDARD_WIDTHS,
+                1,
+                false,
+                false,
+                "test"),
+            new PrintStream(OutputStream.nullOutputStream()))
+        .run();
     Path model = dir.resolve("out/tiny.onnx");
     int[] code = new int[1];
     // three training steps read nothing right, in float and in int8 alike: the guard passes
-    String printed = captureStdout(() -> code[0] = run("export", "--run-dir", runDir.toString(), "--out",
-        model.toString(), "--threads", "1", "--check-images", "2", "--quantize", "int8", "--calibration", "8",
-        "--guard-images", "8", "--reference", "none"));
+    String printed =
+        captureStdout(
+            () ->
+                code[0] =
+                    run(
+                        "export",
+                        "--run-dir",
+                        runDir.toString(),
+                        "--out",
+                        model.toString(),
+                        "--threads",
+                        "1",
+                        "--check-images",
+                        "2",
+                        "--quantize",
+                        "int8",
+                        "--calibration",
+                        "8",
+                        "--guard-images",
+                        "8",
+                        "--reference",
+                        "none"));
     assertEquals(0, code[0], printed);
     Path int8 = dir.resolve("out/tiny-int8.onnx");
     assertTrue(Files.isRegularFile(model) && Files.isRegularFile(int8), printed);
@@ -98,15 +213,56 @@ class QuantizeCommandTest {
 
   @Test
   void badArgumentsGiveAnErrorExitCode(@TempDir Path dir) {
-    assertEquals(2, run("quantize", "--model", dir.resolve("missing.onnx").toString(), "--out",
-        dir.resolve("o.onnx").toString(), "--reference", "none"));
-    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", dir.resolve("o.onnx").toString(),
-        "--activations", "u4"));
-    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", dir.resolve("o.onnx").toString(),
-        "--calibration-method", "magic"));
-    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", BUNDLED.toString(), "--reference", "none"));
-    assertEquals(2, run("quantize", "--model", BUNDLED.toString(), "--out", dir.resolve("o.onnx").toString(),
-        "--reference", dir.resolve("nowhere").toString()));
+    assertEquals(
+        2,
+        run(
+            "quantize",
+            "--model",
+            dir.resolve("missing.onnx").toString(),
+            "--out",
+            dir.resolve("o.onnx").toString(),
+            "--reference",
+            "none"));
+    assertEquals(
+        2,
+        run(
+            "quantize",
+            "--model",
+            BUNDLED.toString(),
+            "--out",
+            dir.resolve("o.onnx").toString(),
+            "--activations",
+            "u4"));
+    assertEquals(
+        2,
+        run(
+            "quantize",
+            "--model",
+            BUNDLED.toString(),
+            "--out",
+            dir.resolve("o.onnx").toString(),
+            "--calibration-method",
+            "magic"));
+    assertEquals(
+        2,
+        run(
+            "quantize",
+            "--model",
+            BUNDLED.toString(),
+            "--out",
+            BUNDLED.toString(),
+            "--reference",
+            "none"));
+    assertEquals(
+        2,
+        run(
+            "quantize",
+            "--model",
+            BUNDLED.toString(),
+            "--out",
+            dir.resolve("o.onnx").toString(),
+            "--reference",
+            dir.resolve("nowhere").toString()));
     assertEquals(2, run("export", "--run-dir", dir.toString(), "--quantize", "int4"));
   }
 }

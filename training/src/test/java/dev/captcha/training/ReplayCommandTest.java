@@ -22,8 +22,10 @@ import picocli.CommandLine;
 class ReplayCommandTest {
 
   private static final Path REFERENCE = Path.of("..", "reference", "afocus-go");
-  private static final String LIBERATION = "Liberation Sans=/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf";
-  private static final String DEJAVU = "DejaVu Serif=/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf";
+  private static final String LIBERATION =
+      "Liberation Sans=/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf";
+  private static final String DEJAVU =
+      "DejaVu Serif=/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf";
 
   private record Result(int exit, String err, String out) {}
 
@@ -48,58 +50,106 @@ class ReplayCommandTest {
     // one case of each kind
     Files.write(manifest, List.of(lines.get(0), lines.get(249), lines.get(400)));
     Path out = dir.resolve("out");
-    Result r = run("replay", "--manifest", manifest.toString(), "--out", out.toString(), "--font", LIBERATION,
-        "--font", DEJAVU, "--compare", REFERENCE.toString());
+    Result r =
+        run(
+            "replay",
+            "--manifest",
+            manifest.toString(),
+            "--out",
+            out.toString(),
+            "--font",
+            LIBERATION,
+            "--font",
+            DEJAVU,
+            "--compare",
+            REFERENCE.toString());
     assertEquals(0, r.exit(), r.err());
     try (Stream<Path> files = Files.list(out)) {
-      assertEquals(List.of("0000_9.png", "0249_mtqg.png", "0400_SgR3.png"), files.map(p -> p.getFileName().toString()).sorted().toList());
+      assertEquals(
+          List.of("0000_9.png", "0249_mtqg.png", "0400_SgR3.png"),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     var img = ImageIO.read(out.resolve("0400_SgR3.png").toFile());
     assertEquals(128, img.getWidth());
     assertEquals(64, img.getHeight());
-    assertTrue(r.out().contains("single glyph") && r.out().contains("text only") && r.out().contains("full"), r.out());
+    assertTrue(
+        r.out().contains("single glyph")
+            && r.out().contains("text only")
+            && r.out().contains("full"),
+        r.out());
     assertTrue(r.out().contains("worst full: 0400_SgR3.png"), r.out());
 
     // the same manifest replays to the same bytes
     Path again = dir.resolve("again");
-    assertEquals(0, run("replay", "--manifest", manifest.toString(), "--out", again.toString(), "--font", LIBERATION, "--font", DEJAVU).exit());
-    assertArrayEquals(Files.readAllBytes(out.resolve("0249_mtqg.png")), Files.readAllBytes(again.resolve("0249_mtqg.png")));
+    assertEquals(
+        0,
+        run(
+                "replay",
+                "--manifest",
+                manifest.toString(),
+                "--out",
+                again.toString(),
+                "--font",
+                LIBERATION,
+                "--font",
+                DEJAVU)
+            .exit());
+    assertArrayEquals(
+        Files.readAllBytes(out.resolve("0249_mtqg.png")),
+        Files.readAllBytes(again.resolve("0249_mtqg.png")));
   }
 
   @Test
   void badManifestsAreRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
     String good = Files.readAllLines(REFERENCE.resolve("manifest.jsonl")).get(0);
     Path out = dir.resolve("out");
+    String unknownFamily =
+        good.replace("DejaVu Serif", "No Such Family").replace("Liberation Sans", "No Such Family");
 
-    Path unknownFont = dir.resolve("font.jsonl");
-    Files.write(unknownFont, List.of(good, good.replace("DejaVu Serif", "No Such Family").replace("Liberation Sans", "No Such Family")));
-    Result r = run("replay", "--manifest", unknownFont.toString(), "--out", out.toString(), "--font", LIBERATION, "--font", DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("line 2") && r.err().contains("No Such Family"), r.err());
-    assertFalse(Files.exists(out), "nothing written");
+    String err = refused(dir, "font.jsonl", List.of(good, unknownFamily), out);
+    assertTrue(err.contains("line 2") && err.contains("No Such Family"), err);
+    err = refused(dir, "bad.jsonl", List.of(good, "{\"file\": \"x.png\", \"text\": ", good), out);
+    assertTrue(err.startsWith("error: bad.jsonl line 2: not JSON"), err);
+    err =
+        refused(
+            dir,
+            "fields.jsonl",
+            List.of(good.replace("\"degrees\":-19", "\"degrees\":\"x\"")),
+            out);
+    assertTrue(err.contains("line 1: 'degrees' must be an integer"), err);
+    err = refused(dir, "escape.jsonl", List.of(good.replace("0000_9.png", "../0000_9.png")), out);
+    assertTrue(err.contains("plain file name"), err);
 
-    Path malformed = dir.resolve("bad.jsonl");
-    Files.write(malformed, List.of(good, "{\"file\": \"x.png\", \"text\": ", good));
-    r = run("replay", "--manifest", malformed.toString(), "--out", out.toString(), "--font", LIBERATION, "--font", DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().startsWith("error: bad.jsonl line 2: not JSON"), r.err());
-    assertFalse(Files.exists(out));
-
-    Path missingField = dir.resolve("fields.jsonl");
-    Files.write(missingField, List.of(good.replace("\"degrees\":-19", "\"degrees\":\"x\"")));
-    r = run("replay", "--manifest", missingField.toString(), "--out", out.toString(), "--font", LIBERATION, "--font", DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("line 1: 'degrees' must be an integer"), r.err());
-
-    Path escaping = dir.resolve("escape.jsonl");
-    Files.write(escaping, List.of(good.replace("0000_9.png", "../0000_9.png")));
-    r = run("replay", "--manifest", escaping.toString(), "--out", out.toString(), "--font", LIBERATION, "--font", DEJAVU);
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("plain file name"), r.err());
-
-    r = run("replay", "--manifest", dir.resolve("missing.jsonl").toString(), "--out", out.toString());
+    Result r =
+        run(
+            "replay",
+            "--manifest",
+            dir.resolve("missing.jsonl").toString(),
+            "--out",
+            out.toString());
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("cannot read manifest"), r.err());
     assertFalse(Files.exists(out));
+  }
+
+  /** Writes a manifest, replays it, and returns the error printed; asserts exit 2 and no output. */
+  private static String refused(Path dir, String name, List<String> lines, Path out)
+      throws Exception {
+    Path manifest = dir.resolve(name);
+    Files.write(manifest, lines);
+    Result r =
+        run(
+            "replay",
+            "--manifest",
+            manifest.toString(),
+            "--out",
+            out.toString(),
+            "--font",
+            LIBERATION,
+            "--font",
+            DEJAVU);
+    assertEquals(2, r.exit(), r.err());
+    assertFalse(Files.exists(out), "nothing written for " + name);
+    return r.err();
   }
 }

@@ -19,8 +19,7 @@ public final class Protos {
   private Protos() {}
 
   /** Describes the served model and the batching settings in force. */
-  public static ModelInfo modelInfo(
-      ModelMetadata m, BatcherSettings s, String executionProvider) {
+  public static ModelInfo modelInfo(ModelMetadata m, BatcherSettings s, String executionProvider) {
     ModelInfo.Builder b =
         ModelInfo.newBuilder()
             .setName(m.name())

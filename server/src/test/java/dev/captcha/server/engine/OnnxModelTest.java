@@ -12,7 +12,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.captcha.model.ModelFormatException;
 import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -120,10 +120,10 @@ class OnnxModelTest {
     List<String> log =
         logged(
             () -> {
-              try (OnnxModel model =
-                  OnnxModel.load(file, new EngineOptions(Device.AUTO, 1, 1))) {
+              try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.AUTO, 1, 1))) {
                 provider[0] = model.executionProvider();
-                assertEquals(TinyOnnxModel.BLACK_TEXT,
+                assertEquals(
+                    TinyOnnxModel.BLACK_TEXT,
                     model.newInstance(1).infer(List.of(filled(0))).get(0).text());
               }
             });

@@ -75,48 +75,70 @@ class BundledModelTest {
         CaptchaGenerator.builder()
             .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
-    BatcherSettings settings = BatcherSettings.defaults().withMaxBatchSize(32)
-        .withMaxQueueDelay(Duration.ofMillis(5)).withDefaultTimeout(Duration.ofMinutes(2));
+    BatcherSettings settings =
+        BatcherSettings.defaults()
+            .withMaxBatchSize(32)
+            .withMaxQueueDelay(Duration.ofMillis(5))
+            .withDefaultTimeout(Duration.ofMinutes(2));
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newFixedThreadPool(1);
     ExecutorService preprocess = Executors.newFixedThreadPool(2);
     try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CPU, 0, 3))) {
-      MicroBatcher<float[], Prediction> batcher = new MicroBatcher<>(settings,
-          List.of(model.newInstance(32)), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
-      Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
-          new Preprocessor(model.metadata().input()), batcher, preprocess);
+      MicroBatcher<float[], Prediction> batcher =
+          new MicroBatcher<>(
+              settings,
+              List.of(model.newInstance(32)),
+              NanoClock.SYSTEM,
+              DelayScheduler.of(timer),
+              workers);
+      Solver solver =
+          new Solver(
+              new ImageDecoder(ImageLimits.DEFAULT),
+              new Preprocessor(model.metadata().input()),
+              batcher,
+              preprocess);
       String name = InProcessServerBuilder.generateName();
-      CaptchaServer server = GrpcTransport.forService(new CaptchaSolverService(solver,
-              Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-              settings.defaultTimeout(), 64))
-          .on(InProcessServerBuilder.forName(name)).start();
+      CaptchaServer server =
+          GrpcTransport.forService(
+                  new CaptchaSolverService(
+                      solver,
+                      Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
+                      settings.defaultTimeout(),
+                      64))
+              .on(InProcessServerBuilder.forName(name))
+              .start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         Map<String, String> truth = new HashMap<>();
         CompletableFuture<Map<String, SolveResponse>> done = new CompletableFuture<>();
         Map<String, SolveResponse> answers = new HashMap<>();
         StreamObserver<SolveRequest> requests =
-            CaptchaSolverGrpc.newStub(channel).solveStream(new StreamObserver<>() {
-              @Override
-              public synchronized void onNext(SolveResponse r) {
-                answers.put(r.getId(), r);
-              }
+            CaptchaSolverGrpc.newStub(channel)
+                .solveStream(
+                    new StreamObserver<>() {
+                      @Override
+                      public synchronized void onNext(SolveResponse r) {
+                        answers.put(r.getId(), r);
+                      }
 
-              @Override
-              public void onError(Throwable t) {
-                done.completeExceptionally(t);
-              }
+                      @Override
+                      public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                      }
 
-              @Override
-              public synchronized void onCompleted() {
-                done.complete(answers);
-              }
-            });
+                      @Override
+                      public synchronized void onCompleted() {
+                        done.complete(answers);
+                      }
+                    });
         for (int i = 0; i < COUNT; i++) {
           Captcha c = generator.generate(SEED, i);
           truth.put("c" + i, c.text());
-          requests.onNext(SolveRequest.newBuilder().setId("c" + i)
-              .setImage(ByteString.copyFrom(c.png())).build());
+          requests.onNext(
+              SolveRequest.newBuilder()
+                  .setId("c" + i)
+                  .setImage(ByteString.copyFrom(c.png()))
+                  .build());
         }
         requests.onCompleted();
         Map<String, SolveResponse> got = done.get(5, TimeUnit.MINUTES);
@@ -132,14 +154,23 @@ class BundledModelTest {
           batchedWithOthers += r.getTiming().getBatchSize() > 1 ? 1 : 0;
         }
         double exactAcc = exact / (double) COUNT;
-        System.out.printf(Locale.ROOT, "bundled model %s %s: exact %.3f, folded %.3f on %d fresh"
-                + " captchas (validation accuracy recorded: %s)%n", model.metadata().name(),
-            model.metadata().version(), exactAcc, folded / (double) COUNT, COUNT,
+        System.out.printf(
+            Locale.ROOT,
+            "bundled model %s %s: exact %.3f, folded %.3f on %d fresh"
+                + " captchas (validation accuracy recorded: %s)%n",
+            model.metadata().name(),
+            model.metadata().version(),
+            exactAcc,
+            folded / (double) COUNT,
+            COUNT,
             model.metadata().validationAccuracy());
         assertTrue(exactAcc >= 0.90, "exact accuracy " + exactAcc);
         if (System.getProperty("captcha.test.model") == null) {
-          assertEquals(precision, CaptchaSolverGrpc.newBlockingStub(channel)
-              .getModelInfo(dev.captcha.api.v1.GetModelInfoRequest.getDefaultInstance()).getPrecision());
+          assertEquals(
+              precision,
+              CaptchaSolverGrpc.newBlockingStub(channel)
+                  .getModelInfo(dev.captcha.api.v1.GetModelInfoRequest.getDefaultInstance())
+                  .getPrecision());
         }
         assertTrue(batchedWithOthers > COUNT / 2, "stream items share batches");
       } finally {

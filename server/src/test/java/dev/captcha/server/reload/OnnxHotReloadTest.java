@@ -9,8 +9,8 @@ import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.testing.TinyOnnxModel;
 import dev.captcha.server.testsupport.OnnxWeights;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -85,8 +85,8 @@ class OnnxHotReloadTest {
       assertTrue(meta.getMessage().contains("captcha.charset"), meta.getMessage());
 
       assertEquals("1.0.0", hot.metadata().version());
-      assertEquals(TinyOnnxModel.BLACK_TEXT,
-          hot.engines().get(0).infer(List.of(black())).get(0).text());
+      assertEquals(
+          TinyOnnxModel.BLACK_TEXT, hot.engines().get(0).infer(List.of(black())).get(0).text());
 
       hot.reload(otherWeights("v2.onnx", "2.0.0"));
 
@@ -94,7 +94,8 @@ class OnnxHotReloadTest {
       assertEquals(List.of("2.0.0/CPU"), swaps);
       for (int i = 0; i < 2; i++) {
         List<Prediction> out = hot.engines().get(i).infer(List.of(black(), black()));
-        assertEquals(OTHER_BLACK_TEXT, out.get(1).text(), "instance " + i + " runs the new weights");
+        assertEquals(
+            OTHER_BLACK_TEXT, out.get(1).text(), "instance " + i + " runs the new weights");
       }
     }
   }
@@ -103,12 +104,14 @@ class OnnxHotReloadTest {
   void aWatchedModelFileIsReloadedWhenReplaced() throws Exception {
     Path file = model("model.onnx", "1.0.0", Map.of());
     List<Runnable> polls = new ArrayList<>();
-    DelayScheduler scheduler = (task, delay) -> {
-      polls.add(task);
-      return () -> polls.remove(task);
-    };
-    try (ServingModel watched = ServingModel.create(OnnxModel.load(file, CPU), file, CPU, 1,
-        MAX_BATCH, ReloadListener.NONE)) {
+    DelayScheduler scheduler =
+        (task, delay) -> {
+          polls.add(task);
+          return () -> polls.remove(task);
+        };
+    try (ServingModel watched =
+        ServingModel.create(
+            OnnxModel.load(file, CPU), file, CPU, 1, MAX_BATCH, ReloadListener.NONE)) {
       watched.watch(Duration.ofSeconds(1), scheduler);
       Path staged = otherWeights("staged.onnx", "1.1.0");
       Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -117,8 +120,8 @@ class OnnxHotReloadTest {
       polls.remove(0).run();
       assertEquals("1.1.0", watched.metadata().version());
       assertEquals("CPU", watched.executionProvider());
-      assertEquals(OTHER_BLACK_TEXT,
-          watched.engines().get(0).infer(List.of(black())).get(0).text());
+      assertEquals(
+          OTHER_BLACK_TEXT, watched.engines().get(0).infer(List.of(black())).get(0).text());
     }
     assertTrue(polls.isEmpty(), "polling goes on after close");
   }

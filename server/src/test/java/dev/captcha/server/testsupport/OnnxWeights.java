@@ -17,8 +17,8 @@ public final class OnnxWeights {
   private OnnxWeights() {}
 
   /**
-   * {@code model} with every float of the named initializers negated: the arg-max of a final
-   * layer becomes its arg-min.
+   * {@code model} with every float of the named initializers negated: the arg-max of a final layer
+   * becomes its arg-min.
    *
    * @throws IllegalArgumentException when the model lacks one of them
    */

@@ -12,11 +12,12 @@ import java.util.SplittableRandom;
  *
  * <p>Image {@code index} of stream {@code seed} is degraded with probability {@code rate}; it then
  * gets one change (60%), two (30%) or three (10%) of different kinds, applied in the order an image
- * meets them (geometry and blur, then tone, then the encoder): rescaling by 0.5x to 3x (log-uniform)
- * with a nearest, bilinear, bicubic or area filter and back with another drawn filter; a shift of up
- * to one pixel in x and y; a Gaussian blur of sigma 0.3 to 1.0; gamma 0.6 to 1.6 (log-uniform); an
- * adaptive palette of 32 to 256 colours or the fixed web palette; JPEG at quality 50 to 95. The draw
- * depends only on {@code (seed, index)}, so a run and a resumed run see the same images.
+ * meets them (geometry and blur, then tone, then the encoder): rescaling by 0.5x to 3x
+ * (log-uniform) with a nearest, bilinear, bicubic or area filter and back with another drawn
+ * filter; a shift of up to one pixel in x and y; a Gaussian blur of sigma 0.3 to 1.0; gamma 0.6 to
+ * 1.6 (log-uniform); an adaptive palette of 32 to 256 colours or the fixed web palette; JPEG at
+ * quality 50 to 95. The draw depends only on {@code (seed, index)}, so a run and a resumed run see
+ * the same images.
  */
 public final class Augmenter {
 
@@ -108,12 +109,16 @@ public final class Augmenter {
     return switch (kind) {
       case RESCALE -> {
         double factor = Math.exp(rnd.nextDouble(Math.log(0.5), Math.log(3.0)));
-        yield new Degradation.Rescale(factor, FILTERS[rnd.nextInt(FILTERS.length)], FILTERS[rnd.nextInt(FILTERS.length)]);
+        yield new Degradation.Rescale(
+            factor, FILTERS[rnd.nextInt(FILTERS.length)], FILTERS[rnd.nextInt(FILTERS.length)]);
       }
       case SHIFT -> new Degradation.Shift(rnd.nextDouble(-1, 1), rnd.nextDouble(-1, 1));
       case BLUR -> new Degradation.Blur(rnd.nextDouble(0.3, 1.0));
       case GAMMA -> new Degradation.Gamma(Math.exp(rnd.nextDouble(Math.log(0.6), Math.log(1.6))));
-      case PALETTE -> rnd.nextInt(4) == 0 ? new Degradation.WebPalette() : new Degradation.Palette(32 << rnd.nextInt(4));
+      case PALETTE ->
+          rnd.nextInt(4) == 0
+              ? new Degradation.WebPalette()
+              : new Degradation.Palette(32 << rnd.nextInt(4));
       case JPEG -> new Degradation.Jpeg(50 + rnd.nextInt(46));
     };
   }

@@ -29,15 +29,27 @@ public final class BatchSource implements AutoCloseable {
   private volatile boolean closed;
   private volatile RuntimeException failure;
 
-  public BatchSource(CaptchaGenerator generator, int batchSize, int width, int height, long seed, long firstBatch) {
+  public BatchSource(
+      CaptchaGenerator generator,
+      int batchSize,
+      int width,
+      int height,
+      long seed,
+      long firstBatch) {
     this(generator, null, batchSize, width, height, seed, firstBatch);
   }
 
   /**
-   * A source whose captchas pass through {@code augmenter} (null: none) before they become
-   * tensors; the augmentation of captcha {@code i} depends only on {@code (seed, i)}.
+   * A source whose captchas pass through {@code augmenter} (null: none) before they become tensors;
+   * the augmentation of captcha {@code i} depends only on {@code (seed, i)}.
    */
-  public BatchSource(CaptchaGenerator generator, Augmenter augmenter, int batchSize, int width, int height, long seed,
+  public BatchSource(
+      CaptchaGenerator generator,
+      Augmenter augmenter,
+      int batchSize,
+      int width,
+      int height,
+      long seed,
       long firstBatch) {
     this.generator = generator;
     this.augmenter = augmenter;
@@ -54,13 +66,18 @@ public final class BatchSource implements AutoCloseable {
     return make(generator, null, n, pixels, seed, first);
   }
 
-  /** Like {@link #make(CaptchaGenerator, int, int, long, long)}, each image through {@code augmenter} (null: none). */
-  public static Batch make(CaptchaGenerator generator, Augmenter augmenter, int n, int pixels, long seed, long first) {
+  /**
+   * Like {@link #make(CaptchaGenerator, int, int, long, long)}, each image through {@code
+   * augmenter} (null: none).
+   */
+  public static Batch make(
+      CaptchaGenerator generator, Augmenter augmenter, int n, int pixels, long seed, long first) {
     float[] x = new float[n * pixels];
     int[] y = new int[n * generator.length()];
     for (int i = 0; i < n; i++) {
       Captcha c = generator.generate(seed, first + i);
-      BufferedImage image = augmenter == null ? c.image() : augmenter.apply(c.image(), seed, first + i);
+      BufferedImage image =
+          augmenter == null ? c.image() : augmenter.apply(c.image(), seed, first + i);
       ImageTensors.minRgb(image, x, i * pixels);
       ImageTensors.labels(c.text(), y, i * generator.length());
     }

@@ -7,8 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +53,10 @@ public sealed interface Degradation {
     }
   }
 
-  /** Saved as a baseline JPEG at {@code quality} (1..100, ImageIO with explicit quality) and decoded. */
+  /**
+   * Saved as a baseline JPEG at {@code quality} (1..100, ImageIO with explicit quality) and
+   * decoded.
+   */
   record Jpeg(int quality) implements Degradation {
     public Jpeg {
       if (quality < 1 || quality > 100) {
@@ -80,7 +81,8 @@ public sealed interface Degradation {
         writer.dispose();
       }
       ImageReader reader = ImageIO.getImageReadersByFormatName("jpeg").next();
-      try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      try (ImageInputStream in =
+          new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
         reader.setInput(in, true, true);
         BufferedImage decoded = reader.read(0);
         return Pixels.image(Pixels.rgb(decoded), decoded.getWidth(), decoded.getHeight());
@@ -98,10 +100,12 @@ public sealed interface Degradation {
   }
 
   /**
-   * Scaled by {@code factor} with {@code filter}; with {@code back} set, scaled back to the original
-   * size with that filter, otherwise left at the new size (a server scales it back itself).
+   * Scaled by {@code factor} with {@code filter}; with {@code back} set, scaled back to the
+   * original size with that filter, otherwise left at the new size (a server scales it back
+   * itself).
    */
-  record Rescale(double factor, Resampler.Filter filter, Resampler.Filter back) implements Degradation {
+  record Rescale(double factor, Resampler.Filter filter, Resampler.Filter back)
+      implements Degradation {
     public Rescale {
       if (!(factor >= 0.1 && factor <= 8)) {
         throw new IllegalArgumentException("scale factor must be in [0.1, 8], got " + factor);
@@ -114,7 +118,9 @@ public sealed interface Degradation {
       int w = Math.max(1, (int) Math.round(image.getWidth() * factor));
       int h = Math.max(1, (int) Math.round(image.getHeight() * factor));
       BufferedImage scaled = Resampler.resize(image, w, h, filter);
-      return back == null ? scaled : Resampler.resize(scaled, image.getWidth(), image.getHeight(), back);
+      return back == null
+          ? scaled
+          : Resampler.resize(scaled, image.getWidth(), image.getHeight(), back);
     }
 
     @Override
@@ -124,7 +130,10 @@ public sealed interface Degradation {
     }
   }
 
-  /** Moved by {@code dx, dy} pixels (fractions of a pixel) with bilinear interpolation; edges repeat. */
+  /**
+   * Moved by {@code dx, dy} pixels (fractions of a pixel) with bilinear interpolation; edges
+   * repeat.
+   */
   record Shift(double dx, double dy) implements Degradation {
     public Shift {
       if (Math.abs(dx) > 4 || Math.abs(dy) > 4) {
@@ -149,7 +158,8 @@ public sealed interface Degradation {
         for (int x = 0; x < w; x++) {
           int x1 = clampIndex(x - ix, w);
           int x0 = clampIndex(x - ix - 1, w);
-          out[y * w + x] = blend(in[y0 * w + x0], in[y0 * w + x1], in[y1 * w + x0], in[y1 * w + x1], fx, fy);
+          out[y * w + x] =
+              blend(in[y0 * w + x0], in[y0 * w + x1], in[y1 * w + x0], in[y1 * w + x1], fx, fy);
         }
       }
       return Pixels.image(out, w, h);
@@ -226,7 +236,11 @@ public sealed interface Degradation {
             g += c * mid[at + 1];
             b += c * mid[at + 2];
           }
-          out[y * w + x] = 0xFF000000 | (Resampler.clamp(r) << 16) | (Resampler.clamp(g) << 8) | Resampler.clamp(b);
+          out[y * w + x] =
+              0xFF000000
+                  | (Resampler.clamp(r) << 16)
+                  | (Resampler.clamp(g) << 8)
+                  | Resampler.clamp(b);
         }
       }
       return Pixels.image(out, w, h);
@@ -255,7 +269,11 @@ public sealed interface Degradation {
       int[] px = Pixels.rgb(image);
       for (int i = 0; i < px.length; i++) {
         int p = px[i];
-        px[i] = 0xFF000000 | (lut[(p >>> 16) & 0xFF] << 16) | (lut[(p >>> 8) & 0xFF] << 8) | lut[p & 0xFF];
+        px[i] =
+            0xFF000000
+                | (lut[(p >>> 16) & 0xFF] << 16)
+                | (lut[(p >>> 8) & 0xFF] << 8)
+                | lut[p & 0xFF];
       }
       return Pixels.image(px, image.getWidth(), image.getHeight());
     }
@@ -303,7 +321,8 @@ public sealed interface Degradation {
   record WebPalette() implements Degradation {
     @Override
     public BufferedImage apply(BufferedImage image) {
-      BufferedImage indexed = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_BYTE_INDEXED);
+      BufferedImage indexed =
+          new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_BYTE_INDEXED);
       Graphics2D g = indexed.createGraphics();
       try {
         g.drawImage(image, 0, 0, null);
@@ -350,8 +369,9 @@ public sealed interface Degradation {
           + " colours), palette-web, or several joined with '+'";
 
   /**
-   * Reads a name such as {@code jpeg75}, {@code scale2-bilinear}, {@code shift0.25}, {@code blur0.6},
-   * {@code gamma1.5}, {@code palette256}, {@code palette-web} or a chain {@code scale2-bilinear+jpeg90}.
+   * Reads a name such as {@code jpeg75}, {@code scale2-bilinear}, {@code shift0.25}, {@code
+   * blur0.6}, {@code gamma1.5}, {@code palette256}, {@code palette-web} or a chain {@code
+   * scale2-bilinear+jpeg90}.
    *
    * @throws IllegalArgumentException naming the unknown or out-of-range change and the known forms
    */
@@ -375,11 +395,15 @@ public sealed interface Degradation {
       if ((m = Pattern.compile("jpeg(\\d{1,3})").matcher(n)).matches()) {
         return new Jpeg(Integer.parseInt(m.group(1)));
       }
-      if ((m = Pattern.compile("scale(\\d+(?:\\.\\d+)?)-([a-z]+)(?:-back-([a-z]+))?").matcher(n)).matches()) {
-        return new Rescale(Double.parseDouble(m.group(1)), filter(m.group(2), name),
+      if ((m = Pattern.compile("scale(\\d+(?:\\.\\d+)?)-([a-z]+)(?:-back-([a-z]+))?").matcher(n))
+          .matches()) {
+        return new Rescale(
+            Double.parseDouble(m.group(1)),
+            filter(m.group(2), name),
             m.group(3) == null ? null : filter(m.group(3), name));
       }
-      if ((m = Pattern.compile("shift(-?\\d+(?:\\.\\d+)?)(?::(-?\\d+(?:\\.\\d+)?))?").matcher(n)).matches()) {
+      if ((m = Pattern.compile("shift(-?\\d+(?:\\.\\d+)?)(?::(-?\\d+(?:\\.\\d+)?))?").matcher(n))
+          .matches()) {
         double dx = Double.parseDouble(m.group(1));
         return new Shift(dx, m.group(2) == null ? dx : Double.parseDouble(m.group(2)));
       }
@@ -404,7 +428,8 @@ public sealed interface Degradation {
         return f;
       }
     }
-    throw new IllegalArgumentException("unknown filter '" + s + "' in '" + whole + "'; known: nearest, bilinear, bicubic, area");
+    throw new IllegalArgumentException(
+        "unknown filter '" + s + "' in '" + whole + "'; known: nearest, bilinear, bicubic, area");
   }
 
   private static int clampIndex(int i, int size) {

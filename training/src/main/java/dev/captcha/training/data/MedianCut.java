@@ -58,7 +58,9 @@ final class MedianCut {
       }
       int[][] box = boxes.remove(best);
       int shift = bestChannel;
-      Arrays.sort(box, Comparator.<int[]>comparingInt(c -> (c[0] >>> shift) & 0xFF).thenComparingInt(c -> c[0]));
+      Arrays.sort(
+          box,
+          Comparator.<int[]>comparingInt(c -> (c[0] >>> shift) & 0xFF).thenComparingInt(c -> c[0]));
       long total = 0;
       for (int[] c : box) {
         total += c[1];
@@ -88,7 +90,8 @@ final class MedianCut {
         bl += (long) (c[0] & 0xFF) * c[1];
         n += c[1];
       }
-      out[b] = (int) ((r + n / 2) / n) << 16 | (int) ((g + n / 2) / n) << 8 | (int) ((bl + n / 2) / n);
+      out[b] =
+          (int) ((r + n / 2) / n) << 16 | (int) ((g + n / 2) / n) << 8 | (int) ((bl + n / 2) / n);
     }
     return out;
   }

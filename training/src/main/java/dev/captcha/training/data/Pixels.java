@@ -13,8 +13,10 @@ final class Pixels {
     int w = image.getWidth();
     int h = image.getHeight();
     int[] out = new int[w * h];
-    if (image.getType() == BufferedImage.TYPE_INT_RGB && image.getRaster().getDataBuffer() instanceof DataBufferInt db
-        && image.getRaster().getParent() == null && db.getData().length == w * h) {
+    if (image.getType() == BufferedImage.TYPE_INT_RGB
+        && image.getRaster().getDataBuffer() instanceof DataBufferInt db
+        && image.getRaster().getParent() == null
+        && db.getData().length == w * h) {
       int[] data = db.getData();
       for (int i = 0; i < out.length; i++) {
         out[i] = data[i] | 0xFF000000;
@@ -28,7 +30,9 @@ final class Pixels {
     return out;
   }
 
-  /** A new {@code TYPE_INT_RGB} image holding {@code pixels} (row-major, {@code width x height}). */
+  /**
+   * A new {@code TYPE_INT_RGB} image holding {@code pixels} (row-major, {@code width x height}).
+   */
   static BufferedImage image(int[] pixels, int width, int height) {
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     int[] data = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();

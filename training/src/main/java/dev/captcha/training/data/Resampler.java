@@ -6,9 +6,10 @@ import java.awt.image.BufferedImage;
  * Resizes RGB images with one of the filters image tools commonly use; stateless and thread-safe.
  *
  * <p>Sampling is pixel-centre aligned ({@code src = (dst + 0.5) * scale - 0.5}) and separable.
- * Bilinear and bicubic (Keys, a = -0.5) keep their kernel width when shrinking, as OpenCV and Java2D
- * do, so they alias; area averages the exact source footprint of each output pixel (box filter),
- * which is what "area" resizing in OpenCV does when shrinking. Edges repeat the border pixel.
+ * Bilinear and bicubic (Keys, a = -0.5) keep their kernel width when shrinking, as OpenCV and
+ * Java2D do, so they alias; area averages the exact source footprint of each output pixel (box
+ * filter), which is what "area" resizing in OpenCV does when shrinking. Edges repeat the border
+ * pixel.
  */
 public final class Resampler {
 

@@ -63,12 +63,20 @@ public final class OnnxModel implements AutoCloseable {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
       if (!session.getInputNames().contains(info.inputName())) {
-        throw new IllegalArgumentException("the graph has no input '" + info.inputName() + "' (has "
-            + session.getInputNames() + ")");
+        throw new IllegalArgumentException(
+            "the graph has no input '"
+                + info.inputName()
+                + "' (has "
+                + session.getInputNames()
+                + ")");
       }
       if (!session.getOutputNames().contains(info.outputName())) {
-        throw new IllegalArgumentException("the graph has no output '" + info.outputName() + "' (has "
-            + session.getOutputNames() + ")");
+        throw new IllegalArgumentException(
+            "the graph has no output '"
+                + info.outputName()
+                + "' (has "
+                + session.getOutputNames()
+                + ")");
       }
       return new OnnxModel(env, session, info);
     } catch (OrtException e) {
@@ -85,23 +93,38 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * Runs {@code n} images, given as the first {@code n * info().input().itemSize()} floats of {@code input}
-   * in [N, C, H, W] order, and returns the logits [n, length, classes] flattened.
+   * Runs {@code n} images, given as the first {@code n * info().input().itemSize()} floats of
+   * {@code input} in [N, C, H, W] order, and returns the logits [n, length, classes] flattened.
    */
   public float[] run(float[] input, int n) {
     int size = n * info.input().itemSize();
     if (n < 1 || input.length < size) {
-      throw new IllegalArgumentException("need " + size + " input floats for " + n + " images, got " + input.length);
+      throw new IllegalArgumentException(
+          "need " + size + " input floats for " + n + " images, got " + input.length);
     }
     long[] shape = {n, info.input().channels(), info.input().height(), info.input().width()};
     try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input, 0, size), shape);
         OrtSession.Result result = session.run(Map.of(info.inputName(), x))) {
-      OnnxTensor y = (OnnxTensor) result.get(info.outputName())
-          .orElseThrow(() -> new IllegalStateException("no output " + info.outputName()));
+      OnnxTensor y =
+          (OnnxTensor)
+              result
+                  .get(info.outputName())
+                  .orElseThrow(() -> new IllegalStateException("no output " + info.outputName()));
       long[] outShape = y.getInfo().getShape();
-      if (outShape.length != 3 || outShape[0] != n || outShape[1] != info.length() || outShape[2] != info.classes()) {
-        throw new IllegalStateException("output shape " + java.util.Arrays.toString(outShape) + " is not ["
-            + n + ", " + info.length() + ", " + info.classes() + "]");
+      if (outShape.length != 3
+          || outShape[0] != n
+          || outShape[1] != info.length()
+          || outShape[2] != info.classes()) {
+        throw new IllegalStateException(
+            "output shape "
+                + java.util.Arrays.toString(outShape)
+                + " is not ["
+                + n
+                + ", "
+                + info.length()
+                + ", "
+                + info.classes()
+                + "]");
       }
       FloatBuffer buf = y.getFloatBuffer();
       float[] out = new float[buf.remaining()];
@@ -120,8 +143,8 @@ public final class OnnxModel implements AutoCloseable {
    * optimisation, and returns the named float outputs; for tools that look inside a model, such as
    * the importer measuring intermediate outputs.
    */
-  public static Map<String, Tensor> runGraph(byte[] model, String inputName, float[] input, long[] shape,
-      java.util.Set<String> outputs) {
+  public static Map<String, Tensor> runGraph(
+      byte[] model, String inputName, float[] input, long[] shape, java.util.Set<String> outputs) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(1);
@@ -131,7 +154,11 @@ public final class OnnxModel implements AutoCloseable {
           OrtSession.Result result = session.run(Map.of(inputName, x), outputs)) {
         Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         for (String name : outputs) {
-          OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException("no output " + name));
+          OnnxTensor t =
+              (OnnxTensor)
+                  result
+                      .get(name)
+                      .orElseThrow(() -> new IllegalStateException("no output " + name));
           FloatBuffer buf = t.getFloatBuffer();
           float[] values = new float[buf.remaining()];
           buf.get(values);
@@ -146,8 +173,8 @@ public final class OnnxModel implements AutoCloseable {
 
   /**
    * Opens a graph given as ONNX bytes (no metadata needed) for repeated runs with {@code
-   * intraOpThreads} threads and basic graph optimisation; for tools that read intermediate
-   * tensors over many batches, such as int8 calibration.
+   * intraOpThreads} threads and basic graph optimisation; for tools that read intermediate tensors
+   * over many batches, such as int8 calibration.
    *
    * @throws InferenceException if ONNX Runtime cannot load it
    */
@@ -167,8 +194,8 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * A graph opened by {@link #openGraph}; owns its session. {@link #run} may be called from
-   * several threads.
+   * A graph opened by {@link #openGraph}; owns its session. {@link #run} may be called from several
+   * threads.
    */
   public static final class Graph implements AutoCloseable {
     private final OrtEnvironment env;
@@ -183,13 +210,23 @@ public final class OnnxModel implements AutoCloseable {
      * Runs {@code length} floats of {@code input} from {@code offset}, shaped {@code shape}, as
      * input {@code inputName} and returns the named float outputs.
      */
-    public Map<String, Tensor> run(String inputName, float[] input, int offset, int length, long[] shape,
+    public Map<String, Tensor> run(
+        String inputName,
+        float[] input,
+        int offset,
+        int length,
+        long[] shape,
         java.util.Set<String> outputs) {
-      try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input, offset, length), shape);
+      try (OnnxTensor x =
+              OnnxTensor.createTensor(env, FloatBuffer.wrap(input, offset, length), shape);
           OrtSession.Result result = session.run(Map.of(inputName, x), outputs)) {
         Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         for (String name : outputs) {
-          OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException("no output " + name));
+          OnnxTensor t =
+              (OnnxTensor)
+                  result
+                      .get(name)
+                      .orElseThrow(() -> new IllegalStateException("no output " + name));
           FloatBuffer buf = t.getFloatBuffer();
           float[] values = new float[buf.remaining()];
           buf.get(values);

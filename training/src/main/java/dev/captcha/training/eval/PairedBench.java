@@ -14,27 +14,44 @@ import java.util.SplittableRandom;
  * is the block's images over the block's total run time, so a core shared with other work counts
  * alike for short and long runs (a per-run median favours the shorter runs, which a time slice
  * interrupts less often). Each block is also timed in CPU time of the calling thread, which is
- * where ONNX Runtime runs with one intra-op thread: that rate leaves out the time the core spent
- * on other processes. Stateless and thread-safe.
+ * where ONNX Runtime runs with one intra-op thread: that rate leaves out the time the core spent on
+ * other processes. Stateless and thread-safe.
  */
 public final class PairedBench {
 
   /**
-   * One batch size: per model, the median images/s over rounds in wall time and in thread CPU
-   * time, the medians over rounds of the per-round ratios second / first, and each model's fastest
-   * single run.
+   * One batch size: per model, the median images/s over rounds in wall time and in thread CPU time,
+   * the medians over rounds of the per-round ratios second / first, and each model's fastest single
+   * run.
    */
-  public record Row(int batchSize, int rounds, double firstImagesPerSecond, double secondImagesPerSecond,
-      double medianRatio, double firstCpuImagesPerSecond, double secondCpuImagesPerSecond, double medianCpuRatio,
-      double firstBestMs, double secondBestMs) {}
+  public record Row(
+      int batchSize,
+      int rounds,
+      double firstImagesPerSecond,
+      double secondImagesPerSecond,
+      double medianRatio,
+      double firstCpuImagesPerSecond,
+      double secondCpuImagesPerSecond,
+      double medianCpuRatio,
+      double firstBestMs,
+      double secondBestMs) {}
 
   private record Block(double[] sortedMs, double wallMs, double cpuMs) {}
 
   private PairedBench() {}
 
-  /** Runs {@code rounds} rounds of {@code repetitions} timed runs per model and batch size, after a warm-up. */
-  public static List<Row> run(OnnxModel first, OnnxModel second, int[] batchSizes, int warmup, int rounds,
-      int repetitions, long seed) {
+  /**
+   * Runs {@code rounds} rounds of {@code repetitions} timed runs per model and batch size, after a
+   * warm-up.
+   */
+  public static List<Row> run(
+      OnnxModel first,
+      OnnxModel second,
+      int[] batchSizes,
+      int warmup,
+      int rounds,
+      int repetitions,
+      long seed) {
     if (warmup < 0 || rounds < 1 || repetitions < 1) {
       throw new IllegalArgumentException("need warm-up >= 0, rounds >= 1 and repetitions >= 1");
     }
@@ -81,8 +98,18 @@ public final class PairedBench {
         bestA = Math.min(bestA, x.sortedMs()[0]);
         bestC = Math.min(bestC, y.sortedMs()[0]);
       }
-      rows.add(new Row(b, rounds, median(wall[0]), median(wall[1]), median(wall[2]), median(cpu[0]),
-          median(cpu[1]), median(cpu[2]), bestA, bestC));
+      rows.add(
+          new Row(
+              b,
+              rounds,
+              median(wall[0]),
+              median(wall[1]),
+              median(wall[2]),
+              median(cpu[0]),
+              median(cpu[1]),
+              median(cpu[2]),
+              bestA,
+              bestC));
     }
     return rows;
   }
@@ -93,8 +120,8 @@ public final class PairedBench {
     return LatencyBench.percentile(s, 0.5);
   }
 
-  private static Block block(OnnxModel model, float[] input, int b, int n, ThreadMXBean threads, boolean cpuTime)
-      {
+  private static Block block(
+      OnnxModel model, float[] input, int b, int n, ThreadMXBean threads, boolean cpuTime) {
     double[] ms = new double[n];
     long cpu0 = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
     for (int i = 0; i < n; i++) {

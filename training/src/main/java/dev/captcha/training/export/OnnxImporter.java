@@ -54,8 +54,8 @@ public final class OnnxImporter {
   }
 
   /**
-   * The architecture a file holds: input shape from the graph input, positions and classes from
-   * the output, stage widths from the convolutions.
+   * The architecture a file holds: input shape from the graph input, positions and classes from the
+   * output, stage widths from the convolutions.
    *
    * @throws IllegalArgumentException if the graph is not one the exporter writes
    */
@@ -68,21 +68,33 @@ public final class OnnxImporter {
     for (int i = 0; init.containsKey("stage" + i + "_conv1_weight"); i++) {
       widths.add((int) init.get("stage" + i + "_conv1_weight").getDims(0));
     }
-    if (in.length != 4 || out.length != 3 || widths.isEmpty() || !init.containsKey("stem_weight") || !init.containsKey("head_weight")) {
-      throw new IllegalArgumentException("the graph is not a captcha ResNet as the exporter writes it");
+    if (in.length != 4
+        || out.length != 3
+        || widths.isEmpty()
+        || !init.containsKey("stem_weight")
+        || !init.containsKey("head_weight")) {
+      throw new IllegalArgumentException(
+          "the graph is not a captcha ResNet as the exporter writes it");
     }
-    return new CaptchaResNet.Spec((int) in[1], (int) in[2], (int) in[3], (int) out[1], (int) out[2],
+    return new CaptchaResNet.Spec(
+        (int) in[1],
+        (int) in[2],
+        (int) in[3],
+        (int) out[1],
+        (int) out[2],
         widths.stream().mapToInt(Integer::intValue).toArray());
   }
 
   /**
-   * Loads the file's weights into {@code net} (initialised, with the file's {@link #spec}), measuring
-   * the convolutions' statistics on {@code images} samples given as {@code [n, C, H, W]} floats.
+   * Loads the file's weights into {@code net} (initialised, with the file's {@link #spec}),
+   * measuring the convolutions' statistics on {@code images} samples given as {@code [n, C, H, W]}
+   * floats.
    */
   public static void load(ModelProto model, CaptchaResNet net, float[] samples, int images) {
     CaptchaResNet.Spec spec = spec(model);
     if (!sameArchitecture(spec, net.spec())) {
-      throw new IllegalArgumentException("the file holds " + describe(spec) + ", the network is " + describe(net.spec()));
+      throw new IllegalArgumentException(
+          "the file holds " + describe(spec) + ", the network is " + describe(net.spec()));
     }
     Map<String, CaptchaResNet.ConvBn> units = units(net);
     Map<String, TensorProto> init = initializers(model.getGraph());
@@ -136,11 +148,17 @@ public final class OnnxImporter {
    * its bias (that is, of {@code W'x}), from the file run in ONNX Runtime with every convolution's
    * output exposed.
    */
-  private static Map<String, double[][]> statistics(ModelProto model, Iterable<String> convs, Map<String, TensorProto> init,
-      float[] samples, int images, CaptchaResNet.Spec spec) {
+  private static Map<String, double[][]> statistics(
+      ModelProto model,
+      Iterable<String> convs,
+      Map<String, TensorProto> init,
+      float[] samples,
+      int images,
+      CaptchaResNet.Spec spec) {
     int size = spec.channels() * spec.height() * spec.width();
     if (images < 1 || samples.length < (long) images * size) {
-      throw new IllegalArgumentException("need " + images + " sample images of " + size + " floats");
+      throw new IllegalArgumentException(
+          "need " + images + " sample images of " + size + " floats");
     }
     GraphProto.Builder graph = model.getGraph().toBuilder();
     List<String> names = new ArrayList<>();
@@ -149,8 +167,14 @@ public final class OnnxImporter {
         throw new IllegalArgumentException("the graph has no node '" + conv + "'");
       }
       names.add(conv);
-      graph.addOutput(ValueInfoProto.newBuilder().setName(conv).setType(TypeProto.newBuilder()
-          .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
+      graph.addOutput(
+          ValueInfoProto.newBuilder()
+              .setName(conv)
+              .setType(
+                  TypeProto.newBuilder()
+                      .setTensorType(
+                          TypeProto.Tensor.newBuilder()
+                              .setElemType(TensorProto.DataType.FLOAT_VALUE))));
     }
     byte[] bytes = model.toBuilder().setGraph(graph).build().toByteArray();
     Map<String, double[]> sum = new HashMap<>();
@@ -160,8 +184,13 @@ public final class OnnxImporter {
     for (int start = 0; start < images; start += chunk) {
       int n = Math.min(chunk, images - start);
       float[] x = java.util.Arrays.copyOfRange(samples, start * size, (start + n) * size);
-      Map<String, OnnxModel.Tensor> outputs = OnnxModel.runGraph(bytes, OnnxExporter.INPUT_NAME, x,
-          new long[] {n, spec.channels(), spec.height(), spec.width()}, new java.util.LinkedHashSet<>(names));
+      Map<String, OnnxModel.Tensor> outputs =
+          OnnxModel.runGraph(
+              bytes,
+              OnnxExporter.INPUT_NAME,
+              x,
+              new long[] {n, spec.channels(), spec.height(), spec.width()},
+              new java.util.LinkedHashSet<>(names));
       for (String name : names) {
         OnnxModel.Tensor t = outputs.get(name);
         long[] shape = t.shape();
@@ -201,19 +230,33 @@ public final class OnnxImporter {
   }
 
   private static boolean sameArchitecture(CaptchaResNet.Spec a, CaptchaResNet.Spec b) {
-    return a.channels() == b.channels() && a.height() == b.height() && a.width() == b.width()
-        && a.length() == b.length() && a.classes() == b.classes() && java.util.Arrays.equals(a.widths(), b.widths());
+    return a.channels() == b.channels()
+        && a.height() == b.height()
+        && a.width() == b.width()
+        && a.length() == b.length()
+        && a.classes() == b.classes()
+        && java.util.Arrays.equals(a.widths(), b.widths());
   }
 
   private static String describe(CaptchaResNet.Spec s) {
-    return s.channels() + "x" + s.height() + "x" + s.width() + " input, " + s.length() + " positions x " + s.classes()
-        + " classes, stage widths " + java.util.Arrays.toString(s.widths());
+    return s.channels()
+        + "x"
+        + s.height()
+        + "x"
+        + s.width()
+        + " input, "
+        + s.length()
+        + " positions x "
+        + s.classes()
+        + " classes, stage widths "
+        + java.util.Arrays.toString(s.widths());
   }
 
   private static void set(Block block, String parameter, float[] values) {
     NDArray a = block.getParameters().get(parameter).getArray();
     if (a.size() != values.length) {
-      throw new IllegalArgumentException("parameter '" + parameter + "' has " + a.size() + " values, the file " + values.length);
+      throw new IllegalArgumentException(
+          "parameter '" + parameter + "' has " + a.size() + " values, the file " + values.length);
     }
     a.set(values);
   }

@@ -31,9 +31,14 @@ public final class RunExporter {
   /**
    * What was written and how closely ONNX Runtime reproduces DJL.
    *
-   * @param checkpoint which checkpoint was exported, in words (file, step, validation exact accuracy)
+   * @param checkpoint which checkpoint was exported, in words (file, step, validation exact
+   *     accuracy)
    */
-  public record Report(Path file, long bytes, String checkpoint, Map<String, String> metadata,
+  public record Report(
+      Path file,
+      long bytes,
+      String checkpoint,
+      Map<String, String> metadata,
       ParityCheck.Outcome parity) {
     /** Whether the exported model matches the network within {@link #TOLERANCE}. */
     public boolean matches() {
@@ -53,13 +58,22 @@ public final class RunExporter {
    * @throws IllegalArgumentException if the run folder has no checkpoint or no training.properties,
    *     or the network reads another number of characters
    */
-  public static Report export(Path runDir, RunFolder.Choice choice, Path out, String name, String version, int length,
-      int checkImages, int threads) throws IOException, MalformedModelException {
+  public static Report export(
+      Path runDir,
+      RunFolder.Choice choice,
+      Path out,
+      String name,
+      String version,
+      int length,
+      int checkImages,
+      int threads)
+      throws IOException, MalformedModelException {
     if (checkImages < 1) {
       throw new IllegalArgumentException("the check needs at least one image");
     }
     Path file = RunFolder.checkpoint(runDir, choice);
-    Optional<Path> legacy = Files.exists(file) ? Optional.empty() : RunFolder.legacyCheckpoint(runDir);
+    Optional<Path> legacy =
+        Files.exists(file) ? Optional.empty() : RunFolder.legacyCheckpoint(runDir);
     if (!Files.exists(file) && legacy.isEmpty()) {
       throw new IllegalArgumentException("no checkpoint " + choice.file() + " in " + runDir);
     }
@@ -69,19 +83,28 @@ public final class RunExporter {
     if (legacy.isEmpty()) {
       Checkpoint.Header h = Checkpoint.header(file);
       spec = Checkpoint.parseNetwork(h.network());
-      described = String.format(Locale.ROOT, "the %s checkpoint %s (step %d, validation exact %.4f)",
-          choice.name().toLowerCase(Locale.ROOT), file.getFileName(), h.step(), h.validationExact());
+      described =
+          String.format(
+              Locale.ROOT,
+              "the %s checkpoint %s (step %d, validation exact %.4f)",
+              choice.name().toLowerCase(Locale.ROOT),
+              file.getFileName(),
+              h.step(),
+              h.validationExact());
       prefix = choice.keyPrefix();
     } else {
       spec = CaptchaResNet.Spec.standard(length, Charset.MODEL_CLASSES.length());
-      described = "the only checkpoint " + legacy.get().getFileName() + " (run folder of an older version)";
+      described =
+          "the only checkpoint " + legacy.get().getFileName() + " (run folder of an older version)";
       prefix = "";
     }
     if (spec.length() != length) {
-      throw new IllegalArgumentException("the checkpoint's network reads " + spec.length() + " characters, not " + length);
+      throw new IllegalArgumentException(
+          "the checkpoint's network reads " + spec.length() + " characters, not " + length);
     }
     CaptchaResNet net = CaptchaResNet.create(spec);
-    Map<String, String> metadata = ModelMetadata.forRun(net.spec(), name, version, runDir, prefix, Instant.now());
+    Map<String, String> metadata =
+        ModelMetadata.forRun(net.spec(), name, version, runDir, prefix, Instant.now());
     try (Model model = Model.newInstance(Trainer.CHECKPOINT_NAME, Device.cpu(), "PyTorch")) {
       model.setBlock(net.block());
       net.block().initialize(model.getNDManager(), DataType.FLOAT32, net.inputShape(1));
@@ -92,7 +115,8 @@ public final class RunExporter {
       }
       OnnxExporter.export(net, metadata, out);
       try (OnnxModel onnx = OnnxModel.load(out, threads)) {
-        ParityCheck.Outcome parity = ParityCheck.compare(net, model.getNDManager(), onnx, checkImages, 7);
+        ParityCheck.Outcome parity =
+            ParityCheck.compare(net, model.getNDManager(), onnx, checkImages, 7);
         return new Report(out, Files.size(out), described, onnx.info().all(), parity);
       }
     }

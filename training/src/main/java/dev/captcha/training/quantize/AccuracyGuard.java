@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.stream.IntStream;
 
 /**
- * Compares a float model and its int8 version on the same labelled captchas, set by set (each
- * batch is preprocessed once and run through both), and says whether the int8 model keeps the
- * exact accuracy within a limit; stateless and thread-safe.
+ * Compares a float model and its int8 version on the same labelled captchas, set by set (each batch
+ * is preprocessed once and run through both), and says whether the int8 model keeps the exact
+ * accuracy within a limit; stateless and thread-safe.
  */
 public final class AccuracyGuard {
 
@@ -42,28 +42,58 @@ public final class AccuracyGuard {
 
     /** The figures as a table, one set a line. */
     public String table() {
-      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-52s %7s %9s %9s %8s%n", "exact accuracy",
-          "images", "float", "int8", "drop"));
+      StringBuilder b =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "%-52s %7s %9s %9s %8s%n",
+                  "exact accuracy",
+                  "images",
+                  "float",
+                  "int8",
+                  "drop"));
       for (Row r : rows) {
-        b.append(String.format(Locale.ROOT, "%-52s %7d %8.2f%% %8.2f%% %8.2f%s%n", r.name(), r.images(),
-            r.floatExact() * 100, r.int8Exact() * 100, r.dropPoints(),
-            r.dropPoints() > maxDropPoints + 1e-9 ? "  > limit" : ""));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%-52s %7d %8.2f%% %8.2f%% %8.2f%s%n",
+                r.name(),
+                r.images(),
+                r.floatExact() * 100,
+                r.int8Exact() * 100,
+                r.dropPoints(),
+                r.dropPoints() > maxDropPoints + 1e-9 ? "  > limit" : ""));
       }
       return b.toString();
     }
 
     /** The figures on one line, as recorded in the int8 model's metadata. */
     public String summary() {
-      return String.join("; ", rows.stream().map(r -> String.format(Locale.ROOT, "%s: float %.4f, int8 %.4f",
-          r.name(), r.floatExact(), r.int8Exact())).toList());
+      return String.join(
+          "; ",
+          rows.stream()
+              .map(
+                  r ->
+                      String.format(
+                          Locale.ROOT,
+                          "%s: float %.4f, int8 %.4f",
+                          r.name(),
+                          r.floatExact(),
+                          r.int8Exact()))
+              .toList());
     }
   }
 
   private AccuracyGuard() {}
 
   /** Runs both models over every set in batches of {@code batchSize}. */
-  public static Outcome compare(OnnxModel floatModel, OnnxModel int8Model, List<Set> sets, int batchSize,
-      double maxDropPoints) throws IOException {
+  public static Outcome compare(
+      OnnxModel floatModel,
+      OnnxModel int8Model,
+      List<Set> sets,
+      int batchSize,
+      double maxDropPoints)
+      throws IOException {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1");
     }
@@ -85,15 +115,18 @@ public final class AccuracyGuard {
         int n = Math.min(batchSize, samples.size() - start);
         int first = start;
         try {
-          IntStream.range(0, n).parallel().forEach(i -> {
-            try {
-              Samples.Sample s = samples.get(first + i);
-              truths[i] = s.text();
-              pre.toTensor(s.image(), input, i * size);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
+          IntStream.range(0, n)
+              .parallel()
+              .forEach(
+                  i -> {
+                    try {
+                      Samples.Sample s = samples.get(first + i);
+                      truths[i] = s.text();
+                      pre.toTensor(s.image(), input, i * size);
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  });
         } catch (UncheckedIOException e) {
           throw e.getCause();
         }

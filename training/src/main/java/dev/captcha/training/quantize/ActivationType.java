@@ -5,7 +5,10 @@ import java.util.Locale;
 
 /** The 8-bit integer type of quantized activations; immutable. */
 public enum ActivationType {
-  /** Unsigned 8-bit, zero point anywhere in 0..255 (ONNX Runtime's fastest CPU path with int8 weights). */
+  /**
+   * Unsigned 8-bit, zero point anywhere in 0..255 (ONNX Runtime's fastest CPU path with int8
+   * weights).
+   */
   U8(0, 255, TensorProto.DataType.UINT8_VALUE),
   /** Signed 8-bit, zero point anywhere in -128..127. */
   S8(-128, 127, TensorProto.DataType.INT8_VALUE);
@@ -42,7 +45,8 @@ public enum ActivationType {
 
   /**
    * Scale and zero point mapping {@code range} onto this type; the range always contains 0, which
-   * maps exactly onto the zero point, so a range starting at 0 (a ReLU output) gets the type's minimum.
+   * maps exactly onto the zero point, so a range starting at 0 (a ReLU output) gets the type's
+   * minimum.
    */
   QuantParams params(TensorRange range) {
     double lo = Math.min(0, range.lo());

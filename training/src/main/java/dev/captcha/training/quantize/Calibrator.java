@@ -25,10 +25,19 @@ final class Calibrator {
    * The range of each of {@code tensors}: graph inputs get their observed minimum and maximum (the
    * input is a fixed grid of pixel values), the others the range chosen by {@code method}.
    *
-   * @param inputs calibration images, {@code imageSize} floats each, in batches of at most {@code batch}
+   * @param inputs calibration images, {@code imageSize} floats each, in batches of at most {@code
+   *     batch}
    */
-  static Map<String, TensorRange> calibrate(ModelProto model, List<String> tensors, float[] inputs, int imageSize,
-      int batch, CalibrationMethod method, double percentile, ActivationType type, int threads) {
+  static Map<String, TensorRange> calibrate(
+      ModelProto model,
+      List<String> tensors,
+      float[] inputs,
+      int imageSize,
+      int batch,
+      CalibrationMethod method,
+      double percentile,
+      ActivationType type,
+      int threads) {
     GraphProto graph = model.getGraph();
     Set<String> graphInputs = new HashSet<>();
     graph.getInputList().forEach(i -> graphInputs.add(i.getName()));
@@ -38,8 +47,14 @@ final class Calibrator {
     graph.getOutputList().forEach(o -> outputs.add(o.getName()));
     for (String t : tensors) {
       if (!graphInputs.contains(t) && !outputs.contains(t)) {
-        exposed.addOutput(ValueInfoProto.newBuilder().setName(t).setType(TypeProto.newBuilder()
-            .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
+        exposed.addOutput(
+            ValueInfoProto.newBuilder()
+                .setName(t)
+                .setType(
+                    TypeProto.newBuilder()
+                        .setTensorType(
+                            TypeProto.Tensor.newBuilder()
+                                .setElemType(TensorProto.DataType.FLOAT_VALUE))));
       }
     }
     byte[] bytes = model.toBuilder().setGraph(exposed).build().toByteArray();
@@ -63,7 +78,8 @@ final class Calibrator {
             continue;
           }
           Map<String, OnnxModel.Tensor> r =
-              session.run(inputName, inputs, start * imageSize, n * imageSize, shape(graph, n), fetch);
+              session.run(
+                  inputName, inputs, start * imageSize, n * imageSize, shape(graph, n), fetch);
           for (String t : fetch) {
             float[] v = r.get(t).values();
             feed(histograms.get(t), v, v.length, pass);
@@ -73,8 +89,13 @@ final class Calibrator {
     }
     Map<String, TensorRange> ranges = new LinkedHashMap<>();
     int levels = type.max() - type.min();
-    histograms.forEach((t, h) -> ranges.put(t, graphInputs.contains(t)
-        ? h.range(CalibrationMethod.MINMAX, 100, levels) : h.range(method, percentile, levels)));
+    histograms.forEach(
+        (t, h) ->
+            ranges.put(
+                t,
+                graphInputs.contains(t)
+                    ? h.range(CalibrationMethod.MINMAX, 100, levels)
+                    : h.range(method, percentile, levels)));
     return ranges;
   }
 

@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Quantizes a float model file and writes the int8 file only if it passes the {@link AccuracyGuard}
- * on fresh captchas of the training fonts, of the held-out fonts and on the reference set; stateless
- * and thread-safe (each call has its own sessions and files).
+ * on fresh captchas of the training fonts, of the held-out fonts and on the reference set;
+ * stateless and thread-safe (each call has its own sessions and files).
  */
 public final class GuardedQuantization {
 
@@ -38,8 +38,15 @@ public final class GuardedQuantization {
    * @param batchSize images per inference batch
    * @param threads ONNX Runtime threads
    */
-  public record GuardSettings(int images, long trainingFontsSeed, long heldOutSeed, Path referenceDir,
-      int referenceFrom, double maxDropPoints, int batchSize, int threads) {
+  public record GuardSettings(
+      int images,
+      long trainingFontsSeed,
+      long heldOutSeed,
+      Path referenceDir,
+      int referenceFrom,
+      double maxDropPoints,
+      int batchSize,
+      int threads) {
     public GuardSettings {
       if (images < 1) {
         throw new IllegalArgumentException("--guard-images must be >= 1, got " + images);
@@ -57,25 +64,41 @@ public final class GuardedQuantization {
   }
 
   /** What happened: the guard's figures, and whether the file was written. */
-  public record Report(Path file, boolean written, long bytes, AccuracyGuard.Outcome guard, Int8Quantizer.Result result) {}
+  public record Report(
+      Path file,
+      boolean written,
+      long bytes,
+      AccuracyGuard.Outcome guard,
+      Int8Quantizer.Result result) {}
 
   private GuardedQuantization() {}
 
   /**
    * Quantizes {@code floatFile}, compares both on the guard's sets and, if the int8 model loses no
-   * more than the limit on any, writes it to {@code out} (atomically) with the guard's figures in its
-   * metadata; otherwise writes nothing. Progress goes to {@code log}.
+   * more than the limit on any, writes it to {@code out} (atomically) with the guard's figures in
+   * its metadata; otherwise writes nothing. Progress goes to {@code log}.
    */
-  public static Report run(Path floatFile, Path out, Int8Quantizer.Settings settings, GuardSettings guard,
-      PrintStream log) throws IOException {
+  public static Report run(
+      Path floatFile,
+      Path out,
+      Int8Quantizer.Settings settings,
+      GuardSettings guard,
+      PrintStream log)
+      throws IOException {
     if (floatFile.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
-      throw new IllegalArgumentException("the int8 file must not replace the float file " + floatFile);
+      throw new IllegalArgumentException(
+          "the int8 file must not replace the float file " + floatFile);
     }
     ModelProto floatModel = Int8Quantizer.read(floatFile);
     long t0 = System.nanoTime();
     Int8Quantizer.Result result = Int8Quantizer.quantize(floatModel, floatFile, settings);
-    log.printf(Locale.ROOT, "calibrated %d tensors on %d captchas (%s) and quantized %d nodes in %.1f s%n",
-        result.ranges().size(), settings.calibrationImages(), settings.method().label(), result.quantizedNodes().size(),
+    log.printf(
+        Locale.ROOT,
+        "calibrated %d tensors on %d captchas (%s) and quantized %d nodes in %.1f s%n",
+        result.ranges().size(),
+        settings.calibrationImages(),
+        settings.method().label(),
+        result.quantizedNodes().size(),
         (System.nanoTime() - t0) / 1e9);
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
@@ -83,15 +106,19 @@ public final class GuardedQuantization {
     try {
       write(result.model(), tmp);
       AccuracyGuard.Outcome outcome;
-      try (OnnxModel f = OnnxModel.load(floatFile, guard.threads()); OnnxModel q = OnnxModel.load(tmp, guard.threads())) {
-        outcome = AccuracyGuard.compare(f, q, sets(guard), guard.batchSize(), guard.maxDropPoints());
+      try (OnnxModel f = OnnxModel.load(floatFile, guard.threads());
+          OnnxModel q = OnnxModel.load(tmp, guard.threads())) {
+        outcome =
+            AccuracyGuard.compare(f, q, sets(guard), guard.batchSize(), guard.maxDropPoints());
       }
       if (!outcome.passed()) {
         return new Report(out, false, 0, outcome, result);
       }
       Map<String, String> meta = Int8Quantizer.metadata(result.model());
-      meta.put("captcha.quantization.guard", String.format(Locale.ROOT, "max drop %.2f points; %s",
-          guard.maxDropPoints(), outcome.summary()));
+      meta.put(
+          "captcha.quantization.guard",
+          String.format(
+              Locale.ROOT, "max drop %.2f points; %s", guard.maxDropPoints(), outcome.summary()));
       write(Int8Quantizer.withMetadata(result.model(), meta), tmp);
       Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return new Report(out, true, Files.size(out), outcome, result);
@@ -109,15 +136,28 @@ public final class GuardedQuantization {
   static List<AccuracyGuard.Set> sets(GuardSettings g) throws IOException {
     FontCatalog fonts = FontCatalog.scanDefault();
     List<AccuracyGuard.Set> sets = new ArrayList<>();
-    CaptchaGenerator training = CaptchaGenerator.builder().fonts(fonts.resolve(FontCatalog.TRAINING_FAMILIES)).build();
-    sets.add(new AccuracyGuard.Set(String.format(Locale.ROOT, "fresh captchas, training fonts (seed %d)",
-        g.trainingFontsSeed()), Samples.generated(training, g.trainingFontsSeed(), g.images())));
-    CaptchaGenerator heldOut = CaptchaGenerator.builder().fonts(fonts.resolve(FontCatalog.HELD_OUT_FAMILIES)).build();
-    sets.add(new AccuracyGuard.Set(String.format(Locale.ROOT, "fresh captchas, held-out fonts (seed %d)",
-        g.heldOutSeed()), Samples.generated(heldOut, g.heldOutSeed(), g.images())));
+    CaptchaGenerator training =
+        CaptchaGenerator.builder().fonts(fonts.resolve(FontCatalog.TRAINING_FAMILIES)).build();
+    sets.add(
+        new AccuracyGuard.Set(
+            String.format(
+                Locale.ROOT, "fresh captchas, training fonts (seed %d)", g.trainingFontsSeed()),
+            Samples.generated(training, g.trainingFontsSeed(), g.images())));
+    CaptchaGenerator heldOut =
+        CaptchaGenerator.builder().fonts(fonts.resolve(FontCatalog.HELD_OUT_FAMILIES)).build();
+    sets.add(
+        new AccuracyGuard.Set(
+            String.format(Locale.ROOT, "fresh captchas, held-out fonts (seed %d)", g.heldOutSeed()),
+            Samples.generated(heldOut, g.heldOutSeed(), g.images())));
     if (g.referenceDir() != null) {
-      sets.add(new AccuracyGuard.Set(String.format(Locale.ROOT, "reference %s, cases %04d-",
-          g.referenceDir().getFileName(), g.referenceFrom()), referenceCases(g.referenceDir(), g.referenceFrom())));
+      sets.add(
+          new AccuracyGuard.Set(
+              String.format(
+                  Locale.ROOT,
+                  "reference %s, cases %04d-",
+                  g.referenceDir().getFileName(),
+                  g.referenceFrom()),
+              referenceCases(g.referenceDir(), g.referenceFrom())));
     }
     return sets;
   }
@@ -128,12 +168,17 @@ public final class GuardedQuantization {
     Pattern labelled = Pattern.compile("(\\d+)_.+\\.(png|jpe?g|gif|bmp)", Pattern.CASE_INSENSITIVE);
     long skipped;
     try (Stream<Path> files = Files.list(dir)) {
-      skipped = files.map(p -> labelled.matcher(p.getFileName().toString())).filter(Matcher::matches)
-          .filter(m -> Long.parseLong(m.group(1)) < from).count();
+      skipped =
+          files
+              .map(p -> labelled.matcher(p.getFileName().toString()))
+              .filter(Matcher::matches)
+              .filter(m -> Long.parseLong(m.group(1)) < from)
+              .count();
     }
     int offset = (int) skipped;
     if (offset >= all.size()) {
-      throw new IllegalArgumentException("no reference image in " + dir + " has index " + from + " or above");
+      throw new IllegalArgumentException(
+          "no reference image in " + dir + " has index " + from + " or above");
     }
     return new Samples() {
       @Override

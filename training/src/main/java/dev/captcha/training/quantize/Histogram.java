@@ -33,7 +33,9 @@ final class Histogram {
     max = hi;
   }
 
-  /** Second pass: counts {@code values[0 .. n)} into bins over the range of the first pass (and 0). */
+  /**
+   * Second pass: counts {@code values[0 .. n)} into bins over the range of the first pass (and 0).
+   */
   void add(float[] values, int n) {
     if (counts == null) {
       if (!(min <= max)) {
@@ -69,7 +71,10 @@ final class Histogram {
     return max;
   }
 
-  /** The range chosen by {@code method} ({@code percentile} in (50, 100] is used by PERCENTILE only). */
+  /**
+   * The range chosen by {@code method} ({@code percentile} in (50, 100] is used by PERCENTILE
+   * only).
+   */
   TensorRange range(CalibrationMethod method, double percentile, int levels) {
     if (counts == null) {
       throw new IllegalStateException("no histogram gathered");
@@ -90,7 +95,10 @@ final class Histogram {
     return new TensorRange(lo, hi);
   }
 
-  /** The value below which a fraction {@code q} of all values (zeros included) lie, at bin resolution. */
+  /**
+   * The value below which a fraction {@code q} of all values (zeros included) lie, at bin
+   * resolution.
+   */
   private double quantile(double q) {
     double target = q * total;
     double zeroAt = -from / width;
@@ -127,8 +135,8 @@ final class Histogram {
   }
 
   /**
-   * The expected total squared error of representing the histogram's values on {@code levels}
-   * steps over [a, z]: rounding noise step^2 / 12 inside, the squared distance to the nearer edge
+   * The expected total squared error of representing the histogram's values on {@code levels} steps
+   * over [a, z]: rounding noise step^2 / 12 inside, the squared distance to the nearer edge
    * outside; exact zeros are free.
    */
   double expectedError(double a, double z, int levels) {

@@ -22,9 +22,9 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
- * Post-training static quantization of a float captcha model file to an int8 QDQ model:
- * per-channel symmetric int8 weights, 8-bit activations with ranges calibrated on generated
- * captchas, metadata kept and the precision recorded; stateless and thread-safe.
+ * Post-training static quantization of a float captcha model file to an int8 QDQ model: per-channel
+ * symmetric int8 weights, 8-bit activations with ranges calibrated on generated captchas, metadata
+ * kept and the precision recorded; stateless and thread-safe.
  */
 public final class Int8Quantizer {
 
@@ -35,7 +35,8 @@ public final class Int8Quantizer {
    * What to calibrate on and how; immutable.
    *
    * @param calibrationImages generated captchas the activation ranges are calibrated on
-   * @param calibrationSeed their seed (keep it apart from training, validation and evaluation seeds)
+   * @param calibrationSeed their seed (keep it apart from training, validation and evaluation
+   *     seeds)
    * @param fonts font families of the calibration captchas
    * @param method how a range is chosen from each tensor's histogram
    * @param percentile the percentile of {@link CalibrationMethod#PERCENTILE}, in (0, 100]
@@ -43,8 +44,15 @@ public final class Int8Quantizer {
    * @param keepFloat names of nodes left in float
    * @param threads ONNX Runtime threads for calibration
    */
-  public record Settings(int calibrationImages, long calibrationSeed, List<String> fonts, CalibrationMethod method,
-      double percentile, ActivationType activations, Set<String> keepFloat, int threads) {
+  public record Settings(
+      int calibrationImages,
+      long calibrationSeed,
+      List<String> fonts,
+      CalibrationMethod method,
+      double percentile,
+      ActivationType activations,
+      Set<String> keepFloat,
+      int threads) {
     public Settings {
       if (calibrationImages < 1) {
         throw new IllegalArgumentException("--calibration must be >= 1, got " + calibrationImages);
@@ -64,15 +72,23 @@ public final class Int8Quantizer {
 
     /** The calibration as recorded in the model's metadata. */
     String describe() {
-      String how = method == CalibrationMethod.PERCENTILE
-          ? String.format(Locale.ROOT, "percentile %s", percentile) : method.label();
-      return String.format(Locale.ROOT, "%s over histograms of %d generated captchas (seed %d, fonts %s)", how,
-          calibrationImages, calibrationSeed, String.join(",", fonts));
+      String how =
+          method == CalibrationMethod.PERCENTILE
+              ? String.format(Locale.ROOT, "percentile %s", percentile)
+              : method.label();
+      return String.format(
+          Locale.ROOT,
+          "%s over histograms of %d generated captchas (seed %d, fonts %s)",
+          how,
+          calibrationImages,
+          calibrationSeed,
+          String.join(",", fonts));
     }
   }
 
   /** The quantized model and what was done to it. */
-  public record Result(ModelProto model, List<String> quantizedNodes, Map<String, TensorRange> ranges) {}
+  public record Result(
+      ModelProto model, List<String> quantizedNodes, Map<String, TensorRange> ranges) {}
 
   private static final int BATCH = 32;
 
@@ -91,13 +107,15 @@ public final class Int8Quantizer {
   /**
    * Quantizes {@code floatModel} (read from {@code source}, whose digest goes into the metadata).
    *
-   * @throws IllegalArgumentException if the model is already quantized or its metadata is incomplete
+   * @throws IllegalArgumentException if the model is already quantized or its metadata is
+   *     incomplete
    */
   public static Result quantize(ModelProto floatModel, Path source, Settings s) throws IOException {
     Map<String, String> meta = new TreeMap<>();
     floatModel.getMetadataPropsList().forEach(e -> meta.put(e.getKey(), e.getValue()));
     if (meta.containsKey(PRECISION_KEY) && !meta.get(PRECISION_KEY).equals("float32")) {
-      throw new IllegalArgumentException(source + " is already " + meta.get(PRECISION_KEY) + "; quantize a float model");
+      throw new IllegalArgumentException(
+          source + " is already " + meta.get(PRECISION_KEY) + "; quantize a float model");
     }
     ModelMetadata info;
     try {
@@ -113,17 +131,34 @@ public final class Int8Quantizer {
       }
     }
     float[] inputs = calibrationInputs(info, s);
-    Map<String, TensorRange> ranges = Calibrator.calibrate(floatModel, tensors, inputs, info.input().itemSize(), BATCH,
-        s.method(), s.percentile(), s.activations(), s.threads());
+    Map<String, TensorRange> ranges =
+        Calibrator.calibrate(
+            floatModel,
+            tensors,
+            inputs,
+            info.input().itemSize(),
+            BATCH,
+            s.method(),
+            s.percentile(),
+            s.activations(),
+            s.threads());
     ModelProto q = QdqRewriter.rewrite(floatModel, ranges, s.activations(), s.keepFloat());
-    List<String> floatNodes = floatModel.getGraph().getNodeList().stream()
-        .filter(n -> Set.of("Conv", "Gemm").contains(n.getOpType()) && !nodes.contains(n.getName()))
-        .map(n -> n.getName()).toList();
+    List<String> floatNodes =
+        floatModel.getGraph().getNodeList().stream()
+            .filter(
+                n -> Set.of("Conv", "Gemm").contains(n.getOpType()) && !nodes.contains(n.getName()))
+            .map(n -> n.getName())
+            .toList();
     meta.put(PRECISION_KEY, "int8");
-    meta.put("captcha.quantization.scheme", "qdq; weights int8 symmetric per output channel; activations "
-        + s.activations().label() + " per tensor; bias int32");
+    meta.put(
+        "captcha.quantization.scheme",
+        "qdq; weights int8 symmetric per output channel; activations "
+            + s.activations().label()
+            + " per tensor; bias int32");
     meta.put("captcha.quantization.calibration", s.describe());
-    meta.put("captcha.quantization.float_layers", floatNodes.isEmpty() ? "none" : String.join(",", floatNodes));
+    meta.put(
+        "captcha.quantization.float_layers",
+        floatNodes.isEmpty() ? "none" : String.join(",", floatNodes));
     meta.put("captcha.quantization.source_sha256", sha256(source));
     return new Result(withMetadata(q, meta), nodes, ranges);
   }
@@ -131,7 +166,10 @@ public final class Int8Quantizer {
   /** {@code model} with its metadata_props replaced by {@code metadata}, sorted by key. */
   public static ModelProto withMetadata(ModelProto model, Map<String, String> metadata) {
     ModelProto.Builder b = model.toBuilder().clearMetadataProps();
-    new TreeMap<>(metadata).forEach((k, v) -> b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+    new TreeMap<>(metadata)
+        .forEach(
+            (k, v) ->
+                b.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
     return b.build();
   }
 
@@ -143,12 +181,16 @@ public final class Int8Quantizer {
   }
 
   private static float[] calibrationInputs(ModelMetadata info, Settings s) {
-    CaptchaGenerator generator = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(s.fonts())).build();
+    CaptchaGenerator generator =
+        CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(s.fonts())).build();
     Preprocessor pre = new Preprocessor(info.input());
     int size = info.input().itemSize();
     float[] inputs = new float[s.calibrationImages() * size];
-    IntStream.range(0, s.calibrationImages()).parallel().forEach(i ->
-        pre.toTensor(generator.generate(s.calibrationSeed(), i).image(), inputs, i * size));
+    IntStream.range(0, s.calibrationImages())
+        .parallel()
+        .forEach(
+            i ->
+                pre.toTensor(generator.generate(s.calibrationSeed(), i).image(), inputs, i * size));
     return inputs;
   }
 

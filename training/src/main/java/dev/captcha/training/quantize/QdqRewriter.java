@@ -41,7 +41,10 @@ final class QdqRewriter {
   /** The names of the nodes that would be quantized. */
   static List<String> quantizedNodes(GraphProto graph, Set<String> keepFloat) {
     Set<String> inits = initializerNames(graph);
-    return graph.getNodeList().stream().filter(n -> quantizable(n, inits, keepFloat)).map(NodeProto::getName).toList();
+    return graph.getNodeList().stream()
+        .filter(n -> quantizable(n, inits, keepFloat))
+        .map(NodeProto::getName)
+        .toList();
   }
 
   private static Set<String> plan(GraphProto graph, Set<String> keepFloat) {
@@ -62,7 +65,9 @@ final class QdqRewriter {
       }
       String out = n.getOutput(0);
       List<NodeProto> next = consumers.getOrDefault(out, List.of());
-      if (next.size() == 1 && next.get(0).getOpType().equals("Relu") && !graphOutputs.contains(out)) {
+      if (next.size() == 1
+          && next.get(0).getOpType().equals("Relu")
+          && !graphOutputs.contains(out)) {
         out = next.get(0).getOutput(0);
       }
       if (!graphOutputs.contains(out)) {
@@ -89,7 +94,10 @@ final class QdqRewriter {
    *
    * @throws IllegalArgumentException if a planned tensor has no range
    */
-  static ModelProto rewrite(ModelProto model, Map<String, TensorRange> ranges, ActivationType type,
+  static ModelProto rewrite(
+      ModelProto model,
+      Map<String, TensorRange> ranges,
+      ActivationType type,
       Set<String> keepFloat) {
     GraphProto graph = model.getGraph();
     Set<String> planned = plan(graph, keepFloat);
@@ -124,8 +132,14 @@ final class QdqRewriter {
         if (planned.contains(t)) {
           int k = dqCount.merge(t, 1, Integer::sum);
           String dq = t + "_dq" + (k == 1 ? "" : "_" + k);
-          out.addNode(NodeProto.newBuilder().setOpType("DequantizeLinear").setName(dq)
-              .addInput(t + "_q").addInput(t + "_q_scale").addInput(t + "_q_zero_point").addOutput(dq));
+          out.addNode(
+              NodeProto.newBuilder()
+                  .setOpType("DequantizeLinear")
+                  .setName(dq)
+                  .addInput(t + "_q")
+                  .addInput(t + "_q_scale")
+                  .addInput(t + "_q_zero_point")
+                  .addOutput(dq));
           node.setInput(i, dq);
         }
       }
@@ -136,7 +150,11 @@ final class QdqRewriter {
         String wName = w.getName() + "_int8";
         newInits.add(int8Tensor(wName, wq.values(), w.getDimsList()));
         newInits.add(floatTensor(wName + "_scale", wq.scales()));
-        newInits.add(int8Tensor(wName + "_zero_point", new byte[wq.scales().length], List.of((long) wq.scales().length)));
+        newInits.add(
+            int8Tensor(
+                wName + "_zero_point",
+                new byte[wq.scales().length],
+                List.of((long) wq.scales().length)));
         out.addNode(dq(wName, w.getName() + "_dq", axis));
         node.setInput(1, w.getName() + "_dq");
         replacedInits.add(w.getName());
@@ -145,8 +163,14 @@ final class QdqRewriter {
           float inputScale = params.get(n.getInput(0)).scale();
           float[] bias = floats(b);
           if (bias.length != wq.scales().length) {
-            throw new IllegalArgumentException("bias " + b.getName() + " has " + bias.length + " values for "
-                + wq.scales().length + " output channels");
+            throw new IllegalArgumentException(
+                "bias "
+                    + b.getName()
+                    + " has "
+                    + bias.length
+                    + " values for "
+                    + wq.scales().length
+                    + " output channels");
           }
           float[] bScales = new float[bias.length];
           int[] bq = new int[bias.length];
@@ -158,7 +182,9 @@ final class QdqRewriter {
           String bName = b.getName() + "_int32";
           newInits.add(int32Tensor(bName, bq, b.getDimsList()));
           newInits.add(floatTensor(bName + "_scale", bScales));
-          newInits.add(int32Tensor(bName + "_zero_point", new int[bias.length], List.of((long) bias.length)));
+          newInits.add(
+              int32Tensor(
+                  bName + "_zero_point", new int[bias.length], List.of((long) bias.length)));
           out.addNode(dq(bName, b.getName() + "_dq", 0));
           node.setInput(2, b.getName() + "_dq");
           replacedInits.add(b.getName());
@@ -180,21 +206,45 @@ final class QdqRewriter {
     return model.toBuilder().setGraph(out).build();
   }
 
-  private static void quantize(GraphProto.Builder out, List<TensorProto> inits, String t,
-      ActivationType.QuantParams p, ActivationType type) {
-    inits.add(TensorProto.newBuilder().setName(t + "_q_scale").setDataType(TensorProto.DataType.FLOAT_VALUE)
-        .addFloatData(p.scale()).build());
-    TensorProto.Builder zp = TensorProto.newBuilder().setName(t + "_q_zero_point").setDataType(type.onnxType());
+  private static void quantize(
+      GraphProto.Builder out,
+      List<TensorProto> inits,
+      String t,
+      ActivationType.QuantParams p,
+      ActivationType type) {
+    inits.add(
+        TensorProto.newBuilder()
+            .setName(t + "_q_scale")
+            .setDataType(TensorProto.DataType.FLOAT_VALUE)
+            .addFloatData(p.scale())
+            .build());
+    TensorProto.Builder zp =
+        TensorProto.newBuilder().setName(t + "_q_zero_point").setDataType(type.onnxType());
     zp.setRawData(ByteString.copyFrom(new byte[] {(byte) p.zeroPoint()}));
     inits.add(zp.build());
-    out.addNode(NodeProto.newBuilder().setOpType("QuantizeLinear").setName(t + "_q")
-        .addInput(t).addInput(t + "_q_scale").addInput(t + "_q_zero_point").addOutput(t + "_q"));
+    out.addNode(
+        NodeProto.newBuilder()
+            .setOpType("QuantizeLinear")
+            .setName(t + "_q")
+            .addInput(t)
+            .addInput(t + "_q_scale")
+            .addInput(t + "_q_zero_point")
+            .addOutput(t + "_q"));
   }
 
   private static NodeProto dq(String quantized, String output, int axis) {
-    return NodeProto.newBuilder().setOpType("DequantizeLinear").setName(output)
-        .addInput(quantized).addInput(quantized + "_scale").addInput(quantized + "_zero_point").addOutput(output)
-        .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT).setI(axis))
+    return NodeProto.newBuilder()
+        .setOpType("DequantizeLinear")
+        .setName(output)
+        .addInput(quantized)
+        .addInput(quantized + "_scale")
+        .addInput(quantized + "_zero_point")
+        .addOutput(output)
+        .addAttribute(
+            AttributeProto.newBuilder()
+                .setName("axis")
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(axis))
         .build();
   }
 
@@ -231,11 +281,22 @@ final class QdqRewriter {
       return false;
     }
     return switch (n.getOpType()) {
-      case "Conv" -> n.getInputCount() >= 2 && inits.contains(n.getInput(1)) && !inits.contains(n.getInput(0))
-          && intAttr(n, "group", 1) == 1;
-      case "Gemm" -> n.getInputCount() >= 2 && inits.contains(n.getInput(1)) && !inits.contains(n.getInput(0))
-          && intAttr(n, "transA", 0) == 0 && floatAttr(n, "alpha", 1f) == 1f && floatAttr(n, "beta", 1f) == 1f;
-      case "Add" -> n.getInputCount() == 2 && !inits.contains(n.getInput(0)) && !inits.contains(n.getInput(1));
+      case "Conv" ->
+          n.getInputCount() >= 2
+              && inits.contains(n.getInput(1))
+              && !inits.contains(n.getInput(0))
+              && intAttr(n, "group", 1) == 1;
+      case "Gemm" ->
+          n.getInputCount() >= 2
+              && inits.contains(n.getInput(1))
+              && !inits.contains(n.getInput(0))
+              && intAttr(n, "transA", 0) == 0
+              && floatAttr(n, "alpha", 1f) == 1f
+              && floatAttr(n, "beta", 1f) == 1f;
+      case "Add" ->
+          n.getInputCount() == 2
+              && !inits.contains(n.getInput(0))
+              && !inits.contains(n.getInput(1));
       default -> false;
     };
   }
@@ -245,13 +306,19 @@ final class QdqRewriter {
   }
 
   private static long intAttr(NodeProto n, String name, long fallback) {
-    return n.getAttributeList().stream().filter(a -> a.getName().equals(name)).mapToLong(AttributeProto::getI)
-        .findFirst().orElse(fallback);
+    return n.getAttributeList().stream()
+        .filter(a -> a.getName().equals(name))
+        .mapToLong(AttributeProto::getI)
+        .findFirst()
+        .orElse(fallback);
   }
 
   private static float floatAttr(NodeProto n, String name, float fallback) {
-    return n.getAttributeList().stream().filter(a -> a.getName().equals(name)).map(AttributeProto::getF)
-        .findFirst().orElse(fallback);
+    return n.getAttributeList().stream()
+        .filter(a -> a.getName().equals(name))
+        .map(AttributeProto::getF)
+        .findFirst()
+        .orElse(fallback);
   }
 
   private static Set<String> initializerNames(GraphProto graph) {
@@ -288,21 +355,35 @@ final class QdqRewriter {
   }
 
   private static TensorProto floatTensor(String name, float[] values) {
-    ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buf.asFloatBuffer().put(values);
-    return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-        .addDims(values.length).setRawData(ByteString.copyFrom(buf.array())).build();
+    return TensorProto.newBuilder()
+        .setName(name)
+        .setDataType(TensorProto.DataType.FLOAT_VALUE)
+        .addDims(values.length)
+        .setRawData(ByteString.copyFrom(buf.array()))
+        .build();
   }
 
   private static TensorProto int8Tensor(String name, byte[] values, List<Long> dims) {
-    return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT8_VALUE)
-        .addAllDims(dims).setRawData(ByteString.copyFrom(values)).build();
+    return TensorProto.newBuilder()
+        .setName(name)
+        .setDataType(TensorProto.DataType.INT8_VALUE)
+        .addAllDims(dims)
+        .setRawData(ByteString.copyFrom(values))
+        .build();
   }
 
   private static TensorProto int32Tensor(String name, int[] values, List<Long> dims) {
-    ByteBuffer buf = ByteBuffer.allocate(values.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.allocate(values.length * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buf.asIntBuffer().put(values);
-    return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT32_VALUE)
-        .addAllDims(dims).setRawData(ByteString.copyFrom(buf.array())).build();
+    return TensorProto.newBuilder()
+        .setName(name)
+        .setDataType(TensorProto.DataType.INT32_VALUE)
+        .addAllDims(dims)
+        .setRawData(ByteString.copyFrom(buf.array()))
+        .build();
   }
 }

@@ -9,7 +9,8 @@ package dev.captcha.training.quantize;
 public record TensorRange(double lo, double hi) {
   public TensorRange {
     if (!(lo <= 0) || !(hi >= 0) || !Double.isFinite(lo) || !Double.isFinite(hi)) {
-      throw new IllegalArgumentException("a tensor range must be finite and contain 0, got [" + lo + ", " + hi + "]");
+      throw new IllegalArgumentException(
+          "a tensor range must be finite and contain 0, got [" + lo + ", " + hi + "]");
     }
   }
 }

@@ -18,8 +18,8 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * One checkpoint file of a run folder: a header (step, wall time, validation figures, network),
- * the network's parameters and, for the last checkpoint, the optimiser's state; stateless and
+ * One checkpoint file of a run folder: a header (step, wall time, validation figures, network), the
+ * network's parameters and, for the last checkpoint, the optimiser's state; stateless and
  * thread-safe.
  *
  * <p>Files are written to a temporary file and moved into place, so a crash mid-write leaves the
@@ -32,7 +32,12 @@ import java.util.stream.Collectors;
 public final class Checkpoint {
 
   /** What a checkpoint records besides the tensors. */
-  public record Header(int step, double wallSeconds, double validationExact, double validationChar, String network) {}
+  public record Header(
+      int step,
+      double wallSeconds,
+      double validationExact,
+      double validationChar,
+      String network) {}
 
   private static final String MAGIC = "captcha-checkpoint";
   private static final int VERSION = 1;
@@ -41,8 +46,17 @@ public final class Checkpoint {
 
   /** A one-line description of a network, compared on load. */
   public static String describe(CaptchaResNet.Spec spec) {
-    return "input=" + spec.channels() + "x" + spec.height() + "x" + spec.width() + " length=" + spec.length()
-        + " classes=" + spec.classes() + " widths="
+    return "input="
+        + spec.channels()
+        + "x"
+        + spec.height()
+        + "x"
+        + spec.width()
+        + " length="
+        + spec.length()
+        + " classes="
+        + spec.classes()
+        + " widths="
         + Arrays.stream(spec.widths()).mapToObj(Integer::toString).collect(Collectors.joining(","));
   }
 
@@ -52,19 +66,30 @@ public final class Checkpoint {
    * @throws IllegalArgumentException if the line is not one
    */
   public static CaptchaResNet.Spec parseNetwork(String line) {
-    java.util.regex.Matcher m = java.util.regex.Pattern
-        .compile("input=(\\d+)x(\\d+)x(\\d+) length=(\\d+) classes=(\\d+) widths=(\\d+(?:,\\d+)*)").matcher(line);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "input=(\\d+)x(\\d+)x(\\d+) length=(\\d+) classes=(\\d+) widths=(\\d+(?:,\\d+)*)")
+            .matcher(line);
     if (!m.matches()) {
       throw new IllegalArgumentException("not a network description: " + line);
     }
-    return new CaptchaResNet.Spec(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
-        Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)),
+    return new CaptchaResNet.Spec(
+        Integer.parseInt(m.group(1)),
+        Integer.parseInt(m.group(2)),
+        Integer.parseInt(m.group(3)),
+        Integer.parseInt(m.group(4)),
+        Integer.parseInt(m.group(5)),
         Arrays.stream(m.group(6).split(",")).mapToInt(Integer::parseInt).toArray());
   }
 
-  /** Writes the parameters of {@code block} (and {@code adam}'s state unless null) atomically to {@code file}. */
+  /**
+   * Writes the parameters of {@code block} (and {@code adam}'s state unless null) atomically to
+   * {@code file}.
+   */
   static void write(Path file, Header header, Block block, ResumableAdam adam) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+    Path tmp =
+        Files.createTempFile(
+            file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
     try {
       try (OutputStream os = Files.newOutputStream(tmp);
           DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os))) {
@@ -106,14 +131,18 @@ public final class Checkpoint {
     return load(file, net, manager, null);
   }
 
-  /** As {@link #load(Path, CaptchaResNet, NDManager)}, also restoring {@code adam} when not null. */
-  static Header load(Path file, CaptchaResNet net, NDManager manager, ResumableAdam adam) throws IOException {
+  /**
+   * As {@link #load(Path, CaptchaResNet, NDManager)}, also restoring {@code adam} when not null.
+   */
+  static Header load(Path file, CaptchaResNet net, NDManager manager, ResumableAdam adam)
+      throws IOException {
     try (InputStream is = Files.newInputStream(file);
         DataInputStream in = new DataInputStream(new BufferedInputStream(is))) {
       Header h = readHeader(in, file);
       String expected = describe(net.spec());
       if (!h.network().equals(expected)) {
-        throw new IllegalArgumentException(file + " holds a network " + h.network() + ", expected " + expected);
+        throw new IllegalArgumentException(
+            file + " holds a network " + h.network() + ", expected " + expected);
       }
       try {
         net.block().loadParameters(manager, in);
@@ -143,8 +172,10 @@ public final class Checkpoint {
     }
     int version = in.readInt();
     if (version != VERSION) {
-      throw new IOException(file + " is a checkpoint of format " + version + ", this version reads " + VERSION);
+      throw new IOException(
+          file + " is a checkpoint of format " + version + ", this version reads " + VERSION);
     }
-    return new Header(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(), in.readUTF());
+    return new Header(
+        in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(), in.readUTF());
   }
 }

@@ -61,7 +61,8 @@ final class ResumableAdam extends Optimizer {
   public void update(String parameterId, NDArray weight, NDArray grad) {
     String path = pathsById.get(parameterId);
     if (path == null) {
-      throw new IllegalStateException("parameter " + parameterId + " is not part of the network this optimiser was built for");
+      throw new IllegalStateException(
+          "parameter " + parameterId + " is not part of the network this optimiser was built for");
     }
     int t = counts.merge(path, 1, Integer::sum);
     float lr = schedule.current();
@@ -71,8 +72,21 @@ final class ResumableAdam extends Optimizer {
     }
     NDArray m = means.computeIfAbsent(path, k -> zeros(weight));
     NDArray v = variances.computeIfAbsent(path, k -> zeros(weight));
-    weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, m, v), new NDList(weight), lr, lrCorrected,
-        getWeightDecay(), rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+    weight
+        .getNDArrayInternal()
+        .adamUpdate(
+            new NDList(weight, grad, m, v),
+            new NDList(weight),
+            lr,
+            lrCorrected,
+            getWeightDecay(),
+            rescaleGrad,
+            clipGrad,
+            BETA1,
+            BETA2,
+            EPSILON,
+            true,
+            false);
   }
 
   private NDArray zeros(NDArray like) {
@@ -126,9 +140,15 @@ final class ResumableAdam extends Optimizer {
       if (p == null) {
         throw new IOException("the optimiser state has a parameter the network lacks: " + path);
       }
-      if (!p.getArray().getShape().equals(mean.getShape()) || !p.getArray().getShape().equals(variance.getShape())) {
-        throw new IOException("optimiser state of " + path + " has shape " + mean.getShape() + ", the parameter "
-            + p.getArray().getShape());
+      if (!p.getArray().getShape().equals(mean.getShape())
+          || !p.getArray().getShape().equals(variance.getShape())) {
+        throw new IOException(
+            "optimiser state of "
+                + path
+                + " has shape "
+                + mean.getShape()
+                + ", the parameter "
+                + p.getArray().getShape());
       }
       m.put(path, mean);
       v.put(path, variance);

@@ -27,7 +27,10 @@ public final class RunFolder {
 
   /** Which checkpoint of a run. */
   public enum Choice {
-    /** The highest validation exact accuracy reached (ties: the higher per-character accuracy, then the earlier). */
+    /**
+     * The highest validation exact accuracy reached (ties: the higher per-character accuracy, then
+     * the earlier).
+     */
     BEST("checkpoint-best.params", "best."),
     /** The latest validation point, with the optimiser state to resume from. */
     LAST("checkpoint-last.params", "last.");
@@ -56,8 +59,18 @@ public final class RunFolder {
    * different {@code network} can never be resumed (the checkpoint would not fit); the others may
    * change when the caller says so.
    */
-  static final List<String> CONFIG_KEYS = List.of("network", "charset", "fonts", "batch_size", "seed",
-      "validation_seed", "validation_size", "lr_peak", "lr_floor", "warmup_steps");
+  static final List<String> CONFIG_KEYS =
+      List.of(
+          "network",
+          "charset",
+          "fonts",
+          "batch_size",
+          "seed",
+          "validation_seed",
+          "validation_size",
+          "lr_peak",
+          "lr_floor",
+          "warmup_steps");
 
   private RunFolder() {}
 
@@ -66,14 +79,20 @@ public final class RunFolder {
     return runDir.resolve(choice.file());
   }
 
-  /** The checkpoint older versions wrote ({@code captcha-resnet-NNNN.params}, DJL model format), if any. */
+  /**
+   * The checkpoint older versions wrote ({@code captcha-resnet-NNNN.params}, DJL model format), if
+   * any.
+   */
   public static Optional<Path> legacyCheckpoint(Path runDir) throws IOException {
     if (!Files.isDirectory(runDir)) {
       return Optional.empty();
     }
     try (Stream<Path> files = Files.list(runDir)) {
-      return files.filter(p -> p.getFileName().toString().matches(Trainer.CHECKPOINT_NAME + "-\\d{4}\\.params"))
-          .sorted().reduce((a, b) -> b);
+      return files
+          .filter(
+              p -> p.getFileName().toString().matches(Trainer.CHECKPOINT_NAME + "-\\d{4}\\.params"))
+          .sorted()
+          .reduce((a, b) -> b);
     }
   }
 
@@ -104,7 +123,8 @@ public final class RunFolder {
   }
 
   /** The configuration keys of a run of {@code config} on a network of {@code spec}. */
-  static Map<String, String> configOf(TrainingConfig config, CaptchaResNet.Spec spec, String charset) {
+  static Map<String, String> configOf(
+      TrainingConfig config, CaptchaResNet.Spec spec, String charset) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("network", Checkpoint.describe(spec));
     m.put("charset", charset);
@@ -127,7 +147,10 @@ public final class RunFolder {
     }
   }
 
-  /** The keys of {@code wanted} whose value in {@code recorded} differs; keys not recorded are skipped. */
+  /**
+   * The keys of {@code wanted} whose value in {@code recorded} differs; keys not recorded are
+   * skipped.
+   */
   static List<Difference> differences(Properties recorded, Map<String, String> wanted) {
     List<Difference> out = new ArrayList<>();
     for (Map.Entry<String, String> e : wanted.entrySet()) {

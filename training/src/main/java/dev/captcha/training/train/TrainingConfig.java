@@ -53,12 +53,48 @@ public record TrainingConfig(
     double augmentRate,
     double glyphVariation) {
 
-  /** Settings of a plain run: random initialisation, no augmentation, glyphs as the fonts draw them. */
-  public TrainingConfig(Path runDir, Duration maxTime, int steps, int batchSize, float peakLr, float floorLr,
-      int warmupSteps, long seed, int validationSize, long validationSeed, int evalEvery, List<String> fonts,
-      List<Integer> widths, int threads, boolean resume, boolean allowConfigChange, String command) {
-    this(runDir, maxTime, steps, batchSize, peakLr, floorLr, warmupSteps, seed, validationSize, validationSeed,
-        evalEvery, fonts, widths, threads, resume, allowConfigChange, command, null, 0, 0);
+  /**
+   * Settings of a plain run: random initialisation, no augmentation, glyphs as the fonts draw them.
+   */
+  public TrainingConfig(
+      Path runDir,
+      Duration maxTime,
+      int steps,
+      int batchSize,
+      float peakLr,
+      float floorLr,
+      int warmupSteps,
+      long seed,
+      int validationSize,
+      long validationSeed,
+      int evalEvery,
+      List<String> fonts,
+      List<Integer> widths,
+      int threads,
+      boolean resume,
+      boolean allowConfigChange,
+      String command) {
+    this(
+        runDir,
+        maxTime,
+        steps,
+        batchSize,
+        peakLr,
+        floorLr,
+        warmupSteps,
+        seed,
+        validationSize,
+        validationSeed,
+        evalEvery,
+        fonts,
+        widths,
+        threads,
+        resume,
+        allowConfigChange,
+        command,
+        null,
+        0,
+        0);
   }
 
   /** The stage widths of the standard network. */
@@ -80,13 +116,16 @@ public record TrainingConfig(
       throw new IllegalArgumentException("need 0 <= floor lr <= peak lr and peak lr > 0");
     }
     if (warmupSteps < 0 || validationSize < 1 || evalEvery < 1 || threads < 1) {
-      throw new IllegalArgumentException("warmup >= 0, validation size >= 1, eval interval >= 1, threads >= 1");
+      throw new IllegalArgumentException(
+          "warmup >= 0, validation size >= 1, eval interval >= 1, threads >= 1");
     }
     if (!(augmentRate >= 0 && augmentRate <= 1) || !(glyphVariation >= 0 && glyphVariation <= 1)) {
-      throw new IllegalArgumentException("augmentation and glyph variation rates must be within 0..1");
+      throw new IllegalArgumentException(
+          "augmentation and glyph variation rates must be within 0..1");
     }
     if (initFrom != null && resume) {
-      throw new IllegalArgumentException("--init-from starts a new run; it cannot be combined with --resume");
+      throw new IllegalArgumentException(
+          "--init-from starts a new run; it cannot be combined with --resume");
     }
     if (seed == validationSeed) {
       throw new IllegalArgumentException("the validation seed must differ from the training seed");
@@ -97,7 +136,8 @@ public record TrainingConfig(
     }
     widths = List.copyOf(widths);
     if (widths.isEmpty() || widths.size() > 6 || widths.stream().anyMatch(w -> w < 1 || w > 1024)) {
-      throw new IllegalArgumentException("network widths: 1 to 6 stages of 1..1024 channels, got " + widths);
+      throw new IllegalArgumentException(
+          "network widths: 1 to 6 stages of 1..1024 channels, got " + widths);
     }
     Objects.requireNonNull(command, "command");
   }

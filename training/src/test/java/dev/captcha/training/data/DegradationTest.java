@@ -19,15 +19,32 @@ import org.junit.jupiter.api.Test;
 class DegradationTest {
 
   private static final List<String> NAMES =
-      List.of("jpeg95", "jpeg75", "jpeg50", "scale2-bilinear-back-bilinear", "scale0.5-area-back-bicubic",
-          "scale3-bicubic-back-area", "scale0.7-nearest-back-nearest", "shift0.25", "shift0.5:-0.3", "blur0.6",
-          "gamma0.7", "gamma1.5", "blur0.6+palette256", "palette32", "palette-web", "scale2-bilinear-back-area+jpeg90");
+      List.of(
+          "jpeg95",
+          "jpeg75",
+          "jpeg50",
+          "scale2-bilinear-back-bilinear",
+          "scale0.5-area-back-bicubic",
+          "scale3-bicubic-back-area",
+          "scale0.7-nearest-back-nearest",
+          "shift0.25",
+          "shift0.5:-0.3",
+          "blur0.6",
+          "gamma0.7",
+          "gamma1.5",
+          "blur0.6+palette256",
+          "palette32",
+          "palette-web",
+          "scale2-bilinear-back-area+jpeg90");
 
   private static CaptchaGenerator generator;
 
   @BeforeAll
   static void setUp() {
-    generator = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(List.of("DejaVu Sans"))).build();
+    generator =
+        CaptchaGenerator.builder()
+            .fonts(FontCatalog.scanDefault().resolve(List.of("DejaVu Sans")))
+            .build();
   }
 
   @Test
@@ -72,8 +89,11 @@ class DegradationTest {
 
   @Test
   void unknownOrOutOfRangeNamesAreRefusedClearly() {
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Degradation.parse("jpg90"));
-    assertTrue(unknown.getMessage().contains("jpg90") && unknown.getMessage().contains("known"), unknown.getMessage());
+    IllegalArgumentException unknown =
+        assertThrows(IllegalArgumentException.class, () -> Degradation.parse("jpg90"));
+    assertTrue(
+        unknown.getMessage().contains("jpg90") && unknown.getMessage().contains("known"),
+        unknown.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Degradation.parse("jpeg0"));
     assertThrows(IllegalArgumentException.class, () -> Degradation.parse("jpeg101"));
     assertThrows(IllegalArgumentException.class, () -> Degradation.parse("scale2-lanczos"));
@@ -135,8 +155,16 @@ class DegradationTest {
       steps.forEach(d -> kinds.add(d.getClass()));
     }
     assertTrue(degraded > 1000 && degraded < 1400, "degraded " + degraded + " of 4000 at rate 0.3");
-    assertEquals(Set.of(Degradation.Rescale.class, Degradation.Shift.class, Degradation.Blur.class,
-        Degradation.Gamma.class, Degradation.Palette.class, Degradation.WebPalette.class, Degradation.Jpeg.class), kinds);
+    assertEquals(
+        Set.of(
+            Degradation.Rescale.class,
+            Degradation.Shift.class,
+            Degradation.Blur.class,
+            Degradation.Gamma.class,
+            Degradation.Palette.class,
+            Degradation.WebPalette.class,
+            Degradation.Jpeg.class),
+        kinds);
     BufferedImage clean = generator.generate(9, 5).image();
     assertArrayEquals(Pixels.rgb(clean), Pixels.rgb(new Augmenter(0).apply(clean, 5, 0)));
     assertThrows(IllegalArgumentException.class, () -> new Augmenter(1.5));

@@ -38,7 +38,7 @@ class OnnxImporterTest {
     Trainer.configureEngine(1);
     CaptchaResNet.Spec spec = new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 16, 32});
     try (Model source = Model.newInstance("source", Device.cpu(), "PyTorch");
-         Model target = Model.newInstance("target", Device.cpu(), "PyTorch")) {
+        Model target = Model.newInstance("target", Device.cpu(), "PyTorch")) {
       CaptchaResNet original = CaptchaResNet.create(spec);
       source.setBlock(original.block());
       original.block().initialize(source.getNDManager(), DataType.FLOAT32, original.inputShape(1));
@@ -70,8 +70,18 @@ class OnnxImporterTest {
       float[] training;
       try (NDManager m = target.getNDManager().newSubManager()) {
         NDList x = new NDList(m.create(batch, imported.inputShape(32)));
-        inference = imported.block().forward(new ParameterStore(m, false), x, false).singletonOrThrow().toFloatArray();
-        training = imported.block().forward(new ParameterStore(m, false), x, true).singletonOrThrow().toFloatArray();
+        inference =
+            imported
+                .block()
+                .forward(new ParameterStore(m, false), x, false)
+                .singletonOrThrow()
+                .toFloatArray();
+        training =
+            imported
+                .block()
+                .forward(new ParameterStore(m, false), x, true)
+                .singletonOrThrow()
+                .toFloatArray();
       }
       double scale = 0;
       double diff = 0;
@@ -79,7 +89,8 @@ class OnnxImporterTest {
         scale += Math.abs(inference[i]);
         diff += Math.abs(inference[i] - training[i]);
       }
-      assertTrue(diff / scale < 0.2, "training-mode output differs by " + diff / scale + " of its size");
+      assertTrue(
+          diff / scale < 0.2, "training-mode output differs by " + diff / scale + " of its size");
     }
   }
 
@@ -88,7 +99,9 @@ class OnnxImporterTest {
     Path junk = dir.resolve("junk.onnx");
     Files.write(junk, new byte[] {1, 2, 3, 4, 5});
     assertThrows(IllegalArgumentException.class, () -> OnnxImporter.read(junk));
-    assertThrows(IllegalArgumentException.class, () -> OnnxImporter.read(dir.resolve("missing.onnx")));
-    assertThrows(IllegalArgumentException.class, () -> OnnxImporter.spec(ModelProto.getDefaultInstance()));
+    assertThrows(
+        IllegalArgumentException.class, () -> OnnxImporter.read(dir.resolve("missing.onnx")));
+    assertThrows(
+        IllegalArgumentException.class, () -> OnnxImporter.spec(ModelProto.getDefaultInstance()));
   }
 }

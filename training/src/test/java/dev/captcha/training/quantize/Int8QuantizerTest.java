@@ -13,8 +13,8 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
-import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.model.Preprocessor;
+import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.export.ModelMetadata;
 import dev.captcha.training.export.OnnxExporter;
 import dev.captcha.training.export.OnnxExporterTestAccess;
@@ -53,16 +53,19 @@ class Int8QuantizerTest {
   }
 
   private static Int8Quantizer.Settings settings(CalibrationMethod method, Set<String> keepFloat) {
-    return new Int8Quantizer.Settings(24, 9, List.of("DejaVu Sans"), method, 99.99, ActivationType.U8, keepFloat, 1);
+    return new Int8Quantizer.Settings(
+        24, 9, List.of("DejaVu Sans"), method, 99.99, ActivationType.U8, keepFloat, 1);
   }
 
   @Test
   void writesAQdqModelThatOnnxRuntimeRunsCloseToTheFloatOne() throws Exception {
     ModelProto floatProto = Int8Quantizer.read(floatFile);
-    Int8Quantizer.Result r = Int8Quantizer.quantize(floatProto, floatFile, settings(CalibrationMethod.MSE, Set.of()));
+    Int8Quantizer.Result r =
+        Int8Quantizer.quantize(floatProto, floatFile, settings(CalibrationMethod.MSE, Set.of()));
     ModelProto q = r.model();
-    Map<String, Long> ops = q.getGraph().getNodeList().stream()
-        .collect(Collectors.groupingBy(NodeProto::getOpType, Collectors.counting()));
+    Map<String, Long> ops =
+        q.getGraph().getNodeList().stream()
+            .collect(Collectors.groupingBy(NodeProto::getOpType, Collectors.counting()));
     // 12 convolutions, 4 adds, 1 gemm, all quantized
     assertEquals(17, r.quantizedNodes().size());
     assertTrue(ops.get("QuantizeLinear") >= 17, ops.toString());
@@ -70,20 +73,30 @@ class Int8QuantizerTest {
     for (NodeProto n : q.getGraph().getNodeList()) {
       if (n.getOpType().equals("Conv") || n.getOpType().equals("Gemm")) {
         String w = n.getInput(1);
-        NodeProto dq = q.getGraph().getNodeList().stream().filter(d -> d.getOutput(0).equals(w)).findFirst().orElseThrow();
+        NodeProto dq =
+            q.getGraph().getNodeList().stream()
+                .filter(d -> d.getOutput(0).equals(w))
+                .findFirst()
+                .orElseThrow();
         assertEquals("DequantizeLinear", dq.getOpType());
         assertEquals("axis", dq.getAttribute(0).getName(), "per-channel weights");
-        TensorProto init = q.getGraph().getInitializerList().stream()
-            .filter(t -> t.getName().equals(dq.getInput(0))).findFirst().orElseThrow();
+        TensorProto init =
+            q.getGraph().getInitializerList().stream()
+                .filter(t -> t.getName().equals(dq.getInput(0)))
+                .findFirst()
+                .orElseThrow();
         assertEquals(TensorProto.DataType.INT8_VALUE, init.getDataType());
       }
     }
-    assertTrue(q.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().equals("stem_weight")),
+    assertTrue(
+        q.getGraph().getInitializerList().stream()
+            .noneMatch(t -> t.getName().equals("stem_weight")),
         "float weights are replaced");
 
     Path file = dir.resolve("int8.onnx");
     Files.write(file, q.toByteArray());
-    try (OnnxModel f = OnnxModel.load(floatFile, 1); OnnxModel i8 = OnnxModel.load(file, 1)) {
+    try (OnnxModel f = OnnxModel.load(floatFile, 1);
+        OnnxModel i8 = OnnxModel.load(file, 1)) {
       Map<String, String> meta = i8.info().all();
       assertEquals("int8", meta.get(Int8Quantizer.PRECISION_KEY));
       assertEquals(Int8Quantizer.sha256(floatFile), meta.get("captcha.quantization.source_sha256"));
@@ -109,27 +122,46 @@ class Int8QuantizerTest {
 
   @Test
   void layersCanStayFloat() throws Exception {
-    Int8Quantizer.Result r = Int8Quantizer.quantize(Int8Quantizer.read(floatFile), floatFile,
-        settings(CalibrationMethod.MINMAX, Set.of("stem", "head")));
+    Int8Quantizer.Result r =
+        Int8Quantizer.quantize(
+            Int8Quantizer.read(floatFile),
+            floatFile,
+            settings(CalibrationMethod.MINMAX, Set.of("stem", "head")));
     assertEquals(15, r.quantizedNodes().size());
     assertFalse(r.quantizedNodes().contains("stem"));
     assertFalse(r.ranges().containsKey("image"), "the stem's input is not quantized");
-    assertEquals("stem,head", Int8Quantizer.metadata(r.model()).get("captcha.quantization.float_layers"));
-    assertThrows(IllegalArgumentException.class, () -> Int8Quantizer.quantize(Int8Quantizer.read(floatFile),
-        floatFile, settings(CalibrationMethod.MSE, Set.of("no_such_node"))));
+    assertEquals(
+        "stem,head", Int8Quantizer.metadata(r.model()).get("captcha.quantization.float_layers"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Int8Quantizer.quantize(
+                Int8Quantizer.read(floatFile),
+                floatFile,
+                settings(CalibrationMethod.MSE, Set.of("no_such_node"))));
   }
 
   @Test
   void refusesAModelThatIsAlreadyQuantized() throws Exception {
-    ModelProto q = Int8Quantizer.quantize(Int8Quantizer.read(floatFile), floatFile,
-        settings(CalibrationMethod.MINMAX, Set.of())).model();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Int8Quantizer.quantize(q, floatFile, settings(CalibrationMethod.MINMAX, Set.of())));
+    ModelProto q =
+        Int8Quantizer.quantize(
+                Int8Quantizer.read(floatFile),
+                floatFile,
+                settings(CalibrationMethod.MINMAX, Set.of()))
+            .model();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Int8Quantizer.quantize(q, floatFile, settings(CalibrationMethod.MINMAX, Set.of())));
     assertTrue(e.getMessage().contains("already int8"), e.getMessage());
   }
 
   private static float[] captchas(OnnxModel m, int n) {
-    CaptchaGenerator g = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(List.of("DejaVu Sans"))).build();
+    CaptchaGenerator g =
+        CaptchaGenerator.builder()
+            .fonts(FontCatalog.scanDefault().resolve(List.of("DejaVu Sans")))
+            .build();
     Preprocessor pre = new Preprocessor(m.info().input());
     float[] input = new float[n * m.info().input().itemSize()];
     for (int i = 0; i < n; i++) {

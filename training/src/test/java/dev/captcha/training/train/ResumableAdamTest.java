@@ -28,8 +28,12 @@ class ResumableAdamTest {
   }
 
   private static Parameter parameter(NDManager m, String name, float[] values) {
-    Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
-        .optInitializer(new ConstantInitializer(0)).build();
+    Parameter p =
+        Parameter.builder()
+            .setName(name)
+            .setType(Parameter.Type.WEIGHT)
+            .optInitializer(new ConstantInitializer(0))
+            .build();
     p.setShape(new Shape(values.length));
     p.initialize(m, DataType.FLOAT32);
     p.getArray().set(values);
@@ -66,7 +70,8 @@ class ResumableAdamTest {
         schedule.update(i, i / 12.0);
         adam.update(ours.getId(), ours.getArray(), m.create(grads[i]));
         djl.update("w", theirs, m.create(grads[i]));
-        assertArrayEquals(theirs.toFloatArray(), ours.getArray().toFloatArray(), 1e-7f, "step " + i);
+        assertArrayEquals(
+            theirs.toFloatArray(), ours.getArray().toFloatArray(), 1e-7f, "step " + i);
         if (i == 5) {
           ByteArrayOutputStream bytes = new ByteArrayOutputStream();
           try (DataOutputStream out = new DataOutputStream(bytes)) {

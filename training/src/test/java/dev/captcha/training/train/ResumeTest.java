@@ -36,8 +36,24 @@ class ResumeTest {
   private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
   static TrainingConfig tiny(Path dir, boolean resume) {
-    return new TrainingConfig(dir, Duration.ofMinutes(30), STEPS, 16, 5e-3f, 1e-4f, 5, 1, 16, 2, CHECKPOINT,
-        List.of("DejaVu Sans"), List.of(8, 16), 1, resume, false, "resume test");
+    return new TrainingConfig(
+        dir,
+        Duration.ofMinutes(30),
+        STEPS,
+        16,
+        5e-3f,
+        1e-4f,
+        5,
+        1,
+        16,
+        2,
+        CHECKPOINT,
+        List.of("DejaVu Sans"),
+        List.of(8, 16),
+        1,
+        resume,
+        false,
+        "resume test");
   }
 
   private static float[] fixedInputs(CaptchaResNet.Spec spec) {
@@ -49,7 +65,10 @@ class ResumeTest {
     return x;
   }
 
-  /** Records losses; at step {@code copyAt} (just after the checkpoint at that step) copies the run folder. */
+  /**
+   * Records losses; at step {@code copyAt} (just after the checkpoint at that step) copies the run
+   * folder.
+   */
   private static final class Recorder implements Trainer.Probe {
     final TreeMap<Integer, Float> losses = new TreeMap<>();
     final Path from;
@@ -68,8 +87,12 @@ class ResumeTest {
     public void started(ai.djl.training.Trainer trainer, CaptchaResNet net, int step) {
       startStep = step;
       try (NDManager m = trainer.getManager().newSubManager()) {
-        outputsAtStart = trainer.evaluate(new NDList(m.create(fixedInputs(net.spec()), net.inputShape(FIXED_INPUTS))))
-            .singletonOrThrow().toFloatArray();
+        outputsAtStart =
+            trainer
+                .evaluate(
+                    new NDList(m.create(fixedInputs(net.spec()), net.inputShape(FIXED_INPUTS))))
+                .singletonOrThrow()
+                .toFloatArray();
       }
     }
 
@@ -96,14 +119,22 @@ class ResumeTest {
       model.setBlock(net.block());
       net.block().initialize(model.getNDManager(), DataType.FLOAT32, net.inputShape(1));
       Checkpoint.load(file, net, model.getNDManager());
-      return net.block().forward(new ParameterStore(model.getNDManager(), false),
-          new NDList(model.getNDManager().create(fixedInputs(spec), net.inputShape(FIXED_INPUTS))), false)
-          .singletonOrThrow().toFloatArray();
+      return net.block()
+          .forward(
+              new ParameterStore(model.getNDManager(), false),
+              new NDList(
+                  model.getNDManager().create(fixedInputs(spec), net.inputShape(FIXED_INPUTS))),
+              false)
+          .singletonOrThrow()
+          .toFloatArray();
     }
   }
 
   private static double mean(TreeMap<Integer, Float> losses, int from, int to) {
-    return losses.subMap(from, to).values().stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+    return losses.subMap(from, to).values().stream()
+        .mapToDouble(Float::doubleValue)
+        .average()
+        .orElseThrow();
   }
 
   @Test
@@ -118,7 +149,8 @@ class ResumeTest {
     CaptchaResNet.Spec spec = Checkpoint.parseNetwork(saved.network());
     double untrained = mean(whole.losses, 0, 5);
     double trained = mean(whole.losses, CHECKPOINT - 5, CHECKPOINT);
-    assertTrue(trained < untrained - 0.25, "no progress to resume: loss " + untrained + " -> " + trained);
+    assertTrue(
+        trained < untrained - 0.25, "no progress to resume: loss " + untrained + " -> " + trained);
 
     float[] expected = checkpointOutputs(copy.resolve(RunFolder.Choice.LAST.file()), spec);
 
@@ -133,6 +165,7 @@ class ResumeTest {
     for (int step : resumed.losses.keySet()) {
       assertEquals(whole.losses.get(step), resumed.losses.get(step), 1e-4, "loss at step " + step);
     }
-    assertTrue(resumed.losses.firstEntry().getValue() < untrained - 0.25, "resumed at the untrained loss");
+    assertTrue(
+        resumed.losses.firstEntry().getValue() < untrained - 0.25, "resumed at the untrained loss");
   }
 }

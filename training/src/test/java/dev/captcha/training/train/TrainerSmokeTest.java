@@ -16,14 +16,33 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A few optimiser steps on tiny data: files written, resume continues, the folder is guarded, and the run exports. */
+/**
+ * A few optimiser steps on tiny data: files written, resume continues, the folder is guarded, and
+ * the run exports.
+ */
 class TrainerSmokeTest {
   private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
-  private static TrainingConfig config(Path dir, int steps, int batch, List<Integer> widths, boolean resume,
-      boolean allowChange) {
-    return new TrainingConfig(dir, Duration.ofMinutes(30), steps, batch, 1e-3f, 1e-5f, 1, 1, 16, 2, 100,
-        List.of("DejaVu Sans"), widths, 1, resume, allowChange, "smoke test");
+  private static TrainingConfig config(
+      Path dir, int steps, int batch, List<Integer> widths, boolean resume, boolean allowChange) {
+    return new TrainingConfig(
+        dir,
+        Duration.ofMinutes(30),
+        steps,
+        batch,
+        1e-3f,
+        1e-5f,
+        1,
+        1,
+        16,
+        2,
+        100,
+        List.of("DejaVu Sans"),
+        widths,
+        1,
+        resume,
+        allowChange,
+        "smoke test");
   }
 
   private static TrainingConfig config(Path dir, int steps, boolean resume) {
@@ -44,7 +63,8 @@ class TrainerSmokeTest {
     assertEquals("3", p.getProperty("best.steps"));
     assertEquals("16", p.getProperty("validation_size"));
     assertEquals("smoke test", p.getProperty("command"));
-    assertEquals("input=1x64x128 length=4 classes=62 widths=32,64,128,256", p.getProperty("network"));
+    assertEquals(
+        "input=1x64x128 length=4 classes=62 widths=32,64,128,256", p.getProperty("network"));
     assertEquals(3, Checkpoint.header(dir.resolve("checkpoint-last.params")).step());
     List<String> rows = Files.readAllLines(dir.resolve("metrics.csv"));
     assertEquals(MetricsLog.HEADER, rows.get(0));
@@ -57,17 +77,21 @@ class TrainerSmokeTest {
     assertEquals(5, Checkpoint.header(dir.resolve("checkpoint-last.params")).step());
     Checkpoint.Header best = Checkpoint.header(dir.resolve("checkpoint-best.params"));
     assertEquals(Integer.toString(best.step()), p.getProperty("best.steps"));
-    assertEquals(String.format(java.util.Locale.ROOT, "%.5f", best.validationExact()),
+    assertEquals(
+        String.format(java.util.Locale.ROOT, "%.5f", best.validationExact()),
         p.getProperty("best.validation_exact_accuracy"));
     rows = Files.readAllLines(dir.resolve("metrics.csv"));
     assertEquals(3, rows.size());
     assertTrue(rows.get(2).startsWith("5,40,"), rows.get(2));
 
-    RunExporter.Report report = RunExporter.export(dir, RunFolder.Choice.LAST, dir.resolve("model.onnx"), "smoke", "0.0.1",
-        4, 4, 1);
+    RunExporter.Report report =
+        RunExporter.export(
+            dir, RunFolder.Choice.LAST, dir.resolve("model.onnx"), "smoke", "0.0.1", 4, 4, 1);
     assertTrue(report.matches(), "max abs difference " + report.parity().maxAbsDifference());
     assertEquals(0, report.parity().argmaxDisagreements());
-    assertTrue(report.checkpoint().contains("last") && report.checkpoint().contains("step 5"), report.checkpoint());
+    assertTrue(
+        report.checkpoint().contains("last") && report.checkpoint().contains("step 5"),
+        report.checkpoint());
     assertEquals("5", report.metadata().get("captcha.training.steps"));
     assertEquals("40", report.metadata().get("captcha.training.images"));
     for (String key : ModelMetadata.PROVENANCE_KEYS) {
@@ -75,9 +99,12 @@ class TrainerSmokeTest {
     }
     assertEquals("smoke", dev.captcha.model.ModelMetadata.parse(report.metadata()).name());
 
-    RunExporter.Report fromBest = RunExporter.export(dir, RunFolder.Choice.BEST, dir.resolve("best.onnx"), "smoke",
-        "0.0.1", 4, 4, 1);
-    assertTrue(fromBest.checkpoint().contains("best") && fromBest.checkpoint().contains("step " + best.step()),
+    RunExporter.Report fromBest =
+        RunExporter.export(
+            dir, RunFolder.Choice.BEST, dir.resolve("best.onnx"), "smoke", "0.0.1", 4, 4, 1);
+    assertTrue(
+        fromBest.checkpoint().contains("best")
+            && fromBest.checkpoint().contains("step " + best.step()),
         fromBest.checkpoint());
     assertEquals(Integer.toString(best.step()), fromBest.metadata().get("captcha.training.steps"));
   }
@@ -85,28 +112,47 @@ class TrainerSmokeTest {
   @Test
   void guardsTheRunFolder(@TempDir Path dir) throws Exception {
     List<Integer> tiny = List.of(4, 8);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Trainer(config(dir, 2, 8, tiny, true, false), QUIET).run());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 2, 8, tiny, true, false), QUIET).run());
     assertTrue(e.getMessage().contains("nothing to resume"), e.getMessage());
 
     new Trainer(config(dir, 2, 8, tiny, false, false), QUIET).run();
     byte[] checkpoint = Files.readAllBytes(dir.resolve("checkpoint-last.params"));
 
-    e = assertThrows(IllegalArgumentException.class, () -> new Trainer(config(dir, 2, 8, tiny, false, false), QUIET).run());
-    assertTrue(e.getMessage().contains("already holds a run") && e.getMessage().contains("--resume"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 2, 8, tiny, false, false), QUIET).run());
+    assertTrue(
+        e.getMessage().contains("already holds a run") && e.getMessage().contains("--resume"),
+        e.getMessage());
 
-    e = assertThrows(IllegalArgumentException.class, () -> new Trainer(config(dir, 4, 4, tiny, true, false), QUIET).run());
-    assertTrue(e.getMessage().contains("batch_size: run folder '8', requested '4'"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 4, 4, tiny, true, false), QUIET).run());
+    assertTrue(
+        e.getMessage().contains("batch_size: run folder '8', requested '4'"), e.getMessage());
     assertTrue(e.getMessage().contains("--allow-config-change"), e.getMessage());
     assertFalse(e.getMessage().contains("network"), e.getMessage());
 
-    e = assertThrows(IllegalArgumentException.class,
-        () -> new Trainer(config(dir, 4, 8, List.of(4, 16), true, true), QUIET).run());
-    assertTrue(e.getMessage().contains("network: run folder 'input=1x64x128 length=4 classes=62 widths=4,8', requested"
-        + " 'input=1x64x128 length=4 classes=62 widths=4,16'"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 4, 8, List.of(4, 16), true, true), QUIET).run());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "network: run folder 'input=1x64x128 length=4 classes=62 widths=4,8', requested"
+                    + " 'input=1x64x128 length=4 classes=62 widths=4,16'"),
+        e.getMessage());
 
     // nothing was written by the refused attempts
-    assertTrue(java.util.Arrays.equals(checkpoint, Files.readAllBytes(dir.resolve("checkpoint-last.params"))));
+    assertTrue(
+        java.util.Arrays.equals(
+            checkpoint, Files.readAllBytes(dir.resolve("checkpoint-last.params"))));
 
     // an allowed change: the run is complete at its planned steps, so nothing more is trained
     new Trainer(config(dir, 2, 4, tiny, true, true), QUIET).run();

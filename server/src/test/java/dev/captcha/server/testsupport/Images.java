@@ -1,14 +1,14 @@
-package dev.captcha.server.testing;
+package dev.captcha.server.testsupport;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
 /** Encoded test images; stateless. */
@@ -64,5 +64,4 @@ public final class Images {
     crc.update(data);
     out.writeInt((int) crc.getValue());
   }
-
 }

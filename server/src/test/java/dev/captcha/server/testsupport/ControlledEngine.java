@@ -1,4 +1,4 @@
-package dev.captcha.server.testing;
+package dev.captcha.server.testsupport;
 
 import dev.captcha.server.batch.BatchEngine;
 import java.time.Duration;
@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Wraps an engine so a test can hold batches at the door, make the next batches fail, and count
- * the batches and items that reached inference. Thread-safe.
+ * Wraps an engine so a test can hold batches at the door, make the next batches fail, and count the
+ * batches and items that reached inference. Thread-safe.
  */
 public final class ControlledEngine<I, O> implements BatchEngine<I, O> {
   private final BatchEngine<I, O> delegate;

@@ -1,4 +1,4 @@
-package dev.captcha.server.testing;
+package dev.captcha.server.testsupport;
 
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
