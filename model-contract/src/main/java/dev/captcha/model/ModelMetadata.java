@@ -26,6 +26,7 @@ public final class ModelMetadata {
   private final String outputName;
   private final InputSpec input;
   private final float validationAccuracy;
+  private final String precision;
 
   private ModelMetadata(Map<String, String> all) throws ModelFormatException {
     this.all = java.util.Collections.unmodifiableMap(new TreeMap<>(all));
@@ -86,6 +87,8 @@ public final class ModelMetadata {
       }
     }
     validationAccuracy = parsed;
+    String p = all.get("captcha.precision");
+    precision = p == null || p.isBlank() ? "float32" : p.trim();
   }
 
   /**
@@ -174,6 +177,14 @@ public final class ModelMetadata {
   /** Exact-match validation accuracy in [0, 1], or NaN when the file does not record it. */
   public float validationAccuracy() {
     return validationAccuracy;
+  }
+
+  /**
+   * The numeric precision of the model: {@code float32}, or {@code int8} for a quantized model
+   * (metadata captcha.precision; float32 when the file has none).
+   */
+  public String precision() {
+    return precision;
   }
 
   /** Every metadata entry of the file, sorted by key. */

@@ -84,7 +84,7 @@ public final class Main implements Callable<Integer> {
       description =
           "ONNX model file; a relative path is looked up in the working directory, then"
               + " above the server jar (CAPTCHA_MODEL, default ${DEFAULT-VALUE}).")
-  Path model = Path.of("models/captcha-resnet.onnx");
+  Path model = Path.of("models/captcha-resnet-int8.onnx");
 
   @Option(
       names = "--watch-model",

@@ -55,7 +55,7 @@ class MainTest {
       assertTrue(help.contains(option), option);
     }
     assertTrue(help.contains("CAPTCHA_PORT, default 50051"), help);
-    assertTrue(help.contains("default models/captcha-resnet"), help);
+    assertTrue(help.contains("models/captcha-resnet-int8.onnx"), help);
   }
 
   @Test

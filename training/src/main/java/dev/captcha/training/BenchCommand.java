@@ -63,10 +63,30 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Also write the results to this JSON file.")
   Path json;
 
+  @Option(
+      names = "--compare",
+      paramLabel = "MODEL",
+      description =
+          "A second model file timed against --model in"
+              + " alternating rounds (for example the int8 file against the float one); prints median images/s and ratios.")
+  Path compare;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "15",
+      description =
+          "Alternating rounds of --compare, each of"
+              + " --repetitions runs per model and batch size (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Override
   public Integer call() throws Exception {
     if (instances < 1) {
       throw new IllegalArgumentException("--instances must be >= 1, got " + instances);
+    }
+    if (compare != null) {
+      return PairedBenchReport.print(
+          model, compare, batchSizes, threads, warmup, rounds, repetitions, json);
     }
     if (instances > 1) {
       return concurrent();

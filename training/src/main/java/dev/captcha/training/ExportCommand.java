@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code export} command: writes a run's checkpoint as an ONNX model file and verifies it. */
@@ -72,8 +73,26 @@ final class ExportCommand implements Callable<Integer> {
       description = "Threads for PyTorch and ONNX Runtime (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(
+      names = "--quantize",
+      paramLabel = "int8",
+      description =
+          "Also write an int8 QDQ model (see the quantize"
+              + " command) to --int8-out, if it passes the accuracy guard.")
+  String quantizeTo;
+
+  @Option(
+      names = "--int8-out",
+      description = "int8 file of --quantize (default: the --out name with -int8).")
+  Path int8Out;
+
+  @Mixin QuantizeOptions quantize;
+
   @Override
   public Integer call() throws Exception {
+    if (quantizeTo != null && !quantizeTo.equals("int8")) {
+      throw new IllegalArgumentException("--quantize supports int8 only, got '" + quantizeTo + "'");
+    }
     Trainer.configureEngine(threads);
     RunExporter.Report r =
         RunExporter.export(runDir, checkpoint, out, name, version, length, checkImages, threads);
@@ -101,6 +120,14 @@ final class ExportCommand implements Callable<Integer> {
           r.parity().maxAbsDifference(),
           RunExporter.TOLERANCE);
       return 1;
+    }
+    if (quantizeTo != null) {
+      Path target =
+          int8Out != null
+              ? int8Out
+              : out.resolveSibling(
+                  out.getFileName().toString().replaceFirst("(\\.onnx)?$", "-int8.onnx"));
+      return quantize.run(out, target, threads, System.out, System.err);
     }
     return 0;
   }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       TrainCommand.class,
       ExportCommand.class,
+      QuantizeCommand.class,
       EvaluateCommand.class,
       BenchCommand.class,
       ChartCommand.class
@@ -53,6 +54,6 @@ public final class TrainingCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required (generate, replay, train, export, evaluate, bench, chart)");
+        "a command is required (generate, replay, train, export, quantize, evaluate, bench, chart)");
   }
 }

@@ -54,6 +54,7 @@ final class InfoCommand implements Callable<Integer> {
             m.channels(),
             m.height(),
             m.width());
+        out.printf(Locale.ROOT, "precision:           %s%n", m.precision());
         out.printf(Locale.ROOT, "validation accuracy: %.2f%%%n", 100.0 * m.validationAccuracy());
         out.printf(Locale.ROOT, "execution provider:  %s%n", m.executionProvider());
         out.printf(
@@ -98,6 +99,7 @@ final class InfoCommand implements Callable<Integer> {
         .put("width", m.width());
     n.put("validation_accuracy", (double) m.validationAccuracy());
     n.put("execution_provider", m.executionProvider());
+    n.put("precision", m.precision());
     ModelDescription.Batching b = m.batching();
     ObjectNode bn = n.putObject("batching");
     bn.put("mode", b.mode());

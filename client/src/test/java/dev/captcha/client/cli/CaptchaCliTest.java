@@ -288,6 +288,7 @@ class CaptchaCliTest {
     assertTrue(text.contains("model:               fake-resnet 9.9.9"), text);
     assertTrue(text.contains("max batch 32, preferred [8, 16], max queue delay 5.0 ms"), text);
     assertTrue(text.contains("validation accuracy: 98.70%"), text);
+    assertTrue(text.contains("precision:           float32"), text);
     out.getBuffer().setLength(0);
     assertEquals(0, run("info", "--json"));
     JsonNode n = new ObjectMapper().readTree(out.toString());
@@ -295,6 +296,7 @@ class CaptchaCliTest {
     assertEquals(128, n.get("input").get("width").asInt());
     assertEquals(2, n.get("batching").get("instances").asInt());
     assertEquals("1", n.get("metadata").get("captcha.format").asText());
+    assertEquals("float32", n.get("precision").asText());
   }
 
   @Test

@@ -43,6 +43,7 @@ public final class Protos {
                     .setLatencyBudget(duration(s.latencyBudget())))
             .setExecutionProvider(executionProvider)
             .setDecoder(m.decoder())
+            .setPrecision(m.precision())
             .putAllMetadata(m.all());
     if (!Float.isNaN(m.validationAccuracy())) {
       b.setValidationAccuracy(m.validationAccuracy());

@@ -39,25 +39,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The real engine with the bundled model, behind the real service: freshly generated captchas (a
- * seed apart from training's and validation's) sent over SolveStream must be read with high
- * accuracy. Skipped when the bundled model is absent.
+ * The real engine with the bundled models (float and int8), behind the real service: freshly
+ * generated captchas (a seed apart from training's and validation's) sent over SolveStream must be
+ * read with high accuracy, and GetModelInfo reports the file's precision. Skipped for a file that
+ * is absent.
  */
 class BundledModelTest {
   private static final int COUNT = 300;
   private static final long SEED = 31_337;
 
   /** The model under test: {@code -Dcaptcha.test.model=FILE}, else the bundled one. */
-  private static Path bundledModel() {
+  private static Path bundledModel(String name) {
     String override = System.getProperty("captcha.test.model");
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    for (Path p :
-        List.of(Path.of("models/captcha-resnet.onnx"), Path.of("../models/captcha-resnet.onnx"))) {
+    for (Path p : List.of(Path.of("models", name), Path.of("..", "models", name))) {
       if (Files.isRegularFile(p)) {
         return p;
       }
@@ -65,10 +66,11 @@ class BundledModelTest {
     return null;
   }
 
-  @Test
-  void solvesFreshCaptchasWithHighAccuracy() throws Exception {
-    Path file = bundledModel();
-    assumeTrue(file != null, "bundled model models/captcha-resnet.onnx is not there yet");
+  @ParameterizedTest
+  @CsvSource({"captcha-resnet.onnx, float32", "captcha-resnet-int8.onnx, int8"})
+  void solvesFreshCaptchasWithHighAccuracy(String fileName, String precision) throws Exception {
+    Path file = bundledModel(fileName);
+    assumeTrue(file != null, "bundled model models/" + fileName + " is not there yet");
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
             .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
@@ -163,6 +165,13 @@ class BundledModelTest {
             COUNT,
             model.metadata().validationAccuracy());
         assertTrue(exactAcc >= 0.90, "exact accuracy " + exactAcc);
+        if (System.getProperty("captcha.test.model") == null) {
+          assertEquals(
+              precision,
+              CaptchaSolverGrpc.newBlockingStub(channel)
+                  .getModelInfo(dev.captcha.api.v1.GetModelInfoRequest.getDefaultInstance())
+                  .getPrecision());
+        }
         assertTrue(batchedWithOthers > COUNT / 2, "stream items share batches");
       } finally {
         channel.shutdownNow();

@@ -278,6 +278,7 @@ class CaptchaSolverServiceTest {
     assertEquals(0.5f, info.getValidationAccuracy());
     assertEquals("heads", info.getDecoder());
     assertEquals("CPU", info.getExecutionProvider());
+    assertEquals("float32", info.getPrecision());
     assertEquals(4, info.getBatching().getMaxBatchSize());
     assertEquals(List.of(2), info.getBatching().getPreferredBatchSizesList());
     assertEquals("latency-budget", info.getBatching().getMode());
