@@ -139,39 +139,6 @@ public final class OnnxModel implements AutoCloseable {
   public record Tensor(long[] shape, float[] values) {}
 
   /**
-   * Runs a graph given as ONNX bytes (no metadata needed) once, on one thread without graph
-   * optimisation, and returns the named float outputs; for tools that look inside a model, such as
-   * the importer measuring intermediate outputs.
-   */
-  public static Map<String, Tensor> runGraph(
-      byte[] model, String inputName, float[] input, long[] shape, java.util.Set<String> outputs) {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(1);
-      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-      try (OrtSession session = env.createSession(model, options);
-          OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
-          OrtSession.Result result = session.run(Map.of(inputName, x), outputs)) {
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
-        for (String name : outputs) {
-          OnnxTensor t =
-              (OnnxTensor)
-                  result
-                      .get(name)
-                      .orElseThrow(() -> new IllegalStateException("no output " + name));
-          FloatBuffer buf = t.getFloatBuffer();
-          float[] values = new float[buf.remaining()];
-          buf.get(values);
-          out.put(name, new Tensor(t.getInfo().getShape(), values));
-        }
-        return out;
-      }
-    } catch (OrtException e) {
-      throw new InferenceException("cannot run the graph: " + e.getMessage(), e);
-    }
-  }
-
-  /**
    * Opens a graph given as ONNX bytes (no metadata needed) for repeated runs with {@code
    * intraOpThreads} threads and basic graph optimisation; for tools that read intermediate tensors
    * over many batches, such as int8 calibration.

@@ -181,36 +181,39 @@ public final class OnnxImporter {
     Map<String, double[]> sumSq = new HashMap<>();
     Map<String, Long> count = new HashMap<>();
     int chunk = 32;
-    for (int start = 0; start < images; start += chunk) {
-      int n = Math.min(chunk, images - start);
-      float[] x = java.util.Arrays.copyOfRange(samples, start * size, (start + n) * size);
-      Map<String, OnnxModel.Tensor> outputs =
-          OnnxModel.runGraph(
-              bytes,
-              OnnxExporter.INPUT_NAME,
-              x,
-              new long[] {n, spec.channels(), spec.height(), spec.width()},
-              new java.util.LinkedHashSet<>(names));
-      for (String name : names) {
-        OnnxModel.Tensor t = outputs.get(name);
-        long[] shape = t.shape();
-        int channels = (int) shape[1];
-        int plane = (int) (shape[2] * shape[3]);
-        float[] bias = floats(init, name + "_bias");
-        float[] values = t.values();
-        double[] s = sum.computeIfAbsent(name, k -> new double[channels]);
-        double[] q = sumSq.computeIfAbsent(name, k -> new double[channels]);
-        for (int b = 0; b < shape[0]; b++) {
-          for (int c = 0; c < channels; c++) {
-            int base = (b * channels + c) * plane;
-            for (int p = 0; p < plane; p++) {
-              double v = values[base + p] - bias[c];
-              s[c] += v;
-              q[c] += v * v;
+    java.util.Set<String> wanted = new java.util.LinkedHashSet<>(names);
+    try (OnnxModel.Graph session = OnnxModel.openGraph(bytes, 1)) {
+      for (int start = 0; start < images; start += chunk) {
+        int n = Math.min(chunk, images - start);
+        Map<String, OnnxModel.Tensor> outputs =
+            session.run(
+                OnnxExporter.INPUT_NAME,
+                samples,
+                start * size,
+                n * size,
+                new long[] {n, spec.channels(), spec.height(), spec.width()},
+                wanted);
+        for (String name : names) {
+          OnnxModel.Tensor t = outputs.get(name);
+          long[] shape = t.shape();
+          int channels = (int) shape[1];
+          int plane = (int) (shape[2] * shape[3]);
+          float[] bias = floats(init, name + "_bias");
+          float[] values = t.values();
+          double[] s = sum.computeIfAbsent(name, k -> new double[channels]);
+          double[] q = sumSq.computeIfAbsent(name, k -> new double[channels]);
+          for (int b = 0; b < shape[0]; b++) {
+            for (int c = 0; c < channels; c++) {
+              int base = (b * channels + c) * plane;
+              for (int p = 0; p < plane; p++) {
+                double v = values[base + p] - bias[c];
+                s[c] += v;
+                q[c] += v * v;
+              }
             }
           }
+          count.merge(name, shape[0] * plane, Long::sum);
         }
-        count.merge(name, shape[0] * plane, Long::sum);
       }
     }
     Map<String, double[][]> out = new HashMap<>();
