@@ -47,6 +47,15 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private final ManagedChannel owned;
   private final Duration deadline;
   private final Duration streamDeadline;
+
+  /**
+   * How many times a unary call whose connection died under it is sent again, on top of gRPC's
+   * retry policy: gRPC does not retry a call once the server has begun to answer it, and a replica
+   * killed at that moment would otherwise lose the call. Solving is idempotent, so sending it again
+   * (to another replica) is safe.
+   */
+  private static final int LOST_CALL_RESENDS = 1;
+
   private final RetrySettings retry;
   private final CallCredentials credentials;
   private final ErrorMapper mapper;
@@ -93,14 +102,18 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   private SolveResult solve(SolveRequest request, Duration callDeadline) {
-    try {
-      SolveResponse response =
-          blockingStub()
-              .withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS)
-              .solve(request);
-      return SolveResult.fromProto(response, request.getId());
-    } catch (StatusRuntimeException e) {
-      throw mapper.fromThrowable(e, callDeadline);
+    Deadline end = Deadline.after(callDeadline.toNanos(), TimeUnit.NANOSECONDS);
+    for (int resend = 0; ; resend++) {
+      try {
+        SolveResponse response = blockingStub().withDeadline(end).solve(request);
+        return SolveResult.fromProto(response, request.getId());
+      } catch (StatusRuntimeException e) {
+        if (resend >= LOST_CALL_RESENDS
+            || !LostCalls.lostMidCall(e.getStatus())
+            || end.isExpired()) {
+          throw mapper.fromThrowable(e, callDeadline);
+        }
+      }
     }
   }
 
@@ -124,8 +137,13 @@ public final class CaptchaSolverClient implements AutoCloseable {
 
   private CompletableFuture<SolveResult> solveAsync(SolveRequest request) {
     CompletableFuture<SolveResult> future = new CompletableFuture<>();
-    CaptchaSolverGrpc.CaptchaSolverStub stub =
-        asyncStub().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    sendAsync(request, Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), 0, future);
+    return future;
+  }
+
+  private void sendAsync(
+      SolveRequest request, Deadline end, int resend, CompletableFuture<SolveResult> future) {
+    CaptchaSolverGrpc.CaptchaSolverStub stub = asyncStub().withDeadline(end);
     stub.solve(
         request,
         new ClientResponseObserver<SolveRequest, SolveResponse>() {
@@ -148,6 +166,14 @@ public final class CaptchaSolverClient implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
+            if (resend < LOST_CALL_RESENDS
+                && t instanceof StatusRuntimeException e
+                && LostCalls.lostMidCall(e.getStatus())
+                && !end.isExpired()
+                && !future.isDone()) {
+              sendAsync(request, end, resend + 1, future);
+              return;
+            }
             future.completeExceptionally(mapper.fromThrowable(t, deadline));
           }
 
@@ -162,7 +188,6 @@ public final class CaptchaSolverClient implements AutoCloseable {
             }
           }
         });
-    return future;
   }
 
   /**
