@@ -76,8 +76,11 @@ public final class ModelKeys {
   /** The only decoder: one softmax head per position. */
   public static final String DECODER_HEADS = "heads";
 
-  /** The only resize rule: bilinear stretch of both axes to the input size. */
+  /** Resize rule: bilinear stretch of both axes to the input size (format 1's first rule). */
   public static final String RESIZE_BILINEAR_STRETCH = "bilinear-stretch";
+
+  /** Resize rule: area averaging along an axis that shrinks, bilinear along one that grows. */
+  public static final String RESIZE_AREA_STRETCH = "area-stretch";
 
   private ModelKeys() {}
 }

@@ -51,10 +51,13 @@ public final class ModelMetadata {
     }
     inputName = all.get("captcha.input.name");
     outputName = all.get("captcha.output.name");
-    String resize = all.get("captcha.input.resize");
-    if (!"bilinear-stretch".equals(resize)) {
+    String resizeLabel = all.get("captcha.input.resize");
+    ResizeRule resize = ResizeRule.parse(resizeLabel.trim());
+    if (resize == null) {
       throw new ModelFormatException(
-          "model metadata captcha.input.resize is '" + resize + "'; supported: bilinear-stretch");
+          "model metadata captcha.input.resize is '"
+              + resizeLabel
+              + "'; supported: bilinear-stretch, area-stretch");
     }
     ColorMode color = ColorMode.parse(all.get("captcha.input.color"));
     if (color == null) {
@@ -72,7 +75,8 @@ public final class ModelMetadata {
               color,
               number("captcha.input.scale"),
               number("captcha.input.mean"),
-              number("captcha.input.std"));
+              number("captcha.input.std"),
+              resize);
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException(
           "model metadata describes an invalid input: " + e.getMessage());

@@ -9,8 +9,8 @@ import java.awt.image.Raster;
 
 /**
  * Turns a decoded image into one item of the model's input tensor as the model file prescribes:
- * alpha composited over black, a bilinear stretch to the input size (in RGB, as training does), the
- * colour transform, then {@code (v * scale - mean) / std}. Immutable and thread-safe.
+ * alpha composited over black, a stretch to the input size by the model's {@link ResizeRule} (in
+ * RGB), the colour transform, then {@code (v * scale - mean) / std}. Immutable and thread-safe.
  */
 public final class Preprocessor {
   private final InputSpec spec;
@@ -32,7 +32,7 @@ public final class Preprocessor {
 
   /**
    * Writes one item into {@code out} starting at {@code offset}. An image of another size is first
-   * stretched to the input size in RGB (as training does), then colour-transformed.
+   * stretched to the input size in RGB by the spec's resize rule, then colour-transformed.
    */
   public void toTensor(BufferedImage image, float[] out, int offset) {
     int w = image.getWidth();
@@ -56,7 +56,11 @@ public final class Preprocessor {
     fillPlanes(image, rgb, ColorMode.RGB);
     float[][] resized = new float[3][plane];
     for (int c = 0; c < 3; c++) {
-      resizeBilinear(rgb[c], w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
+      if (spec.resize() == ResizeRule.AREA_STRETCH) {
+        resizeArea(rgb[c], w, h, resized[c], spec.width(), spec.height());
+      } else {
+        resizeBilinear(rgb[c], w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
+      }
     }
     for (int i = 0; i < plane; i++) {
       float r = resized[0][i];
@@ -207,6 +211,57 @@ public final class Preprocessor {
         float bottom = src[y1 * sw + x0] * (1 - wx) + src[y1 * sw + x1] * wx;
         out[base + y * dw + x] = (top * (1 - wy) + bottom * wy) * scale - shift;
       }
+    }
+  }
+
+  /**
+   * {@link ResizeRule#AREA_STRETCH}: the rows, then the columns, each axis averaged over the output
+   * pixel's footprint where it shrinks and sampled bilinearly where it grows.
+   */
+  static void resizeArea(float[] src, int sw, int sh, float[] out, int dw, int dh) {
+    float[] rows = new float[dw * sh];
+    float[] line = new float[Math.max(sw, sh)];
+    float[] resized = new float[Math.max(dw, dh)];
+    for (int y = 0; y < sh; y++) {
+      System.arraycopy(src, y * sw, line, 0, sw);
+      resizeAxis(line, sw, resized, dw);
+      System.arraycopy(resized, 0, rows, y * dw, dw);
+    }
+    for (int x = 0; x < dw; x++) {
+      for (int y = 0; y < sh; y++) {
+        line[y] = rows[y * dw + x];
+      }
+      resizeAxis(line, sh, resized, dh);
+      for (int y = 0; y < dh; y++) {
+        out[y * dw + x] = resized[y];
+      }
+    }
+  }
+
+  /** One axis of {@link #resizeArea}: {@code n} samples to {@code m}. */
+  static void resizeAxis(float[] in, int n, float[] out, int m) {
+    double f = (double) n / m;
+    if (m >= n) {
+      for (int i = 0; i < m; i++) {
+        double s = Math.max(0, Math.min(n - 1, (i + 0.5) * f - 0.5));
+        int i0 = (int) s;
+        int i1 = Math.min(i0 + 1, n - 1);
+        double w = s - i0;
+        out[i] = (float) (in[i0] * (1 - w) + in[i1] * w);
+      }
+      return;
+    }
+    for (int i = 0; i < m; i++) {
+      double from = i * f;
+      double to = from + f;
+      int first = (int) Math.floor(from);
+      int last = Math.min(n - 1, (int) Math.ceil(to) - 1);
+      double sum = 0;
+      for (int j = first; j <= last; j++) {
+        double cover = Math.min(to, j + 1) - Math.max(from, j);
+        sum += in[j] * cover;
+      }
+      out[i] = (float) (sum / f);
     }
   }
 }

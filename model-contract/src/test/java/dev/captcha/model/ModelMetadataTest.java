@@ -63,6 +63,14 @@ class ModelMetadataTest {
   }
 
   @Test
+  void theResizeRuleIsReadIntoTheInputSpec() throws Exception {
+    Map<String, String> meta = valid();
+    assertEquals(ResizeRule.BILINEAR_STRETCH, ModelMetadata.parse(meta).input().resize());
+    meta.put("captcha.input.resize", "area-stretch");
+    assertEquals(ResizeRule.AREA_STRETCH, ModelMetadata.parse(meta).input().resize());
+  }
+
+  @Test
   void precisionIsFloat32UnlessTheFileSaysOtherwise() throws Exception {
     Map<String, String> meta = valid();
     assertEquals("float32", ModelMetadata.parse(meta).precision());

@@ -58,4 +58,28 @@ class PreprocessorTest {
     // Their RGB average (127.5, 127.5, 255) has a minimum of 127.5; min-then-resize would give 0.
     assertEquals(127.5f, out[0], 1e-3f);
   }
+
+  @Test
+  void areaStretchAveragesFootprintsWhenShrinkingAndInterpolatesWhenGrowing() {
+    float[] out = new float[2];
+    // 3 samples to 2: each output covers 1.5 inputs
+    Preprocessor.resizeAxis(new float[] {0, 90, 30}, 3, out, 2);
+    assertArrayEquals(new float[] {(0 + 45) / 1.5f, (45 + 30) / 1.5f}, out, 1e-4f);
+    float[] grown = new float[4];
+    Preprocessor.resizeAxis(new float[] {0, 100}, 2, grown, 4);
+    assertArrayEquals(new float[] {0, 25, 75, 100}, grown, 1e-4f);
+
+    // 4x2 to 1x1 through the image path: the mean of all eight pixels, in RGB before min
+    BufferedImage img = new BufferedImage(4, 2, BufferedImage.TYPE_INT_RGB);
+    int[] grays = {0, 40, 80, 120, 160, 200, 240, 0};
+    for (int i = 0; i < grays.length; i++) {
+      int g = grays[i];
+      img.setRGB(i % 4, i / 4, (g << 16) | (g << 8) | g);
+    }
+    InputSpec spec = new InputSpec(1, 1, 1, ColorMode.MIN_RGB, 1, 0, 1, ResizeRule.AREA_STRETCH);
+    assertEquals(105f, new Preprocessor(spec).toTensor(img)[0], 1e-3f);
+    // bilinear at 4x2 -> 1x1 samples between the middle pixels only
+    float[] bilinear = new Preprocessor(spec.withResize(ResizeRule.BILINEAR_STRETCH)).toTensor(img);
+    assertEquals((40 + 80 + 200 + 240) / 4f, bilinear[0], 1e-3f);
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.ResizeRule;
 import dev.captcha.model.Tally;
 import dev.captcha.report.EvaluationReport;
 import dev.captcha.report.Progress;
@@ -142,6 +143,22 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Show no progress.")
   boolean quiet;
 
+  @Option(
+      names = "--resize",
+      paramLabel = "RULE",
+      description =
+          "Bring images of another size to the input size with this rule instead of the model's own"
+              + " (bilinear-stretch or area-stretch), to compare rules on the same images.")
+  String resize;
+
+  @Option(
+      names = "--per-family",
+      description =
+          "With --generate: N captchas for each font family on its own (every glyph in that family),"
+              + " and a table of exact accuracy per family with the mean and the worst; the totals are over"
+              + " all of them.")
+  boolean perFamily;
+
   @Override
   public Integer call() throws Exception {
     if (confusions < 0) {
@@ -152,13 +169,40 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!changes.isEmpty() && changes.stream().noneMatch(d -> d instanceof Degradation.None)) {
       changes.add(0, new Degradation.None());
     }
+    ResizeRule resizeRule = null;
+    if (resize != null) {
+      resizeRule = ResizeRule.parse(resize.trim());
+      if (resizeRule == null) {
+        throw new IllegalArgumentException(
+            "--resize is '" + resize + "'; known: bilinear-stretch, area-stretch");
+      }
+    }
+    if (perFamily && source.dir != null) {
+      throw new IllegalArgumentException("--per-family needs --generate, not --dir");
+    }
     String what;
     Samples samples;
-    if (source.dir != null) {
+    List<String> families = heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts;
+    if (perFamily) {
+      FontCatalog catalog = FontCatalog.scanDefault();
+      List<Samples> parts = new ArrayList<>();
+      for (String family : families) {
+        CaptchaGenerator generator =
+            CaptchaGenerator.builder().weightedFonts(catalog.weighted(List.of(family))).build();
+        parts.add(Samples.generated(generator, seed, source.generate));
+      }
+      samples = concatenated(parts);
+      what =
+          String.format(
+              Locale.ROOT,
+              "%d generated captchas for each of %d font families (seed %d)",
+              source.generate,
+              families.size(),
+              seed);
+    } else if (source.dir != null) {
       samples = Samples.folder(source.dir);
       what = source.dir.toString();
     } else {
-      List<String> families = heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts;
       FontCatalog catalog = FontCatalog.scanDefault();
       CaptchaGenerator generator =
           CaptchaGenerator.builder().weightedFonts(catalog.weighted(families)).build();
@@ -174,23 +218,26 @@ final class EvaluateCommand implements Callable<Integer> {
     try (OnnxModel onnx = OnnxModel.load(model, threads)) {
       int total = samples.size();
       EvaluationReport page = report == null ? null : new EvaluationReport();
+      Tally[] perFamilyTallies = new Tally[perFamily ? families.size() : 0];
+      for (int i = 0; i < perFamilyTallies.length; i++) {
+        perFamilyTallies[i] = new Tally();
+      }
+      int[] seen = {0};
+      Evaluator.Listener listener =
+          page == null && !perFamily
+              ? null
+              : (sample, answer) -> {
+                if (perFamily) {
+                  perFamilyTallies[seen[0]++ / source.generate].add(sample.text(), answer.text());
+                }
+                if (page != null) {
+                  page.add(sample.name(), sample.text(), answer, sample.fonts(), () -> png(sample));
+                }
+              };
       Evaluator.Result r;
       try (Progress bar =
           Progress.of("evaluated", "images", total, Progress.Mode.detect(quiet), System.err)) {
-        r =
-            new Evaluator(onnx, batchSize)
-                .evaluate(
-                    samples,
-                    bar::update,
-                    page == null
-                        ? null
-                        : (sample, answer) ->
-                            page.add(
-                                sample.name(),
-                                sample.text(),
-                                answer,
-                                sample.fonts(),
-                                () -> png(sample)));
+        r = new Evaluator(onnx, batchSize, resizeRule).evaluate(samples, bar::update, listener);
       }
       Tally t = r.tally();
       List<Tally.Confusion> top = t.topConfusions(confusions);
@@ -222,13 +269,20 @@ final class EvaluateCommand implements Callable<Integer> {
           top.isEmpty()
               ? "none"
               : top.stream().map(Tally.Confusion::toString).collect(Collectors.joining(", ")));
+      List<Row> familyRows = new ArrayList<>();
+      if (perFamily) {
+        for (int i = 0; i < families.size(); i++) {
+          familyRows.add(new Row(families.get(i), perFamilyTallies[i]));
+        }
+        printFamilies(familyRows);
+      }
       List<Row> rows = new ArrayList<>();
       if (!changes.isEmpty()) {
         for (Degradation d : changes) {
           Tally changed =
               d instanceof Degradation.None
                   ? t
-                  : new Evaluator(onnx, batchSize)
+                  : new Evaluator(onnx, batchSize, resizeRule)
                       .evaluate(
                           perturbed(samples, d),
                           done ->
@@ -255,7 +309,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
       if (json != null) {
-        Json.write(json, toJson(model, what, r, top, rows));
+        Json.write(json, toJson(model, what, r, top, rows, familyRows));
       }
       if (page != null) {
         Path index =
@@ -275,8 +329,62 @@ final class EvaluateCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Accuracy of the images after one change. */
+  /** Accuracy of the images after one change, or of one font family's images. */
   private record Row(String change, Tally tally) {}
+
+  private static void printFamilies(List<Row> rows) {
+    System.out.printf(Locale.ROOT, "families    exact accuracy per font family%n");
+    System.out.printf(Locale.ROOT, "  %-28s %7s %7s %7s%n", "family", "images", "exact", "merged");
+    for (Row row : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-28s %7d %7.4f %7.4f%n",
+          row.change(),
+          row.tally().images(),
+          row.tally().exactAccuracy(),
+          row.tally().mergedAccuracy());
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "  %-28s %7s %7.4f%n  %-28s %7s %7.4f%n",
+        "mean",
+        "",
+        meanExact(rows),
+        "worst",
+        "",
+        worstExact(rows));
+  }
+
+  private static double meanExact(List<Row> rows) {
+    return rows.stream().mapToDouble(r -> r.tally().exactAccuracy()).average().orElse(Double.NaN);
+  }
+
+  private static double worstExact(List<Row> rows) {
+    return rows.stream().mapToDouble(r -> r.tally().exactAccuracy()).min().orElse(Double.NaN);
+  }
+
+  /** The parts one after another. */
+  private static Samples concatenated(List<Samples> parts) {
+    int[] starts = new int[parts.size() + 1];
+    for (int i = 0; i < parts.size(); i++) {
+      starts[i + 1] = starts[i] + parts.get(i).size();
+    }
+    return new Samples() {
+      @Override
+      public int size() {
+        return starts[parts.size()];
+      }
+
+      @Override
+      public Sample get(int index) throws IOException {
+        int part = 0;
+        while (index >= starts[part + 1]) {
+          part++;
+        }
+        return parts.get(part).get(index - starts[part]);
+      }
+    };
+  }
 
   /**
    * The changes named in {@code names}, in order, {@code suite} expanded to {@link #SUITE}.
@@ -334,7 +442,12 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private ObjectNode toJson(
-      Path modelFile, String data, Evaluator.Result r, List<Tally.Confusion> top, List<Row> rows) {
+      Path modelFile,
+      String data,
+      Evaluator.Result r,
+      List<Tally.Confusion> top,
+      List<Row> rows,
+      List<Row> familyRows) {
     Tally t = r.tally();
     ObjectNode n = Json.object();
     n.put("model", modelFile.toString());
@@ -355,6 +468,19 @@ final class EvaluateCommand implements Callable<Integer> {
           .put("truth", c.truth())
           .put("predicted", c.predicted())
           .put("count", c.count());
+    }
+    if (!familyRows.isEmpty()) {
+      ArrayNode families = n.putArray("families");
+      for (Row row : familyRows) {
+        families
+            .addObject()
+            .put("family", row.change())
+            .put("images", row.tally().images())
+            .put("exact_accuracy", Json.rounded(row.tally().exactAccuracy(), 6))
+            .put("merged_accuracy", Json.rounded(row.tally().mergedAccuracy(), 6));
+      }
+      n.put("family_mean_exact_accuracy", Json.rounded(meanExact(familyRows), 6));
+      n.put("family_worst_exact_accuracy", Json.rounded(worstExact(familyRows), 6));
     }
     ArrayNode changes = n.putArray("perturbations");
     for (Row row : rows) {

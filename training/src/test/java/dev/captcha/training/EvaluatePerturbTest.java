@@ -129,4 +129,67 @@ class EvaluatePerturbTest {
     assertEquals(clean, rows.get("scale2-nearest").get("exact_accuracy").asDouble(), 1e-9);
     assertEquals(16, rows.get("jpeg75").get("images").asInt());
   }
+
+  @Test
+  void perFamilyReportsEachFamilyWithMeanAndWorst(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("families.json");
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(
+          0,
+          TrainingCli.commandLine()
+              .execute(
+                  "evaluate",
+                  "--model",
+                  BUNDLED.toString(),
+                  "--generate",
+                  "6",
+                  "--fonts",
+                  "DejaVu Sans,Liberation Serif",
+                  "--per-family",
+                  "--resize",
+                  "area-stretch",
+                  "--threads",
+                  "1",
+                  "--json",
+                  json.toString()));
+    } finally {
+      System.setOut(stdout);
+    }
+    String printed = captured.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("DejaVu Sans") && printed.contains("worst"), printed);
+    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    assertEquals(12, report.get("images").asInt());
+    JsonNode families = report.get("families");
+    assertEquals(2, families.size());
+    assertEquals("Liberation Serif", families.get(1).get("family").asText());
+    assertEquals(6, families.get(1).get("images").asInt());
+    double a = families.get(0).get("exact_accuracy").asDouble();
+    double b = families.get(1).get("exact_accuracy").asDouble();
+    assertEquals((a + b) / 2, report.get("family_mean_exact_accuracy").asDouble(), 1e-6);
+    assertEquals(Math.min(a, b), report.get("family_worst_exact_accuracy").asDouble(), 1e-6);
+    assertEquals((a + b) / 2, report.get("exact_accuracy").asDouble(), 1e-6);
+  }
+
+  @Test
+  void badResizeRuleAndPerFamilyOnAFolderAreClearErrors(@TempDir Path dir) {
+    StringWriter err = new StringWriter();
+    int code =
+        TrainingCli.commandLine()
+            .setErr(new PrintWriter(err, true))
+            .execute(
+                "evaluate", "--model", BUNDLED.toString(), "--generate", "4", "--resize", "crop");
+    assertEquals(2, code);
+    assertTrue(err.toString().contains("--resize is 'crop'"), err.toString());
+    StringWriter err2 = new StringWriter();
+    code =
+        TrainingCli.commandLine()
+            .setErr(new PrintWriter(err2, true))
+            .execute(
+                "evaluate", "--model", BUNDLED.toString(), "--dir", dir.toString(), "--per-family");
+    assertEquals(2, code);
+    assertTrue(err2.toString().contains("--per-family needs --generate"), err2.toString());
+  }
 }

@@ -4,6 +4,7 @@ import dev.captcha.model.HeadsDecoder;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.model.Prediction;
 import dev.captcha.model.Preprocessor;
+import dev.captcha.model.ResizeRule;
 import dev.captcha.model.Tally;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,13 +33,24 @@ public final class Evaluator {
 
   private final OnnxModel model;
   private final int batchSize;
+  private final ResizeRule resize;
 
+  /** Evaluates with the preprocessing the model file prescribes. */
   public Evaluator(OnnxModel model, int batchSize) {
+    this(model, batchSize, null);
+  }
+
+  /**
+   * Evaluates with the model file's preprocessing but {@code resize} (when not null) in place of
+   * its resize rule, to compare rules by measurement.
+   */
+  public Evaluator(OnnxModel model, int batchSize, ResizeRule resize) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
     this.model = model;
     this.batchSize = batchSize;
+    this.resize = resize;
   }
 
   /** Receives each sample with the model's full answer (per-position candidates and confidence). */
@@ -65,7 +77,8 @@ public final class Evaluator {
     HeadsDecoder decoder =
         listener == null ? null : new HeadsDecoder(info.charset(), info.length(), TOP_CANDIDATES);
     Samples.Sample[] batch = new Samples.Sample[batchSize];
-    Preprocessor pre = new Preprocessor(info.input());
+    Preprocessor pre =
+        new Preprocessor(resize == null ? info.input() : info.input().withResize(resize));
     int size = info.input().itemSize();
     float[] input = new float[batchSize * size];
     String[] truths = new String[batchSize];
