@@ -136,7 +136,9 @@ final class CalibrateCommand implements Callable<Integer> {
             "%d generated captchas (seed %d, fonts %s)",
             generate,
             seed,
-            String.join(", ", fonts));
+            fonts.equals(FontCatalog.TRAINING_FAMILIES)
+                ? "the " + fonts.size() + " training families"
+                : String.join(", ", fonts));
 
     OnnxModel onnx;
     try {
