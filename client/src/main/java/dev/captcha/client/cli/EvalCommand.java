@@ -271,6 +271,8 @@ final class EvalCommand implements Callable<Integer> {
             String.format(Locale.ROOT, "  %s -> %s: %d%n", c.truth(), c.predicted(), c.count()));
       }
     }
+    s.append("confidence (exact accuracy of the images at or above each threshold):\n");
+    s.append(confidence.format("  "));
     return s.toString();
   }
 
