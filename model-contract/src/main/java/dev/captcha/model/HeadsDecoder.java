@@ -5,20 +5,50 @@ import java.util.List;
 
 /**
  * Decodes per-position logits {@code [L, K]} (the {@code heads} decoder) into a {@link Prediction}
- * with softmax probabilities and the top-k candidates per position; immutable and thread-safe.
+ * with softmax probabilities at the model's confidence temperature ({@code softmax(logits / T)})
+ * and the top-k candidates per position; immutable and thread-safe.
  */
 public final class HeadsDecoder {
   private final int[] charset;
   private final String[] characters;
   private final int length;
   private final int topK;
+  private final double temperature;
 
   /**
+   * A decoder at temperature 1 (the logits' own softmax).
+   *
    * @param charset the classes in class-index order, one code point each
    * @param length positions per captcha
    * @param topK candidates kept per position
    */
   public HeadsDecoder(String charset, int length, int topK) {
+    this(charset, length, topK, 1);
+  }
+
+  /**
+   * The decoder a model file describes: its charset, length and confidence temperature.
+   *
+   * @param topK candidates kept per position
+   */
+  public static HeadsDecoder of(ModelMetadata metadata, int topK) {
+    return new HeadsDecoder(
+        metadata.charset(), metadata.length(), topK, metadata.confidenceTemperature());
+  }
+
+  /**
+   * @param charset the classes in class-index order, one code point each
+   * @param length positions per captcha
+   * @param topK candidates kept per position
+   * @param temperature the logits are divided by it before the softmax; positive and finite (it
+   *     changes probabilities and confidence, never the text)
+   */
+  public HeadsDecoder(String charset, int length, int topK, double temperature) {
+    if (!(temperature > 0) || Double.isInfinite(temperature)) {
+      throw new IllegalArgumentException(
+          "temperature must be positive and finite, got " + temperature);
+    }
+    this.temperature = temperature;
     this.charset = charset.codePoints().toArray();
     this.characters = new String[this.charset.length];
     for (int i = 0; i < this.charset.length; i++) {
@@ -34,6 +64,11 @@ public final class HeadsDecoder {
   /** Number of classes per position. */
   public int classes() {
     return charset.length;
+  }
+
+  /** The temperature the logits are divided by before the softmax. */
+  public double temperature() {
+    return temperature;
   }
 
   /** Number of floats per item: length times classes. */
@@ -61,7 +96,7 @@ public final class HeadsDecoder {
       }
       double sum = 0;
       for (int c = 0; c < k; c++) {
-        probs[c] = Math.exp(logits[base + c] - max);
+        probs[c] = Math.exp((logits[base + c] - max) / temperature);
         sum += probs[c];
       }
       int[] best = new int[topK];
@@ -79,6 +114,31 @@ public final class HeadsDecoder {
       positions.add(List.copyOf(candidates));
     }
     return new Prediction(text.toString(), (float) confidence, positions);
+  }
+
+  /**
+   * The confidence of one item alone: the product over positions of the largest probability, the
+   * same value {@link #decode} gives without building candidates.
+   *
+   * @param logits the whole batch output
+   * @param offset where this item's {@code L * K} logits start
+   */
+  public double confidence(float[] logits, int offset) {
+    int k = charset.length;
+    double confidence = 1;
+    for (int pos = 0; pos < length; pos++) {
+      int base = offset + pos * k;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int c = 0; c < k; c++) {
+        max = Math.max(max, logits[base + c]);
+      }
+      double sum = 0;
+      for (int c = 0; c < k; c++) {
+        sum += Math.exp((logits[base + c] - max) / temperature);
+      }
+      confidence /= sum;
+    }
+    return confidence;
   }
 
   /**

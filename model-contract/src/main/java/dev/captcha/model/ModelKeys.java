@@ -36,6 +36,12 @@ public final class ModelKeys {
   public static final String VALIDATION_SEED = "captcha.validation.seed";
   public static final String CREATED = "captcha.created";
 
+  /** Optional: the logits are divided by it before the softmax (default 1). */
+  public static final String CONFIDENCE_TEMPERATURE = "captcha.confidence.temperature";
+
+  /** Optional, informational: how the temperature was fitted. */
+  public static final String CONFIDENCE_CALIBRATION = "captcha.confidence.calibration";
+
   /** The keys every model file must carry, in the order the exporter writes them. */
   public static final List<String> REQUIRED =
       List.of(

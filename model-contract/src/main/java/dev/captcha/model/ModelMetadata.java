@@ -27,6 +27,7 @@ public final class ModelMetadata {
   private final InputSpec input;
   private final float validationAccuracy;
   private final String precision;
+  private final double confidenceTemperature;
 
   private ModelMetadata(Map<String, String> all) throws ModelFormatException {
     this.all = java.util.Collections.unmodifiableMap(new TreeMap<>(all));
@@ -93,6 +94,28 @@ public final class ModelMetadata {
     validationAccuracy = parsed;
     String p = all.get("captcha.precision");
     precision = p == null || p.isBlank() ? "float32" : p.trim();
+    confidenceTemperature = temperature(all.get(ModelKeys.CONFIDENCE_TEMPERATURE));
+  }
+
+  private static double temperature(String value) throws ModelFormatException {
+    if (value == null) {
+      return 1;
+    }
+    double t;
+    try {
+      t = Double.parseDouble(value.trim());
+    } catch (NumberFormatException e) {
+      t = Double.NaN;
+    }
+    if (!(t > 0) || Double.isInfinite(t)) {
+      throw new ModelFormatException(
+          "model metadata "
+              + ModelKeys.CONFIDENCE_TEMPERATURE
+              + " must be a positive finite number, got '"
+              + value
+              + "'");
+    }
+    return t;
   }
 
   /**
@@ -189,6 +212,14 @@ public final class ModelMetadata {
    */
   public String precision() {
     return precision;
+  }
+
+  /**
+   * The temperature the decoder divides the logits by before the softmax (metadata
+   * captcha.confidence.temperature; 1 when the file has none).
+   */
+  public double confidenceTemperature() {
+    return confidenceTemperature;
   }
 
   /** Every metadata entry of the file, sorted by key. */

@@ -98,4 +98,18 @@ class ModelMetadataTest {
       assertTrue(e.getMessage().contains((String) c[2]), e.getMessage());
     }
   }
+
+  @Test
+  void confidenceTemperatureDefaultsToOneAndMustBePositiveFinite() throws Exception {
+    assertEquals(1.0, ModelMetadata.parse(valid()).confidenceTemperature());
+    Map<String, String> meta = valid();
+    meta.put(ModelKeys.CONFIDENCE_TEMPERATURE, " 1.8 ");
+    assertEquals(1.8, ModelMetadata.parse(meta).confidenceTemperature());
+    for (String bad : new String[] {"0", "-1", "NaN", "Infinity", "warm", ""}) {
+      meta.put(ModelKeys.CONFIDENCE_TEMPERATURE, bad);
+      ModelFormatException e =
+          assertThrows(ModelFormatException.class, () -> ModelMetadata.parse(meta), bad);
+      assertTrue(e.getMessage().contains(ModelKeys.CONFIDENCE_TEMPERATURE), e.getMessage());
+    }
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.ConfidenceTally;
 import dev.captcha.model.ResizeRule;
 import dev.captcha.model.Tally;
 import dev.captcha.report.EvaluationReport;
@@ -269,6 +270,11 @@ final class EvaluateCommand implements Callable<Integer> {
           top.isEmpty()
               ? "none"
               : top.stream().map(Tally.Confusion::toString).collect(Collectors.joining(", ")));
+      System.out.printf(
+          Locale.ROOT,
+          "confidence  exact accuracy of the captchas at or above each confidence (T = %s)%n",
+          temperature(onnx.info().confidenceTemperature()));
+      System.out.print(r.confidence().format("  "));
       List<Row> familyRows = new ArrayList<>();
       if (perFamily) {
         for (int i = 0; i < families.size(); i++) {
@@ -309,7 +315,9 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
       if (json != null) {
-        Json.write(json, toJson(model, what, r, top, rows, familyRows));
+        ObjectNode out = toJson(model, what, r, top, rows, familyRows);
+        out.set("confidence", confidenceJson(r.confidence(), onnx.info().confidenceTemperature()));
+        Json.write(json, out);
       }
       if (page != null) {
         Path index =
@@ -327,6 +335,31 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** A temperature as written in a model file, without a trailing ".0". */
+  static String temperature(double t) {
+    return t == Math.rint(t) ? Long.toString((long) t) : Double.toString(t);
+  }
+
+  /** The thresholds table, mean confidence and calibration error as JSON. */
+  static ObjectNode confidenceJson(ConfidenceTally c, double temperature) {
+    ObjectNode n = Json.object();
+    n.put("temperature", temperature);
+    n.put("mean_confidence", Json.rounded(c.meanConfidence(), 6));
+    n.put("expected_calibration_error", Json.rounded(c.expectedCalibrationError(), 6));
+    n.put("ece_bins", ConfidenceTally.ECE_BINS);
+    ArrayNode rows = n.putArray("thresholds");
+    for (ConfidenceTally.Row row : c.rows()) {
+      rows.addObject()
+          .put("threshold", row.threshold())
+          .put("images", row.accepted())
+          .put("share", Json.rounded(row.share(), 6))
+          .put("exact_accuracy", Json.rounded(row.accuracy(), 6))
+          .put("rest_images", row.rest())
+          .put("rest_exact_accuracy", Json.rounded(row.restAccuracy(), 6));
+    }
+    return n;
   }
 
   /** Accuracy of the images after one change, or of one font family's images. */

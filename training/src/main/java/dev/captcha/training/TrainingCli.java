@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of captcha-training.jar: dispatches to the generate, train, export and evaluate
- * commands.
+ * Entry point of captcha-training.jar: dispatches to the generate, train, export, calibrate and
+ * evaluate commands.
  */
 @Command(
     name = "captcha-training",
@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       ExportCommand.class,
       QuantizeCommand.class,
+      CalibrateCommand.class,
       EvaluateCommand.class,
       BenchCommand.class,
       ChartCommand.class
@@ -54,6 +55,7 @@ public final class TrainingCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required (generate, replay, train, export, quantize, evaluate, bench, chart)");
+        "a command is required (generate, replay, train, export, quantize, calibrate, evaluate, bench,"
+            + " chart)");
   }
 }

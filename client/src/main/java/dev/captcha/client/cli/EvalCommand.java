@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.client.SolveResult;
 import dev.captcha.model.Candidate;
+import dev.captcha.model.ConfidenceTally;
 import dev.captcha.model.Prediction;
 import dev.captcha.model.Tally;
 import dev.captcha.report.EvaluationReport;
@@ -35,7 +36,9 @@ import picocli.CommandLine.Spec;
       "Measure accuracy and throughput on a folder of labelled images.",
       "Images are named <index>_<text>.<ext> (e.g. 17_aB3x.png). Prints sequence accuracy (exact,"
           + " case-folded, and confusable-folded: {0,O,o} and {1,l,I} merged plus case folding),"
-          + " per-character accuracy, throughput, and the most frequent confusions."
+          + " per-character accuracy, throughput, the most frequent confusions, and how well the"
+          + " answers' confidence predicts exactness: for confidence thresholds 0.5 to 0.99, the share"
+          + " of images at or above each and their exact accuracy, and the expected calibration error."
     })
 final class EvalCommand implements Callable<Integer> {
   static final Pattern LABELLED = Pattern.compile("\\d+_(.+)\\.[A-Za-z]+");
@@ -122,6 +125,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     try (CaptchaCli.Connection c = cli.connect(cmd)) {
       Tally metrics = new Tally();
+      ConfidenceTally confidence = new ConfidenceTally();
       EvaluationReport page = report == null ? null : new EvaluationReport();
       AtomicInteger failed = new AtomicInteger();
       AtomicInteger done = new AtomicInteger();
@@ -132,7 +136,9 @@ final class EvalCommand implements Callable<Integer> {
                 labelled,
                 item -> {
                   if (item.succeeded()) {
-                    metrics.add(labels.get(item.path()), item.result().text());
+                    String truth = labels.get(item.path());
+                    metrics.add(truth, item.result().text());
+                    confidence.add(item.result().confidence(), truth.equals(item.result().text()));
                     if (page != null) {
                       addToReport(page, item, labels.get(item.path()));
                     }
@@ -151,6 +157,7 @@ final class EvalCommand implements Callable<Integer> {
           json
               ? toJson(
                       metrics,
+                      confidence,
                       failed.get(),
                       skipped,
                       seconds,
@@ -158,6 +165,7 @@ final class EvalCommand implements Callable<Integer> {
                   + "\n"
               : report(
                   metrics,
+                  confidence,
                   failed.get(),
                   skipped,
                   seconds,
@@ -223,7 +231,8 @@ final class EvalCommand implements Callable<Integer> {
     }
   }
 
-  private String report(Tally m, int failed, int skipped, double seconds, String model) {
+  private String report(
+      Tally m, ConfidenceTally confidence, int failed, int skipped, double seconds, String model) {
     StringBuilder s = new StringBuilder();
     long n = m.images();
     s.append(String.format(Locale.ROOT, "model: %s%n", model));
@@ -262,6 +271,8 @@ final class EvalCommand implements Callable<Integer> {
             String.format(Locale.ROOT, "  %s -> %s: %d%n", c.truth(), c.predicted(), c.count()));
       }
     }
+    s.append("confidence (exact accuracy of the images at or above each threshold):\n");
+    s.append(confidence.format("  "));
     return s.toString();
   }
 
@@ -270,7 +281,8 @@ final class EvalCommand implements Callable<Integer> {
         Locale.ROOT, "%.2f%% (%d/%d)", 100.0 * Tally.ratio(part, whole), part, whole);
   }
 
-  private String toJson(Tally m, int failed, int skipped, double seconds, String model) {
+  private String toJson(
+      Tally m, ConfidenceTally confidence, int failed, int skipped, double seconds, String model) {
     ObjectNode n = new ObjectMapper().createObjectNode();
     n.put("model", model);
     n.put("solved", m.images());
@@ -288,6 +300,20 @@ final class EvalCommand implements Callable<Integer> {
           .put("true", c.truth())
           .put("predicted", c.predicted())
           .put("count", c.count());
+    }
+    ObjectNode c = n.putObject("confidence");
+    c.put("mean_confidence", confidence.meanConfidence());
+    c.put("expected_calibration_error", confidence.expectedCalibrationError());
+    c.put("ece_bins", ConfidenceTally.ECE_BINS);
+    var rows = c.putArray("thresholds");
+    for (ConfidenceTally.Row r : confidence.rows()) {
+      rows.addObject()
+          .put("threshold", r.threshold())
+          .put("images", r.accepted())
+          .put("share", r.share())
+          .put("exact_accuracy", r.accuracy())
+          .put("rest_images", r.rest())
+          .put("rest_exact_accuracy", r.restAccuracy());
     }
     return n.toString();
   }

@@ -233,6 +233,12 @@ class CaptchaCliTest {
     assertTrue(
         report.contains("  1 -> l: 1\n  A -> a: 1\n  B -> b: 1\n  O -> 0: 1\n  z -> q: 1\n"),
         report);
+    // Every answer of the fake has confidence 0.9^4 = 0.6561; one of the four is exact.
+    assertTrue(report.contains("confidence (exact accuracy of the images at or above"), report);
+    assertTrue(
+        report.contains("  >= 0.5             4  100.00%    25.00%           0     0.00%"), report);
+    assertTrue(
+        report.contains("  >= 0.8             0    0.00%     0.00%           4    25.00%"), report);
     assertTrue(
         err.toString().contains("skipping") && err.toString().contains("readme.png"),
         err.toString());
@@ -253,6 +259,13 @@ class CaptchaCliTest {
       assertEquals(11 / 16.0, n.get("char_accuracy").asDouble(), 1e-9);
       assertEquals(2, n.get("worst_confusions").size());
       assertTrue(n.get("images_per_second").asDouble() > 0);
+      JsonNode atHalf = n.get("confidence").get("thresholds").get(0);
+      assertEquals(0.5, atHalf.get("threshold").asDouble());
+      assertEquals(4, atHalf.get("images").asInt());
+      assertEquals(1.0, atHalf.get("share").asDouble(), 1e-9);
+      assertEquals(0.25, atHalf.get("exact_accuracy").asDouble(), 1e-9);
+      assertEquals(0, n.get("confidence").get("thresholds").get(1).get("images").asInt());
+      assertEquals(0.6561, n.get("confidence").get("mean_confidence").asDouble(), 1e-5);
     }
   }
 

@@ -37,7 +37,7 @@ public final class OnnxModel implements AutoCloseable {
     this.session = session;
     this.metadata = metadata;
     this.executionProvider = provider;
-    this.decoder = new HeadsDecoder(metadata.charset(), metadata.length(), topK);
+    this.decoder = HeadsDecoder.of(metadata, topK);
   }
 
   /**

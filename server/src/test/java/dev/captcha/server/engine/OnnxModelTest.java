@@ -56,6 +56,27 @@ class OnnxModelTest {
   }
 
   @Test
+  void confidenceTemperatureOfTheFileSoftensConfidenceNotText() throws Exception {
+    Path plain = TinyOnnxModel.write(dir.resolve("plain.onnx"), TinyOnnxModel.metadata());
+    Map<String, String> meta = TinyOnnxModel.metadata();
+    meta.put("captcha.confidence.temperature", "50");
+    Path warm = TinyOnnxModel.write(dir.resolve("warm.onnx"), meta);
+    try (OnnxModel a = OnnxModel.load(plain, CPU);
+        OnnxModel b = OnnxModel.load(warm, CPU)) {
+      assertEquals(50.0, b.metadata().confidenceTemperature());
+      Prediction p = a.newInstance(1).infer(List.of(filled(1))).get(0);
+      Prediction q = b.newInstance(1).infer(List.of(filled(1))).get(0);
+      assertEquals(p.text(), q.text());
+      assertTrue(q.confidence() < p.confidence(), q.confidence() + " vs " + p.confidence());
+    }
+    meta.put("captcha.confidence.temperature", "0");
+    Path bad = TinyOnnxModel.write(dir.resolve("bad.onnx"), meta);
+    ModelFormatException e =
+        assertThrows(ModelFormatException.class, () -> OnnxModel.load(bad, CPU));
+    assertTrue(e.getMessage().contains("captcha.confidence.temperature"), e.getMessage());
+  }
+
+  @Test
   void refusesAFileMissingARequiredKeyNamingIt() {
     Map<String, String> meta = TinyOnnxModel.metadata();
     meta.remove("captcha.charset");

@@ -1,5 +1,6 @@
 package dev.captcha.training.eval;
 
+import dev.captcha.model.ConfidenceTally;
 import dev.captcha.model.HeadsDecoder;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.model.Prediction;
@@ -18,8 +19,12 @@ import java.util.stream.IntStream;
  */
 public final class Evaluator {
 
-  /** The tally and where the time went. */
-  public record Result(Tally tally, double seconds, double inferenceSeconds) {
+  /**
+   * The tally, how well confidence (at the model's temperature) predicted exactness, and where the
+   * time went.
+   */
+  public record Result(
+      Tally tally, ConfidenceTally confidence, double seconds, double inferenceSeconds) {
     /** Images per second over the whole run (loading, preprocessing and inference). */
     public double imagesPerSecond() {
       return tally.images() / Math.max(seconds, 1e-9);
@@ -74,15 +79,76 @@ public final class Evaluator {
   public Result evaluate(Samples samples, IntConsumer progress, Listener listener)
       throws IOException {
     ModelMetadata info = model.info();
-    HeadsDecoder decoder =
-        listener == null ? null : new HeadsDecoder(info.charset(), info.length(), TOP_CANDIDATES);
+    HeadsDecoder decoder = listener == null ? null : HeadsDecoder.of(info, TOP_CANDIDATES);
+    HeadsDecoder confidence = model.decoder();
+    Tally tally = new Tally();
+    ConfidenceTally reliability = new ConfidenceTally();
+    double[] seconds =
+        run(
+            samples,
+            progress,
+            listener != null,
+            (batch, truths, logits, n) -> {
+              String[] predicted = model.decode(logits, n);
+              for (int i = 0; i < n; i++) {
+                tally.add(truths[i], predicted[i]);
+                reliability.add(
+                    confidence.confidence(logits, i * confidence.itemSize()),
+                    truths[i].equals(predicted[i]));
+                if (listener != null) {
+                  listener.accept(batch[i], decoder.decode(logits, i * decoder.itemSize()));
+                  batch[i] = null;
+                }
+              }
+            });
+    return new Result(tally, reliability, seconds[0], seconds[1]);
+  }
+
+  /**
+   * The raw logits of every sample with its true text, in sample order.
+   *
+   * @param values {@code [n, length, classes]} flattened
+   * @param truths the true text of each sample
+   */
+  public record Logits(float[] values, String[] truths) {}
+
+  /**
+   * Runs every sample and keeps the raw logits (for fitting a confidence temperature); {@code
+   * progress} receives the number done after each batch.
+   */
+  public Logits logits(Samples samples, IntConsumer progress) throws IOException {
+    int item = model.decoder().itemSize();
+    float[] values = new float[Math.multiplyExact(samples.size(), item)];
+    String[] truths = new String[samples.size()];
+    int[] done = {0};
+    run(
+        samples,
+        progress,
+        false,
+        (batch, batchTruths, logits, n) -> {
+          System.arraycopy(logits, 0, values, done[0] * item, n * item);
+          System.arraycopy(batchTruths, 0, truths, done[0], n);
+          done[0] += n;
+        });
+    return new Logits(values, truths);
+  }
+
+  /** Receives each batch's samples (when kept), true texts and logits. */
+  @FunctionalInterface
+  private interface BatchSink {
+    void accept(Samples.Sample[] batch, String[] truths, float[] logits, int n) throws IOException;
+  }
+
+  /** Runs the samples batch by batch into {@code sink}; returns total and inference seconds. */
+  private double[] run(Samples samples, IntConsumer progress, boolean keepSamples, BatchSink sink)
+      throws IOException {
+    ModelMetadata info = model.info();
     Samples.Sample[] batch = new Samples.Sample[batchSize];
     Preprocessor pre =
         new Preprocessor(resize == null ? info.input() : info.input().withResize(resize));
     int size = info.input().itemSize();
     float[] input = new float[batchSize * size];
     String[] truths = new String[batchSize];
-    Tally tally = new Tally();
     long t0 = System.nanoTime();
     long inferenceNanos = 0;
     for (int start = 0; start < samples.size(); start += batchSize) {
@@ -96,7 +162,7 @@ public final class Evaluator {
                   try {
                     Samples.Sample s = samples.get(first + i);
                     truths[i] = s.text();
-                    if (listener != null) {
+                    if (keepSamples) {
                       batch[i] = s;
                     }
                     pre.toTensor(s.image(), input, i * size);
@@ -110,16 +176,9 @@ public final class Evaluator {
       long t1 = System.nanoTime();
       float[] logits = model.run(input, n);
       inferenceNanos += System.nanoTime() - t1;
-      String[] predicted = model.decode(logits, n);
-      for (int i = 0; i < n; i++) {
-        tally.add(truths[i], predicted[i]);
-        if (listener != null) {
-          listener.accept(batch[i], decoder.decode(logits, i * decoder.itemSize()));
-          batch[i] = null;
-        }
-      }
+      sink.accept(batch, truths, logits, n);
       progress.accept(start + n);
     }
-    return new Result(tally, (System.nanoTime() - t0) / 1e9, inferenceNanos / 1e9);
+    return new double[] {(System.nanoTime() - t0) / 1e9, inferenceNanos / 1e9};
   }
 }

@@ -27,7 +27,7 @@ public final class OnnxModel implements AutoCloseable {
     this.env = env;
     this.session = session;
     this.info = info;
-    this.decoder = new HeadsDecoder(info.charset(), info.length(), 1);
+    this.decoder = HeadsDecoder.of(info, 1);
   }
 
   /**
@@ -90,6 +90,11 @@ public final class OnnxModel implements AutoCloseable {
 
   public ModelMetadata info() {
     return info;
+  }
+
+  /** The decoder of the model's metadata (its confidence temperature), one candidate each. */
+  public HeadsDecoder decoder() {
+    return decoder;
   }
 
   /**
