@@ -5,9 +5,8 @@ package dev.captcha.client;
  *
  * @param maxInFlight the most items sent and not yet handed back to the caller (at least 1)
  * @param ordered whether outcomes are handed back in input order (otherwise as they come)
- * @param streams how many SolveStreams the batch is spread over, sharing the window; 0 for one
- *     per target the client was built with, so that round-robin balancing gives every replica
- *     a stream
+ * @param streams how many SolveStreams the batch is spread over, sharing the window; 0 for one per
+ *     target the client was built with, so that round-robin balancing gives every replica a stream
  */
 public record BatchOptions(int maxInFlight, boolean ordered, int streams) {
 

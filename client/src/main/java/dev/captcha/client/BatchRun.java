@@ -1,8 +1,8 @@
 package dev.captcha.client;
 
 /**
- * One batch of images on its way through SolveStream, as its consumer sees it: started once,
- * told which outcomes the consumer has taken (freeing their window slots), and abortable.
+ * One batch of images on its way through SolveStream, as its consumer sees it: started once, told
+ * which outcomes the consumer has taken (freeing their window slots), and abortable.
  * Implementations are thread-safe.
  */
 interface BatchRun {

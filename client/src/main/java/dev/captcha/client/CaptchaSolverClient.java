@@ -31,8 +31,9 @@ import java.util.function.Consumer;
  *
  * <p>Every call carries a deadline (configurable). Errors are thrown as subclasses of {@link
  * CaptchaSolverException}. When the client makes its own channel, calls that fail with UNAVAILABLE,
- * RESOURCE_EXHAUSTED or UNKNOWN (a connection closed under the call) are retried with backoff by gRPC's retry policy, and several targets (or a
- * DNS name with several addresses) are balanced round-robin.
+ * RESOURCE_EXHAUSTED or UNKNOWN (a connection closed under the call) are retried with backoff by
+ * gRPC's retry policy, and several targets (or a DNS name with several addresses) are balanced
+ * round-robin.
  */
 public final class CaptchaSolverClient implements AutoCloseable {
 
@@ -46,6 +47,15 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private final ManagedChannel owned;
   private final Duration deadline;
   private final Duration streamDeadline;
+
+  /**
+   * How many times a unary call whose connection died under it is sent again, on top of gRPC's
+   * retry policy: gRPC does not retry a call once the server has begun to answer it, and a replica
+   * killed at that moment would otherwise lose the call. Solving is idempotent, so sending it again
+   * (to another replica) is safe.
+   */
+  private static final int LOST_CALL_RESENDS = 1;
+
   private final RetrySettings retry;
   private final CallCredentials credentials;
   private final ErrorMapper mapper;
@@ -106,12 +116,18 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   private SolveResult solve(SolveRequest request, Duration callDeadline) {
-    try {
-      SolveResponse response =
-          blockingStub().withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS).solve(request);
-      return SolveResult.fromProto(response, request.getId());
-    } catch (StatusRuntimeException e) {
-      throw mapper.fromThrowable(e, callDeadline);
+    Deadline end = Deadline.after(callDeadline.toNanos(), TimeUnit.NANOSECONDS);
+    for (int resend = 0; ; resend++) {
+      try {
+        SolveResponse response = blockingStub().withDeadline(end).solve(request);
+        return SolveResult.fromProto(response, request.getId());
+      } catch (StatusRuntimeException e) {
+        if (resend >= LOST_CALL_RESENDS
+            || !LostCalls.lostMidCall(e.getStatus())
+            || end.isExpired()) {
+          throw mapper.fromThrowable(e, callDeadline);
+        }
+      }
     }
   }
 
@@ -135,8 +151,13 @@ public final class CaptchaSolverClient implements AutoCloseable {
 
   private CompletableFuture<SolveResult> solveAsync(SolveRequest request) {
     CompletableFuture<SolveResult> future = new CompletableFuture<>();
-    CaptchaSolverGrpc.CaptchaSolverStub stub =
-        asyncStub().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    sendAsync(request, Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), 0, future);
+    return future;
+  }
+
+  private void sendAsync(
+      SolveRequest request, Deadline end, int resend, CompletableFuture<SolveResult> future) {
+    CaptchaSolverGrpc.CaptchaSolverStub stub = asyncStub().withDeadline(end);
     stub.solve(
         request,
         new ClientResponseObserver<SolveRequest, SolveResponse>() {
@@ -159,6 +180,14 @@ public final class CaptchaSolverClient implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
+            if (resend < LOST_CALL_RESENDS
+                && t instanceof StatusRuntimeException e
+                && LostCalls.lostMidCall(e.getStatus())
+                && !end.isExpired()
+                && !future.isDone()) {
+              sendAsync(request, end, resend + 1, future);
+              return;
+            }
             future.completeExceptionally(mapper.fromThrowable(t, deadline));
           }
 
@@ -166,19 +195,19 @@ public final class CaptchaSolverClient implements AutoCloseable {
           public void onCompleted() {
             if (response == null) {
               future.completeExceptionally(
-                  new ServerErrorException("OK", "the server ended the call without an answer", null));
+                  new ServerErrorException(
+                      "OK", "the server ended the call without an answer", null));
             } else {
               future.complete(SolveResult.fromProto(response, request.getId()));
             }
           }
         });
-    return future;
   }
 
   /**
    * Streams a batch through SolveStream and hands each item's outcome to {@code callback} as it
-   * comes (or in input order when the options say so), one at a time on a gRPC thread; blocks
-   * until every item has its outcome. Items are read and sent only while fewer than {@code
+   * comes (or in input order when the options say so), one at a time on a gRPC thread; blocks until
+   * every item has its outcome. Items are read and sent only while fewer than {@code
    * options.maxInFlight()} are waiting for the callback and the transport is ready. A failed item
    * is handed over with its error; the batch goes on.
    *
@@ -228,8 +257,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   /**
-   * Streams a batch through SolveStream and returns its outcomes as an iterator, as they come or
-   * in input order. Close the iterator to cancel the rest.
+   * Streams a batch through SolveStream and returns its outcomes as an iterator, as they come or in
+   * input order. Close the iterator to cancel the rest.
    */
   public SolveOutcomeIterator solveAll(Iterable<CaptchaImage> images, BatchOptions options) {
     BatchRun batch = newBatch(images, options);
@@ -240,16 +269,16 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   /**
-   * One stream, or (with several targets, or as the options say) several streams sharing the
-   * input and the window, which round-robin balancing puts on different replicas.
+   * One stream, or (with several targets, or as the options say) several streams sharing the input
+   * and the window, which round-robin balancing puts on different replicas.
    */
   private BatchRun newBatch(Iterable<CaptchaImage> images, BatchOptions options) {
     Objects.requireNonNull(images, "images");
     Objects.requireNonNull(options, "options");
     Deadline streamEnd = Deadline.after(streamDeadline.toNanos(), TimeUnit.NANOSECONDS);
     CaptchaSolverGrpc.CaptchaSolverStub stub = asyncStub();
-    int streams = Math.min(options.streams() > 0 ? options.streams() : targets,
-        options.maxInFlight());
+    int streams =
+        Math.min(options.streams() > 0 ? options.streams() : targets, options.maxInFlight());
     StreamBatch.Source source = StreamBatch.Source.of(images.iterator());
     List<StreamBatch> parts = new ArrayList<>(streams);
     for (int i = 0; i < streams; i++) {
@@ -261,17 +290,18 @@ public final class CaptchaSolverClient implements AutoCloseable {
       CaptchaSolverGrpc.CaptchaSolverStub first =
           streams > 1 && perTarget.size() == streams ? stub(perTarget.get(i)) : stub;
       boolean[] opened = new boolean[1];
-      parts.add(new StreamBatch(
-          source,
-          window,
-          responses -> {
-            CaptchaSolverGrpc.CaptchaSolverStub s = opened[0] ? stub : first;
-            opened[0] = true;
-            return s.withDeadline(streamEnd).solveStream(responses);
-          },
-          mapper,
-          streamDeadline,
-          retry));
+      parts.add(
+          new StreamBatch(
+              source,
+              window,
+              responses -> {
+                CaptchaSolverGrpc.CaptchaSolverStub s = opened[0] ? stub : first;
+                opened[0] = true;
+                return s.withDeadline(streamEnd).solveStream(responses);
+              },
+              mapper,
+              streamDeadline,
+              retry));
     }
     return streams == 1 ? parts.get(0) : new SpreadBatch(parts);
   }
@@ -328,7 +358,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private static SolveRequest request(String id, byte[] image) {
     Objects.requireNonNull(image, "image");
     if (image.length == 0) {
-      throw new InvalidImageException("CLIENT", "image" + (id.isEmpty() ? "" : " " + id) + " is empty (0 bytes)", null);
+      throw new InvalidImageException(
+          "CLIENT", "image" + (id.isEmpty() ? "" : " " + id) + " is empty (0 bytes)", null);
     }
     return SolveRequest.newBuilder().setId(id).setImage(ByteString.copyFrom(image)).build();
   }
@@ -358,8 +389,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Adds a server target: {@code host:port}, {@code host} (port 50051), {@code [::1]:port}, or
-     * a gRPC target URI such as {@code dns:///solver.example:50051}. Several {@code host:port}
+     * Adds a server target: {@code host:port}, {@code host} (port 50051), {@code [::1]:port}, or a
+     * gRPC target URI such as {@code dns:///solver.example:50051}. Several {@code host:port}
      * targets are balanced round-robin; so are the addresses of a DNS name.
      */
     public Builder target(String target) {
@@ -395,7 +426,9 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return this;
     }
 
-    /** Retries on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN (default: 4 attempts, 100 ms to 2 s). */
+    /**
+     * Retries on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN (default: 4 attempts, 100 ms to 2 s).
+     */
     public Builder retry(RetrySettings settings) {
       this.retry = Objects.requireNonNull(settings, "retry settings");
       return this;
@@ -428,7 +461,9 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return this;
     }
 
-    /** The authority (host name) checked against the server's certificate, instead of the target's. */
+    /**
+     * The authority (host name) checked against the server's certificate, instead of the target's.
+     */
     public Builder overrideAuthority(String authority) {
       this.authority = Objects.requireNonNull(authority, "authority");
       return this;
@@ -440,10 +475,12 @@ public final class CaptchaSolverClient implements AutoCloseable {
         throw new IllegalStateException("give either targets or a channel, not both");
       }
       if (channel != null && (tls || authority != null)) {
-        throw new IllegalStateException("TLS settings apply only when the client makes its channel from targets");
+        throw new IllegalStateException(
+            "TLS settings apply only when the client makes its channel from targets");
       }
       if (channel == null && targets.isEmpty()) {
-        throw new IllegalStateException("no target: give at least one, for example localhost:" + Targets.DEFAULT_PORT);
+        throw new IllegalStateException(
+            "no target: give at least one, for example localhost:" + Targets.DEFAULT_PORT);
       }
       if (targets.size() > 1 && targets.stream().anyMatch(Targets::isUri)) {
         throw new IllegalStateException(

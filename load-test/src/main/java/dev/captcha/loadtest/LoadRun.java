@@ -34,8 +34,13 @@ final class LoadRun {
    * @param progress where a line per interval goes while running, or {@code null} for none
    * @param harnessCpuNanos CPU time used so far by the harness (negative when unknown)
    */
-  LoadRun(LoadConfig config, List<? extends Channel> channels, Workload workload, Ticker ticker,
-      PrintWriter progress, LongSupplier harnessCpuNanos) {
+  LoadRun(
+      LoadConfig config,
+      List<? extends Channel> channels,
+      Workload workload,
+      Ticker ticker,
+      PrintWriter progress,
+      LongSupplier harnessCpuNanos) {
     this.config = config;
     this.channels = List.copyOf(channels);
     this.workload = workload;
@@ -44,7 +49,11 @@ final class LoadRun {
     this.harnessCpuNanos = harnessCpuNanos;
   }
 
-  LoadRun(LoadConfig config, List<? extends Channel> channels, Workload workload, Ticker ticker,
+  LoadRun(
+      LoadConfig config,
+      List<? extends Channel> channels,
+      Workload workload,
+      Ticker ticker,
       PrintWriter progress) {
     this(config, channels, workload, ticker, progress, () -> -1);
   }
@@ -62,11 +71,14 @@ final class LoadRun {
     long intervalNanos = config.interval().toNanos();
     timer.scheduleAtFixedRate(sampler::tick, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
     AtomicLong cpuAtMeasureStart = new AtomicLong(harnessCpuNanos.getAsLong());
-    timer.schedule(() -> cpuAtMeasureStart.set(harnessCpuNanos.getAsLong()),
-        Math.max(0, measureFrom - ticker.nanoTime()), TimeUnit.NANOSECONDS);
-    RequestIssuer issuer = config.rpc() == Rpc.UNARY
-        ? new UnaryIssuer(channels, workload, m, config.deadline())
-        : new StreamIssuer(channels, config.streams(), workload, m);
+    timer.schedule(
+        () -> cpuAtMeasureStart.set(harnessCpuNanos.getAsLong()),
+        Math.max(0, measureFrom - ticker.nanoTime()),
+        TimeUnit.NANOSECONDS);
+    RequestIssuer issuer =
+        config.rpc() == Rpc.UNARY
+            ? new UnaryIssuer(channels, workload, m, config.deadline())
+            : new StreamIssuer(channels, config.streams(), workload, m);
     int unfinished;
     long finished;
     long cpuUsed;
@@ -75,8 +87,7 @@ final class LoadRun {
         new OpenLoopDriver(ticker, issuer, inFlight, config.maxInFlight())
             .run(config.arrivals().schedule(point.rate(), config.seed()), start, end);
       } else {
-        new ClosedLoopDriver(ticker, issuer, inFlight, overflow)
-            .run(point.concurrency(), end);
+        new ClosedLoopDriver(ticker, issuer, inFlight, overflow).run(point.concurrency(), end);
       }
       if (issuer instanceof StreamIssuer s) {
         s.close();
@@ -99,8 +110,12 @@ final class LoadRun {
   }
 
   /** Summarises a run whose recording is over. */
-  static RunResult result(LoadConfig config, LoadPoint point, Measurements m,
-      List<IntervalStats> intervals, long elapsedNanos) {
+  static RunResult result(
+      LoadConfig config,
+      LoadPoint point,
+      Measurements m,
+      List<IntervalStats> intervals,
+      long elapsedNanos) {
     Histogram ok = m.okLatency();
     Histogram failedLatency = m.failedLatency();
     Map<String, Long> errors = m.errorsByCode();
@@ -162,7 +177,11 @@ final class LoadRun {
     private long lastWarmup;
     private boolean warmupOver;
 
-    Sampler(Measurements m, InFlight inFlight, long start, long measureFrom,
+    Sampler(
+        Measurements m,
+        InFlight inFlight,
+        long start,
+        long measureFrom,
         List<IntervalStats> intervals) {
       this.m = m;
       this.inFlight = inFlight;
@@ -200,9 +219,15 @@ final class LoadRun {
         } else {
           p99SoFar = s.p99Ms();
         }
-        progress.printf(Locale.ROOT,
+        progress.printf(
+            Locale.ROOT,
             "[%7.1fs] %-7s %9.1f req/s  p99 so far %9.3f ms  errors %d  in flight %d%n",
-            (now - start) / 1e9, phase, s.throughputRps(), p99SoFar, s.errors(), inFlight.get());
+            (now - start) / 1e9,
+            phase,
+            s.throughputRps(),
+            p99SoFar,
+            s.errors(),
+            inFlight.get());
         progress.flush();
       }
     }

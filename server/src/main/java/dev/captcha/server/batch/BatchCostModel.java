@@ -1,9 +1,9 @@
 package dev.captcha.server.batch;
 
 /**
- * Estimate of an engine's batch cost: an exponentially weighted moving average of the wall time
- * of each batch size seen (warm-up seeds every size, serving keeps them current), and a line
- * {@code cost(b) = fixed + b * perItem} fitted through those averages, one point per size. Not
+ * Estimate of an engine's batch cost: an exponentially weighted moving average of the wall time of
+ * each batch size seen (warm-up seeds every size, serving keeps them current), and a line {@code
+ * cost(b) = fixed + b * perItem} fitted through those averages, one point per size. Not
  * thread-safe: the batcher guards it with its lock.
  */
 final class BatchCostModel {

@@ -3,8 +3,8 @@ package dev.captcha.server.batch;
 /** How the batcher decides how long to wait for a batch to fill. */
 public enum BatchingMode {
   /**
-   * An idle instance takes what is queued at once; it holds back for a fuller batch only where
-   * the measured batch cost says that raises throughput, and never past the max queue delay.
+   * An idle instance takes what is queued at once; it holds back for a fuller batch only where the
+   * measured batch cost says that raises throughput, and never past the max queue delay.
    */
   WORK_CONSERVING("work-conserving"),
   /** Wait for a full batch up to the configured max queue delay, counted from arrival. */
@@ -34,7 +34,8 @@ public enum BatchingMode {
       }
     }
     throw new IllegalArgumentException(
-        "unknown batching mode '" + label
+        "unknown batching mode '"
+            + label
             + "' (expected work-conserving, fixed or latency-budget)");
   }
 }

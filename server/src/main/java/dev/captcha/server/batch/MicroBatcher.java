@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MicroBatcher<I, O> {
   private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
+
   /** Arrivals remembered for the arrival-rate estimate. */
   private static final int ARRIVAL_WINDOW = 32;
 
@@ -134,8 +135,8 @@ public final class MicroBatcher<I, O> {
   }
 
   /**
-   * Runs every batch size from 1 to max on every instance once, before serving, and seeds the
-   * batch cost estimate with the timings. Must be called before the first {@link #add}.
+   * Runs every batch size from 1 to max on every instance once, before serving, and seeds the batch
+   * cost estimate with the timings. Must be called before the first {@link #add}.
    *
    * @param blank an input to repeat, for example an all-zero image
    */
@@ -205,10 +206,10 @@ public final class MicroBatcher<I, O> {
   }
 
   /**
-   * The refusal a request arriving now would get because the queue is full, or null while there
-   * is room; expired requests are cleared out first. Lets a caller refuse before it spends work
-   * preparing an input that {@link #add} would refuse anyway; {@link #add} checks again. The
-   * caller that refuses tells its listener.
+   * The refusal a request arriving now would get because the queue is full, or null while there is
+   * room; expired requests are cleared out first. Lets a caller refuse before it spends work
+   * preparing an input that {@link #add} would refuse anyway; {@link #add} checks again. The caller
+   * that refuses tells its listener.
    */
   public RejectedException refusalIfFull() {
     long now = clock.nanoTime();
@@ -231,8 +232,11 @@ public final class MicroBatcher<I, O> {
     long retry = Math.max(expectedWaitNanosLocked(), 1_000_000L);
     return new RejectedException(
         RejectedException.Reason.QUEUE_FULL,
-        "queue full (" + queue.size() + " requests waiting); retry after about "
-            + TimeUnit.NANOSECONDS.toMillis(retry) + " ms",
+        "queue full ("
+            + queue.size()
+            + " requests waiting); retry after about "
+            + TimeUnit.NANOSECONDS.toMillis(retry)
+            + " ms",
         retry);
   }
 
@@ -350,9 +354,11 @@ public final class MicroBatcher<I, O> {
       int queued = queue.size();
       int size;
       long holdUntil =
-          closing || queued >= max ? now : settings.mode() == BatchingMode.FIXED
-              ? saturatedAdd(head.arrivalNanos, maxQueueDelayNanos)
-              : holdUntilLocked(now, head, queued);
+          closing || queued >= max
+              ? now
+              : settings.mode() == BatchingMode.FIXED
+                  ? saturatedAdd(head.arrivalNanos, maxQueueDelayNanos)
+                  : holdUntilLocked(now, head, queued);
       if (holdUntil - now <= 0) {
         size = Math.min(queued, max);
       } else {
@@ -377,10 +383,10 @@ public final class MicroBatcher<I, O> {
   }
 
   /**
-   * Until when an idle instance should hold back the queued requests for a fuller batch, or
-   * {@code now} to dispatch at once. It holds only while more requests are expected to arrive
-   * within one batch's fixed launch cost than are queued, because only then does a fuller batch
-   * serve more requests per unit of time; the arrivals are shared among the idle instances.
+   * Until when an idle instance should hold back the queued requests for a fuller batch, or {@code
+   * now} to dispatch at once. It holds only while more requests are expected to arrive within one
+   * batch's fixed launch cost than are queued, because only then does a fuller batch serve more
+   * requests per unit of time; the arrivals are shared among the idle instances.
    */
   private long holdUntilLocked(long now, Pending<I, O> head, int queued) {
     if (!costModel.ready()) {
@@ -489,8 +495,8 @@ public final class MicroBatcher<I, O> {
       workers.execute(() -> runBatch(instance, batch));
     } catch (RejectedExecutionException e) {
       long now = clock.nanoTime();
-      finish(instance, batch, null, new InferenceException("no worker to run the batch", e), now,
-          now);
+      finish(
+          instance, batch, null, new InferenceException("no worker to run the batch", e), now, now);
     }
   }
 
@@ -507,8 +513,10 @@ public final class MicroBatcher<I, O> {
       if (outputs == null || outputs.size() != inputs.size()) {
         failure =
             new InferenceException(
-                "engine returned " + (outputs == null ? "no" : outputs.size())
-                    + " outputs for a batch of " + inputs.size(),
+                "engine returned "
+                    + (outputs == null ? "no" : outputs.size())
+                    + " outputs for a batch of "
+                    + inputs.size(),
                 null);
       }
     } catch (Exception | Error e) {

@@ -15,9 +15,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Requires {@code authorization: Bearer <token>} on every call except those to exempt services
- * (the health service, so probes work without a secret), comparing tokens in constant time;
- * immutable and thread-safe.
+ * Requires {@code authorization: Bearer <token>} on every call except those to exempt services (the
+ * health service, so probes work without a secret), comparing tokens in constant time; immutable
+ * and thread-safe.
  */
 public final class BearerTokenInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =

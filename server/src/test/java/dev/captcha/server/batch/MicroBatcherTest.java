@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.server.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MicroBatcherTest {
   private static final long MS = 1_000_000L;
 
-  private final FakeTime time = new FakeTime();
+  private final ManualClock time = new ManualClock();
   private final ManualExecutor workers = new ManualExecutor();
   private final List<FakeEngine> engines = new ArrayList<>();
 
@@ -86,7 +87,8 @@ class MicroBatcherTest {
     time.advance(30 * MS);
     assertEquals(1, workers.pending(), "no second batch while the instance is busy");
     workers.runNext();
-    assertEquals(1, workers.pending(), "overdue request dispatched as soon as the instance is free");
+    assertEquals(
+        1, workers.pending(), "overdue request dispatched as soon as the instance is free");
     workers.runNext();
     assertEquals(List.of(2, 1), engines.get(0).sizes());
     assertEquals(30 * MS, late.join().queueNanos());
@@ -313,12 +315,17 @@ class MicroBatcherTest {
     List<FakeEngine> es = List.of(new FakeEngine(time));
     AtomicInteger calls = new AtomicInteger();
     MicroBatcher<String, String> b =
-        new MicroBatcher<>(settings(1, 10), es, time, time, r -> {
-          if (calls.getAndIncrement() == 0) {
-            throw new java.util.concurrent.RejectedExecutionException("pool closed");
-          }
-          r.run();
-        });
+        new MicroBatcher<>(
+            settings(1, 10),
+            es,
+            time,
+            time,
+            r -> {
+              if (calls.getAndIncrement() == 0) {
+                throw new java.util.concurrent.RejectedExecutionException("pool closed");
+              }
+              r.run();
+            });
     assertInstanceOf(InferenceException.class, failure(b.add("a")));
     assertEquals("B", b.add("b").join().output());
   }
@@ -378,8 +385,7 @@ class MicroBatcherTest {
 
   @Test
   void warmUpRunsEveryBatchSizeAndLearnsTheCost() throws Exception {
-    MicroBatcher<String, String> b =
-        batcher(BatcherSettings.defaults().withMaxBatchSize(64));
+    MicroBatcher<String, String> b = batcher(BatcherSettings.defaults().withMaxBatchSize(64));
     FakeEngine engine = engines.get(0);
     engine.fixedNanos = 2 * MS;
     engine.perItemNanos = MS / 2;
@@ -395,8 +401,7 @@ class MicroBatcherTest {
 
   @Test
   void withALinearCostALoneRequestNeverWaitsAndBatchesFormWhileBusy() throws Exception {
-    MicroBatcher<String, String> b =
-        warmed(BatcherSettings.defaults().withMaxBatchSize(32), 0, MS);
+    MicroBatcher<String, String> b = warmed(BatcherSettings.defaults().withMaxBatchSize(32), 0, MS);
     for (int i = 0; i < 20; i++) {
       CompletableFuture<BatchResult<String>> f = b.add("r" + i);
       assertEquals(1, workers.pending(), "dispatched at once, arrival " + i);
@@ -560,8 +565,15 @@ class MicroBatcherTest {
       assertTrue(fs.get(i).isDone(), mode + ": request " + i + " completed");
       assertEquals(1, completions.get(i).get(), mode + ": request " + i + " completed once");
     }
-    int refused = (int) fs.stream().filter(f -> f.isCompletedExceptionally()
-        && !f.isCancelled() && failure(f) instanceof RejectedException).count();
+    int refused =
+        (int)
+            fs.stream()
+                .filter(
+                    f ->
+                        f.isCompletedExceptionally()
+                            && !f.isCancelled()
+                            && failure(f) instanceof RejectedException)
+                .count();
     assertEquals(fs.size() - refused, admitted.get(), mode + ": every request admitted or refused");
     assertEquals(admitted.get(), outcomes.get() + cancelled, mode + ": one outcome each");
   }
@@ -570,7 +582,8 @@ class MicroBatcherTest {
   void settingsAreValidated() {
     BatcherSettings d = BatcherSettings.defaults();
     assertThrows(IllegalArgumentException.class, () -> d.withMaxBatchSize(0));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> d.withMaxBatchSize(4).withPreferredBatchSizes(List.of(8)));
     assertThrows(IllegalArgumentException.class, () -> d.withInstances(0));
     assertThrows(IllegalArgumentException.class, () -> d.withMaxQueueLength(0));
@@ -584,8 +597,14 @@ class MicroBatcherTest {
 
   @Test
   void engineCountMustMatchInstances() {
-    assertThrows(IllegalArgumentException.class,
-        () -> new MicroBatcher<>(settings(1, 1).withInstances(2), List.of(new FakeEngine(time)),
-            time, time, workers));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new MicroBatcher<>(
+                settings(1, 1).withInstances(2),
+                List.of(new FakeEngine(time)),
+                time,
+                time,
+                workers));
   }
 }
