@@ -76,12 +76,13 @@ class BundledModelTest {
         CaptchaGenerator.builder()
             .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
-    // Fixed mode: items wait up to 5 ms for companions, so they share batches on any machine.
+    // Fixed mode: items wait up to 50 ms for companions, so they share batches even where a busy
+    // machine decodes them slowly.
     BatcherSettings settings =
         BatcherSettings.defaults()
             .withMaxBatchSize(32)
             .withMode(BatchingMode.FIXED)
-            .withMaxQueueDelay(Duration.ofMillis(5))
+            .withMaxQueueDelay(Duration.ofMillis(50))
             .withDefaultTimeout(Duration.ofMinutes(2));
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newFixedThreadPool(1);
