@@ -34,7 +34,6 @@ fi
 # Number of cores in a taskset list such as 0,2-3.
 count_cores() { tr ',' '\n' <<<"$1" | awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }'; }
 CORES=$(count_cores "$SERVER_CORES")
-on_server() { taskset -c "$SERVER_CORES" "$@"; }
 on_load() { taskset -c "$LOAD_CORES" "$@"; }
 # Server flags; keep the thread settings equal to those of the raw ONNX Runtime benchmark. The
 # default, one single-threaded model instance per server core, gave the most throughput here (see
@@ -96,8 +95,13 @@ trap stop_server EXIT
 start_server() { # log name, then extra server arguments
   local log=$1; shift
   echo "== starting the server on port $PORT, cores $SERVER_CORES: $SERVER_ARGS $* (log: $OUT/$log)" >&2
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    echo "port $PORT is already in use (a server left running?)" >&2; exit 1
+  fi
+  # taskset execs java, so $! is the server itself and stop_server and the CPU figures reach it
+  # (a shell function in the background would be a subshell with java as its child).
   # shellcheck disable=SC2086
-  on_server java -jar "$SERVER_JAR" --port "$PORT" --metrics-port -1 --model "$MODEL" $SERVER_ARGS \
+  taskset -c "$SERVER_CORES" java -jar "$SERVER_JAR" --port "$PORT" --metrics-port -1 --model "$MODEL" $SERVER_ARGS \
     "$@" >"$OUT/$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do
