@@ -59,6 +59,10 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private final RetrySettings retry;
   private final CallCredentials credentials;
   private final ErrorMapper mapper;
+  private final int targets;
+  // One channel per target when there are several: each stream of a spread batch opens on its
+  // own replica; a stream reopened after a failure goes through the balanced channel.
+  private final List<ManagedChannel> perTarget;
 
   /** A client with default settings over a channel the caller owns (and shuts down). */
   public CaptchaSolverClient(Channel channel) {
@@ -74,10 +78,20 @@ public final class CaptchaSolverClient implements AutoCloseable {
       this.channel = b.channel;
       this.owned = null;
       this.mapper = new ErrorMapper(b.channel.authority());
+      this.targets = 1;
+      this.perTarget = List.of();
     } else {
-      this.owned = b.buildChannel();
+      this.owned = b.buildChannel(b.targets);
       this.channel = owned;
       this.mapper = new ErrorMapper(String.join(", ", b.targets));
+      this.targets = Math.max(1, b.targets.size());
+      List<ManagedChannel> each = new ArrayList<>();
+      if (b.targets.size() > 1 && b.targets.stream().noneMatch(Targets::isUri)) {
+        for (String t : b.targets) {
+          each.add(b.buildChannel(List.of(t)));
+        }
+      }
+      this.perTarget = List.copyOf(each);
     }
   }
 
@@ -204,7 +218,7 @@ public final class CaptchaSolverClient implements AutoCloseable {
   public BatchSummary solveAll(
       Iterable<CaptchaImage> images, BatchOptions options, Consumer<SolveOutcome> callback) {
     Objects.requireNonNull(callback, "callback");
-    StreamBatch batch = newBatch(images, options);
+    BatchRun batch = newBatch(images, options);
     CompletableFuture<BatchSummary> done = new CompletableFuture<>();
     StreamBatch.Sink sink =
         new StreamBatch.Sink() {
@@ -213,7 +227,7 @@ public final class CaptchaSolverClient implements AutoCloseable {
             try {
               callback.accept(outcome);
             } finally {
-              batch.release(1);
+              batch.released(outcome);
             }
           }
 
@@ -247,25 +261,49 @@ public final class CaptchaSolverClient implements AutoCloseable {
    * input order. Close the iterator to cancel the rest.
    */
   public SolveOutcomeIterator solveAll(Iterable<CaptchaImage> images, BatchOptions options) {
-    StreamBatch batch = newBatch(images, options);
+    BatchRun batch = newBatch(images, options);
     SolveOutcomeIterator iterator = new SolveOutcomeIterator(batch);
     StreamBatch.Sink sink = iterator.sink();
     batch.start(options.ordered() ? new ReorderingSink(sink) : sink);
     return iterator;
   }
 
-  private StreamBatch newBatch(Iterable<CaptchaImage> images, BatchOptions options) {
+  /**
+   * One stream, or (with several targets, or as the options say) several streams sharing the input
+   * and the window, which round-robin balancing puts on different replicas.
+   */
+  private BatchRun newBatch(Iterable<CaptchaImage> images, BatchOptions options) {
     Objects.requireNonNull(images, "images");
     Objects.requireNonNull(options, "options");
     Deadline streamEnd = Deadline.after(streamDeadline.toNanos(), TimeUnit.NANOSECONDS);
     CaptchaSolverGrpc.CaptchaSolverStub stub = asyncStub();
-    return new StreamBatch(
-        images.iterator(),
-        options.maxInFlight(),
-        responses -> stub.withDeadline(streamEnd).solveStream(responses),
-        mapper,
-        streamDeadline,
-        retry);
+    int streams =
+        Math.min(options.streams() > 0 ? options.streams() : targets, options.maxInFlight());
+    StreamBatch.Source source = StreamBatch.Source.of(images.iterator());
+    List<StreamBatch> parts = new ArrayList<>(streams);
+    for (int i = 0; i < streams; i++) {
+      // The window is shared out: together the streams keep at most maxInFlight items.
+      int window = options.maxInFlight() / streams + (i < options.maxInFlight() % streams ? 1 : 0);
+      // Stream i opens on target i (where there is one channel per target), so every replica
+      // gets a stream even while the balanced channel has connected to only some of them; a
+      // reopened stream goes through the balanced channel to a replica that is up.
+      CaptchaSolverGrpc.CaptchaSolverStub first =
+          streams > 1 && perTarget.size() == streams ? stub(perTarget.get(i)) : stub;
+      boolean[] opened = new boolean[1];
+      parts.add(
+          new StreamBatch(
+              source,
+              window,
+              responses -> {
+                CaptchaSolverGrpc.CaptchaSolverStub s = opened[0] ? stub : first;
+                opened[0] = true;
+                return s.withDeadline(streamEnd).solveStream(responses);
+              },
+              mapper,
+              streamDeadline,
+              retry));
+    }
+    return streams == 1 ? parts.get(0) : new SpreadBatch(parts);
   }
 
   /** Describes the model the server runs and its batching settings. */
@@ -286,10 +324,16 @@ public final class CaptchaSolverClient implements AutoCloseable {
     if (owned == null) {
       return;
     }
+    perTarget.forEach(ManagedChannel::shutdown);
     owned.shutdown();
     try {
       if (!owned.awaitTermination(5, TimeUnit.SECONDS)) {
         owned.shutdownNow();
+      }
+      for (ManagedChannel c : perTarget) {
+        if (!c.awaitTermination(1, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
       }
     } catch (InterruptedException e) {
       owned.shutdownNow();
@@ -303,7 +347,11 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   private CaptchaSolverGrpc.CaptchaSolverStub asyncStub() {
-    CaptchaSolverGrpc.CaptchaSolverStub stub = CaptchaSolverGrpc.newStub(channel);
+    return stub(channel);
+  }
+
+  private CaptchaSolverGrpc.CaptchaSolverStub stub(Channel on) {
+    CaptchaSolverGrpc.CaptchaSolverStub stub = CaptchaSolverGrpc.newStub(on);
     return credentials != null ? stub.withCallCredentials(credentials) : stub;
   }
 
@@ -441,7 +489,7 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return new CaptchaSolverClient(this);
     }
 
-    private ManagedChannel buildChannel() {
+    private ManagedChannel buildChannel(List<String> targets) {
       return ClientChannels.forTargets(targets)
           .tls(tls)
           .trustCa(trustCa)

@@ -51,7 +51,7 @@ public record ModelDescription(
    * @param instances model instances running in parallel
    * @param maxQueueLength requests that may wait before new ones are refused
    * @param defaultTimeout deadline applied to calls that carry none
-   * @param mode "fixed" or "latency-budget"
+   * @param mode "work-conserving", "fixed" or "latency-budget"
    * @param latencyBudget the end-to-end budget in latency-budget mode
    */
   public record Batching(

@@ -13,12 +13,12 @@ public final class SolveOutcomeIterator implements Iterator<SolveOutcome>, AutoC
   private static final Object END = new Object();
 
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-  private final StreamBatch batch;
+  private final BatchRun batch;
   private SolveOutcome next;
   private BatchSummary summary;
   private boolean ended;
 
-  SolveOutcomeIterator(StreamBatch batch) {
+  SolveOutcomeIterator(BatchRun batch) {
     this.batch = batch;
   }
 
@@ -78,7 +78,7 @@ public final class SolveOutcomeIterator implements Iterator<SolveOutcome>, AutoC
     }
     SolveOutcome o = next;
     next = null;
-    batch.release(1);
+    batch.released(o);
     return o;
   }
 

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * half-closing and cancelling happen outside it, on one thread at a time. Thread-safe; outcomes
  * reach the sink one at a time.
  */
-final class StreamBatch {
+final class StreamBatch implements BatchRun {
   private static final Logger log = LoggerFactory.getLogger(StreamBatch.class);
 
   /** Runs a task after a pause; thread-safe. */
@@ -58,7 +58,31 @@ final class StreamBatch {
     void fail(RuntimeException error);
   }
 
-  private final Iterator<CaptchaImage> inputs;
+  /**
+   * Where a batch takes its items, each with its index in the whole input; several batches that
+   * spread one input over several streams share one. Thread-safe.
+   */
+  interface Source {
+    /** The next item, or null at the end of the input. */
+    Item next();
+
+    /** An item and its index in the input. */
+    record Item(int index, CaptchaImage image) {}
+
+    /** The items of {@code images}, numbered from 0. */
+    static Source of(Iterator<CaptchaImage> images) {
+      return new Source() {
+        private int next;
+
+        @Override
+        public synchronized Item next() {
+          return images.hasNext() ? new Item(next++, images.next()) : null;
+        }
+      };
+    }
+  }
+
+  private final Source inputs;
   private final int maxInFlight;
   private final Function<StreamObserver<SolveResponse>, StreamObserver<SolveRequest>> opener;
   private final ErrorMapper mapper;
@@ -97,6 +121,25 @@ final class StreamBatch {
       Duration deadline,
       RetrySettings retry) {
     this(
+        Source.of(inputs),
+        maxInFlight,
+        opener,
+        mapper,
+        deadline,
+        retry,
+        Scheduler.SYSTEM,
+        new SplittableRandom());
+  }
+
+  /** As above, taking the items from a source that other batches may share. */
+  StreamBatch(
+      Source inputs,
+      int maxInFlight,
+      Function<StreamObserver<SolveResponse>, StreamObserver<SolveRequest>> opener,
+      ErrorMapper mapper,
+      Duration deadline,
+      RetrySettings retry) {
+    this(
         inputs,
         maxInFlight,
         opener,
@@ -120,6 +163,19 @@ final class StreamBatch {
       RetrySettings retry,
       Scheduler scheduler,
       RandomGenerator random) {
+    this(Source.of(inputs), maxInFlight, opener, mapper, deadline, retry, scheduler, random);
+  }
+
+  /** The general form of the constructors above. */
+  StreamBatch(
+      Source inputs,
+      int maxInFlight,
+      Function<StreamObserver<SolveResponse>, StreamObserver<SolveRequest>> opener,
+      ErrorMapper mapper,
+      Duration deadline,
+      RetrySettings retry,
+      Scheduler scheduler,
+      RandomGenerator random) {
     this.inputs = inputs;
     this.maxInFlight = maxInFlight;
     this.opener = opener;
@@ -131,7 +187,8 @@ final class StreamBatch {
   }
 
   /** Starts streaming; outcomes go to {@code sink}. */
-  void start(Sink sink) {
+  @Override
+  public void start(Sink sink) {
     synchronized (lock) {
       if (this.sink != null) {
         throw new IllegalStateException("already started");
@@ -149,8 +206,14 @@ final class StreamBatch {
     pump();
   }
 
+  @Override
+  public void released(SolveOutcome outcome) {
+    release(1);
+  }
+
   /** Stops the batch: cancels the stream and fails the sink with {@code reason}. */
-  void abort(RuntimeException reason) {
+  @Override
+  public void abort(RuntimeException reason) {
     synchronized (lock) {
       if (finished) {
         return;
@@ -228,26 +291,29 @@ final class StreamBatch {
           index = resend.poll();
           image = pending.get(index);
         } else if (!inputExhausted && window < maxInFlight) {
+          Source.Item item;
           try {
-            if (!inputs.hasNext()) {
+            item = inputs.next();
+            if (item == null) {
               inputExhausted = true;
               // The client half-closes only once every item has its outcome
               // (checkCompleteLocked), so items refused as overloaded can still be sent again.
               checkCompleteLocked();
               return true;
             }
-            image = inputs.next();
           } catch (RuntimeException e) {
             abortLocked(e, "batch aborted: " + e);
             return true;
           }
+          image = item.image();
           if (image == null) {
             abortLocked(
-                new IllegalArgumentException("null image at index " + started),
+                new IllegalArgumentException("null image at index " + item.index()),
                 "batch aborted: null image");
             return true;
           }
-          index = started++;
+          index = item.index();
+          started++;
           window++;
           pending.put(index, image);
         } else {
@@ -439,9 +505,11 @@ final class StreamBatch {
       finishItem(index, SolveOutcome.failure(index, pending.get(index), error));
     }
     try {
-      while (!inputExhausted && inputs.hasNext()) {
-        CaptchaImage image = inputs.next();
-        int index = started++;
+      Source.Item item;
+      while (!inputExhausted && (item = inputs.next()) != null) {
+        CaptchaImage image = item.image();
+        int index = item.index();
+        started++;
         window++;
         pending.put(index, image);
         finishItem(index, SolveOutcome.failure(index, image, error));

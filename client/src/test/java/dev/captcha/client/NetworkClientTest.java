@@ -48,6 +48,40 @@ class NetworkClientTest {
   }
 
   @Test
+  void aBatchIsSpreadOverEveryReplica() throws Exception {
+    FakeSolver f1 = new FakeSolver();
+    FakeSolver f2 = new FakeSolver();
+    Server s1 = serve(f1, InsecureServerCredentials.create());
+    Server s2 = serve(f2, InsecureServerCredentials.create());
+    try (CaptchaSolverClient client =
+        CaptchaSolverClient.builder()
+            .deadline(Duration.ofMinutes(5))
+            .target("127.0.0.1:" + s1.getPort())
+            .target("127.0.0.1:" + s2.getPort())
+            .build()) {
+      int n = 1000;
+      List<CaptchaImage> batch =
+          IntStream.range(0, n).mapToObj(i -> CaptchaImage.of("i" + i, img("i" + i))).toList();
+      List<Integer> order = new ArrayList<>();
+      BatchSummary summary =
+          client.solveAll(
+              batch,
+              BatchOptions.inOrder(),
+              o -> {
+                assertEquals("i" + o.index(), o.result().text());
+                order.add(o.index());
+              });
+      assertEquals(new BatchSummary(n, n, 0, 0), summary);
+      assertEquals(IntStream.range(0, n).boxed().toList(), order, "in input order, each once");
+      int one = f1.streamItemsReceived.get();
+      int two = f2.streamItemsReceived.get();
+      assertEquals(n, one + two);
+      assertTrue(
+          one >= 0.4 * n && one <= 0.6 * n, "each replica answers 40-60%: " + one + " and " + two);
+    }
+  }
+
+  @Test
   void severalTargetsAreBalancedRoundRobinAndADeadReplicaIsRetriedElsewhere() throws Exception {
     FakeSolver f1 = new FakeSolver();
     FakeSolver f2 = new FakeSolver();

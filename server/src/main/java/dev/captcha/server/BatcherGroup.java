@@ -19,7 +19,8 @@ final class BatcherGroup {
   @Option(
       names = "--max-queue-delay",
       description =
-          "Longest a request waits, from its arrival, for its batch to fill"
+          "Longest a request waits, from its arrival, for its batch to fill (fixed"
+              + " mode) or is held for a fuller batch (work-conserving mode)"
               + " (CAPTCHA_MAX_QUEUE_DELAY, default ${DEFAULT-VALUE}).")
   Duration maxQueueDelay = DEFAULTS.maxQueueDelay();
 
@@ -55,8 +56,10 @@ final class BatcherGroup {
   @Option(
       names = "--batching-mode",
       description =
-          "fixed (wait up to --max-queue-delay) or latency-budget (measure the batch"
-              + " cost and choose wait and size to finish within --latency-budget)"
+          "work-conserving (a free instance takes what is queued at once; it holds"
+              + " for a fuller batch only where the measured batch cost says that raises throughput,"
+              + " at most --max-queue-delay), fixed (wait for a full batch up to --max-queue-delay)"
+              + " or latency-budget (work-conserving, holds bounded by --latency-budget)"
               + " (CAPTCHA_BATCHING_MODE, default ${DEFAULT-VALUE}).")
   String batchingMode = DEFAULTS.mode().label();
 

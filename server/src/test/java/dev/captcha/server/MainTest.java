@@ -66,7 +66,7 @@ class MainTest {
     assertEquals(32, s.maxBatchSize());
     assertEquals(Duration.ofMillis(5), s.maxQueueDelay());
     assertEquals(List.of(), s.preferredBatchSizes());
-    assertEquals(BatchingMode.FIXED, s.mode());
+    assertEquals(BatchingMode.WORK_CONSERVING, s.mode());
     assertEquals(Device.AUTO, m.engineOptions().device());
   }
 

@@ -1,30 +1,42 @@
 package dev.captcha.server.batch;
 
 /**
- * Online estimate of an engine's batch cost as {@code cost(b) = fixed + b * perItem}, fitted by
- * exponentially weighted least squares over the batches observed. Not thread-safe: the batcher
- * guards it with its lock.
+ * Estimate of an engine's batch cost: an exponentially weighted moving average of the wall time of
+ * each batch size seen (warm-up seeds every size, serving keeps them current), and a line {@code
+ * cost(b) = fixed + b * perItem} fitted through those averages, one point per size. Not
+ * thread-safe: the batcher guards it with its lock.
  */
 final class BatchCostModel {
-  /** Weight kept by past observations at each new one: about the last 200 batches count. */
-  private static final double DECAY = 0.995;
+  /** Weight of a new observation in its size's average. */
+  private static final double ALPHA = 0.1;
 
   private static final int MIN_OBSERVATIONS = 3;
 
-  private double sw;
-  private double sx;
-  private double sy;
-  private double sxx;
-  private double sxy;
+  private final double[] average;
+  private final boolean[] seen;
   private long observations;
+  private boolean stale = true;
+  private double fixed;
+  private double perItem;
+
+  /** A model for batch sizes 1 to {@code maxBatchSize}; larger sizes are ignored. */
+  BatchCostModel(int maxBatchSize) {
+    average = new double[maxBatchSize + 1];
+    seen = new boolean[maxBatchSize + 1];
+  }
 
   void record(int batchSize, long nanos) {
-    sw = sw * DECAY + 1;
-    sx = sx * DECAY + batchSize;
-    sy = sy * DECAY + nanos;
-    sxx = sxx * DECAY + (double) batchSize * batchSize;
-    sxy = sxy * DECAY + (double) batchSize * nanos;
+    if (batchSize < 1 || batchSize >= average.length || nanos < 0) {
+      return;
+    }
+    if (seen[batchSize]) {
+      average[batchSize] += ALPHA * (nanos - average[batchSize]);
+    } else {
+      average[batchSize] = nanos;
+      seen[batchSize] = true;
+    }
     observations++;
+    stale = true;
   }
 
   boolean ready() {
@@ -33,42 +45,69 @@ final class BatchCostModel {
 
   /** The fitted per-batch launch cost in nanoseconds (>= 0). */
   double fixedNanos() {
-    double[] fit = fit();
-    return fit[0];
+    fit();
+    return fixed;
   }
 
   /** The fitted cost per item in nanoseconds (>= 0). */
   double perItemNanos() {
-    double[] fit = fit();
-    return fit[1];
+    fit();
+    return perItem;
   }
 
   /** The estimated wall time of a batch of {@code batchSize}, in nanoseconds. */
   double estimateNanos(int batchSize) {
-    double[] fit = fit();
-    return fit[0] + fit[1] * batchSize;
+    fit();
+    return fixed + perItem * batchSize;
   }
 
-  private double[] fit() {
-    if (sw == 0) {
-      return new double[] {0, 0};
+  private void fit() {
+    if (!stale) {
+      return;
     }
-    double meanX = sx / sw;
-    double meanY = sy / sw;
-    double varX = sxx / sw - meanX * meanX;
-    if (varX < 1e-6) {
+    stale = false;
+    double n = 0;
+    double sx = 0;
+    double sy = 0;
+    double sxx = 0;
+    double sxy = 0;
+    for (int b = 1; b < average.length; b++) {
+      if (seen[b]) {
+        n++;
+        sx += b;
+        sy += average[b];
+        sxx += (double) b * b;
+        sxy += b * average[b];
+      }
+    }
+    if (n == 0) {
+      fixed = 0;
+      perItem = 0;
+      return;
+    }
+    double meanX = sx / n;
+    double meanY = sy / n;
+    double varX = sxx / n - meanX * meanX;
+    if (varX < 1e-9) {
       // One batch size only: attribute the whole cost to the items, which over-estimates larger
-      // batches rather than under-estimating them.
-      return new double[] {0, meanY / Math.max(meanX, 1)};
+      // batches rather than under-estimating them, and never suggests waiting for companions.
+      fixed = 0;
+      perItem = meanY / meanX;
+      return;
     }
-    double slope = (sxy / sw - meanX * meanY) / varX;
+    double slope = (sxy / n - meanX * meanY) / varX;
     if (slope < 0) {
-      return new double[] {Math.max(meanY, 0), 0};
+      fixed = Math.max(meanY, 0);
+      perItem = 0;
+      return;
     }
     double intercept = meanY - slope * meanX;
     if (intercept < 0) {
-      return new double[] {0, meanY / Math.max(meanX, 1)};
+      fixed = 0;
+      perItem = meanY / meanX;
+      return;
     }
-    return new double[] {intercept, slope};
+    fixed = intercept;
+    perItem = slope;
   }
 }

@@ -10,7 +10,8 @@ import java.util.TreeSet;
  *
  * @param maxBatchSize largest batch sent to an engine instance
  * @param maxQueueDelay longest a request waits, from its arrival, for its batch to fill (fixed
- *     mode; the fallback of latency-budget mode before the batch cost is known)
+ *     mode; the bound of any hold in work-conserving mode and in latency-budget mode before the
+ *     batch cost is known)
  * @param preferredBatchSizes sizes dispatched at once when the queue holds that many, ascending
  * @param instances engine instances running batches in parallel
  * @param maxQueueLength most requests waiting; beyond it requests are rejected at once
@@ -64,7 +65,7 @@ public record BatcherSettings(
         1,
         1024,
         Duration.ofSeconds(10),
-        BatchingMode.FIXED,
+        BatchingMode.WORK_CONSERVING,
         Duration.ofMillis(50));
   }
 

@@ -2,11 +2,16 @@ package dev.captcha.server.batch;
 
 /** How the batcher decides how long to wait for a batch to fill. */
 public enum BatchingMode {
-  /** Wait up to the configured max queue delay, counted from a request's arrival. */
+  /**
+   * An idle instance takes what is queued at once; it holds back for a fuller batch only where the
+   * measured batch cost says that raises throughput, and never past the max queue delay.
+   */
+  WORK_CONSERVING("work-conserving"),
+  /** Wait for a full batch up to the configured max queue delay, counted from arrival. */
   FIXED("fixed"),
   /**
-   * Measure the engine's batch cost online and pick the wait and the batch size so that a request
-   * finishes within the latency budget.
+   * Work-conserving, with any hold for a fuller batch bounded by the latency budget less the
+   * batch's measured cost instead of by the max queue delay.
    */
   LATENCY_BUDGET("latency-budget");
 
@@ -16,7 +21,7 @@ public enum BatchingMode {
     this.label = label;
   }
 
-  /** The name used on the command line and in the API ("fixed" or "latency-budget"). */
+  /** The name used on the command line and in the API, for example "work-conserving". */
   public String label() {
     return label;
   }
@@ -29,6 +34,8 @@ public enum BatchingMode {
       }
     }
     throw new IllegalArgumentException(
-        "unknown batching mode '" + label + "' (expected fixed or latency-budget)");
+        "unknown batching mode '"
+            + label
+            + "' (expected work-conserving, fixed or latency-budget)");
   }
 }

@@ -19,10 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dynamic micro-batcher: groups requests into batches for a set of engine instances, dispatching a
- * batch when an instance is free and either a full (or preferred-size) batch is queued or the
- * oldest request has waited its delay, counted from its arrival. Thread-safe; {@link #add} may be
- * called from any thread.
+ * Dynamic micro-batcher: groups requests into batches for a set of engine instances. Thread-safe;
+ * {@link #add} may be called from any thread.
+ *
+ * <p>In the work-conserving modes (the default and latency-budget) an instance that is free takes
+ * what is queued at once, up to the max batch size, so batches form while instances are busy. It
+ * holds back for a fuller batch only where the measured batch cost says that raises throughput:
+ * when more requests are expected to arrive within one batch's fixed launch cost than are queued
+ * (an accelerator, where a batch of n costs much less than n batches of one; never on a CPU, where
+ * the cost grows in proportion to the batch). A hold ends when enough requests are queued, or at
+ * the latest after the max queue delay (latency-budget mode: the budget less the batch's cost),
+ * counted from the oldest request's arrival. In fixed mode an instance waits for a full (or
+ * preferred-size) batch until the oldest request has waited the max queue delay.
  *
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
@@ -35,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MicroBatcher<I, O> {
   private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
+
+  /** Arrivals remembered for the arrival-rate estimate. */
+  private static final int ARRIVAL_WINDOW = 32;
 
   private final BatcherSettings settings;
   private final List<BatchEngine<I, O>> engines;
@@ -51,7 +62,10 @@ public final class MicroBatcher<I, O> {
   private final ArrayDeque<Integer> idle = new ArrayDeque<>();
   private final Set<List<Pending<I, O>>> running =
       Collections.newSetFromMap(new IdentityHashMap<>());
-  private final BatchCostModel costModel = new BatchCostModel();
+  private final BatchCostModel costModel;
+  private final long[] arrivals = new long[ARRIVAL_WINDOW];
+  private int arrivalCount;
+  private int arrivalNext;
   private boolean closing;
   private int completing;
   private DelayScheduler.Cancellable timer;
@@ -100,6 +114,7 @@ public final class MicroBatcher<I, O> {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.maxQueueDelayNanos = settings.maxQueueDelay().toNanos();
     this.latencyBudgetNanos = settings.latencyBudget().toNanos();
+    this.costModel = new BatchCostModel(settings.maxBatchSize());
     for (int i = 0; i < this.engines.size(); i++) {
       idle.add(i);
     }
@@ -175,6 +190,7 @@ public final class MicroBatcher<I, O> {
         refusal = queueFullLocked(now, actions);
         if (refusal == null) {
           queue.add(new Pending<>(input, now, deadlineNanos, future));
+          recordArrivalLocked(now);
           dispatchLocked(now, actions);
         }
       }
@@ -238,10 +254,10 @@ public final class MicroBatcher<I, O> {
     }
   }
 
-  /** The largest batch the batcher currently forms (below max in latency-budget mode). */
-  public int currentBatchCap() {
+  /** The estimated arrival rate in requests per second, from the most recent arrivals. */
+  public double arrivalsPerSecond() {
     synchronized (lock) {
-      return batchCapLocked();
+      return arrivalRateLocked(clock.nanoTime()) * 1e9;
     }
   }
 
@@ -326,22 +342,30 @@ public final class MicroBatcher<I, O> {
   }
 
   private void dispatchLocked(long now, Actions actions) {
+    long wakeAt = 0;
+    boolean wake = false;
     while (!idle.isEmpty()) {
       dropDeadHeadLocked(now, actions);
       Pending<I, O> head = queue.peekFirst();
       if (head == null) {
         break;
       }
-      int cap = batchCapLocked();
+      int max = settings.maxBatchSize();
       int queued = queue.size();
       int size;
-      if (closing || now - dueLocked(head) >= 0) {
-        size = Math.min(queued, cap);
-      } else if (queued >= cap) {
-        size = cap;
+      long holdUntil =
+          closing || queued >= max
+              ? now
+              : settings.mode() == BatchingMode.FIXED
+                  ? saturatedAdd(head.arrivalNanos, maxQueueDelayNanos)
+                  : holdUntilLocked(now, head, queued);
+      if (holdUntil - now <= 0) {
+        size = Math.min(queued, max);
       } else {
         size = largestPreferredAtMost(queued);
         if (size == 0) {
+          wake = true;
+          wakeAt = holdUntil;
           break;
         }
       }
@@ -353,15 +377,58 @@ public final class MicroBatcher<I, O> {
       running.add(batch);
       actions.launches.add(() -> launch(instance, batch));
     }
-    rescheduleLocked(now);
+    if (wake) {
+      rescheduleLocked(now, wakeAt);
+    }
   }
 
-  private void rescheduleLocked(long now) {
-    Pending<I, O> head = queue.peekFirst();
-    if (head == null || idle.isEmpty() || closing) {
+  /**
+   * Until when an idle instance should hold back the queued requests for a fuller batch, or {@code
+   * now} to dispatch at once. It holds only while more requests are expected to arrive within one
+   * batch's fixed launch cost than are queued, because only then does a fuller batch serve more
+   * requests per unit of time; the arrivals are shared among the idle instances.
+   */
+  private long holdUntilLocked(long now, Pending<I, O> head, int queued) {
+    if (!costModel.ready()) {
+      return now;
+    }
+    double fixed = costModel.fixedNanos();
+    double expected = arrivalRateLocked(now) / idle.size() * fixed;
+    if (expected < queued + 1) {
+      return now;
+    }
+    int target = (int) Math.min(settings.maxBatchSize(), Math.ceil(expected));
+    long cost = (long) costModel.estimateNanos(target);
+    long until =
+        settings.mode() == BatchingMode.LATENCY_BUDGET
+            ? saturatedAdd(head.arrivalNanos, latencyBudgetNanos - cost)
+            : saturatedAdd(head.arrivalNanos, Math.min(maxQueueDelayNanos, (long) fixed));
+    long byDeadline = head.deadlineNanos - cost;
+    return byDeadline - until < 0 ? byDeadline : until;
+  }
+
+  private void recordArrivalLocked(long now) {
+    arrivals[arrivalNext] = now;
+    arrivalNext = (arrivalNext + 1) % ARRIVAL_WINDOW;
+    if (arrivalCount < ARRIVAL_WINDOW) {
+      arrivalCount++;
+    }
+  }
+
+  /** Arrivals per nanosecond over the remembered arrivals, decaying while none come. */
+  private double arrivalRateLocked(long now) {
+    if (arrivalCount < 2) {
+      return 0;
+    }
+    long oldest = arrivals[(arrivalNext - arrivalCount + ARRIVAL_WINDOW) % ARRIVAL_WINDOW];
+    long span = Math.max(now - oldest, 1_000L);
+    return (arrivalCount - 1) / (double) span;
+  }
+
+  private void rescheduleLocked(long now, long due) {
+    if (closing) {
       return;
     }
-    long due = dueLocked(head);
     if (timer != null) {
       if (timerDueNanos - due <= 0) {
         return;
@@ -371,33 +438,6 @@ public final class MicroBatcher<I, O> {
     timerDueNanos = due;
     long delay = Math.max(due - now, 0);
     timer = scheduler.schedule(() -> onTimer(due), delay);
-  }
-
-  /** When the given oldest request must be dispatched at the latest. */
-  private long dueLocked(Pending<I, O> head) {
-    if (settings.mode() == BatchingMode.LATENCY_BUDGET && costModel.ready()) {
-      long cost = (long) costModel.estimateNanos(batchCapLocked());
-      long byBudget = head.arrivalNanos + latencyBudgetNanos - cost;
-      long byDeadline = head.deadlineNanos - cost;
-      return byDeadline - byBudget < 0 ? byDeadline : byBudget;
-    }
-    return saturatedAdd(head.arrivalNanos, maxQueueDelayNanos);
-  }
-
-  private int batchCapLocked() {
-    int max = settings.maxBatchSize();
-    if (settings.mode() != BatchingMode.LATENCY_BUDGET || !costModel.ready()) {
-      return max;
-    }
-    // Spend at most half the budget computing, leaving the rest for waiting.
-    double limit = latencyBudgetNanos / 2.0;
-    double fixed = costModel.fixedNanos();
-    double perItem = costModel.perItemNanos();
-    if (perItem <= 0) {
-      return max;
-    }
-    long fits = (long) Math.floor((limit - fixed) / perItem + 1e-6);
-    return (int) Math.max(1, Math.min(max, fits));
   }
 
   private int largestPreferredAtMost(int queued) {
@@ -414,7 +454,7 @@ public final class MicroBatcher<I, O> {
     if (!costModel.ready()) {
       return maxQueueDelayNanos;
     }
-    int cap = batchCapLocked();
+    int cap = settings.maxBatchSize();
     long batchesAhead = (queue.size() + cap - 1) / cap;
     return (long) (batchesAhead * costModel.estimateNanos(cap) / engines.size());
   }

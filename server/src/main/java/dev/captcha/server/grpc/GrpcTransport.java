@@ -31,6 +31,7 @@ public final class GrpcTransport {
   private NanoClock clock = NanoClock.SYSTEM;
   private HealthState health;
   private boolean reflection;
+  private boolean directExecutor;
 
   private GrpcTransport(BindableService service) {
     this.service = Objects.requireNonNull(service, "service");
@@ -79,6 +80,16 @@ public final class GrpcTransport {
   }
 
   /**
+   * Runs the services' methods on the transport's own threads instead of handing each call to a
+   * thread pool first (default off). The captcha service never blocks in them (decoding and
+   * inference run on their own executors), so this saves one thread hand-off per call.
+   */
+  public GrpcTransport directExecutor(boolean directExecutor) {
+    this.directExecutor = directExecutor;
+    return this;
+  }
+
+  /**
    * The network server on {@code port} (0 picks a free one) of all interfaces, with TLS, every
    * transport limit, the interceptors and the services; not started.
    *
@@ -107,6 +118,9 @@ public final class GrpcTransport {
    */
   public CaptchaServer on(ServerBuilder<?> builder) throws IOException {
     builder.maxInboundMessageSize(limits.maxInboundMessageSize());
+    if (directExecutor) {
+      builder.directExecutor();
+    }
     StreamItemLimiter limiter = new StreamItemLimiter(limits.streamItemsPerConnection());
     builder.addTransportFilter(limiter).intercept(limiter);
     if (tokenFile != null) {

@@ -10,7 +10,7 @@ class BatchCostModelTest {
 
   @Test
   void recoversALinearCost() {
-    BatchCostModel m = new BatchCostModel();
+    BatchCostModel m = new BatchCostModel(64);
     assertFalse(m.ready());
     for (int i = 0; i < 50; i++) {
       int b = 1 + (i % 16);
@@ -24,7 +24,7 @@ class BatchCostModelTest {
 
   @Test
   void followsAChangeInCost() {
-    BatchCostModel m = new BatchCostModel();
+    BatchCostModel m = new BatchCostModel(64);
     for (int i = 0; i < 200; i++) {
       m.record(1 + (i % 8), 1_000_000L);
     }
@@ -38,7 +38,7 @@ class BatchCostModelTest {
 
   @Test
   void singleBatchSizeIsChargedToTheItems() {
-    BatchCostModel m = new BatchCostModel();
+    BatchCostModel m = new BatchCostModel(64);
     for (int i = 0; i < 5; i++) {
       m.record(8, 8_000_000L);
     }

@@ -31,8 +31,10 @@ class MicroBatcherTest {
     return new MicroBatcher<>(settings, engines, time, time, workers);
   }
 
+  /** Fixed mode: waits for a full batch up to the delay. */
   private static BatcherSettings settings(int maxBatch, long delayMs) {
     return BatcherSettings.defaults()
+        .withMode(BatchingMode.FIXED)
         .withMaxBatchSize(maxBatch)
         .withMaxQueueDelay(Duration.ofMillis(delayMs));
   }
@@ -363,57 +365,217 @@ class MicroBatcherTest {
     assertTrue(b.shutdown().isDone());
   }
 
-  @Test
-  void latencyBudgetModeLearnsTheCostAndChoosesSizeAndWait() throws Exception {
-    BatcherSettings s =
-        settings(64, 1)
-            .withMode(BatchingMode.LATENCY_BUDGET)
-            .withLatencyBudget(Duration.ofMillis(20));
+  private MicroBatcher<String, String> warmed(BatcherSettings s, long fixedNanos, long perItemNanos)
+      throws Exception {
     MicroBatcher<String, String> b = batcher(s);
+    for (FakeEngine e : engines) {
+      e.fixedNanos = fixedNanos;
+      e.perItemNanos = perItemNanos;
+    }
+    b.warmUp("z");
+    // From here on batches take no fake time, so queue times read exactly; the batcher knows the
+    // cost from warm-up.
+    for (FakeEngine e : engines) {
+      e.batches.clear();
+      e.fixedNanos = 0;
+      e.perItemNanos = 0;
+    }
+    return b;
+  }
+
+  @Test
+  void warmUpRunsEveryBatchSizeAndLearnsTheCost() throws Exception {
+    MicroBatcher<String, String> b = batcher(BatcherSettings.defaults().withMaxBatchSize(64));
     FakeEngine engine = engines.get(0);
     engine.fixedNanos = 2 * MS;
     engine.perItemNanos = MS / 2;
     b.warmUp("z");
     assertEquals(64, engine.batches.size(), "every batch size warmed up");
     assertEquals(2 * MS + 5 * MS, b.estimatedBatchNanos(10), 1000);
-    // Half the budget (10 ms) buys a batch of (10 - 2) / 0.5 = 16.
-    assertEquals(16, b.currentBatchCap());
-    engine.batches.clear();
-
-    List<CompletableFuture<BatchResult<String>>> fs = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
-      fs.add(b.add("r" + i));
-    }
-    assertEquals(1, workers.pending(), "16 fill a batch at once");
-    workers.runAll();
-    assertEquals(List.of(16), engine.sizes());
-
-    // A lone request may wait budget - cost(16) = 20 - 10 = 10 ms, not the 1 ms fixed delay.
-    CompletableFuture<BatchResult<String>> lone = b.add("lone");
-    time.advance(9 * MS);
-    assertEquals(0, workers.pending(), "still within its budgeted wait");
-    time.advance(MS + MS / 10);
-    assertEquals(1, workers.pending());
-    workers.runAll();
-    BatchResult<String> r = lone.join();
-    assertEquals(1, r.batchSize());
-    assertEquals(10 * MS, r.queueNanos(), MS / 10);
-    assertTrue(
-        r.queueNanos() + r.inferenceNanos() <= 20 * MS,
-        "finished within the budget: " + (r.queueNanos() + r.inferenceNanos()));
   }
 
   @Test
-  void latencyBudgetModeWithoutMeasurementsFallsBackToTheFixedDelay() {
-    BatcherSettings s =
-        settings(64, 3)
-            .withMode(BatchingMode.LATENCY_BUDGET)
-            .withLatencyBudget(Duration.ofMillis(50));
-    MicroBatcher<String, String> b = batcher(s);
-    b.add("a");
-    time.advance(3 * MS);
+  void defaultModeIsWorkConserving() {
+    assertEquals(BatchingMode.WORK_CONSERVING, BatcherSettings.defaults().mode());
+  }
+
+  @Test
+  void withALinearCostALoneRequestNeverWaitsAndBatchesFormWhileBusy() throws Exception {
+    MicroBatcher<String, String> b = warmed(BatcherSettings.defaults().withMaxBatchSize(32), 0, MS);
+    for (int i = 0; i < 20; i++) {
+      CompletableFuture<BatchResult<String>> f = b.add("r" + i);
+      assertEquals(1, workers.pending(), "dispatched at once, arrival " + i);
+      workers.runAll();
+      assertEquals(0, f.join().queueNanos());
+      time.advance(MS / 4);
+    }
+    // Arrivals while the instance is busy are taken together as soon as it is free.
+    CompletableFuture<BatchResult<String>> first = b.add("a");
+    List<CompletableFuture<BatchResult<String>>> rest = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      time.advance(MS / 10);
+      rest.add(b.add("b" + i));
+    }
     assertEquals(1, workers.pending());
-    assertEquals(64, b.currentBatchCap());
+    workers.runAll();
+    assertEquals(1, first.join().batchSize());
+    for (CompletableFuture<BatchResult<String>> f : rest) {
+      assertEquals(5, f.join().batchSize());
+    }
+    assertEquals(0, time.pendingTasks(), "no timer: nothing ever held back");
+  }
+
+  @Test
+  void withALinearCostAnIdleSecondInstanceTakesTheNextRequestAtOnce() throws Exception {
+    MicroBatcher<String, String> b =
+        warmed(BatcherSettings.defaults().withMaxBatchSize(64).withInstances(2), 0, MS);
+    b.add("a");
+    for (int i = 0; i < 3; i++) {
+      time.advance(MS / 2);
+    }
+    b.add("b");
+    assertEquals(2, workers.pending(), "both instances busy, nobody waits");
+  }
+
+  @Test
+  void acceleratorUnderLoadHoldsForAFullerBatchButNeverPastTheBudget() throws Exception {
+    // cost(n) = 10 ms + 0.1 ms * n; requests every 0.5 ms: about 20 arrive per launch cost.
+    BatcherSettings s =
+        BatcherSettings.defaults()
+            .withMaxBatchSize(64)
+            .withInstances(2)
+            .withMode(BatchingMode.LATENCY_BUDGET)
+            .withLatencyBudget(Duration.ofMillis(20));
+    MicroBatcher<String, String> b = warmed(s, 10 * MS, MS / 10);
+    List<CompletableFuture<BatchResult<String>>> fs = new ArrayList<>();
+    fs.add(b.add("r0"));
+    assertEquals(1, workers.pending(), "the first request finds no known load and goes at once");
+    int dispatchedAt = -1;
+    for (int i = 1; i < 40 && dispatchedAt < 0; i++) {
+      time.advance(MS / 2);
+      fs.add(b.add("r" + i));
+      if (workers.pending() == 2) {
+        dispatchedAt = i;
+      }
+    }
+    assertTrue(dispatchedAt > 1, "the idle instance held back for companions");
+    workers.runAll();
+    BatchResult<String> held = fs.get(1).join();
+    assertTrue(held.batchSize() > 1, "held for a fuller batch: " + held.batchSize());
+    double finish = held.queueNanos() + 10 * MS + held.batchSize() * MS / 10.0;
+    assertTrue(finish <= 20 * MS, "the oldest held request finished within the budget: " + finish);
+  }
+
+  @Test
+  void workConservingModeHoldsNoLongerThanTheMaxQueueDelay() throws Exception {
+    BatcherSettings s =
+        BatcherSettings.defaults()
+            .withMaxBatchSize(64)
+            .withInstances(2)
+            .withMaxQueueDelay(Duration.ofMillis(2));
+    MicroBatcher<String, String> b = warmed(s, 10 * MS, MS / 10);
+    b.add("r0");
+    time.advance(MS / 2);
+    CompletableFuture<BatchResult<String>> held = b.add("r1");
+    assertEquals(1, workers.pending(), "held");
+    time.advance(2 * MS);
+    assertEquals(2, workers.pending(), "released 2 ms after its arrival");
+    workers.runAll();
+    assertEquals(2 * MS, held.join().queueNanos());
+  }
+
+  @Test
+  void everyAcceptedRequestIsCompletedExactlyOnceUnderRandomLoad() throws Exception {
+    for (BatchingMode mode : BatchingMode.values()) {
+      for (long fixed : new long[] {0, 5 * MS}) {
+        engines.clear();
+        checkExactlyOnce(mode, fixed, new java.util.SplittableRandom(fixed + mode.ordinal()));
+      }
+    }
+  }
+
+  private void checkExactlyOnce(BatchingMode mode, long fixed, java.util.SplittableRandom rnd)
+      throws Exception {
+    AtomicInteger admitted = new AtomicInteger();
+    AtomicInteger outcomes = new AtomicInteger();
+    OutcomeListener counting =
+        new OutcomeListener() {
+          @Override
+          public void admitted() {
+            admitted.incrementAndGet();
+          }
+
+          @Override
+          public void expired() {
+            outcomes.incrementAndGet();
+          }
+
+          @Override
+          public void failed() {
+            outcomes.incrementAndGet();
+          }
+
+          @Override
+          public void answered(long queueNanos) {
+            outcomes.incrementAndGet();
+          }
+        };
+    BatcherSettings s =
+        BatcherSettings.defaults()
+            .withMode(mode)
+            .withMaxBatchSize(16)
+            .withInstances(2)
+            .withMaxQueueLength(64)
+            .withLatencyBudget(Duration.ofMillis(30));
+    for (int i = 0; i < 2; i++) {
+      FakeEngine e = new FakeEngine(time);
+      e.fixedNanos = fixed;
+      e.perItemNanos = MS / 2;
+      engines.add(e);
+    }
+    MicroBatcher<String, String> b = new MicroBatcher<>(s, engines, time, time, workers, counting);
+    b.warmUp("z");
+    List<CompletableFuture<BatchResult<String>>> fs = new ArrayList<>();
+    List<AtomicInteger> completions = new ArrayList<>();
+    int cancelled = 0;
+    for (int i = 0; i < 2000; i++) {
+      time.advance((long) (-Math.log(1 - rnd.nextDouble()) * MS / 2));
+      long deadline = time.nanoTime() + (rnd.nextInt(10) == 0 ? MS : 100 * MS);
+      CompletableFuture<BatchResult<String>> f = b.add("r" + i, deadline);
+      AtomicInteger count = new AtomicInteger();
+      f.whenComplete((r, e) -> count.incrementAndGet());
+      if (!f.isDone() && rnd.nextInt(50) == 0) {
+        f.cancel(false);
+        cancelled++;
+      }
+      engines.get(rnd.nextInt(2)).failWith =
+          rnd.nextInt(40) == 0 ? new IllegalStateException("boom") : null;
+      fs.add(f);
+      completions.add(count);
+      while (workers.pending() > 0 && rnd.nextBoolean()) {
+        workers.runNext();
+      }
+    }
+    CompletableFuture<Void> drained = b.shutdown();
+    workers.runAll();
+    time.advance(200 * MS);
+    workers.runAll();
+    assertTrue(drained.isDone(), mode + ": drained");
+    for (int i = 0; i < fs.size(); i++) {
+      assertTrue(fs.get(i).isDone(), mode + ": request " + i + " completed");
+      assertEquals(1, completions.get(i).get(), mode + ": request " + i + " completed once");
+    }
+    int refused =
+        (int)
+            fs.stream()
+                .filter(
+                    f ->
+                        f.isCompletedExceptionally()
+                            && !f.isCancelled()
+                            && failure(f) instanceof RejectedException)
+                .count();
+    assertEquals(fs.size() - refused, admitted.get(), mode + ": every request admitted or refused");
+    assertEquals(admitted.get(), outcomes.get() + cancelled, mode + ": one outcome each");
   }
 
   @Test
@@ -429,6 +591,7 @@ class MicroBatcherTest {
     assertThrows(IllegalArgumentException.class, () -> d.withMaxQueueDelay(Duration.ofMillis(-1)));
     assertEquals(List.of(2, 4), d.withPreferredBatchSizes(List.of(4, 2, 4)).preferredBatchSizes());
     assertEquals(BatchingMode.LATENCY_BUDGET, BatchingMode.parse("latency-budget"));
+    assertEquals(BatchingMode.WORK_CONSERVING, BatchingMode.parse("work-conserving"));
     assertThrows(IllegalArgumentException.class, () -> BatchingMode.parse("eager"));
   }
 

@@ -20,59 +20,105 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Open-loop Poisson arrivals into the batcher in front of a simulated accelerator ({@code a + b*c}
- * per batch), comparing fixed mode with its delay set to the budget against latency-budget mode.
- * Latency is measured from each request's scheduled arrival (no coordinated omission). Prints
- * p50/p99/max and the mean batch size per mode and rate.
+ * per batch), swept over offered load as a fraction of saturation ({@code max / (a + max * c)}),
+ * comparing fixed mode at several delays with the work-conserving and latency-budget modes. Latency
+ * is measured from each request's scheduled arrival (no coordinated omission). Prints p50/p99,
+ * throughput, the share within the budget and the mean batch size per mode and load, and per load
+ * whether latency-budget mode kept p99 within the budget and matched the best fixed setting's
+ * throughput and p50.
  *
- * <p>Arguments: budget ms (20), a ms (2), c ms (0.25), max batch (64), seconds per run (5), rates
- * per second (comma list, default 500,1500,2500).
+ * <p>Arguments: budget ms (20), a ms (2), c ms (0.25), max batch (64), seconds per run (3), loads
+ * as fractions of saturation (comma list, default 0.1,0.3,0.5,0.7,0.85,0.95).
  */
 public final class LatencyBudgetHarness {
   private LatencyBudgetHarness() {}
+
+  private record Setting(String name, BatchingMode mode, Duration delay) {}
+
+  private record Row(double p50, double p99, double throughput, double within, double batch) {}
 
   public static void main(String[] args) throws Exception {
     double budgetMs = args.length > 0 ? Double.parseDouble(args[0]) : 20;
     double aMs = args.length > 1 ? Double.parseDouble(args[1]) : 2;
     double cMs = args.length > 2 ? Double.parseDouble(args[2]) : 0.25;
     int maxBatch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
-    int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
-    int[] rates =
-        Arrays.stream((args.length > 5 ? args[5] : "500,1500,2500").split(","))
-            .mapToInt(Integer::parseInt)
+    int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+    double[] loads =
+        Arrays.stream((args.length > 5 ? args[5] : "0.1,0.3,0.5,0.7,0.85,0.95").split(","))
+            .mapToDouble(Double::parseDouble)
             .toArray();
+    double saturation = maxBatch / ((aMs + maxBatch * cMs) / 1e3);
+    Duration budget = Duration.ofNanos((long) (budgetMs * 1e6));
+    List<Setting> settings =
+        List.of(
+            new Setting("fixed 0ms", BatchingMode.FIXED, Duration.ZERO),
+            new Setting("fixed 2ms", BatchingMode.FIXED, Duration.ofMillis(2)),
+            new Setting("fixed 5ms", BatchingMode.FIXED, Duration.ofMillis(5)),
+            new Setting("fixed budget", BatchingMode.FIXED, budget),
+            new Setting("work-conserving", BatchingMode.WORK_CONSERVING, Duration.ofMillis(5)),
+            new Setting("latency-budget", BatchingMode.LATENCY_BUDGET, Duration.ofMillis(5)));
     System.out.printf(
         Locale.ROOT,
-        "budget %.1f ms, batch cost %.2f + b * %.3f ms, max batch %d%n",
+        "budget %.1f ms, batch cost %.2f + b * %.3f ms, max batch %d, saturation %.0f/s%n",
         budgetMs,
         aMs,
         cMs,
-        maxBatch);
-    for (int rate : rates) {
-      for (BatchingMode mode : BatchingMode.values()) {
-        run(mode, rate, budgetMs, aMs, cMs, maxBatch, seconds);
+        maxBatch,
+        saturation);
+    System.out.println(
+        "| load | setting | offered/s | p50 ms | p99 ms | done/s | within budget | mean batch |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    for (double load : loads) {
+      int rate = (int) Math.round(load * saturation);
+      double bestFixedP50 = Double.MAX_VALUE;
+      double bestFixedThroughput = 0;
+      Row budgetRow = null;
+      for (Setting setting : settings) {
+        Row r = run(setting, rate, budget, aMs, cMs, maxBatch, seconds);
+        System.out.printf(
+            Locale.ROOT,
+            "| %.0f%% | %s | %d | %.2f | %.2f | %.0f | %.1f%% | %.1f |%n",
+            load * 100,
+            setting.name(),
+            rate,
+            r.p50(),
+            r.p99(),
+            r.throughput(),
+            r.within(),
+            r.batch());
+        if (setting.mode() == BatchingMode.FIXED) {
+          bestFixedP50 = Math.min(bestFixedP50, r.p50());
+          bestFixedThroughput = Math.max(bestFixedThroughput, r.throughput());
+        } else if (setting.mode() == BatchingMode.LATENCY_BUDGET) {
+          budgetRow = r;
+        }
       }
+      System.out.printf(
+          Locale.ROOT,
+          "load %.0f%%: latency-budget p99 %.2f ms %s budget; throughput %.0f vs best fixed %.0f;"
+              + " p50 %.2f vs best fixed %.2f ms%n",
+          load * 100,
+          budgetRow.p99(),
+          budgetRow.p99() <= budgetMs ? "within" : "OVER",
+          budgetRow.throughput(),
+          bestFixedThroughput,
+          budgetRow.p50(),
+          bestFixedP50);
     }
   }
 
-  private static void run(
-      BatchingMode mode,
-      int rate,
-      double budgetMs,
-      double aMs,
-      double cMs,
-      int maxBatch,
-      int seconds)
+  private static Row run(
+      Setting setting, int rate, Duration budget, double aMs, double cMs, int maxBatch, int seconds)
       throws Exception {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newFixedThreadPool(1);
     SimulatedAccelerator<Long> engine =
         new SimulatedAccelerator<>((long) (aMs * 1e6), (long) (cMs * 1e6));
-    Duration budget = Duration.ofNanos((long) (budgetMs * 1e6));
     BatcherSettings settings =
         BatcherSettings.defaults()
             .withMaxBatchSize(maxBatch)
-            .withMaxQueueDelay(budget)
-            .withMode(mode)
+            .withMaxQueueDelay(setting.delay())
+            .withMode(setting.mode())
             .withLatencyBudget(budget)
             .withMaxQueueLength(1 << 20)
             .withDefaultTimeout(Duration.ofMinutes(1));
@@ -82,9 +128,9 @@ public final class LatencyBudgetHarness {
     batcher.warmUp(0L);
     engine.batches = 0;
     engine.items = 0;
-    int n = rate * seconds;
+    int n = Math.max(rate * seconds, 10);
     long[] latency = new long[n];
-    AtomicLong done = new AtomicLong();
+    AtomicLong lastDone = new AtomicLong();
     CompletableFuture<?>[] fs = new CompletableFuture<?>[n];
     SplittableRandom rnd = new SplittableRandom(42);
     long start = System.nanoTime();
@@ -102,26 +148,22 @@ public final class LatencyBudgetHarness {
               .add(scheduled)
               .whenComplete(
                   (r, e) -> {
-                    latency[index] = System.nanoTime() - scheduled;
-                    done.incrementAndGet();
+                    long now = System.nanoTime();
+                    latency[index] = now - scheduled;
+                    lastDone.accumulateAndGet(now, Math::max);
                   });
     }
-    CompletableFuture.allOf(fs).get(60, TimeUnit.SECONDS);
+    CompletableFuture.allOf(fs).get(120, TimeUnit.SECONDS);
     batcher.close(Duration.ofSeconds(5));
     workers.shutdownNow();
     timer.shutdownNow();
     Arrays.sort(latency);
     long within = Arrays.stream(latency).filter(l -> l <= budget.toNanos()).count();
-    System.out.printf(
-        Locale.ROOT,
-        "%-15s %5d/s: p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms  within budget %5.1f%%  mean batch"
-            + " %5.1f%n",
-        mode.label(),
-        rate,
+    return new Row(
         latency[n / 2] / 1e6,
         latency[(int) (n * 0.99)] / 1e6,
-        latency[n - 1] / 1e6,
+        n / ((lastDone.get() - start) / 1e9),
         100.0 * within / n,
-        engine.items / (double) engine.batches);
+        engine.items / (double) Math.max(engine.batches, 1));
   }
 }

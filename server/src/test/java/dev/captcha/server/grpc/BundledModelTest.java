@@ -14,6 +14,7 @@ import dev.captcha.generator.FontCatalog;
 import dev.captcha.model.Prediction;
 import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
+import dev.captcha.server.batch.BatchingMode;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.batch.NanoClock;
@@ -75,10 +76,13 @@ class BundledModelTest {
         CaptchaGenerator.builder()
             .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
+    // Fixed mode: items wait up to 50 ms for companions, so they share batches even where a busy
+    // machine decodes them slowly.
     BatcherSettings settings =
         BatcherSettings.defaults()
             .withMaxBatchSize(32)
-            .withMaxQueueDelay(Duration.ofMillis(5))
+            .withMode(BatchingMode.FIXED)
+            .withMaxQueueDelay(Duration.ofMillis(50))
             .withDefaultTimeout(Duration.ofMinutes(2));
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newFixedThreadPool(1);

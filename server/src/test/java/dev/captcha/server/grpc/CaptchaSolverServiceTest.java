@@ -247,7 +247,12 @@ class CaptchaSolverServiceTest {
 
   @Test
   void concurrentRequestsShareBatches() throws Exception {
-    start(settings().withMaxBatchSize(4).withMaxQueueDelay(Duration.ofMillis(10)), 8);
+    start(
+        settings()
+            .withMode(BatchingMode.FIXED)
+            .withMaxBatchSize(4)
+            .withMaxQueueDelay(Duration.ofMillis(10)),
+        8);
     List<CompletableFuture<SolveResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       calls.add(unary(request("c" + i, i % 2 == 0 ? Images.white() : Images.black())));
