@@ -382,12 +382,55 @@ class DeployManifestsTest {
       assertTrue(froms.get(0).contains("-jdk") && froms.get(0).endsWith(" AS build"), name);
       assertTrue(text.contains("./mvnw ") && text.contains("-pl server -am package"), name);
       assertTrue(text.contains("COPY --from=build /src/server/target/captcha-server.jar"), name);
-      assertTrue(text.contains("COPY models/captcha-resnet.onnx "), name);
+      assertTrue(Files.isRegularFile(Repository.root().resolve(copiedModel(text))), name);
       assertTrue(text.contains("\nUSER 10001"), name + " must run as a non-root user");
       assertTrue(text.contains("\nEXPOSE " + GRPC_PORT + " " + metricsPort), name);
       assertTrue(Files.exists(deploy.resolve(name + ".dockerignore")), name);
     }
     String cuda = Files.readString(deploy.resolve("Dockerfile.cuda"));
     assertTrue(cuda.contains(" -Pcuda ") && cuda.contains("FROM nvidia/cuda:"), "Dockerfile.cuda");
+  }
+
+  @Test
+  void theCpuImageAndManifestsServeTheServersDefaultModelAndTheGpuOnesTheFloatFile()
+      throws IOException {
+    Path serverDefault =
+        (Path)
+            new picocli.CommandLine(new dev.captcha.server.Main())
+                .getCommandSpec()
+                .findOption("--model")
+                .initialValue();
+    String defaultName = serverDefault.getFileName().toString();
+    String cpu = Files.readString(deploy.resolve("Dockerfile"));
+    assertEquals("models/" + defaultName, copiedModel(cpu), "the CPU image's model file");
+    String cpuPath = "/app/models/" + defaultName;
+    assertTrue(cpu.contains("CAPTCHA_MODEL=" + cpuPath + " "), "Dockerfile serves " + cpuPath);
+    Deployment base = read(deploy.resolve("k8s/base/deployment.yaml"), Deployment.class);
+    assertEquals(cpuPath, env(server(base), "CAPTCHA_MODEL"), "k8s/base");
+    Deployment reload =
+        read(deploy.resolve("k8s/hot-reload/deployment-hot-reload.yaml"), Deployment.class);
+    String watched = env(server(reload), "CAPTCHA_MODEL");
+    assertTrue(watched.endsWith("/" + defaultName), "k8s/hot-reload serves " + watched);
+    String seed =
+        String.join(
+            " ", reload.getSpec().getTemplate().getSpec().getInitContainers().get(0).getCommand());
+    assertTrue(seed.contains("cp " + cpuPath + " "), "the init container copies " + cpuPath);
+
+    String cuda = Files.readString(deploy.resolve("Dockerfile.cuda"));
+    String floatFile = "models/captcha-resnet.onnx";
+    assertEquals(floatFile, copiedModel(cuda), "the CUDA image's model file");
+    assertTrue(cuda.contains("CAPTCHA_MODEL=/app/" + floatFile + " "), "Dockerfile.cuda");
+    Deployment gpu = read(deploy.resolve("k8s/gpu/deployment-gpu.yaml"), Deployment.class);
+    assertEquals("/app/" + floatFile, env(server(gpu), "CAPTCHA_MODEL"), "k8s/gpu");
+  }
+
+  /** The model file (relative to the repository root) a Dockerfile copies into /app/models. */
+  private static String copiedModel(String dockerfile) {
+    Matcher m = Pattern.compile("(?m)^COPY (models/[^ /]+\\.onnx) /app/\\1$").matcher(dockerfile);
+    assertTrue(
+        m.find(), "the Dockerfile copies a model file from models/ to the same path in /app");
+    String file = m.group(1);
+    assertFalse(m.find(), "the Dockerfile copies one model file");
+    return file;
   }
 }

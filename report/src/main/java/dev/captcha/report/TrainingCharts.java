@@ -1,24 +1,32 @@
 package dev.captcha.report;
 
 import java.awt.BasicStroke;
+import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.CategoryStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Draws a training run's curves as one figure of four panels: training loss, validation error and
  * the learning rate against the step, and validation error against wall time; error and loss on log
- * axes so that 1% and 0.5% lie far apart. Stateless; thread-safe.
+ * axes so that 1% and 0.5% lie far apart. When the points carry several font groups, two more
+ * panels: the exact error of each group against the step (one line a group) and each group's error
+ * at the latest validation. Stateless; thread-safe.
  */
 public final class TrainingCharts {
 
@@ -68,13 +76,24 @@ public final class TrainingCharts {
     if (points.isEmpty()) {
       throw new IllegalArgumentException("no training points to draw");
     }
-    List<XYChart> charts =
-        List.of(
-            lossChart(points),
-            errorChart(points, false),
-            learningRateChart(points),
-            errorChart(points, true));
+    List<Chart<?, ?>> charts = new ArrayList<>();
+    charts.add(lossChart(points));
+    charts.add(errorChart(points, false));
+    charts.add(learningRateChart(points));
+    charts.add(errorChart(points, true));
+    List<String> groups = groups(points);
+    if (groups.size() > 1) {
+      charts.add(groupErrorChart(points, groups));
+      charts.add(latestGroupErrorChart(points, groups));
+    }
     return new Figure(charts, 2, CELL_WIDTH, CELL_HEIGHT);
+  }
+
+  /** The font groups any point carries, sorted by name. */
+  static List<String> groups(List<Point> points) {
+    Set<String> groups = new TreeSet<>();
+    points.forEach(p -> groups.addAll(p.groupExact().keySet()));
+    return List.copyOf(groups);
   }
 
   private static XYChart chart(String title, String xTitle, String yTitle) {
@@ -117,27 +136,78 @@ public final class TrainingCharts {
               p -> 1 - p.trainCharAccuracy(),
               7);
       if (s != null) {
-        s.setLineStyle(
-            new BasicStroke(
-                1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 3}, 0));
-      }
-      Set<String> groups = new LinkedHashSet<>();
-      points.forEach(p -> groups.addAll(p.groupExact().keySet()));
-      if (groups.size() > 1) {
-        colour = 2;
-        for (String g : groups.stream().sorted().toList()) {
-          add(
-              c,
-              "1 - exact, " + g,
-              points,
-              x,
-              p -> 1 - p.groupExact().getOrDefault(g, Double.NaN),
-              colour++ % Figure.SERIES_COLORS.length);
-        }
+        s.setLineStyle(DASHED);
       }
     }
     c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     logY(c, "0.###%");
+    return c;
+  }
+
+  private static final BasicStroke DASHED =
+      new BasicStroke(
+          1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {4, 3}, 0);
+
+  /**
+   * One line of exact error per font group against the step, and the whole set's for reference;
+   * past the tenth group the colours repeat with dashed lines.
+   */
+  private static XYChart groupErrorChart(List<Point> points, List<String> groups) {
+    XYChart c = chart("Validation error per font group", "step", "1 - exact (log)");
+    XYSeries all = add(c, "whole set", points, Point::step, p -> 1 - p.validationExact(), 7);
+    if (all != null) {
+      all.setLineStyle(DASHED);
+    }
+    for (int i = 0; i < groups.size(); i++) {
+      String g = groups.get(i);
+      XYSeries s =
+          add(
+              c,
+              g,
+              points,
+              Point::step,
+              p -> 1 - p.groupExact().getOrDefault(g, Double.NaN),
+              i % Figure.SERIES_COLORS.length);
+      if (s != null && i >= Figure.SERIES_COLORS.length) {
+        s.setLineStyle(DASHED);
+      }
+    }
+    c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    c.getStyler().setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 9));
+    logY(c, "0.###%");
+    return c;
+  }
+
+  /** Each group's exact error at the latest point that has group figures, worst first. */
+  private static CategoryChart latestGroupErrorChart(List<Point> points, List<String> groups) {
+    Point last = points.get(points.size() - 1);
+    for (int i = points.size() - 1; i >= 0; i--) {
+      if (!points.get(i).groupExact().isEmpty()) {
+        last = points.get(i);
+        break;
+      }
+    }
+    Point at = last;
+    List<String> names =
+        groups.stream()
+            .filter(g -> at.groupExact().containsKey(g))
+            .sorted(
+                Comparator.comparingDouble((String g) -> at.groupExact().get(g))
+                    .thenComparing(Comparator.naturalOrder()))
+            .toList();
+    List<Double> errors = names.stream().map(g -> 1 - at.groupExact().get(g)).toList();
+    CategoryChart c = new CategoryChart(CELL_WIDTH, CELL_HEIGHT);
+    c.setTitle("Validation error per font group at step " + at.step());
+    c.setXAxisTitle("font group");
+    c.setYAxisTitle("1 - exact");
+    CategoryStyler s = c.getStyler();
+    Figure.style(s);
+    s.setLegendVisible(false);
+    s.setYAxisMin(0.0);
+    s.setYAxisDecimalPattern("0.##%");
+    s.setXAxisLabelRotation(45);
+    CategorySeries bars = c.addSeries("1 - exact", names, errors);
+    bars.setFillColor(Figure.SERIES_COLORS[0]);
     return c;
   }
 

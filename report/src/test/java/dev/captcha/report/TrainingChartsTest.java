@@ -43,7 +43,7 @@ class TrainingChartsTest {
     Files.createDirectories(OUT);
     Path png = OUT.resolve("training.png");
     Path svg = OUT.resolve("training.svg");
-    TrainingCharts.write(run(true), png, svg);
+    TrainingCharts.write(run(false), png, svg);
     BufferedImage image = ImageIO.read(png.toFile());
     assertEquals(2 * TrainingCharts.CELL_WIDTH, image.getWidth());
     assertEquals(2 * TrainingCharts.CELL_HEIGHT, image.getHeight());
@@ -51,6 +51,59 @@ class TrainingChartsTest {
     assertEquals("svg", doc.getDocumentElement().getNodeName());
     assertTrue(
         doc.getElementsByTagName("path").getLength() > 100, "the panels are drawn as vector paths");
+  }
+
+  @Test
+  void severalFontGroupsAddAPanelWithALinePerGroupAndOneOfTheLatestErrors() throws Exception {
+    Files.createDirectories(OUT);
+    List<TrainingCharts.Point> points = new ArrayList<>(run(true));
+    // a third group that appears half way through the run (a resumed run with more fonts)
+    for (int i = 15; i < points.size(); i++) {
+      TrainingCharts.Point p = points.get(i);
+      Map<String, Double> g = new java.util.HashMap<>(p.groupExact());
+      g.put("mono", 0.5 + i / 100.0);
+      points.set(
+          i,
+          new TrainingCharts.Point(
+              p.step(),
+              p.elapsedSeconds(),
+              p.learningRate(),
+              p.trainLoss(),
+              p.trainCharAccuracy(),
+              p.validationExact(),
+              p.validationChar(),
+              g));
+    }
+    assertEquals(
+        List.of("held-out fonts", "mono", "training fonts"), TrainingCharts.groups(points));
+    Path png = OUT.resolve("training-groups.png");
+    Path svg = OUT.resolve("training-groups.svg");
+    TrainingCharts.write(points, png, svg);
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertEquals(2 * TrainingCharts.CELL_WIDTH, image.getWidth());
+    assertEquals(3 * TrainingCharts.CELL_HEIGHT, image.getHeight(), "six panels in three rows");
+    String text = Files.readString(svg);
+    assertTrue(text.contains("<svg"), "an SVG document");
+
+    // one group alone is the whole set: no group panels
+    List<TrainingCharts.Point> one =
+        run(false).stream()
+            .map(
+                p ->
+                    new TrainingCharts.Point(
+                        p.step(),
+                        p.elapsedSeconds(),
+                        p.learningRate(),
+                        p.trainLoss(),
+                        p.trainCharAccuracy(),
+                        p.validationExact(),
+                        p.validationChar(),
+                        Map.of("sans", p.validationExact())))
+            .toList();
+    TrainingCharts.write(one, OUT.resolve("training-one-group.png"), null);
+    assertEquals(
+        2 * TrainingCharts.CELL_HEIGHT,
+        ImageIO.read(OUT.resolve("training-one-group.png").toFile()).getHeight());
   }
 
   /** Parses an SVG file without fetching its DTD. */

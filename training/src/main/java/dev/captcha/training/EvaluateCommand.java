@@ -285,19 +285,23 @@ final class EvaluateCommand implements Callable<Integer> {
       List<Row> rows = new ArrayList<>();
       if (!changes.isEmpty()) {
         for (Degradation d : changes) {
-          Tally changed =
-              d instanceof Degradation.None
-                  ? t
-                  : new Evaluator(onnx, batchSize, resizeRule)
-                      .evaluate(
-                          perturbed(samples, d),
-                          done ->
-                              System.err.printf(
-                                  Locale.ROOT, "\r%s: evaluated %d/%d", d.name(), done, total))
+          Tally changed = t;
+          if (!(d instanceof Degradation.None)) {
+            try (Progress bar =
+                Progress.of(
+                    d.name() + ": evaluated",
+                    "images",
+                    total,
+                    Progress.Mode.detect(quiet),
+                    System.err)) {
+              changed =
+                  new Evaluator(onnx, batchSize, resizeRule)
+                      .evaluate(perturbed(samples, d), bar::update)
                       .tally();
+            }
+          }
           rows.add(new Row(d.name(), changed));
         }
-        System.err.println();
         System.out.printf(
             Locale.ROOT,
             "robustness  the same %d images after each change (none: as they are)%n",

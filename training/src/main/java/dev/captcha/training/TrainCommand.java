@@ -83,6 +83,16 @@ final class TrainCommand implements Callable<Integer> {
   long valSeed;
 
   @Option(
+      names = "--val-per-group",
+      defaultValue = "" + TrainingConfig.DEFAULT_GROUP_VALIDATION_SIZE,
+      description =
+          "When the fonts span several style groups, also validate on this many captchas per group,"
+              + " drawn with that group's fonts only (the same texts and noise in every group), and"
+              + " report exact accuracy per group in metrics.csv, the charts and the log; 0: off."
+              + " The best checkpoint is still chosen on --val-size (default: ${DEFAULT-VALUE}).")
+  int valPerGroup;
+
+  @Option(
       names = "--eval-every",
       defaultValue = "500",
       description = "Steps between validations and checkpoints (default: ${DEFAULT-VALUE}).")
@@ -173,7 +183,8 @@ final class TrainCommand implements Callable<Integer> {
             command.trim(),
             initFrom,
             augmentRate,
-            glyphVariation);
+            glyphVariation,
+            valPerGroup);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }
@@ -184,6 +195,13 @@ final class TrainCommand implements Callable<Integer> {
         valSize,
         acc.exact(),
         acc.perCharacter());
+    if (!acc.groupExact().isEmpty()) {
+      System.out.printf(
+          Locale.ROOT,
+          "validation per font group (%d captchas each): exact %s%n",
+          valPerGroup,
+          Trainer.groupLine(acc.groupExact()));
+    }
     return 0;
   }
 }

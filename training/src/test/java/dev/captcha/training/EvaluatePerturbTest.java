@@ -1,6 +1,7 @@
 package dev.captcha.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,8 +88,11 @@ class EvaluatePerturbTest {
   void reportsExactAccuracyPerChangeBesideTheClean(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("robust.json");
     PrintStream stdout = System.out;
+    PrintStream stderr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(progress, true, StandardCharsets.UTF_8));
     try {
       assertEquals(
           0,
@@ -111,8 +115,11 @@ class EvaluatePerturbTest {
                   json.toString()));
     } finally {
       System.setOut(stdout);
+      System.setErr(stderr);
     }
     String printed = captured.toString(StandardCharsets.UTF_8);
+    String shown = progress.toString(StandardCharsets.UTF_8);
+    assertFalse(shown.contains("\r"), "progress to a pipe is plain lines, never redrawn: " + shown);
     assertTrue(
         printed.contains("robustness")
             && printed.contains("scale2-nearest")

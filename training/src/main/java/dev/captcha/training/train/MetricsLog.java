@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Appends one row per evaluation to metrics.csv and redraws the training charts (metrics.png and
  * metrics.svg beside it); owns the CSV format. Owned by the training loop, not thread-safe.
  *
  * <p>The CSV has eight fixed columns and, when the validation set has font groups, one column
- * {@code val_exact_acc:<group>} per group; files without them (older runs) read the same.
+ * {@code val_exact_acc:<group>} per group (new groups added in name order); files without them
+ * (older runs) read the same.
  */
 public final class MetricsLog {
 
@@ -168,7 +170,7 @@ public final class MetricsLog {
 
   void append(Row r) throws IOException {
     rows.add(r);
-    if (groups.addAll(r.groupExact().keySet())) {
+    if (groups.addAll(new TreeSet<>(r.groupExact().keySet()))) {
       // A group not in the header: write the file anew with a column for it.
       StringBuilder all = new StringBuilder(header());
       rows.forEach(row -> all.append(line(row)));

@@ -24,11 +24,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +47,22 @@ public final class Trainer {
    */
   public static final String CHECKPOINT_NAME = "captcha-resnet";
 
-  /** Validation outcome. */
-  public record Accuracy(double exact, double perCharacter) {}
+  /**
+   * Validation outcome.
+   *
+   * @param groupExact exact accuracy per font group on the per-group validation set, in group name
+   *     order (empty when there is none)
+   */
+  public record Accuracy(double exact, double perCharacter, Map<String, Double> groupExact) {
+    public Accuracy {
+      groupExact = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groupExact));
+    }
+
+    /** An outcome without per-group figures. */
+    public Accuracy(double exact, double perCharacter) {
+      this(exact, perCharacter, Map.of());
+    }
+  }
 
   private final TrainingConfig config;
   private final PrintStream progressOut;
@@ -130,6 +146,15 @@ public final class Trainer {
 
     BatchSource.Batch validation =
         BatchSource.make(generator, config.validationSize(), pixels, config.validationSeed(), 0);
+    GroupValidation groupValidation =
+        GroupValidation.of(faces, config.groupValidationSize(), config.validationSeed(), pixels);
+    if (groupValidation != null) {
+      log.info(
+          "Validating on {} captchas per font group too ({} groups: {})",
+          groupValidation.perGroup(),
+          groupValidation.groups().size(),
+          String.join(", ", groupValidation.groups()));
+    }
     ProgressSchedule schedule =
         new ProgressSchedule(config.peakLr(), config.floorLr(), config.warmupSteps());
 
@@ -235,7 +260,7 @@ public final class Trainer {
                   Double.parseDouble(recorded.getProperty("validation_char_accuracy", "0")));
             }
             if (done || (step > startStep && step % config.evalEvery() == 0)) {
-              last = evaluate(trainer, net, validation, pixels);
+              last = evaluate(trainer, net, validation, groupValidation, pixels);
               if (metrics == null) {
                 metrics =
                     new MetricsLog(runDir.resolve("metrics.csv"), runDir.resolve("metrics.png"));
@@ -249,7 +274,8 @@ public final class Trainer {
                       intervalSteps == 0 ? Double.NaN : lossSum / intervalSteps,
                       charTotal == 0 ? Double.NaN : (double) charHits / charTotal,
                       last.exact(),
-                      last.perCharacter()));
+                      last.perCharacter(),
+                      last.groupExact()));
               Checkpoint.Header h =
                   new Checkpoint.Header(
                       step, elapsed, last.exact(), last.perCharacter(), Checkpoint.describe(spec));
@@ -275,6 +301,11 @@ public final class Trainer {
                       last.perCharacter(),
                       best.validationExact(),
                       best.step()));
+              if (!last.groupExact().isEmpty()) {
+                bar.message(
+                    String.format(Locale.ROOT, "[eval] step %d  val exact per font group: ", step)
+                        + groupLine(last.groupExact()));
+              }
               lossSum = 0;
               charHits = 0;
               charTotal = 0;
@@ -385,12 +416,52 @@ public final class Trainer {
         .sum();
   }
 
-  /** Exact and per-character accuracy of the current weights on the validation set. */
+  /** "mono 0.9880, sans 0.9960, ...": exact accuracy per group, in the map's order. */
+  public static String groupLine(Map<String, Double> groupExact) {
+    return groupExact.entrySet().stream()
+        .map(e -> String.format(Locale.ROOT, "%s %.4f", e.getKey(), e.getValue()))
+        .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * Exact and per-character accuracy of the current weights on the validation set, and exact
+   * accuracy per font group on {@code groups} (null: none).
+   */
   static Accuracy evaluate(
-      ai.djl.training.Trainer trainer, CaptchaResNet net, BatchSource.Batch val, int pixels) {
+      ai.djl.training.Trainer trainer,
+      CaptchaResNet net,
+      BatchSource.Batch val,
+      GroupValidation groups,
+      int pixels) {
+    boolean[] exact = new boolean[val.size()];
+    long chars = evaluate(trainer, net, val, pixels, exact);
+    long hits = 0;
+    for (boolean e : exact) {
+      hits += e ? 1 : 0;
+    }
+    Map<String, Double> perGroup = Map.of();
+    if (groups != null) {
+      boolean[] groupExact = new boolean[groups.batch().size()];
+      evaluate(trainer, net, groups.batch(), pixels, groupExact);
+      perGroup = groups.accuracy(groupExact);
+    }
+    int length = net.spec().length();
+    return new Accuracy(
+        (double) hits / val.size(), (double) chars / ((long) val.size() * length), perGroup);
+  }
+
+  /**
+   * Runs {@code val} through the network, sets {@code exact[i]} when captcha {@code i} was read
+   * whole, and returns the number of characters read right.
+   */
+  private static long evaluate(
+      ai.djl.training.Trainer trainer,
+      CaptchaResNet net,
+      BatchSource.Batch val,
+      int pixels,
+      boolean[] exact) {
     int length = net.spec().length();
     int chunk = 250;
-    long exact = 0;
     long chars = 0;
     for (int start = 0; start < val.size(); start += chunk) {
       int n = Math.min(chunk, val.size() - start);
@@ -404,15 +475,12 @@ public final class Trainer {
         NDArray hits =
             out.argMax(2).toType(DataType.INT32, false).eq(m.create(ys, new Shape(n, length)));
         chars += hits.countNonzero().getLong();
-        exact +=
-            hits.toType(DataType.INT32, false)
-                .sum(new int[] {1})
-                .eq(length)
-                .countNonzero()
-                .getLong();
+        boolean[] whole =
+            hits.toType(DataType.INT32, false).sum(new int[] {1}).eq(length).toBooleanArray();
+        System.arraycopy(whole, 0, exact, start, n);
       }
     }
-    return new Accuracy((double) exact / val.size(), (double) chars / ((long) val.size() * length));
+    return chars;
   }
 
   private void writeState(
@@ -428,6 +496,7 @@ public final class Trainer {
     p.setProperty("command", config.command());
     p.setProperty("augment_rate", Double.toString(config.augmentRate()));
     p.setProperty("glyph_variation", Double.toString(config.glyphVariation()));
+    p.setProperty("validation_group_size", Integer.toString(config.groupValidationSize()));
     if (config.initFrom() != null) {
       p.setProperty("init_from", config.initFrom().toString());
     }

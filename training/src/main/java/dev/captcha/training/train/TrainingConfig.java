@@ -30,6 +30,9 @@ import java.util.Objects;
  * @param initFrom an exported model file whose weights start the run (null: random initialisation)
  * @param augmentRate share of training captchas degraded as images are on their way to users
  * @param glyphVariation share of training glyphs drawn with a random width, slant and weight
+ * @param groupValidationSize when the fonts span several style groups, captchas per group in a
+ *     second validation set drawn with that group's fonts only, reported per group (0: none); it
+ *     does not take part in choosing the best checkpoint
  */
 public record TrainingConfig(
     Path runDir,
@@ -51,10 +54,61 @@ public record TrainingConfig(
     String command,
     Path initFrom,
     double augmentRate,
-    double glyphVariation) {
+    double glyphVariation,
+    int groupValidationSize) {
+
+  /** Captchas per font group in the per-group validation set of the train command by default. */
+  public static final int DEFAULT_GROUP_VALIDATION_SIZE = 250;
+
+  /** Settings without a per-group validation set. */
+  public TrainingConfig(
+      Path runDir,
+      Duration maxTime,
+      int steps,
+      int batchSize,
+      float peakLr,
+      float floorLr,
+      int warmupSteps,
+      long seed,
+      int validationSize,
+      long validationSeed,
+      int evalEvery,
+      List<String> fonts,
+      List<Integer> widths,
+      int threads,
+      boolean resume,
+      boolean allowConfigChange,
+      String command,
+      Path initFrom,
+      double augmentRate,
+      double glyphVariation) {
+    this(
+        runDir,
+        maxTime,
+        steps,
+        batchSize,
+        peakLr,
+        floorLr,
+        warmupSteps,
+        seed,
+        validationSize,
+        validationSeed,
+        evalEvery,
+        fonts,
+        widths,
+        threads,
+        resume,
+        allowConfigChange,
+        command,
+        initFrom,
+        augmentRate,
+        glyphVariation,
+        0);
+  }
 
   /**
-   * Settings of a plain run: random initialisation, no augmentation, glyphs as the fonts draw them.
+   * Settings of a plain run: random initialisation, no augmentation, glyphs as the fonts draw them,
+   * no per-group validation set.
    */
   public TrainingConfig(
       Path runDir,
@@ -94,6 +148,7 @@ public record TrainingConfig(
         command,
         null,
         0,
+        0,
         0);
   }
 
@@ -126,6 +181,10 @@ public record TrainingConfig(
     if (initFrom != null && resume) {
       throw new IllegalArgumentException(
           "--init-from starts a new run; it cannot be combined with --resume");
+    }
+    if (groupValidationSize < 0 || groupValidationSize > 100_000) {
+      throw new IllegalArgumentException(
+          "validation captchas per font group must be 0..100000, got " + groupValidationSize);
     }
     if (seed == validationSeed) {
       throw new IllegalArgumentException("the validation seed must differ from the training seed");

@@ -110,6 +110,57 @@ class TrainerSmokeTest {
   }
 
   @Test
+  void validatesPerFontGroupWhenTheFontsSpanSeveral(@TempDir Path dir) throws Exception {
+    TrainingConfig c =
+        new TrainingConfig(
+            dir,
+            Duration.ofMinutes(30),
+            2,
+            4,
+            1e-3f,
+            1e-5f,
+            1,
+            1,
+            8,
+            2,
+            100,
+            List.of("DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"),
+            List.of(4, 8),
+            1,
+            false,
+            false,
+            "group test",
+            null,
+            0,
+            0,
+            3);
+    java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+    Trainer.Accuracy acc =
+        new Trainer(
+                c,
+                new PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8),
+                dev.captcha.report.Progress.Mode.LINES)
+            .run();
+    assertEquals(List.of("mono", "sans", "serif"), List.copyOf(acc.groupExact().keySet()));
+    acc.groupExact().values().forEach(v -> assertTrue(v >= 0 && v <= 1, "accuracy " + v));
+    List<String> rows = Files.readAllLines(dir.resolve("metrics.csv"));
+    assertEquals(
+        MetricsLog.HEADER + ",val_exact_acc:mono,val_exact_acc:sans,val_exact_acc:serif",
+        rows.get(0));
+    assertEquals(2, rows.size());
+    assertEquals(11, rows.get(1).split(",", -1).length, rows.get(1));
+    MetricsLog.Row row = MetricsLog.read(dir.resolve("metrics.csv")).get(0);
+    assertEquals(acc.groupExact().get("serif"), row.groupExact().get("serif"), 1e-5);
+    assertTrue(Files.size(dir.resolve("metrics.png")) > 0);
+    assertTrue(
+        console
+            .toString(java.nio.charset.StandardCharsets.UTF_8)
+            .contains("val exact per font group: mono "),
+        console.toString(java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("3", RunFolder.readState(dir).getProperty("validation_group_size"));
+  }
+
+  @Test
   void guardsTheRunFolder(@TempDir Path dir) throws Exception {
     List<Integer> tiny = List.of(4, 8);
     IllegalArgumentException e =
