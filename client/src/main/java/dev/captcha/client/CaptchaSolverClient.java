@@ -271,12 +271,12 @@ public final class CaptchaSolverClient implements AutoCloseable {
     Deadline streamEnd = Deadline.after(streamDeadline.toNanos(), TimeUnit.NANOSECONDS);
     CaptchaSolverGrpc.CaptchaSolverStub stub = asyncStub();
     return new StreamBatch(
-        images.iterator(),
-        options.maxInFlight(),
-        responses -> stub.withDeadline(streamEnd).solveStream(responses),
-        mapper,
-        streamDeadline,
-        retry)
+            images.iterator(),
+            options.maxInFlight(),
+            responses -> stub.withDeadline(streamEnd).solveStream(responses),
+            mapper,
+            streamDeadline,
+            retry)
         .model(model);
   }
 

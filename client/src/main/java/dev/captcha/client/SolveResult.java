@@ -84,6 +84,11 @@ public record SolveResult(
             Durations.fromProto(r.getTiming().getPreprocessTime()),
             r.getTiming().getBatchSize());
     return new SolveResult(
-        id != null ? id : r.getId(), r.getText(), r.getConfidence(), positions, timing, r.getModel());
+        id != null ? id : r.getId(),
+        r.getText(),
+        r.getConfidence(),
+        positions,
+        timing,
+        r.getModel());
   }
 }

@@ -114,8 +114,7 @@ final class Workload {
         spread.add(new Item(item.label(), item.request().toBuilder().setModel(model).build()));
       }
     }
-    return new Workload(
-        spread, description + ", each sent to models " + String.join(", ", models));
+    return new Workload(spread, description + ", each sent to models " + String.join(", ", models));
   }
 
   /** The next item, cycling through the workload. */

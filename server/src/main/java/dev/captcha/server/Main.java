@@ -47,9 +47,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The server's command line and the only place where its parts are wired together: the models
- * (one, or a watched folder of them), each with its engine instances and batcher, preprocessing,
- * gRPC service and server, and the graceful shutdown on SIGTERM. One instance per process.
+ * The server's command line and the only place where its parts are wired together: the models (one,
+ * or a watched folder of them), each with its engine instances and batcher, preprocessing, gRPC
+ * service and server, and the graceful shutdown on SIGTERM. One instance per process.
  */
 @Command(
     name = "captcha-server",
@@ -265,8 +265,7 @@ public final class Main implements Callable<Integer> {
           }
           var parsed = spec.commandLine().getParseResult();
           if (parsed != null && parsed.hasMatchedOption("--model")) {
-            throw new IllegalArgumentException(
-                "give either --model or --model-dir, not both");
+            throw new IllegalArgumentException("give either --model or --model-dir, not both");
           }
           return ModelDirectory.scan(modelDir);
         });

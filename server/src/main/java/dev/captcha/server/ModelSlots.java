@@ -28,9 +28,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,7 +122,8 @@ final class ModelSlots {
           new MicroBatcher<>(s, engines, NanoClock.SYSTEM, batchTimer, workers, outcomes);
       batcher.warmUp(new float[onnx.metadata().input().itemSize()]);
       Solver solver =
-          new Solver(decoder, new Preprocessor(onnx.metadata().input()), batcher, preprocess, outcomes);
+          new Solver(
+              decoder, new Preprocessor(onnx.metadata().input()), batcher, preprocess, outcomes);
       ModelSlot slot =
           new ModelSlot(
               name,

@@ -75,8 +75,7 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
    * @param defaultTimeout the deadline of a call that carries none, and of each stream item
    * @param streamWindow most items of one stream in flight at once
    */
-  public CaptchaSolverService(
-      SolverRegistry registry, Duration defaultTimeout, int streamWindow) {
+  public CaptchaSolverService(SolverRegistry registry, Duration defaultTimeout, int streamWindow) {
     this(registry, null, defaultTimeout, streamWindow);
   }
 

@@ -57,7 +57,8 @@ public final class Protos {
    * that answers requests naming none.
    */
   public static ModelInfo modelInfo(String name, ModelSummary summary, boolean isDefault) {
-    return modelInfo(summary.metadata(), summary.settings(), summary.executionProvider()).toBuilder()
+    return modelInfo(summary.metadata(), summary.settings(), summary.executionProvider())
+        .toBuilder()
         .setModel(name)
         .setDefaultModel(isDefault)
         .build();

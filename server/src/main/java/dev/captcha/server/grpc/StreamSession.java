@@ -60,8 +60,7 @@ final class StreamSession implements StreamObserver<SolveRequest> {
             callDeadline.getAsLong(),
             CaptchaSolverService.saturatedAdd(solver.nanoTime(), itemTimeoutNanos));
     String model = solver.resolve(request.getModel());
-    CompletableFuture<Solution> f =
-        solver.solve(model, request.getImage().toByteArray(), deadline);
+    CompletableFuture<Solution> f = solver.solve(model, request.getImage().toByteArray(), deadline);
     synchronized (lock) {
       if (finished) {
         f.cancel(false);

@@ -183,8 +183,7 @@ public final class ServerMetrics {
    * Reports {@code model} in {@code captcha_served_model_info}, replacing what was reported for
    * that name.
    */
-  public void setServedModel(
-      String model, String name, String version, String executionProvider) {
+  public void setServedModel(String model, String name, String version, String executionProvider) {
     removeServedModel(model);
     servedModels.addLabelValues(
         Objects.requireNonNull(model, "model"),

@@ -84,8 +84,7 @@ public final class ModelDirectory {
       }
     }
     if (byName.isEmpty()) {
-      throw new IllegalArgumentException(
-          "--model-dir " + dir + " holds no model file (*.onnx)");
+      throw new IllegalArgumentException("--model-dir " + dir + " holds no model file (*.onnx)");
     }
     return new LinkedHashMap<>(byName);
   }

@@ -20,12 +20,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Polls a folder of models (named as {@link ModelDirectory} says) and tells a {@link Target} of
- * each change: a new model file, a model file whose content changed, a model file that was
- * removed. A new or changed file is acted on once it has stayed the same for one poll interval (so
- * a file being copied in is not read half written), and a changed one only if its SHA-256 differs
- * from the content in force. A refused file is not retried until it changes again. Of two files
- * giving the same name, the one first in alphabetical order counts and the other is ignored with a
- * warning. Thread-safe; polls run one at a time on the scheduler.
+ * each change: a new model file, a model file whose content changed, a model file that was removed.
+ * A new or changed file is acted on once it has stayed the same for one poll interval (so a file
+ * being copied in is not read half written), and a changed one only if its SHA-256 differs from the
+ * content in force. A refused file is not retried until it changes again. Of two files giving the
+ * same name, the one first in alphabetical order counts and the other is ignored with a warning.
+ * Thread-safe; polls run one at a time on the scheduler.
  */
 public final class ModelDirectoryWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelDirectoryWatcher.class);
@@ -66,7 +66,11 @@ public final class ModelDirectoryWatcher implements AutoCloseable {
    * @throws IOException when one of those files cannot be read now
    */
   public ModelDirectoryWatcher(
-      Path dir, Map<String, Path> initial, Target target, Duration interval, DelayScheduler scheduler)
+      Path dir,
+      Map<String, Path> initial,
+      Target target,
+      Duration interval,
+      DelayScheduler scheduler)
       throws IOException {
     this.dir = Objects.requireNonNull(dir, "dir");
     this.target = Objects.requireNonNull(target, "target");

@@ -37,8 +37,8 @@ public final class ModelSlot {
    * A slot for a model in service; the slot then owns {@code resources}.
    *
    * @param summary describes the model in force, read at each description
-   * @param resources closed once the slot is retired and its batcher drained, for example the
-   *     model and the batcher's worker threads
+   * @param resources closed once the slot is retired and its batcher drained, for example the model
+   *     and the batcher's worker threads
    */
   public ModelSlot(
       String name, Solver solver, Supplier<ModelSummary> summary, AutoCloseable resources) {

@@ -5,8 +5,7 @@ import dev.captcha.server.batch.BatcherSettings;
 import java.util.Objects;
 
 /**
- * What one served model is and how it is batched, for descriptions such as GetModelInfo;
- * immutable.
+ * What one served model is and how it is batched, for descriptions such as GetModelInfo; immutable.
  *
  * @param metadata the model file's validated metadata (of the model in force, after a hot reload)
  * @param executionProvider the execution provider running it, for example "CPU"

@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The models a server serves, by name, each a {@link ModelSlot} with its own solver and batcher;
- * routes each request to the model it names, or to the default model when it names none. Models
- * may be added, replaced and removed while serving: a request is answered by the slot it was
- * routed to, and a replaced or removed slot is drained and released only after its last request
- * has been answered, so no request in flight fails because of a change. Thread-safe.
+ * routes each request to the model it names, or to the default model when it names none. Models may
+ * be added, replaced and removed while serving: a request is answered by the slot it was routed to,
+ * and a replaced or removed slot is drained and released only after its last request has been
+ * answered, so no request in flight fails because of a change. Thread-safe.
  */
 public final class SolverRegistry {
   private static final Logger log = LoggerFactory.getLogger(SolverRegistry.class);
@@ -54,8 +54,7 @@ public final class SolverRegistry {
   }
 
   /** A registry serving one solver, under {@code name}, as the default model; for tests. */
-  public static SolverRegistry single(
-      String name, Solver solver, Supplier<ModelSummary> summary) {
+  public static SolverRegistry single(String name, Solver solver, Supplier<ModelSummary> summary) {
     SolverRegistry registry =
         new SolverRegistry(name, solver.batcher().clock(), Runnable::run, Duration.ofSeconds(30));
     registry.put(new ModelSlot(name, solver, summary, () -> {}));
