@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,14 +114,18 @@ final class ModelSlots {
     ExecutorService workers =
         Executors.newFixedThreadPool(s.instances(), daemonThreads("batch-worker-" + name));
     try {
+      // Warm-up batches stay out of the batch metrics, also for a model added while serving.
+      AtomicBoolean warm = new AtomicBoolean();
       List<BatchEngine<float[], Prediction>> engines = new ArrayList<>();
       for (BatchEngine<float[], Prediction> e : served.engines()) {
-        engines.add(new MeteredEngine<>(e, metrics, NanoClock.SYSTEM));
+        BatchEngine<float[], Prediction> metered = new MeteredEngine<>(e, metrics, NanoClock.SYSTEM);
+        engines.add(inputs -> warm.get() ? metered.infer(inputs) : e.infer(inputs));
       }
       OutcomeListener outcomes = metrics.outcomes(name);
       MicroBatcher<float[], Prediction> batcher =
           new MicroBatcher<>(s, engines, NanoClock.SYSTEM, batchTimer, workers, outcomes);
       batcher.warmUp(new float[onnx.metadata().input().itemSize()]);
+      warm.set(true);
       Solver solver =
           new Solver(
               decoder, new Preprocessor(onnx.metadata().input()), batcher, preprocess, outcomes);

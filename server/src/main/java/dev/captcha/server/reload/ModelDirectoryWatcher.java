@@ -196,17 +196,28 @@ public final class ModelDirectoryWatcher implements AutoCloseable {
     }
   }
 
-  /** The model files present, by name; of duplicates, the first in file-name order. */
+  /**
+   * The model files present, by name; of two files giving one name, the file in force counts, or
+   * else the first in file-name order.
+   */
   private Map<String, Path> present() throws IOException {
     Map<String, Path> byName = new LinkedHashMap<>();
     for (Path file : ModelDirectory.modelFiles(dir)) {
       String name = ModelDirectory.modelName(file);
-      Path first = byName.putIfAbsent(name, file);
-      if (first != null && duplicatesReported.add(file.getFileName().toString())) {
+      Path first = byName.get(name);
+      if (first == null) {
+        byName.put(name, file);
+        continue;
+      }
+      Known known = inForce.get(name);
+      Path kept = known != null && known.file.equals(file) ? file : first;
+      Path ignored = kept == file ? first : file;
+      byName.put(name, kept);
+      if (duplicatesReported.add(ignored.getFileName().toString())) {
         log.warn(
             "model file {} ignored: {} already gives the model name '{}'",
-            file,
-            first.getFileName(),
+            ignored,
+            kept.getFileName(),
             name);
       }
     }
