@@ -300,8 +300,7 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
     }
     String model = request.getModel().isEmpty() ? MODELS.get(0) : request.getModel();
     if (!MODELS.contains(model)) {
-      responses.onError(
-          Status.NOT_FOUND.withDescription(unknownModel(model)).asRuntimeException());
+      responses.onError(Status.NOT_FOUND.withDescription(unknownModel(model)).asRuntimeException());
       return;
     }
     ModelInfo.Builder info =

@@ -118,7 +118,8 @@ final class ModelSlots {
       AtomicBoolean warm = new AtomicBoolean();
       List<BatchEngine<float[], Prediction>> engines = new ArrayList<>();
       for (BatchEngine<float[], Prediction> e : served.engines()) {
-        BatchEngine<float[], Prediction> metered = new MeteredEngine<>(e, metrics, NanoClock.SYSTEM);
+        BatchEngine<float[], Prediction> metered =
+            new MeteredEngine<>(e, metrics, NanoClock.SYSTEM);
         engines.add(inputs -> warm.get() ? metered.infer(inputs) : e.infer(inputs));
       }
       OutcomeListener outcomes = metrics.outcomes(name);

@@ -163,7 +163,8 @@ class MultiModelServiceTest {
   @Test
   void aStreamItemNamingAnUnknownModelGetsItsOwnErrorAndTheStreamGoesOn() throws Exception {
     ResponseCollector<SolveResponse> responses = new ResponseCollector<>();
-    StreamObserver<SolveRequest> requests = CaptchaSolverGrpc.newStub(channel).solveStream(responses);
+    StreamObserver<SolveRequest> requests =
+        CaptchaSolverGrpc.newStub(channel).solveStream(responses);
     requests.onNext(request("a", "shop-a"));
     requests.onNext(request("z", "shop-z"));
     requests.onNext(request("d", ""));
@@ -197,7 +198,8 @@ class MultiModelServiceTest {
     assertEquals("1.0-a", info.getModels(1).getVersion());
     assertEquals(0, info.getModels(1).getModelsCount());
 
-    ModelInfo a = blocking().getModelInfo(GetModelInfoRequest.newBuilder().setModel("shop-a").build());
+    ModelInfo a =
+        blocking().getModelInfo(GetModelInfoRequest.newBuilder().setModel("shop-a").build());
     assertEquals("shop-a", a.getModel());
     assertFalse(a.getDefaultModel());
     assertEquals("1.0-a", a.getVersion());
