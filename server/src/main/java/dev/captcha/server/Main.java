@@ -80,7 +80,7 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = "--model-dir",
-      paramLabel = "DIR",
+      paramLabel = "<dir>",
       description =
           "Serve every model file (*.onnx) in this folder instead of --model, each under its file"
               + " name without .onnx, with its own batcher; requests choose one by name. Files"
@@ -90,7 +90,7 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = "--default-model",
-      paramLabel = "NAME",
+      paramLabel = "<name>",
       description =
           "With --model-dir, the model answering requests that name none; default: the first"
               + " name in alphabetical order (CAPTCHA_DEFAULT_MODEL).")
@@ -98,7 +98,7 @@ public final class Main implements Callable<Integer> {
 
   @Option(
       names = "--model-instances",
-      paramLabel = "NAME=N[,NAME=N...]",
+      paramLabel = "<name=n,...>",
       description =
           "Model instances of the named models, overriding --instances for them"
               + " (CAPTCHA_MODEL_INSTANCES, default none).")
