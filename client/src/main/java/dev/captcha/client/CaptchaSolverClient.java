@@ -3,6 +3,7 @@ package dev.captcha.client;
 import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.GetModelInfoRequest;
+import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import io.grpc.CallCredentials;
@@ -17,7 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +67,7 @@ public final class CaptchaSolverClient implements AutoCloseable {
   // One channel per target when there are several: each stream of a spread batch opens on its
   // own replica; a stream reopened after a failure goes through the balanced channel.
   private final List<ManagedChannel> perTarget;
+  private final String model;
 
   /** A client with default settings over a channel the caller owns (and shuts down). */
   public CaptchaSolverClient(Channel channel) {
@@ -74,6 +79,7 @@ public final class CaptchaSolverClient implements AutoCloseable {
     this.streamDeadline = b.streamDeadline;
     this.retry = b.retry;
     this.credentials = b.token != null ? new BearerToken(b.token) : null;
+    this.model = b.model;
     if (b.channel != null) {
       this.channel = b.channel;
       this.owned = null;
@@ -103,6 +109,11 @@ public final class CaptchaSolverClient implements AutoCloseable {
   /** The deadline applied to each unary call. */
   public Duration deadline() {
     return deadline;
+  }
+
+  /** The model this client's requests name; empty for the server's default model. */
+  public String model() {
+    return model;
   }
 
   /** Solves one encoded image (PNG, JPEG, GIF or BMP bytes), blocking until the answer. */
@@ -292,27 +303,52 @@ public final class CaptchaSolverClient implements AutoCloseable {
       boolean[] opened = new boolean[1];
       parts.add(
           new StreamBatch(
-              source,
-              window,
-              responses -> {
-                CaptchaSolverGrpc.CaptchaSolverStub s = opened[0] ? stub : first;
-                opened[0] = true;
-                return s.withDeadline(streamEnd).solveStream(responses);
-              },
-              mapper,
-              streamDeadline,
-              retry));
+                  source,
+                  window,
+                  responses -> {
+                    CaptchaSolverGrpc.CaptchaSolverStub s = opened[0] ? stub : first;
+                    opened[0] = true;
+                    return s.withDeadline(streamEnd).solveStream(responses);
+                  },
+                  mapper,
+                  streamDeadline,
+                  retry)
+              .model(model));
     }
     return streams == 1 ? parts.get(0) : new SpreadBatch(parts);
   }
 
-  /** Describes the model the server runs and its batching settings. */
+  /**
+   * Describes the model this client's requests use (the one named with {@link Builder#model}, or
+   * the server's default) and its batching settings.
+   *
+   * @throws UnknownModelException when the server does not serve the named model
+   */
   public ModelDescription modelInfo() {
+    return ModelDescription.fromProto(describe());
+  }
+
+  /**
+   * Every model the server serves, by the name requests use to choose it, the server's default
+   * first. A server that does not list its models gives its one model under the name "".
+   */
+  public Map<String, ModelDescription> models() {
+    ModelInfo info = describe();
+    Map<String, ModelDescription> out = new LinkedHashMap<>();
+    if (info.getModelsCount() == 0) {
+      out.put(info.getModel(), ModelDescription.fromProto(info));
+    }
+    for (ModelInfo m : info.getModelsList()) {
+      out.put(m.getModel(), ModelDescription.fromProto(m));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  private ModelInfo describe() {
     try {
-      return ModelDescription.fromProto(
-          blockingStub()
-              .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
-              .getModelInfo(GetModelInfoRequest.getDefaultInstance()));
+      return blockingStub()
+          .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+          .getModelInfo(GetModelInfoRequest.newBuilder().setModel(model).build());
     } catch (StatusRuntimeException e) {
       throw mapper.fromThrowable(e, deadline);
     }
@@ -355,13 +391,17 @@ public final class CaptchaSolverClient implements AutoCloseable {
     return credentials != null ? stub.withCallCredentials(credentials) : stub;
   }
 
-  private static SolveRequest request(String id, byte[] image) {
+  private SolveRequest request(String id, byte[] image) {
     Objects.requireNonNull(image, "image");
     if (image.length == 0) {
       throw new InvalidImageException(
           "CLIENT", "image" + (id.isEmpty() ? "" : " " + id) + " is empty (0 bytes)", null);
     }
-    return SolveRequest.newBuilder().setId(id).setImage(ByteString.copyFrom(image)).build();
+    return SolveRequest.newBuilder()
+        .setId(id)
+        .setModel(model)
+        .setImage(ByteString.copyFrom(image))
+        .build();
   }
 
   private static byte[] readFile(Path file) {
@@ -385,8 +425,22 @@ public final class CaptchaSolverClient implements AutoCloseable {
     private Path clientKey;
     private boolean tls;
     private String authority;
+    private String model = "";
 
     private Builder() {}
+
+    /**
+     * Names the model every request of the client uses, by the name the server lists (see {@link
+     * CaptchaSolverClient#models}); empty (the default) means the server's default model.
+     */
+    public Builder model(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.equals(name.strip())) {
+        throw new IllegalArgumentException("model name '" + name + "' has surrounding spaces");
+      }
+      this.model = name;
+      return this;
+    }
 
     /**
      * Adds a server target: {@code host:port}, {@code host} (port 50051), {@code [::1]:port}, or a

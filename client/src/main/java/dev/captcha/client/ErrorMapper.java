@@ -65,6 +65,8 @@ final class ErrorMapper {
             code, "the credentials are not permitted to call " + target + ": " + detail, cause);
       case CANCELLED:
         return new CancelledException(code, "call cancelled: " + detail, cause);
+      case NOT_FOUND:
+        return new UnknownModelException(code, detail, cause);
       default:
         return new ServerErrorException(code, "server error (" + code + "): " + detail, cause);
     }

@@ -13,13 +13,20 @@ import java.util.Objects;
  * @param confidence overall confidence in [0, 1]: the product of the per-position maxima
  * @param positions per position, in reading order, the most probable characters, best first
  * @param timing where the server spent time on this request
+ * @param model the name of the model that answered (empty from a server that does not say)
  */
 public record SolveResult(
-    String id, String text, float confidence, List<Position> positions, Timing timing) {
+    String id,
+    String text,
+    float confidence,
+    List<Position> positions,
+    Timing timing,
+    String model) {
 
   /** Validates and copies. */
   public SolveResult {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(model, "model");
     Objects.requireNonNull(text, "text");
     positions = List.copyOf(positions);
     Objects.requireNonNull(timing, "timing");
@@ -77,6 +84,11 @@ public record SolveResult(
             Durations.fromProto(r.getTiming().getPreprocessTime()),
             r.getTiming().getBatchSize());
     return new SolveResult(
-        id != null ? id : r.getId(), r.getText(), r.getConfidence(), positions, timing);
+        id != null ? id : r.getId(),
+        r.getText(),
+        r.getConfidence(),
+        positions,
+        timing,
+        r.getModel());
   }
 }

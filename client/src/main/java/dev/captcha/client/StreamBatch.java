@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -107,6 +108,7 @@ final class StreamBatch implements BatchRun {
   private boolean inputExhausted;
   private boolean finished;
   private Attempt cancelling; // an attempt the sender is to cancel
+  private String model = ""; // the model items name; set before start
 
   private final ConcurrentLinkedQueue<Runnable> deliveries = new ConcurrentLinkedQueue<>();
   private final AtomicInteger deliveriesWip = new AtomicInteger();
@@ -184,6 +186,14 @@ final class StreamBatch implements BatchRun {
     this.retry = retry;
     this.scheduler = scheduler;
     this.random = random;
+  }
+
+  /** Names the model every item is solved with (empty: the server's default); call before start. */
+  StreamBatch model(String name) {
+    synchronized (lock) {
+      this.model = Objects.requireNonNull(name, "name");
+    }
+    return this;
   }
 
   /** Starts streaming; outcomes go to {@code sink}. */
@@ -353,6 +363,7 @@ final class StreamBatch implements BatchRun {
     attempt.requests.onNext(
         SolveRequest.newBuilder()
             .setId(Integer.toString(index))
+            .setModel(model)
             .setImage(ByteString.copyFrom(bytes))
             .build());
     return true;

@@ -474,4 +474,31 @@ class CaptchaSolverClientTest {
         () -> CaptchaSolverClient.builder().trustCa(Path.of("/nonexistent/ca.pem")));
     assertThrows(IllegalArgumentException.class, () -> new BatchOptions(0, true));
   }
+
+  @Test
+  void aClientNamingAModelSendsItOnEveryCall() throws Exception {
+    CaptchaSolverClient byDefault = client();
+    CaptchaSolverClient b = patient().model("fake-b").build();
+    assertEquals("fake-a", byDefault.solve(img("abcd")).model());
+    assertEquals("fake-b", b.solve(img("abcd")).model());
+    assertEquals("fake-b", b.solveAsync(img("abcd")).get(1, TimeUnit.MINUTES).model());
+    List<String> streamed = new ArrayList<>();
+    b.solveAll(
+        images("ab", "cd"),
+        BatchOptions.inOrder(),
+        outcome -> streamed.add(outcome.result().model()));
+    assertEquals(List.of("fake-b", "fake-b"), streamed);
+    assertEquals(List.of("fake-a", "fake-b"), List.copyOf(byDefault.models().keySet()));
+    assertEquals("fake-b", b.model());
+  }
+
+  @Test
+  void anUnknownModelIsAnUnknownModelException() {
+    CaptchaSolverClient z = patient().model("fake-z").build();
+    UnknownModelException e = assertThrows(UnknownModelException.class, () -> z.solve(img("ab")));
+    assertEquals("NOT_FOUND", e.statusCode());
+    assertTrue(e.getMessage().contains("fake-a, fake-b"), e.getMessage());
+    assertThrows(UnknownModelException.class, z::modelInfo);
+    assertThrows(IllegalArgumentException.class, () -> patient().model(" a"));
+  }
 }

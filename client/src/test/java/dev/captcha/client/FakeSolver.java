@@ -127,10 +127,26 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
   }
 
   /** The answer for one image, or null when it is never answered. */
+  /** The models this fake serves; the first is the default. */
+  static final List<String> MODELS = List.of("fake-a", "fake-b");
+
+  static String unknownModel(String model) {
+    return "unknown model '" + model + "'; this server serves " + String.join(", ", MODELS);
+  }
+
   static SolveResponse answer(SolveRequest request) {
     String text = textOf(request);
     if (text.equals("hang")) {
       return null;
+    }
+    if (!request.getModel().isEmpty() && !MODELS.contains(request.getModel())) {
+      return SolveResponse.newBuilder()
+          .setId(request.getId())
+          .setError(
+              com.google.rpc.Status.newBuilder()
+                  .setCode(Status.Code.NOT_FOUND.value())
+                  .setMessage(unknownModel(request.getModel())))
+          .build();
     }
     if (text.startsWith("bad")) {
       return SolveResponse.newBuilder()
@@ -141,7 +157,11 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
                   .setMessage("undecodable image: not PNG, JPEG, GIF or BMP"))
           .build();
     }
-    SolveResponse.Builder b = SolveResponse.newBuilder().setId(request.getId()).setText(text);
+    SolveResponse.Builder b =
+        SolveResponse.newBuilder()
+            .setId(request.getId())
+            .setText(text)
+            .setModel(request.getModel().isEmpty() ? MODELS.get(0) : request.getModel());
     float confidence = 1f;
     for (int i = 0; i < text.length(); i++) {
       b.addPositions(
@@ -278,8 +298,15 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
           Status.fromCode(failureCode).withDescription("injected failure").asRuntimeException());
       return;
     }
-    responses.onNext(
+    String model = request.getModel().isEmpty() ? MODELS.get(0) : request.getModel();
+    if (!MODELS.contains(model)) {
+      responses.onError(Status.NOT_FOUND.withDescription(unknownModel(model)).asRuntimeException());
+      return;
+    }
+    ModelInfo.Builder info =
         ModelInfo.newBuilder()
+            .setModel(model)
+            .setDefaultModel(model.equals(MODELS.get(0)))
             .setName("fake-resnet")
             .setVersion("9.9.9")
             .setCharset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -298,8 +325,12 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
                     .setMaxQueueLength(1024)
                     .setDefaultTimeout(Duration.newBuilder().setSeconds(10))
                     .setMode("fixed"))
-            .putMetadata("captcha.format", "1")
-            .build());
+            .putMetadata("captcha.format", "1");
+    for (String m : MODELS) {
+      info.addModels(
+          info.clone().clearModels().setModel(m).setDefaultModel(m.equals(MODELS.get(0))).build());
+    }
+    responses.onNext(info.build());
     responses.onCompleted();
   }
 }

@@ -52,6 +52,17 @@ final class ServerProcess implements AutoCloseable {
    */
   static ServerProcess start(String name, Path model, Path logDir, String... extra)
       throws IOException {
+    return start(name, List.of("--model", model.toString()), logDir, extra);
+  }
+
+  /** As {@link #start(String, Path, Path, String...)}, serving every model file in {@code dir}. */
+  static ServerProcess startModelDir(String name, Path dir, Path logDir, String... extra)
+      throws IOException {
+    return start(name, List.of("--model-dir", dir.toString()), logDir, extra);
+  }
+
+  private static ServerProcess start(
+      String name, List<String> modelFlags, Path logDir, String... extra) throws IOException {
     int port = freePort();
     int metricsPort = freePort();
     List<String> cmd = new ArrayList<>();
@@ -65,13 +76,8 @@ final class ServerProcess implements AutoCloseable {
             "-jar",
             Repository.serverJar().toString()));
     cmd.addAll(
-        List.of(
-            "--port",
-            Integer.toString(port),
-            "--metrics-port",
-            Integer.toString(metricsPort),
-            "--model",
-            model.toString()));
+        List.of("--port", Integer.toString(port), "--metrics-port", Integer.toString(metricsPort)));
+    cmd.addAll(modelFlags);
     List<String> extras = List.of(extra);
     String[][] defaults = {
       {"--instances", "1"},

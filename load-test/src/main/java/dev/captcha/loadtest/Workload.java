@@ -100,6 +100,23 @@ final class Workload {
     return SolveRequest.newBuilder().setImage(ByteString.copyFrom(image)).build();
   }
 
+  /**
+   * This workload spread over {@code models}: each image once per model, the models taking turns,
+   * so that consecutive requests name the models in rotation; unchanged when the list is empty.
+   */
+  Workload overModels(List<String> models) {
+    if (models.isEmpty()) {
+      return this;
+    }
+    List<Item> spread = new ArrayList<>(items.size() * models.size());
+    for (Item item : items) {
+      for (String model : models) {
+        spread.add(new Item(item.label(), item.request().toBuilder().setModel(model).build()));
+      }
+    }
+    return new Workload(spread, description + ", each sent to models " + String.join(", ", models));
+  }
+
   /** The next item, cycling through the workload. */
   Item next() {
     return items.get((int) Long.remainderUnsigned(cursor.getAndIncrement(), items.size()));

@@ -115,6 +115,10 @@ class LoadTestCliTest {
     assertTrue(err.toString().contains("--rate must be a positive number"), err.toString());
     assertEquals(2, run("--duration", "soon"));
     assertTrue(err.toString().contains("is not a duration"), err.toString());
+    assertEquals(2, run("noop", "--images", images.toString(), "--models", "a,,b", "--rate", "10"));
+    assertTrue(err.toString().contains("--models: a model name is empty"), err.toString());
+    assertEquals(2, run("noop", "--images", images.toString(), "--models", "a,a", "--rate", "10"));
+    assertTrue(err.toString().contains("--models names a twice"), err.toString());
     assertEquals(
         2, run("--target", "127.0.0.1:1", "--images", images.toString(), "--duration", "1s"));
     assertTrue(err.toString().contains("cannot reach the server"), err.toString());

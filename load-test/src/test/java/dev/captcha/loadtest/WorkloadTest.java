@@ -47,6 +47,23 @@ class WorkloadTest {
   }
 
   @Test
+  void overModelsSendsEachImageToEachModelInRotation(@TempDir Path dir) throws Exception {
+    writeImages(dir, List.of("0_ab12.png", "1_XyZ9.png"));
+    Workload w = Workload.fromFolder(dir).overModels(List.of("shop-a", "shop-b"));
+    assertEquals(4, w.size());
+    List<String> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Workload.Item item = w.next();
+      sent.add(item.label() + "@" + item.request().getModel());
+    }
+    assertEquals(List.of("ab12@shop-a", "ab12@shop-b", "XyZ9@shop-a", "XyZ9@shop-b"), sent);
+    assertTrue(w.description().contains("shop-a, shop-b"), w.description());
+    Workload plain = Workload.fromFolder(dir);
+    assertEquals(plain, plain.overModels(List.of()), "no models: the default model, unchanged");
+    assertEquals("", plain.next().request().getModel());
+  }
+
+  @Test
   void badFoldersGetClearErrors(@TempDir Path dir) throws Exception {
     IllegalArgumentException missing =
         assertThrows(

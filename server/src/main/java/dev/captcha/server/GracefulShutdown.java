@@ -1,6 +1,5 @@
 package dev.captcha.server;
 
-import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.HealthState;
 import java.time.Duration;
@@ -20,7 +19,7 @@ final class GracefulShutdown implements Runnable {
   private final Duration drainTimeout;
   private final HealthState health;
   private final CaptchaServer server;
-  private final MicroBatcher<?, ?> batcher;
+  private final Drain batcher;
   private final List<ExecutorService> executors;
   private final List<AutoCloseable> resources;
 
@@ -32,7 +31,7 @@ final class GracefulShutdown implements Runnable {
       Duration drainTimeout,
       HealthState health,
       CaptchaServer server,
-      MicroBatcher<?, ?> batcher,
+      Drain batcher,
       List<ExecutorService> executors,
       List<AutoCloseable> resources) {
     this.drainTimeout = drainTimeout;
@@ -41,6 +40,15 @@ final class GracefulShutdown implements Runnable {
     this.batcher = batcher;
     this.executors = List.copyOf(executors);
     this.resources = List.copyOf(resources);
+  }
+
+  /** Stops taking requests and answers the accepted ones, as {@code MicroBatcher.close} does. */
+  @FunctionalInterface
+  interface Drain {
+    /**
+     * @return true if everything accepted was answered normally within the timeout
+     */
+    boolean close(Duration timeout) throws InterruptedException;
   }
 
   @Override

@@ -1,41 +1,35 @@
 package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
-import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.cli.DurationConverter;
 import dev.captcha.model.ModelFormatException;
-import dev.captcha.model.ModelMetadata;
-import dev.captcha.model.Prediction;
-import dev.captcha.model.Preprocessor;
-import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.DelayScheduler;
-import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.batch.NanoClock;
 import dev.captcha.server.engine.EngineException;
 import dev.captcha.server.engine.EngineOptions;
-import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.GrpcTransport;
 import dev.captcha.server.grpc.HealthState;
-import dev.captcha.server.grpc.Protos;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
-import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
 import dev.captcha.server.ops.ServerLimits;
-import dev.captcha.server.reload.ReloadListener;
+import dev.captcha.server.reload.ModelDirectory;
+import dev.captcha.server.reload.ModelDirectoryWatcher;
 import dev.captcha.server.reload.ServingModel;
 import dev.captcha.server.security.TlsSettings;
-import dev.captcha.server.solve.Solver;
+import dev.captcha.server.solve.SolverRegistry;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -44,8 +38,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +47,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The server's command line and the only place where its parts are wired together: model, engine
- * instances, batcher, preprocessing, gRPC service and server, and the graceful shutdown on SIGTERM.
- * One instance per process.
+ * The server's command line and the only place where its parts are wired together: the models (one,
+ * or a watched folder of them), each with its engine instances and batcher, preprocessing, gRPC
+ * service and server, and the graceful shutdown on SIGTERM. One instance per process.
  */
 @Command(
     name = "captcha-server",
@@ -85,6 +77,32 @@ public final class Main implements Callable<Integer> {
           "ONNX model file; a relative path is looked up in the working directory, then"
               + " above the server jar (CAPTCHA_MODEL, default ${DEFAULT-VALUE}).")
   Path model = Path.of("models/captcha-resnet-int8.onnx");
+
+  @Option(
+      names = "--model-dir",
+      paramLabel = "<dir>",
+      description =
+          "Serve every model file (*.onnx) in this folder instead of --model, each under its file"
+              + " name without .onnx, with its own batcher; requests choose one by name. Files"
+              + " added, replaced or removed are picked up every --watch-interval, without failing"
+              + " a request (CAPTCHA_MODEL_DIR, default none).")
+  Path modelDir;
+
+  @Option(
+      names = "--default-model",
+      paramLabel = "<name>",
+      description =
+          "With --model-dir, the model answering requests that name none; default: the first"
+              + " name in alphabetical order (CAPTCHA_DEFAULT_MODEL).")
+  String defaultModel;
+
+  @Option(
+      names = "--model-instances",
+      paramLabel = "<name=n,...>",
+      description =
+          "Model instances of the named models, overriding --instances for them"
+              + " (CAPTCHA_MODEL_INSTANCES, default none).")
+  String modelInstances;
 
   @Option(
       names = "--watch-model",
@@ -197,6 +215,82 @@ public final class Main implements Callable<Integer> {
     return validated(tls::settings);
   }
 
+  /** The instances of the models --model-instances names; validated. */
+  Map<String, Integer> modelInstances() {
+    return validated(() -> parseModelInstances(modelInstances));
+  }
+
+  static Map<String, Integer> parseModelInstances(String list) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    if (list == null || list.isBlank()) {
+      return out;
+    }
+    for (String part : list.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String name = eq < 0 ? "" : part.substring(0, eq).trim();
+      String value = eq < 0 ? "" : part.substring(eq + 1).trim();
+      int n;
+      try {
+        n = Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        n = 0;
+      }
+      if (name.isEmpty() || n < 1) {
+        throw new IllegalArgumentException(
+            "--model-instances: '" + part.trim() + "' is not NAME=N with N >= 1");
+      }
+      if (out.put(name, n) != null) {
+        throw new IllegalArgumentException("--model-instances names " + name + " twice");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The model files to serve at start, by name: those of --model-dir, or the one --model names;
+   * validated.
+   */
+  Map<String, Path> modelFiles() {
+    return validated(
+        () -> {
+          if (modelDir == null) {
+            if (defaultModel != null && !defaultModel.isBlank()) {
+              throw new IllegalArgumentException("--default-model needs --model-dir");
+            }
+            Path file = ModelLocator.locate(model);
+            return Map.of(ModelDirectory.modelName(file), file);
+          }
+          var parsed = spec.commandLine().getParseResult();
+          if (parsed != null && parsed.hasMatchedOption("--model")) {
+            throw new IllegalArgumentException("give either --model or --model-dir, not both");
+          }
+          return ModelDirectory.scan(modelDir);
+        });
+  }
+
+  /** The default model among {@code files}; validated. */
+  String defaultModel(Map<String, Path> files) {
+    return validated(
+        () -> {
+          if (defaultModel == null || defaultModel.isBlank()) {
+            return files.keySet().stream().sorted().findFirst().orElseThrow();
+          }
+          if (!files.containsKey(defaultModel)) {
+            throw new IllegalArgumentException(
+                "--default-model "
+                    + defaultModel
+                    + " is not in --model-dir "
+                    + modelDir
+                    + ", which holds "
+                    + String.join(", ", new TreeMap<>(files).keySet()));
+          }
+          return defaultModel;
+        });
+  }
+
   /** The window of one SolveStream; validated. */
   int streamWindow() {
     return validated(
@@ -240,72 +334,15 @@ public final class Main implements Callable<Integer> {
     TlsSettings tlsSettings = tlsSettings();
     serverLimits();
     int window = streamWindow();
-    Path modelFile = ModelLocator.locate(model);
-    OnnxModel onnx;
-    try {
-      onnx = OnnxModel.load(modelFile, engineOptions);
-    } catch (ModelFormatException | EngineException e) {
-      System.err.println("captcha-server: " + e.getMessage());
-      return 2;
-    }
-    log.info(
-        "model {} {} from {} on {}",
-        onnx.metadata().name(),
-        onnx.metadata().version(),
-        modelFile,
-        onnx.executionProvider());
+    Map<String, Integer> instancesByModel = modelInstances();
+    Map<String, Path> files = modelFiles();
+    String defaultName = defaultModel(files);
 
-    AtomicReference<ModelInfo> modelInfo =
-        new AtomicReference<>(
-            Protos.modelInfo(onnx.metadata(), settings, onnx.executionProvider()));
     ServerMetrics metrics = new ServerMetrics(new PrometheusRegistry());
-    metrics.setModelInfo(
-        onnx.metadata().name(), onnx.metadata().version(), onnx.executionProvider());
     HealthState health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
-    // One lifecycle for every model: hot-swappable; a fixed one is never watched.
-    ServingModel served =
-        ServingModel.create(
-            onnx,
-            modelFile,
-            engineOptions,
-            settings.instances(),
-            settings.maxBatchSize(),
-            new ReloadListener() {
-              @Override
-              public void swapped(ModelMetadata m, String provider) {
-                modelInfo.set(Protos.modelInfo(m, settings, provider));
-                metrics.setModelInfo(m.name(), m.version(), provider);
-              }
-            });
-    List<BatchEngine<float[], Prediction>> engines = new ArrayList<>();
-    for (BatchEngine<float[], Prediction> e : served.engines()) {
-      engines.add(new MeteredEngine<>(e, metrics, NanoClock.SYSTEM));
-    }
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("batch-timer"));
-    ExecutorService workers =
-        Executors.newFixedThreadPool(settings.instances(), daemonThreads("batch-worker"));
-    MicroBatcher<float[], Prediction> batcher =
-        new MicroBatcher<>(
-            settings,
-            engines,
-            NanoClock.SYSTEM,
-            DelayScheduler.of(timer),
-            workers,
-            metrics.outcomes());
-    long warmStart = System.nanoTime();
-    batcher.warmUp(new float[onnx.metadata().input().itemSize()]);
-    metrics.startRecordingBatches();
-    metrics.registerQueueDepth(batcher::queueLength);
-    log.info(
-        "warmed up batch sizes 1..{} on {} instance(s) in {} ms; batch cost ~{} us + {} us"
-            + " per image",
-        settings.maxBatchSize(),
-        settings.instances(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmStart),
-        Math.round((batcher.estimatedBatchNanos(0)) / 1e3),
-        Math.round((batcher.estimatedBatchNanos(1) - batcher.estimatedBatchNanos(0)) / 1e3));
-
+    ExecutorService retirer = Executors.newSingleThreadExecutor(daemonThreads("model-retire"));
     int threads =
         preprocessThreads > 0 ? preprocessThreads : Runtime.getRuntime().availableProcessors();
     ThreadPoolExecutor preprocess =
@@ -317,15 +354,51 @@ public final class Main implements Callable<Integer> {
             new ArrayBlockingQueue<>(settings.maxQueueLength()),
             daemonThreads("preprocess"),
             new ThreadPoolExecutor.AbortPolicy());
-    Solver solver =
-        new Solver(
+    ModelSlots slots =
+        new ModelSlots(
+            settings,
+            instancesByModel,
+            engineOptions,
             new ImageDecoder(imageLimits),
-            new Preprocessor(onnx.metadata().input()),
-            batcher,
             preprocess,
-            metrics.outcomes());
+            DelayScheduler.of(timer),
+            metrics,
+            defaultName);
+    SolverRegistry registry =
+        new SolverRegistry(defaultName, NanoClock.SYSTEM, retirer, drainTimeout);
+    ServingModel single = null;
+    for (Map.Entry<String, Path> e : files.entrySet()) {
+      ModelSlots.Opened opened;
+      try {
+        opened = slots.open(e.getKey(), e.getValue());
+      } catch (ModelFormatException | EngineException ex) {
+        System.err.println("captcha-server: " + ex.getMessage());
+        registry.close(Duration.ZERO);
+        return 2;
+      }
+      registry.put(opened.slot());
+      single = opened.served();
+    }
+    metrics.startRecordingBatches();
+    metrics.registerQueueDepth(registry::queueLength);
+    metrics.registerModelQueueDepths(
+        () -> {
+          Map<String, Integer> depths = new LinkedHashMap<>();
+          for (String name : registry.names()) {
+            depths.put(name, registry.queueLength(name));
+          }
+          return depths;
+        });
+    if (modelDir != null) {
+      log.info(
+          "serving {} model(s) from {}: {}; default {}",
+          files.size(),
+          modelDir,
+          String.join(", ", registry.names()),
+          defaultName);
+    }
     CaptchaSolverService service =
-        new CaptchaSolverService(solver, modelInfo::get, settings.defaultTimeout(), window);
+        new CaptchaSolverService(registry, settings.defaultTimeout(), window);
 
     CaptchaServer server = transport(service, health, metrics).netty(port).start();
     HTTPServer metricsHttp = metricsPort >= 0 ? metrics.startHttpServer(metricsPort) : null;
@@ -336,37 +409,56 @@ public final class Main implements Callable<Integer> {
         tokenFile != null ? "bearer token required" : "no authentication",
         metricsHttp != null ? "http://*:" + metricsHttp.getPort() + "/metrics" : "off");
     log.info(
-        "listening on port {} ({} mode, max batch {}, {} instance(s))",
+        "listening on port {} ({} mode, max batch {}, {} instance(s) per model)",
         server.port(),
         settings.mode().label(),
         settings.maxBatchSize(),
         settings.instances());
-    List<ExecutorService> executors = new ArrayList<>(List.of(preprocess, workers, timer));
-    if (watchModel) {
+    List<ExecutorService> executors = new ArrayList<>(List.of(preprocess, timer));
+    List<AutoCloseable> resources = new ArrayList<>();
+    if (modelDir != null || watchModel) {
       ScheduledExecutorService watchTimer =
           Executors.newSingleThreadScheduledExecutor(daemonThreads("model-watch"));
       executors.add(watchTimer);
-      served.watch(watchInterval, DelayScheduler.of(watchTimer));
+      if (modelDir != null) {
+        ModelDirectoryWatcher watcher =
+            new ModelDirectoryWatcher(
+                modelDir,
+                files,
+                new ModelDirectoryWatcher.Target() {
+                  @Override
+                  public void load(String name, Path file) throws Exception {
+                    registry.put(slots.open(name, file).slot());
+                  }
+
+                  @Override
+                  public void unload(String name) {
+                    registry.remove(name);
+                  }
+                },
+                watchInterval,
+                DelayScheduler.of(watchTimer));
+        watcher.start();
+        resources.add(watcher);
+      } else {
+        single.watch(watchInterval, DelayScheduler.of(watchTimer));
+      }
     }
-    List<AutoCloseable> resources = new ArrayList<>(List.of(served));
+    executors.add(retirer);
     if (metricsHttp != null) {
       resources.add(metricsHttp);
     }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
-                new GracefulShutdown(drainTimeout, health, server, batcher, executors, resources),
+                new GracefulShutdown(
+                    drainTimeout, health, server, registry::close, executors, resources),
                 "shutdown"));
     server.awaitTermination();
     return 0;
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    return ModelSlots.daemonThreads(prefix);
   }
 }

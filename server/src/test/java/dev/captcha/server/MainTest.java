@@ -51,11 +51,17 @@ class MainTest {
             "--intra-op-threads",
             "--batching-mode",
             "--latency-budget",
-            "--drain-timeout")) {
+            "--drain-timeout",
+            "--model-dir",
+            "--default-model",
+            "--model-instances")) {
       assertTrue(help.contains(option), option);
     }
     assertTrue(help.contains("CAPTCHA_PORT, default 50051"), help);
     assertTrue(help.contains("models/captcha-resnet-int8.onnx"), help);
+    assertTrue(help.contains("CAPTCHA_MODEL_DIR"), help);
+    assertTrue(help.contains("CAPTCHA_DEFAULT_MODEL"), help);
+    assertTrue(help.contains("CAPTCHA_MODEL_INSTANCES"), help);
   }
 
   @Test
@@ -170,5 +176,54 @@ class MainTest {
     assertEquals(Duration.ofNanos(1500), c.convert("1.5us"));
     assertEquals(Duration.ofMillis(500), c.convert("PT0.5S"));
     assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("fast"));
+  }
+
+  @Test
+  void modelDirOptionsAreValidatedBeforeAnyModelLoads(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("shop-b.onnx"), "not read by these checks");
+    Files.writeString(dir.resolve("shop-a.onnx"), "not read by these checks");
+    Main m = parse("--model-dir", dir.toString());
+    Map<String, Path> files = m.modelFiles();
+    assertEquals(List.of("shop-a", "shop-b"), List.copyOf(files.keySet()));
+    assertEquals("shop-a", m.defaultModel(files), "the first name when none is given");
+    assertEquals(
+        "shop-b",
+        parse("--model-dir", dir.toString(), "--default-model", "shop-b").defaultModel(files));
+    CommandLine.ParameterException unknown =
+        assertThrows(
+            CommandLine.ParameterException.class,
+            () ->
+                parse("--model-dir", dir.toString(), "--default-model", "shop-z")
+                    .defaultModel(files));
+    assertTrue(unknown.getMessage().contains("holds shop-a, shop-b"), unknown.getMessage());
+    assertThrows(
+        CommandLine.ParameterException.class,
+        () -> parse("--model-dir", dir.toString(), "--model", "x.onnx").modelFiles());
+    assertThrows(
+        CommandLine.ParameterException.class,
+        () -> parse("--default-model", "shop-a").modelFiles());
+    Files.writeString(dir.resolve("shop-a.ONNX"), "same name");
+    CommandLine.ParameterException duplicate =
+        assertThrows(
+            CommandLine.ParameterException.class,
+            () -> parse("--model-dir", dir.toString()).modelFiles());
+    assertTrue(duplicate.getMessage().contains("'shop-a'"), duplicate.getMessage());
+  }
+
+  @Test
+  void modelInstancesNameInstancesPerModel() {
+    assertEquals(
+        Map.of("shop-a", 2, "shop-b", 1),
+        parse("--model-instances", "shop-a=2, shop-b=1").modelInstances());
+    assertEquals(Map.of(), parse().modelInstances());
+    for (String bad : List.of("shop-a", "shop-a=0", "=2", "shop-a=x", "a=1,a=2")) {
+      assertThrows(
+          CommandLine.ParameterException.class,
+          () -> parse("--model-instances", bad).modelInstances(),
+          bad);
+    }
+    CommandLine fromEnvironment = Main.commandLine(Map.of("CAPTCHA_MODEL_INSTANCES", "shop-a=3"));
+    fromEnvironment.parseArgs();
+    assertEquals(Map.of("shop-a", 3), fromEnvironment.<Main>getCommand().modelInstances());
   }
 }

@@ -7,6 +7,7 @@ import dev.captcha.client.CaptchaSolverException;
 import dev.captcha.client.DeadlineExceededException;
 import dev.captcha.client.ModelDescription;
 import dev.captcha.client.UnavailableException;
+import dev.captcha.client.UnknownModelException;
 import dev.captcha.report.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,6 +59,15 @@ public final class CaptchaCli implements Runnable {
             + " addresses are used). Default: localhost:50051."
       })
   List<String> targets = new ArrayList<>();
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      scope = ScopeType.INHERIT,
+      description =
+          "Model to solve with, on a server serving several (`captcha info` lists them);"
+              + " default: the server's default model.")
+  String model = "";
 
   @Option(
       names = "--deadline",
@@ -225,8 +235,12 @@ public final class CaptchaCli implements Runnable {
     }
     List<String> t = targets.isEmpty() ? List.of("localhost:50051") : targets;
     boolean useTls = tls || tlsCa != null || tlsCert != null;
+    String m = model == null ? "" : model.strip();
+    if (model != null && !model.isEmpty() && m.isEmpty()) {
+      throw new CommandLine.ParameterException(commandLine, "--model must not be blank");
+    }
     return new ConnectionSettings(
-        t, deadline, maxAttempts, useTls, tlsCa, tlsCert, tlsKey, tlsAuthority, token);
+        t, deadline, maxAttempts, useTls, tlsCa, tlsCert, tlsKey, tlsAuthority, token, m);
   }
 
   /** A connected client whose server answered GetModelInfo, and that answer. */
@@ -283,6 +297,9 @@ public final class CaptchaCli implements Runnable {
         hint = startHint(firstPort(s));
       }
       return detail + ". " + hint;
+    }
+    if (e instanceof UnknownModelException) {
+      return e.getMessage() + ". Choose one of them with --model NAME";
     }
     if (e instanceof AuthenticationException) {
       return e.getMessage()

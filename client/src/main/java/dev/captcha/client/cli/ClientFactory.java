@@ -16,7 +16,8 @@ interface ClientFactory {
           CaptchaSolverClient.builder()
               .targets(s.targets())
               .deadline(s.deadline())
-              .retry(retry(s.maxAttempts()));
+              .retry(retry(s.maxAttempts()))
+              .model(s.model());
       if (s.tls()) {
         b.tls();
       }

@@ -16,6 +16,7 @@ import java.util.List;
  * @param tlsKey client private key for mTLS (null: none)
  * @param tlsAuthority the host name to verify in the server certificate (null: the target's)
  * @param token the bearer token (null: none)
+ * @param model the model requests name (empty: the server's default)
  */
 record ConnectionSettings(
     List<String> targets,
@@ -26,10 +27,12 @@ record ConnectionSettings(
     Path tlsCert,
     Path tlsKey,
     String tlsAuthority,
-    String token) {
+    String token,
+    String model) {
 
   ConnectionSettings {
     targets = List.copyOf(targets);
+    java.util.Objects.requireNonNull(model, "model");
   }
 
   /** The targets for messages. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.client.ModelDescription;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -37,9 +38,20 @@ final class InfoCommand implements Callable<Integer> {
     try (CaptchaCli.Connection c = cli.connect(spec.commandLine())) {
       PrintWriter out = spec.commandLine().getOut();
       ModelDescription m = c.model();
+      List<String> served = List.copyOf(c.client().models().keySet());
       if (json) {
-        out.println(toJson(m));
+        ObjectNode n = toJson(m);
+        if (served.size() > 1) {
+          served.forEach(n.putArray("models")::add);
+        }
+        out.println(n);
       } else {
+        if (served.size() > 1) {
+          out.printf(
+              Locale.ROOT,
+              "models served:       %s (the first is the default; choose with --model NAME)%n",
+              String.join(", ", served));
+        }
         ModelDescription.Batching b = m.batching();
         out.printf(Locale.ROOT, "model:               %s %s%n", m.name(), m.version());
         out.printf(
@@ -86,7 +98,7 @@ final class InfoCommand implements Callable<Integer> {
         : String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
   }
 
-  static String toJson(ModelDescription m) {
+  static ObjectNode toJson(ModelDescription m) {
     ObjectNode n = new ObjectMapper().createObjectNode();
     n.put("name", m.name());
     n.put("version", m.version());
@@ -112,6 +124,6 @@ final class InfoCommand implements Callable<Integer> {
     bn.put("latency_budget_ms", b.latencyBudget().toNanos() / 1e6);
     ObjectNode md = n.putObject("metadata");
     m.metadata().forEach(md::put);
-    return n.toString();
+    return n;
   }
 }

@@ -53,7 +53,8 @@ class CaptchaCliTest {
             CaptchaSolverClient.builder()
                 .channel(channel)
                 .deadline(java.time.Duration.ofMinutes(5))
-                .retry(ClientFactory.retry(s.maxAttempts()));
+                .retry(ClientFactory.retry(s.maxAttempts()))
+                .model(s.model());
         if (s.token() != null) {
           b.bearerToken(s.token());
         }
@@ -350,5 +351,28 @@ class CaptchaCliTest {
       assertTrue(help.contains(flag), flag);
     }
     assertFalse(help.contains("null"));
+  }
+
+  @Test
+  void modelNamesTheModelOfEveryRequest() throws IOException {
+    Path a = image("a.png", "abcd");
+    assertEquals(0, run("--model", "fake-b", "solve", "--json", a.toString()), err.toString());
+    assertEquals("abcd", new ObjectMapper().readTree(lines().get(0)).get("text").asText());
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("info", "--model", "fake-b"), err.toString());
+    assertTrue(out.toString().contains("models served:       fake-a, fake-b"), out.toString());
+  }
+
+  @Test
+  void anUnknownModelExitsTwoNamingTheModelsServed() throws IOException {
+    Path a = image("a.png", "abcd");
+    assertEquals(2, run("--model", "fake-z", "solve", a.toString()));
+    assertTrue(
+        err.toString()
+            .contains(
+                "captcha: unknown model 'fake-z'; this server serves fake-a, fake-b. Choose one"
+                    + " of them with --model NAME"),
+        err.toString());
+    assertEquals("", out.toString());
   }
 }

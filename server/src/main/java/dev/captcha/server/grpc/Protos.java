@@ -10,6 +10,7 @@ import dev.captcha.api.v1.Timing;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatcherSettings;
+import dev.captcha.server.solve.ModelSummary;
 import dev.captcha.server.solve.Solution;
 import java.time.Duration;
 import java.util.List;
@@ -51,10 +52,30 @@ public final class Protos {
     return b.build();
   }
 
+  /**
+   * Describes the served model {@code name} from its summary; {@code isDefault} marks the model
+   * that answers requests naming none.
+   */
+  public static ModelInfo modelInfo(String name, ModelSummary summary, boolean isDefault) {
+    return modelInfo(summary.metadata(), summary.settings(), summary.executionProvider())
+        .toBuilder()
+        .setModel(name)
+        .setDefaultModel(isDefault)
+        .build();
+  }
+
   static SolveResponse response(String id, Solution s) {
+    return response(id, "", s);
+  }
+
+  static SolveResponse response(String id, String model, Solution s) {
     Prediction p = s.prediction();
     SolveResponse.Builder b =
-        SolveResponse.newBuilder().setId(id).setText(p.text()).setConfidence(p.confidence());
+        SolveResponse.newBuilder()
+            .setId(id)
+            .setModel(model)
+            .setText(p.text())
+            .setConfidence(p.confidence());
     for (List<dev.captcha.model.Candidate> position : p.positions()) {
       PositionCandidates.Builder pc = PositionCandidates.newBuilder();
       for (dev.captcha.model.Candidate c : position) {

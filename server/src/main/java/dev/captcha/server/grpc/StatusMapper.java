@@ -6,6 +6,7 @@ import dev.captcha.server.batch.DeadlineExpiredException;
 import dev.captcha.server.batch.InferenceException;
 import dev.captcha.server.batch.RejectedException;
 import dev.captcha.server.image.InvalidImageException;
+import dev.captcha.server.solve.UnknownModelException;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -47,6 +48,8 @@ public final class StatusMapper {
       } else {
         b.setCode(Status.Code.UNAVAILABLE.value()).setMessage(e.getMessage());
       }
+    } else if (t instanceof UnknownModelException e) {
+      b.setCode(Status.Code.NOT_FOUND.value()).setMessage(e.getMessage());
     } else if (t instanceof DeadlineExpiredException e) {
       b.setCode(Status.Code.DEADLINE_EXCEEDED.value()).setMessage(e.getMessage());
     } else if (t instanceof InferenceException e) {

@@ -3,7 +3,7 @@ package dev.captcha.server.grpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.solve.Solution;
-import dev.captcha.server.solve.Solver;
+import dev.captcha.server.solve.SolverRegistry;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Collections;
@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  */
 final class StreamSession implements StreamObserver<SolveRequest> {
   private final ServerCallStreamObserver<SolveResponse> call;
-  private final Solver solver;
+  private final SolverRegistry solver;
   private final int window;
   private final LongSupplier callDeadline;
   private final long itemTimeoutNanos;
@@ -35,7 +35,7 @@ final class StreamSession implements StreamObserver<SolveRequest> {
 
   StreamSession(
       ServerCallStreamObserver<SolveResponse> call,
-      Solver solver,
+      SolverRegistry solver,
       int window,
       LongSupplier callDeadline,
       long itemTimeoutNanos) {
@@ -59,7 +59,8 @@ final class StreamSession implements StreamObserver<SolveRequest> {
         Math.min(
             callDeadline.getAsLong(),
             CaptchaSolverService.saturatedAdd(solver.nanoTime(), itemTimeoutNanos));
-    CompletableFuture<Solution> f = solver.solve(request.getImage().toByteArray(), deadline);
+    String model = solver.resolve(request.getModel());
+    CompletableFuture<Solution> f = solver.solve(model, request.getImage().toByteArray(), deadline);
     synchronized (lock) {
       if (finished) {
         f.cancel(false);
@@ -68,14 +69,18 @@ final class StreamSession implements StreamObserver<SolveRequest> {
       inFlight.add(f);
     }
     String id = request.getId();
-    f.whenComplete((solution, failure) -> answer(f, id, solution, failure));
+    f.whenComplete((solution, failure) -> answer(f, id, model, solution, failure));
   }
 
   private void answer(
-      CompletableFuture<Solution> f, String id, Solution solution, Throwable failure) {
+      CompletableFuture<Solution> f,
+      String id,
+      String model,
+      Solution solution,
+      Throwable failure) {
     SolveResponse response =
         failure == null
-            ? Protos.response(id, solution)
+            ? Protos.response(id, model, solution)
             : SolveResponse.newBuilder()
                 .setId(id)
                 .setError(StatusMapper.toRpcStatus(failure))

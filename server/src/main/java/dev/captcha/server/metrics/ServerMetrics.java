@@ -12,8 +12,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The service's Prometheus metrics, registered in a registry the caller owns; thread-safe.
@@ -40,6 +42,8 @@ public final class ServerMetrics {
   private final Counter failed;
   private final Counter inferenceFailures;
   private final Info modelInfo;
+  private final Info servedModels;
+  private final Counter modelRequests;
   private volatile boolean recordingBatches;
 
   /**
@@ -114,6 +118,22 @@ public final class ServerMetrics {
             .help("The model being served and the execution provider running it")
             .labelNames("name", "version", "execution_provider")
             .register(registry);
+    servedModels =
+        Info.builder()
+            .name("captcha_served_model_info")
+            .help(
+                "Every model served, by the name requests use (model), with its metadata name,"
+                    + " version and execution provider")
+            .labelNames("model", "name", "version", "execution_provider")
+            .register(registry);
+    modelRequests =
+        Counter.builder()
+            .name("captcha_model_requests_total")
+            .help(
+                "Requests by the model they named and their outcome at the batcher (admitted,"
+                    + " answered, rejected, expired, failed)")
+            .labelNames("model", "outcome")
+            .register(registry);
     JvmMetrics.builder().register(registry);
   }
 
@@ -138,6 +158,93 @@ public final class ServerMetrics {
         .help("Requests waiting in the batcher's queue")
         .callback(callback -> callback.call(queueLength.getAsInt()))
         .register(registry);
+  }
+
+  /**
+   * Publishes the queue length of each model served, as {@code captcha_model_queue_depth} labelled
+   * by model, through {@code queueLengths} on every scrape.
+   */
+  public void registerModelQueueDepths(Supplier<Map<String, Integer>> queueLengths) {
+    Objects.requireNonNull(queueLengths, "queueLengths");
+    GaugeWithCallback.builder()
+        .name("captcha_model_queue_depth")
+        .help("Requests waiting in the batcher's queue of one model")
+        .labelNames("model")
+        .callback(
+            callback -> {
+              for (Map.Entry<String, Integer> e : queueLengths.get().entrySet()) {
+                callback.call(e.getValue(), e.getKey());
+              }
+            })
+        .register(registry);
+  }
+
+  /**
+   * Reports {@code model} in {@code captcha_served_model_info}, replacing what was reported for
+   * that name.
+   */
+  public void setServedModel(String model, String name, String version, String executionProvider) {
+    removeServedModel(model);
+    servedModels.addLabelValues(
+        Objects.requireNonNull(model, "model"),
+        Objects.requireNonNull(name, "name"),
+        Objects.requireNonNull(version, "version"),
+        Objects.requireNonNull(executionProvider, "executionProvider"));
+  }
+
+  /** Stops reporting {@code model} in {@code captcha_served_model_info}. */
+  public void removeServedModel(String model) {
+    Objects.requireNonNull(model, "model");
+    var snapshot = servedModels.collect();
+    for (var point : snapshot.getDataPoints()) {
+      if (model.equals(point.getLabels().get("model"))) {
+        String[] values = new String[4];
+        values[0] = model;
+        values[1] = point.getLabels().get("name");
+        values[2] = point.getLabels().get("version");
+        values[3] = point.getLabels().get("execution_provider");
+        servedModels.remove(values);
+      }
+    }
+  }
+
+  /**
+   * The listener for the requests of one model: records into the server-wide metrics, as {@link
+   * #outcomes()} does, and into {@code captcha_model_requests_total} labelled by {@code model}.
+   */
+  public OutcomeListener outcomes(String model) {
+    Objects.requireNonNull(model, "model");
+    return new OutcomeListener() {
+      @Override
+      public void admitted() {
+        outcomes.admitted();
+        modelRequests.labelValues(model, "admitted").inc();
+      }
+
+      @Override
+      public void rejected(RejectedException.Reason reason) {
+        outcomes.rejected(reason);
+        modelRequests.labelValues(model, "rejected").inc();
+      }
+
+      @Override
+      public void expired() {
+        outcomes.expired();
+        modelRequests.labelValues(model, "expired").inc();
+      }
+
+      @Override
+      public void failed() {
+        outcomes.failed();
+        modelRequests.labelValues(model, "failed").inc();
+      }
+
+      @Override
+      public void answered(long queueNanos) {
+        outcomes.answered(queueNanos);
+        modelRequests.labelValues(model, "answered").inc();
+      }
+    };
   }
 
   /** Sets the model and execution provider reported by {@code captcha_model_info}. */

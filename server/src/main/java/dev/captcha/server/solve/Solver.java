@@ -61,6 +61,11 @@ public final class Solver {
     this.listener = Objects.requireNonNull(listener, "listener");
   }
 
+  /** The batcher requests go to, for the registry that drains it when its model is retired. */
+  MicroBatcher<float[], Prediction> batcher() {
+    return batcher;
+  }
+
   /** The current time in the batcher's clock, the time base of deadlines. */
   public long nanoTime() {
     return clock.nanoTime();
