@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of captcha-training.jar: dispatches to the generate, train, export and evaluate
- * commands.
+ * Entry point of captcha-training.jar: dispatches to the generate, train, finetune, export and
+ * evaluate commands.
  */
 @Command(
     name = "captcha-training",
@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       ReplayCommand.class,
       TrainCommand.class,
+      FinetuneCommand.class,
       ExportCommand.class,
       QuantizeCommand.class,
       EvaluateCommand.class,
@@ -54,6 +55,6 @@ public final class TrainingCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required (generate, replay, train, export, quantize, evaluate, bench, chart)");
+        "a command is required (generate, replay, train, finetune, export, quantize, evaluate, bench, chart)");
   }
 }
