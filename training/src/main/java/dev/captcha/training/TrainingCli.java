@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of captcha-training.jar: dispatches to the generate, train, export, calibrate and
- * evaluate commands.
+ * Entry point of captcha-training.jar: dispatches to the generate, train, finetune, export,
+ * calibrate and evaluate commands.
  */
 @Command(
     name = "captcha-training",
@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       ReplayCommand.class,
       TrainCommand.class,
+      FinetuneCommand.class,
       ExportCommand.class,
       QuantizeCommand.class,
       CalibrateCommand.class,
@@ -55,7 +56,7 @@ public final class TrainingCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "a command is required (generate, replay, train, export, quantize, calibrate, evaluate, bench,"
-            + " chart)");
+        "a command is required (generate, replay, train, finetune, export, quantize, calibrate, evaluate,"
+            + " bench, chart)");
   }
 }

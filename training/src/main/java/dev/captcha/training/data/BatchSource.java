@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Batch {@code b} holds captchas {@code b * batchSize ... } of the stream {@code seed}, so a run
  * (and a resumed run) sees the same data for the same seed.
  */
-public final class BatchSource implements AutoCloseable {
+public final class BatchSource implements Batches {
 
   /** One batch: inputs [n, 1, h, w] flattened, labels [n, length] flattened. */
   public record Batch(int size, float[] inputs, int[] labels) {}
@@ -100,6 +100,7 @@ public final class BatchSource implements AutoCloseable {
   }
 
   /** The next batch, waiting for it if the generator is behind. */
+  @Override
   public Batch next() throws InterruptedException {
     while (true) {
       Batch b = queue.poll(100, TimeUnit.MILLISECONDS);

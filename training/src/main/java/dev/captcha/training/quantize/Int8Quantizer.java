@@ -194,7 +194,8 @@ public final class Int8Quantizer {
     return inputs;
   }
 
-  static String sha256(Path file) throws IOException {
+  /** The SHA-256 of a file, in hex. */
+  public static String sha256(Path file) throws IOException {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       try (InputStream in = Files.newInputStream(file)) {

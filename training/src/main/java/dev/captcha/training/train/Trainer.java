@@ -18,6 +18,7 @@ import dev.captcha.generator.FontCatalog;
 import dev.captcha.report.Progress;
 import dev.captcha.training.data.Augmenter;
 import dev.captcha.training.data.BatchSource;
+import dev.captcha.training.data.Batches;
 import dev.captcha.training.export.OnnxImporter;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
@@ -64,9 +65,38 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Where a run's training batches and validation sets come from; the default draws captchas of the
+   * configured fonts, fine-tuning mixes in other fonts and labelled images.
+   */
+  public interface Data {
+    /**
+     * The validation sets, each with a name, in order. With one set its figures are the run's; with
+     * several, each gets a column of metrics.csv ({@code val_exact_acc:<name>}) and the run's
+     * figures are their mean, so each set weighs the same. The first set also measures the
+     * statistics when a run starts from a model file.
+     */
+    Map<String, BatchSource.Batch> validation(CaptchaResNet.Spec spec);
+
+    /** Characters per captcha. */
+    int length();
+
+    /** Training batches of {@code batchSize} images from batch number {@code firstBatch} on. */
+    Batches batches(CaptchaResNet.Spec spec, int batchSize, long firstBatch);
+
+    /**
+     * A second validation set that measures exact accuracy per font group (style), or null when
+     * there is none; its figures are informational, the run's figure is the validation sets'.
+     */
+    default GroupValidation groupValidation(int pixels) {
+      return null;
+    }
+  }
+
   private final TrainingConfig config;
   private final PrintStream progressOut;
   private final Progress.Mode progressMode;
+  private final Data data;
 
   public Trainer(TrainingConfig config, PrintStream progressOut) {
     this(config, progressOut, Progress.Mode.detect(false));
@@ -74,9 +104,19 @@ public final class Trainer {
 
   /** A trainer that shows its progress on {@code progressOut} in {@code progressMode}. */
   public Trainer(TrainingConfig config, PrintStream progressOut, Progress.Mode progressMode) {
+    this(config, progressOut, progressMode, null);
+  }
+
+  /**
+   * A trainer whose batches and validation sets come from {@code data} (null: captchas of the
+   * configured fonts).
+   */
+  public Trainer(
+      TrainingConfig config, PrintStream progressOut, Progress.Mode progressMode, Data data) {
     this.config = config;
     this.progressOut = progressOut;
     this.progressMode = progressMode;
+    this.data = data;
   }
 
   /** Sets PyTorch's thread pools; must run before the engine loads. */
@@ -111,17 +151,8 @@ public final class Trainer {
     configureEngine(config.threads());
     Path runDir = config.runDir();
     Files.createDirectories(runDir);
-    FontCatalog catalog = FontCatalog.scanDefault();
-    List<FontCatalog.WeightedFont> faces = catalog.weighted(config.fonts());
-    // Validation draws clean captchas as the library does; training may vary glyphs and degrade
-    // images.
-    CaptchaGenerator generator = CaptchaGenerator.builder().weightedFonts(faces).build();
-    CaptchaGenerator trainingGenerator =
-        CaptchaGenerator.builder()
-            .weightedFonts(faces)
-            .glyphVariation(config.glyphVariation())
-            .build();
-    Augmenter augmenter = new Augmenter(config.augmentRate());
+    Data source = data != null ? data : generatedData();
+    int length = source.length();
     ModelProto initial = config.initFrom() == null ? null : OnnxImporter.read(config.initFrom());
     CaptchaResNet net =
         CaptchaResNet.create(
@@ -131,7 +162,7 @@ public final class Trainer {
                     1,
                     64,
                     128,
-                    generator.length(),
+                    length,
                     Charset.MODEL_CLASSES.length(),
                     config.widths().stream().mapToInt(Integer::intValue).toArray()));
     CaptchaResNet.Spec spec = net.spec();
@@ -144,10 +175,12 @@ public final class Trainer {
     Map<String, String> settings = RunFolder.configOf(config, spec, Charset.MODEL_CLASSES);
     checkRunFolder(recorded, settings, Files.exists(lastFile) || legacy.isPresent());
 
-    BatchSource.Batch validation =
-        BatchSource.make(generator, config.validationSize(), pixels, config.validationSeed(), 0);
-    GroupValidation groupValidation =
-        GroupValidation.of(faces, config.groupValidationSize(), config.validationSeed(), pixels);
+    Map<String, BatchSource.Batch> validationSets = source.validation(spec);
+    if (validationSets.isEmpty()) {
+      throw new IllegalArgumentException("no validation set");
+    }
+    BatchSource.Batch validation = validationSets.values().iterator().next();
+    GroupValidation groupValidation = source.groupValidation(pixels);
     if (groupValidation != null) {
       log.info(
           "Validating on {} captchas per font group too ({} groups: {})",
@@ -235,15 +268,7 @@ public final class Trainer {
         int intervalSteps = 0;
         Accuracy last = new Accuracy(0, 0);
         MetricsLog metrics = null;
-        try (BatchSource source =
-                new BatchSource(
-                    trainingGenerator,
-                    augmenter,
-                    config.batchSize(),
-                    spec.width(),
-                    spec.height(),
-                    config.seed(),
-                    startStep);
+        try (Batches batches = source.batches(spec, config.batchSize(), startStep);
             Progress bar = Progress.of("training", "images", 0, progressMode, progressOut)) {
           while (true) {
             double elapsed = priorSeconds + (System.nanoTime() - t0) / 1e9;
@@ -260,7 +285,7 @@ public final class Trainer {
                   Double.parseDouble(recorded.getProperty("validation_char_accuracy", "0")));
             }
             if (done || (step > startStep && step % config.evalEvery() == 0)) {
-              last = evaluate(trainer, net, validation, groupValidation, pixels);
+              last = evaluate(trainer, net, validationSets, groupValidation, pixels);
               if (metrics == null) {
                 metrics =
                     new MetricsLog(runDir.resolve("metrics.csv"), runDir.resolve("metrics.png"));
@@ -315,7 +340,7 @@ public final class Trainer {
               break;
             }
             schedule.update(step, progress);
-            BatchSource.Batch batch = source.next();
+            BatchSource.Batch batch = batches.next();
             float stepLoss;
             try (NDManager m = trainer.getManager().newSubManager()) {
               NDArray x = m.create(batch.inputs(), net.inputShape(batch.size()));
@@ -421,6 +446,85 @@ public final class Trainer {
     return groupExact.entrySet().stream()
         .map(e -> String.format(Locale.ROOT, "%s %.4f", e.getKey(), e.getValue()))
         .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * The captchas of the configured fonts: clean for validation, varied as configured for training.
+   */
+  private Data generatedData() {
+    FontCatalog catalog = FontCatalog.scanDefault();
+    List<FontCatalog.WeightedFont> faces = catalog.weighted(config.fonts());
+    // Validation draws clean captchas as the library does; training may vary glyphs and degrade
+    // images.
+    CaptchaGenerator generator = CaptchaGenerator.builder().weightedFonts(faces).build();
+    CaptchaGenerator trainingGenerator =
+        CaptchaGenerator.builder()
+            .weightedFonts(faces)
+            .glyphVariation(config.glyphVariation())
+            .build();
+    Augmenter augmenter = new Augmenter(config.augmentRate());
+    return new Data() {
+      @Override
+      public int length() {
+        return generator.length();
+      }
+
+      @Override
+      public Map<String, BatchSource.Batch> validation(CaptchaResNet.Spec spec) {
+        return Map.of(
+            "validation",
+            BatchSource.make(
+                generator,
+                config.validationSize(),
+                spec.height() * spec.width(),
+                config.validationSeed(),
+                0));
+      }
+
+      @Override
+      public GroupValidation groupValidation(int pixels) {
+        return GroupValidation.of(
+            faces, config.groupValidationSize(), config.validationSeed(), pixels);
+      }
+
+      @Override
+      public Batches batches(CaptchaResNet.Spec spec, int batchSize, long firstBatch) {
+        return new BatchSource(
+            trainingGenerator,
+            augmenter,
+            batchSize,
+            spec.width(),
+            spec.height(),
+            config.seed(),
+            firstBatch);
+      }
+    };
+  }
+
+  /**
+   * The accuracy on the validation sets: one set's own (with the exact accuracy per font group of
+   * {@code groups}, when not null), or the mean over several, whose exact accuracies are then the
+   * per-set figures by name.
+   */
+  static Accuracy evaluate(
+      ai.djl.training.Trainer trainer,
+      CaptchaResNet net,
+      Map<String, BatchSource.Batch> sets,
+      GroupValidation groups,
+      int pixels) {
+    if (sets.size() == 1) {
+      return evaluate(trainer, net, sets.values().iterator().next(), groups, pixels);
+    }
+    double exact = 0;
+    double chars = 0;
+    Map<String, Double> perSet = new LinkedHashMap<>();
+    for (Map.Entry<String, BatchSource.Batch> e : sets.entrySet()) {
+      Accuracy a = evaluate(trainer, net, e.getValue(), null, pixels);
+      perSet.put(e.getKey(), a.exact());
+      exact += a.exact();
+      chars += a.perCharacter();
+    }
+    return new Accuracy(exact / sets.size(), chars / sets.size(), perSet);
   }
 
   /**

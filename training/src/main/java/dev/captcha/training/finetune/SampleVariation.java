@@ -1,0 +1,139 @@
+package dev.captcha.training.finetune;
+
+import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.generator.Disturbances;
+import dev.captcha.model.ColorMode;
+import dev.captcha.model.InputSpec;
+import dev.captcha.model.Preprocessor;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Varies an existing captcha the ways the library varies its own, so a few hundred labelled images
+ * go further: another background colour, extra dots and lines drawn with the library's
+ * rasterisation in the text colour, and the library's ripple; stateless and thread-safe.
+ *
+ * <p>The image is first turned into RGB exactly as the server's preprocessing starts (alpha over
+ * black, through the contract's {@link Preprocessor}), at its own size; the model's resize comes
+ * after, so an image of another size is varied at its size and then stretched as the server does.
+ * Each change is drawn independently: background colour with probability 0.5, one to three dots
+ * 0.5, one or two lines 0.5, ripple 0.3.
+ */
+final class SampleVariation {
+
+  /** Largest per-channel distance from the background colour that still counts as background. */
+  static final int BACKGROUND_TOLERANCE = 40;
+
+  private static final int[] BACKGROUNDS =
+      CaptchaGenerator.DEFAULT_BACKGROUNDS.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
+
+  private SampleVariation() {}
+
+  /** The image with the changes drawn from {@code rnd}, as a new opaque RGB image. */
+  static BufferedImage vary(BufferedImage image, SplittableRandom rnd) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    BufferedImage out = rgb(image);
+    int[] px = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+    if (rnd.nextDouble() < 0.5) {
+      recolourBackground(px, BACKGROUNDS[rnd.nextInt(BACKGROUNDS.length)]);
+    }
+    int text = brightest(px);
+    if (rnd.nextDouble() < 0.5) {
+      int dots = 1 + rnd.nextInt(3);
+      for (int i = 0; i < dots; i++) {
+        int r = 1 + rnd.nextInt(Math.max(1, h / 20));
+        Disturbances.dot(px, w, h, rnd.nextInt(w), rnd.nextInt(h), r, i % 4 != 0, text);
+      }
+    }
+    if (rnd.nextDouble() < 0.5) {
+      int lines = 1 + rnd.nextInt(2);
+      for (int i = 0; i < lines; i++) {
+        int x = rnd.nextInt(w);
+        int y = rnd.nextInt(h);
+        int sign = i % 2 == 0 ? 1 : -1;
+        int dx = rnd.nextInt(h) * sign;
+        int dy = rnd.nextInt(Math.max(1, h / 10)) * sign;
+        Disturbances.line(px, w, h, x, y, x + dx, y + dy, text);
+      }
+    }
+    if (rnd.nextDouble() < 0.3) {
+      double amplitude = 0.6 * h / 10.0 * (0.3 + 0.7 * rnd.nextDouble());
+      Disturbances.ripple(px, w, h, amplitude);
+    }
+    return out;
+  }
+
+  /** The image's RGB after the server's first step (alpha over black), rounded to 8 bits. */
+  static BufferedImage rgb(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    float[] planes =
+        new Preprocessor(new InputSpec(3, h, w, ColorMode.RGB, 1f, 0f, 1f)).toTensor(image);
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    int[] px = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+    int plane = w * h;
+    for (int i = 0; i < plane; i++) {
+      int r = channel(planes[i]);
+      int g = channel(planes[plane + i]);
+      int b = channel(planes[2 * plane + i]);
+      px[i] = 0xFF000000 | r << 16 | g << 8 | b;
+    }
+    return out;
+  }
+
+  private static int channel(float v) {
+    return Math.max(0, Math.min(255, Math.round(v)));
+  }
+
+  /**
+   * Replaces the commonest colour (the background of a library captcha) and the colours near it by
+   * {@code colour}, keeping each pixel's difference from it.
+   */
+  static void recolourBackground(int[] px, int colour) {
+    Map<Integer, Integer> counts = new HashMap<>();
+    int mode = 0;
+    int best = -1;
+    for (int p : px) {
+      int c = p & 0xFFFFFF;
+      int n = counts.merge(c, 1, Integer::sum);
+      if (n > best) {
+        best = n;
+        mode = c;
+      }
+    }
+    for (int i = 0; i < px.length; i++) {
+      int c = px[i];
+      int dr = ((c >> 16) & 0xFF) - ((mode >> 16) & 0xFF);
+      int dg = ((c >> 8) & 0xFF) - ((mode >> 8) & 0xFF);
+      int db = (c & 0xFF) - (mode & 0xFF);
+      if (Math.max(Math.abs(dr), Math.max(Math.abs(dg), Math.abs(db))) <= BACKGROUND_TOLERANCE) {
+        int r = clamp(((colour >> 16) & 0xFF) + dr);
+        int g = clamp(((colour >> 8) & 0xFF) + dg);
+        int b = clamp((colour & 0xFF) + db);
+        px[i] = 0xFF000000 | r << 16 | g << 8 | b;
+      }
+    }
+  }
+
+  /** The colour with the highest min(R, G, B): the text colour of a library captcha (white). */
+  static int brightest(int[] px) {
+    int best = 0;
+    int bestMin = -1;
+    for (int p : px) {
+      int m = Math.min((p >> 16) & 0xFF, Math.min((p >> 8) & 0xFF, p & 0xFF));
+      if (m > bestMin) {
+        bestMin = m;
+        best = p & 0xFFFFFF;
+      }
+    }
+    return best;
+  }
+
+  private static int clamp(int v) {
+    return Math.max(0, Math.min(255, v));
+  }
+}
