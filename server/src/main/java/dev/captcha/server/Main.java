@@ -19,6 +19,8 @@ import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.GrpcTransport;
 import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.grpc.Protos;
+import dev.captcha.server.http.HttpServer;
+import dev.captcha.server.http.HttpTransport;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.metrics.MeteredEngine;
@@ -45,6 +47,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +58,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The server's command line and the only place where its parts are wired together: model, engine
- * instances, batcher, preprocessing, gRPC service and server, and the graceful shutdown on
+ * instances, batcher, preprocessing, gRPC service and server, HTTP/JSON server, and the graceful shutdown on
  * SIGTERM. One instance per process.
  */
 @Command(
@@ -65,8 +68,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpWidth = 100,
     description = {
-      "Serves the captcha.v1.CaptchaSolver gRPC service: reads captcha images with an ONNX model,"
-          + " grouping concurrent requests into inference batches.",
+      "Serves the captcha.v1.CaptchaSolver gRPC service, and the same over HTTP/JSON: reads"
+          + " captcha images with an ONNX model, grouping concurrent requests into inference"
+          + " batches.",
       "Every option can also be set with the environment variable named in its description."
     })
 public final class Main implements Callable<Integer> {
@@ -75,6 +79,12 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--port",
       description = "TCP port to listen on; 0 picks a free one (CAPTCHA_PORT, default ${DEFAULT-VALUE}).")
   int port = 50051;
+
+  @Option(names = "--http-port",
+      description = "Port of the HTTP/JSON API and the page at / (same solver, limits, token and"
+          + " TLS as the gRPC port); 0 picks a free one, -1 turns it off (CAPTCHA_HTTP_PORT,"
+          + " default ${DEFAULT-VALUE}).")
+  int httpPort = 8080;
 
   @Option(names = "--model",
       description = "ONNX model file; a relative path is looked up in the working directory, then"
@@ -186,6 +196,18 @@ public final class Main implements Callable<Integer> {
         });
   }
 
+  /** The HTTP port, or -1 for none; validated. */
+  int httpPort() {
+    return validated(
+        () -> {
+          if (httpPort < -1 || httpPort > 65535) {
+            throw new IllegalArgumentException(
+                "--http-port must be a port (0 picks one) or -1 (off), got " + httpPort);
+          }
+          return httpPort;
+        });
+  }
+
   /** The one translation of an invalid setting into a usage error (exit 2, 'error: ...'). */
   private <T> T validated(Supplier<T> settings) {
     try {
@@ -209,6 +231,24 @@ public final class Main implements Callable<Integer> {
         .reflection(reflection);
   }
 
+  /**
+   * The HTTP/JSON transport the options describe (TLS, image limit, bearer token) over {@code
+   * solver}, sharing the gRPC port's health state and metrics.
+   */
+  HttpTransport httpTransport(Solver solver, Supplier<ModelInfo> modelInfo, HealthState health,
+      ServerMetrics metrics, IntSupplier queueDepth) {
+    BatcherSettings settings = batcherSettings();
+    return HttpTransport.forSolver(solver, modelInfo)
+        .defaultTimeout(settings.defaultTimeout())
+        .maxImageBytes(imageLimits().maxBytes())
+        .maxBatchItems(streamWindow())
+        .tls(tlsSettings())
+        .bearerTokenFile(tokenFile)
+        .metrics(metrics, queueDepth)
+        .health(health::isServing, health::isDraining)
+        .idleTimeout(serverLimits().maxConnectionIdle());
+  }
+
   @Override
   public Integer call() throws Exception {
     // Every option is checked before the model loads.
@@ -218,6 +258,7 @@ public final class Main implements Callable<Integer> {
     TlsSettings tlsSettings = tlsSettings();
     serverLimits();
     int window = streamWindow();
+    int http = httpPort();
     Path modelFile = ModelLocator.locate(model);
     OnnxModel onnx;
     try {
@@ -278,10 +319,16 @@ public final class Main implements Callable<Integer> {
 
     CaptchaServer server = transport(service, health, metrics).netty(port).start();
     HTTPServer metricsHttp = metricsPort >= 0 ? metrics.startHttpServer(metricsPort) : null;
+    HttpServer httpServer = http >= 0
+        ? httpTransport(solver, modelInfo::get, health, metrics, batcher::queueLength)
+            .build(http).start()
+        : null;
     health.serving();
     log.info("security: {}, {}; metrics: {}", tlsSettings.describe(),
         tokenFile != null ? "bearer token required" : "no authentication",
         metricsHttp != null ? "http://*:" + metricsHttp.getPort() + "/metrics" : "off");
+    log.info("HTTP/JSON: {}", httpServer != null
+        ? (tlsSettings.enabled() ? "https" : "http") + "://*:" + httpServer.port() + "/" : "off");
     log.info("listening on port {} ({} mode, max batch {}, {} instance(s))", server.port(),
         settings.mode().label(), settings.maxBatchSize(), settings.instances());
     List<ExecutorService> executors = new ArrayList<>(List.of(preprocess, workers, timer));
@@ -296,7 +343,8 @@ public final class Main implements Callable<Integer> {
       resources.add(metricsHttp);
     }
     Runtime.getRuntime().addShutdownHook(new Thread(
-        new GracefulShutdown(drainTimeout, health, server, batcher, executors, resources),
+        new GracefulShutdown(drainTimeout, health, server,
+            httpServer != null ? List.of(httpServer) : List.of(), batcher, executors, resources),
         "shutdown"));
     server.awaitTermination();
     return 0;
