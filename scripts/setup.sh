@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and tests need (Debian/Ubuntu): fontconfig and the
-# font families the captcha generator draws with. Does nothing when they are all present.
+# font families the captcha generator draws with, and Chromium with its WebDriver for the test of
+# the page the server serves. Does nothing when they are all present.
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,8 @@ packages=(
   fonts-crosextra-carlito
   fonts-open-sans
   fonts-comic-neue
+  chromium
+  chromium-driver
 )
 
 missing=()

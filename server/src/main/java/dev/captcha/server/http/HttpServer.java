@@ -1,6 +1,7 @@
 package dev.captcha.server.http;
 
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -28,10 +29,20 @@ public final class HttpServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  /** Stops, waiting up to {@code timeout} for requests in progress. */
-  public void stop(Duration timeout) throws Exception {
+  /**
+   * Stops, waiting up to {@code timeout} for requests in progress, then closing what is left.
+   *
+   * @return true if every request in progress ended within the timeout
+   */
+  public boolean stop(Duration timeout) throws Exception {
     server.setStopTimeout(Math.max(1, timeout.toMillis()));
-    server.stop();
+    try {
+      server.stop();
+      return true;
+    } catch (TimeoutException e) {
+      // Jetty has closed the connections regardless; what was left was cut off.
+      return false;
+    }
   }
 
   @Override
