@@ -11,6 +11,12 @@ final class LoadOptions {
       description = "unary (one Solve call per image) or stream (SolveStream). Default: ${DEFAULT-VALUE}.")
   Rpc rpc;
 
+  @Option(names = "--protocol", split = ",", defaultValue = "grpc",
+      description = "grpc, http (POST /v1/solve to --http-target) or both as grpc,http: each load"
+          + " point runs once per protocol, one after the other, so they compare in one run."
+          + " Default: ${DEFAULT-VALUE}.")
+  List<Protocol> protocols;
+
   @Option(names = "--rate",
       description = "Open loop: requests per second, each timed from its scheduled send.")
   Double rate;

@@ -41,7 +41,8 @@ public final class LoadTestCli implements Callable<Integer> {
       new Harness(load, reports, spec.commandLine().getOut(),
           spec.commandLine().getErr(), new SystemTicker(),
           ProcessCpu.process())
-          .execute(channels.channels(), w, settings.targets(), settings.connections());
+          .execute(channels.channels(), target.httpTarget(), w, settings.targets(),
+              settings.connections());
     }
     return 0;
   }

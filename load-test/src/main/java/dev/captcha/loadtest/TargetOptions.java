@@ -12,6 +12,10 @@ final class TargetOptions {
           + " DNS name (dns:///name:port) resolving to several. Default: ${DEFAULT-VALUE}.")
   List<String> targets;
 
+  @Option(names = "--http-target", paramLabel = "URL", defaultValue = "http://localhost:8080",
+      description = "The server's HTTP/JSON address, for --protocol http. Default: ${DEFAULT-VALUE}.")
+  String httpTarget;
+
   @Option(names = "--tls", description = "Use TLS, trusting the system's CAs (implied by --tls-ca).")
   boolean tls;
 
@@ -33,6 +37,24 @@ final class TargetOptions {
   @Option(names = "--token-file", paramLabel = "FILE",
       description = "File holding a bearer token, sent as 'authorization: Bearer <token>'.")
   Path tokenFile;
+
+  /**
+   * The HTTP/JSON target: a client speaking HTTP/1.1 and the bearer token of --token-file; TLS
+   * (https) trusts the system's CAs.
+   */
+  HttpTarget httpTarget() throws java.io.IOException {
+    java.net.URI base = java.net.URI.create(httpTarget);
+    if (base.getScheme() == null || !base.getScheme().matches("https?") || base.getHost() == null) {
+      throw new IllegalArgumentException("--http-target must be an http:// or https:// URL, got "
+          + httpTarget);
+    }
+    String token = tokenFile == null ? null
+        : java.nio.file.Files.readString(tokenFile).strip().lines().findFirst().orElse("").strip();
+    return new HttpTarget(java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1)
+        .connectTimeout(java.time.Duration.ofSeconds(10))
+        .build(), base, token);
+  }
 
   Channels.Settings settings(int connections, int eventLoopThreads) {
     return new Channels.Settings(
