@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the server if needed and starts it on the bundled model (port 50051 unless --port is given).
+# Builds the server if needed and starts it on the bundled model, models/captcha-resnet-int8.onnx
+# (port 50051 unless --port is given; --model models/captcha-resnet.onnx serves the float file).
 # Extra arguments go to the server: scripts/serve.sh --help lists them.
 set -euo pipefail
 cd "$(dirname "$0")/.."

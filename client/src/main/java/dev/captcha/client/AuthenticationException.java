@@ -1,6 +1,9 @@
 package dev.captcha.client;
 
-/** The server refused the call's credentials (missing, wrong or not permitted bearer token or client certificate); immutable and thread-safe. */
+/**
+ * The server refused the call's credentials (missing, wrong or not permitted bearer token or client
+ * certificate); immutable and thread-safe.
+ */
 public final class AuthenticationException extends CaptchaSolverException {
   private static final long serialVersionUID = 1L;
 

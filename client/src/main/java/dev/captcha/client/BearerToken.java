@@ -24,7 +24,10 @@ final class BearerToken extends CallCredentials {
       if (c <= 0x20 || c >= 0x7f) {
         throw new IllegalArgumentException(
             "the bearer token may contain only visible ASCII characters (found code "
-                + (int) c + " at position " + i + ")");
+                + (int) c
+                + " at position "
+                + i
+                + ")");
       }
     }
     return token;

@@ -1,6 +1,9 @@
 package dev.captcha.client;
 
-/** The call was cancelled before it completed, by the caller or the server; immutable and thread-safe. */
+/**
+ * The call was cancelled before it completed, by the caller or the server; immutable and
+ * thread-safe.
+ */
 public final class CancelledException extends CaptchaSolverException {
   private static final long serialVersionUID = 1L;
 

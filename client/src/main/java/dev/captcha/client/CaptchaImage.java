@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * One captcha to solve in a batch: an identifier and its encoded bytes, held in memory or read
- * from a file only when it is sent; immutable and thread-safe.
+ * One captcha to solve in a batch: an identifier and its encoded bytes, held in memory or read from
+ * a file only when it is sent; immutable and thread-safe.
  */
 public final class CaptchaImage {
   private final String id;

@@ -31,8 +31,9 @@ import java.util.function.Consumer;
  *
  * <p>Every call carries a deadline (configurable). Errors are thrown as subclasses of {@link
  * CaptchaSolverException}. When the client makes its own channel, calls that fail with UNAVAILABLE,
- * RESOURCE_EXHAUSTED or UNKNOWN (a connection closed under the call) are retried with backoff by gRPC's retry policy, and several targets (or a
- * DNS name with several addresses) are balanced round-robin.
+ * RESOURCE_EXHAUSTED or UNKNOWN (a connection closed under the call) are retried with backoff by
+ * gRPC's retry policy, and several targets (or a DNS name with several addresses) are balanced
+ * round-robin.
  */
 public final class CaptchaSolverClient implements AutoCloseable {
 
@@ -46,6 +47,15 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private final ManagedChannel owned;
   private final Duration deadline;
   private final Duration streamDeadline;
+
+  /**
+   * How many times a unary call whose connection died under it is sent again, on top of gRPC's
+   * retry policy: gRPC does not retry a call once the server has begun to answer it, and a replica
+   * killed at that moment would otherwise lose the call. Solving is idempotent, so sending it again
+   * (to another replica) is safe.
+   */
+  private static final int LOST_CALL_RESENDS = 1;
+
   private final RetrySettings retry;
   private final CallCredentials credentials;
   private final ErrorMapper mapper;
@@ -92,12 +102,18 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   private SolveResult solve(SolveRequest request, Duration callDeadline) {
-    try {
-      SolveResponse response =
-          blockingStub().withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS).solve(request);
-      return SolveResult.fromProto(response, request.getId());
-    } catch (StatusRuntimeException e) {
-      throw mapper.fromThrowable(e, callDeadline);
+    Deadline end = Deadline.after(callDeadline.toNanos(), TimeUnit.NANOSECONDS);
+    for (int resend = 0; ; resend++) {
+      try {
+        SolveResponse response = blockingStub().withDeadline(end).solve(request);
+        return SolveResult.fromProto(response, request.getId());
+      } catch (StatusRuntimeException e) {
+        if (resend >= LOST_CALL_RESENDS
+            || !LostCalls.lostMidCall(e.getStatus())
+            || end.isExpired()) {
+          throw mapper.fromThrowable(e, callDeadline);
+        }
+      }
     }
   }
 
@@ -121,8 +137,13 @@ public final class CaptchaSolverClient implements AutoCloseable {
 
   private CompletableFuture<SolveResult> solveAsync(SolveRequest request) {
     CompletableFuture<SolveResult> future = new CompletableFuture<>();
-    CaptchaSolverGrpc.CaptchaSolverStub stub =
-        asyncStub().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    sendAsync(request, Deadline.after(deadline.toNanos(), TimeUnit.NANOSECONDS), 0, future);
+    return future;
+  }
+
+  private void sendAsync(
+      SolveRequest request, Deadline end, int resend, CompletableFuture<SolveResult> future) {
+    CaptchaSolverGrpc.CaptchaSolverStub stub = asyncStub().withDeadline(end);
     stub.solve(
         request,
         new ClientResponseObserver<SolveRequest, SolveResponse>() {
@@ -145,6 +166,14 @@ public final class CaptchaSolverClient implements AutoCloseable {
 
           @Override
           public void onError(Throwable t) {
+            if (resend < LOST_CALL_RESENDS
+                && t instanceof StatusRuntimeException e
+                && LostCalls.lostMidCall(e.getStatus())
+                && !end.isExpired()
+                && !future.isDone()) {
+              sendAsync(request, end, resend + 1, future);
+              return;
+            }
             future.completeExceptionally(mapper.fromThrowable(t, deadline));
           }
 
@@ -152,19 +181,19 @@ public final class CaptchaSolverClient implements AutoCloseable {
           public void onCompleted() {
             if (response == null) {
               future.completeExceptionally(
-                  new ServerErrorException("OK", "the server ended the call without an answer", null));
+                  new ServerErrorException(
+                      "OK", "the server ended the call without an answer", null));
             } else {
               future.complete(SolveResult.fromProto(response, request.getId()));
             }
           }
         });
-    return future;
   }
 
   /**
    * Streams a batch through SolveStream and hands each item's outcome to {@code callback} as it
-   * comes (or in input order when the options say so), one at a time on a gRPC thread; blocks
-   * until every item has its outcome. Items are read and sent only while fewer than {@code
+   * comes (or in input order when the options say so), one at a time on a gRPC thread; blocks until
+   * every item has its outcome. Items are read and sent only while fewer than {@code
    * options.maxInFlight()} are waiting for the callback and the transport is ready. A failed item
    * is handed over with its error; the batch goes on.
    *
@@ -214,8 +243,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
   }
 
   /**
-   * Streams a batch through SolveStream and returns its outcomes as an iterator, as they come or
-   * in input order. Close the iterator to cancel the rest.
+   * Streams a batch through SolveStream and returns its outcomes as an iterator, as they come or in
+   * input order. Close the iterator to cancel the rest.
    */
   public SolveOutcomeIterator solveAll(Iterable<CaptchaImage> images, BatchOptions options) {
     StreamBatch batch = newBatch(images, options);
@@ -281,7 +310,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
   private static SolveRequest request(String id, byte[] image) {
     Objects.requireNonNull(image, "image");
     if (image.length == 0) {
-      throw new InvalidImageException("CLIENT", "image" + (id.isEmpty() ? "" : " " + id) + " is empty (0 bytes)", null);
+      throw new InvalidImageException(
+          "CLIENT", "image" + (id.isEmpty() ? "" : " " + id) + " is empty (0 bytes)", null);
     }
     return SolveRequest.newBuilder().setId(id).setImage(ByteString.copyFrom(image)).build();
   }
@@ -311,8 +341,8 @@ public final class CaptchaSolverClient implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Adds a server target: {@code host:port}, {@code host} (port 50051), {@code [::1]:port}, or
-     * a gRPC target URI such as {@code dns:///solver.example:50051}. Several {@code host:port}
+     * Adds a server target: {@code host:port}, {@code host} (port 50051), {@code [::1]:port}, or a
+     * gRPC target URI such as {@code dns:///solver.example:50051}. Several {@code host:port}
      * targets are balanced round-robin; so are the addresses of a DNS name.
      */
     public Builder target(String target) {
@@ -348,7 +378,9 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return this;
     }
 
-    /** Retries on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN (default: 4 attempts, 100 ms to 2 s). */
+    /**
+     * Retries on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN (default: 4 attempts, 100 ms to 2 s).
+     */
     public Builder retry(RetrySettings settings) {
       this.retry = Objects.requireNonNull(settings, "retry settings");
       return this;
@@ -381,7 +413,9 @@ public final class CaptchaSolverClient implements AutoCloseable {
       return this;
     }
 
-    /** The authority (host name) checked against the server's certificate, instead of the target's. */
+    /**
+     * The authority (host name) checked against the server's certificate, instead of the target's.
+     */
     public Builder overrideAuthority(String authority) {
       this.authority = Objects.requireNonNull(authority, "authority");
       return this;
@@ -393,10 +427,12 @@ public final class CaptchaSolverClient implements AutoCloseable {
         throw new IllegalStateException("give either targets or a channel, not both");
       }
       if (channel != null && (tls || authority != null)) {
-        throw new IllegalStateException("TLS settings apply only when the client makes its channel from targets");
+        throw new IllegalStateException(
+            "TLS settings apply only when the client makes its channel from targets");
       }
       if (channel == null && targets.isEmpty()) {
-        throw new IllegalStateException("no target: give at least one, for example localhost:" + Targets.DEFAULT_PORT);
+        throw new IllegalStateException(
+            "no target: give at least one, for example localhost:" + Targets.DEFAULT_PORT);
       }
       if (targets.size() > 1 && targets.stream().anyMatch(Targets::isUri)) {
         throw new IllegalStateException(

@@ -24,12 +24,12 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Builds the channels to the solver, the one place that does: one target (any gRPC target, such
- * as {@code host:port} or {@code dns:///name:port}) or several {@code host:port} targets resolved
- * by a name resolver private to the channel, round-robin over every address, the retry policy in
- * the default service config, plaintext or TLS credentials, and the bearer token. Used by {@link
- * CaptchaSolverClient} and by the load test. A builder, not thread-safe; the channels it builds
- * are thread-safe and owned by the caller.
+ * Builds the channels to the solver, the one place that does: one target (any gRPC target, such as
+ * {@code host:port} or {@code dns:///name:port}) or several {@code host:port} targets resolved by a
+ * name resolver private to the channel, round-robin over every address, the retry policy in the
+ * default service config, plaintext or TLS credentials, and the bearer token. Used by {@link
+ * CaptchaSolverClient} and by the load test. A builder, not thread-safe; the channels it builds are
+ * thread-safe and owned by the caller.
  */
 public final class ClientChannels {
   private final List<String> targets = new ArrayList<>();
@@ -177,7 +177,10 @@ public final class ClientChannels {
     }
   }
 
-  /** Plaintext, or TLS trusting {@code ca} (the system's CAs when null) with an optional client certificate. */
+  /**
+   * Plaintext, or TLS trusting {@code ca} (the system's CAs when null) with an optional client
+   * certificate.
+   */
   static ChannelCredentials credentials(boolean tls, Path ca, Path clientCert, Path clientKey) {
     if (!tls) {
       return InsecureChannelCredentials.create();

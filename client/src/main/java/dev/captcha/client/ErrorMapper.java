@@ -74,7 +74,9 @@ final class ErrorMapper {
     String description = status.getDescription();
     String cause = rootCauseMessage(status.getCause());
     if (description != null && !description.isBlank()) {
-      return cause != null && !description.contains(cause) ? description + ": " + cause : description;
+      return cause != null && !description.contains(cause)
+          ? description + ": " + cause
+          : description;
     }
     if (cause != null) {
       return cause;

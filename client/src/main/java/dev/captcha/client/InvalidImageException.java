@@ -1,6 +1,9 @@
 package dev.captcha.client;
 
-/** The image was refused: empty, undecodable, oversized or of absurd dimensions, or it could not be read locally; immutable and thread-safe. */
+/**
+ * The image was refused: empty, undecodable, oversized or of absurd dimensions, or it could not be
+ * read locally; immutable and thread-safe.
+ */
 public final class InvalidImageException extends CaptchaSolverException {
   private static final long serialVersionUID = 1L;
 

@@ -69,6 +69,16 @@ public record ModelDescription(
     }
   }
 
+  /**
+   * The model's numeric precision, {@code float32} or {@code int8} (its metadata entry
+   * captcha.precision, which GetModelInfo also reports as ModelInfo.precision; float32 when the
+   * file has none).
+   */
+  public String precision() {
+    String p = metadata.get("captcha.precision");
+    return p == null || p.isBlank() ? "float32" : p;
+  }
+
   static ModelDescription fromProto(ModelInfo m) {
     BatchingSettings b = m.getBatching();
     Batching batching =

@@ -26,7 +26,8 @@ final class ReorderingSink implements StreamBatch.Sink {
   @Override
   public void complete(BatchSummary summary) {
     if (!early.isEmpty()) {
-      downstream.fail(new IllegalStateException("batch ended with outcomes missing before index " + nextIndex));
+      downstream.fail(
+          new IllegalStateException("batch ended with outcomes missing before index " + nextIndex));
       return;
     }
     downstream.complete(summary);

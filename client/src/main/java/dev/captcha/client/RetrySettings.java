@@ -13,12 +13,11 @@ import java.util.Objects;
  * <p>Unary calls are retried by gRPC itself through the channel's service config ({@link
  * #toServiceConfig}), on UNAVAILABLE, RESOURCE_EXHAUSTED and UNKNOWN, with exponential backoff and
  * jitter; with several replicas the retry goes to the next one round-robin. UNKNOWN is there
- * because grpc-java reports a connection that dies while a call is being written (a replica
- * killed under load) as UNKNOWN "channel closed" rather than UNAVAILABLE; the server never answers
- * UNKNOWN itself (each failure it knows has its own code), and solving is idempotent, so sending
- * the image again is safe. A batch stream that fails with
- * UNAVAILABLE is reopened (on another replica) for the items not yet answered, up to the same
- * number of attempts.
+ * because grpc-java reports a connection that dies while a call is being written (a replica killed
+ * under load) as UNKNOWN "channel closed" rather than UNAVAILABLE; the server never answers UNKNOWN
+ * itself (each failure it knows has its own code), and solving is idempotent, so sending the image
+ * again is safe. A batch stream that fails with UNAVAILABLE is reopened (on another replica) for
+ * the items not yet answered, up to the same number of attempts.
  *
  * @param maxAttempts attempts in total, the first one included (1 means no retries; at most 10)
  * @param initialBackoff the upper bound of the first randomised pause
@@ -41,10 +40,13 @@ public record RetrySettings(
     if (initialBackoff.toMillis() < 1 || maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException(
           "backoffs must satisfy 1ms <= initialBackoff <= maxBackoff, got "
-              + initialBackoff + " and " + maxBackoff);
+              + initialBackoff
+              + " and "
+              + maxBackoff);
     }
     if (!(backoffMultiplier >= 1.0) || backoffMultiplier > 100) {
-      throw new IllegalArgumentException("backoffMultiplier must be in [1, 100], got " + backoffMultiplier);
+      throw new IllegalArgumentException(
+          "backoffMultiplier must be in [1, 100], got " + backoffMultiplier);
     }
   }
 

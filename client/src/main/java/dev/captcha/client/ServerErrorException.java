@@ -1,6 +1,9 @@
 package dev.captcha.client;
 
-/** The server failed to process the request (for example an inference failure) or broke the protocol; immutable and thread-safe. */
+/**
+ * The server failed to process the request (for example an inference failure) or broke the
+ * protocol; immutable and thread-safe.
+ */
 public final class ServerErrorException extends CaptchaSolverException {
   private static final long serialVersionUID = 1L;
 

@@ -13,7 +13,8 @@ public final class SolveOutcome {
   private final SolveResult result;
   private final CaptchaSolverException error;
 
-  private SolveOutcome(int index, CaptchaImage input, SolveResult result, CaptchaSolverException error) {
+  private SolveOutcome(
+      int index, CaptchaImage input, SolveResult result, CaptchaSolverException error) {
     this.index = index;
     this.input = Objects.requireNonNull(input, "input");
     this.result = result;

@@ -5,10 +5,9 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * The outcomes of a streamed batch, as they come (or in input order when asked); {@link
- * #hasNext()} blocks until the next outcome arrives. Taking an outcome frees its place in the
- * in-flight window. Close it to cancel the rest of the batch. Owned by one consuming thread; not
- * thread-safe.
+ * The outcomes of a streamed batch, as they come (or in input order when asked); {@link #hasNext()}
+ * blocks until the next outcome arrives. Taking an outcome frees its place in the in-flight window.
+ * Close it to cancel the rest of the batch. Owned by one consuming thread; not thread-safe.
  */
 public final class SolveOutcomeIterator implements Iterator<SolveOutcome>, AutoCloseable {
   private static final Object END = new Object();

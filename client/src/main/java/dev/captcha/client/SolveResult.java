@@ -76,6 +76,7 @@ public record SolveResult(
             Durations.fromProto(r.getTiming().getInferenceTime()),
             Durations.fromProto(r.getTiming().getPreprocessTime()),
             r.getTiming().getBatchSize());
-    return new SolveResult(id != null ? id : r.getId(), r.getText(), r.getConfidence(), positions, timing);
+    return new SolveResult(
+        id != null ? id : r.getId(), r.getText(), r.getConfidence(), positions, timing);
   }
 }

@@ -74,7 +74,9 @@ final class StaticTargetsResolverProvider extends NameResolverProvider {
 
     @Override
     public String getServiceAuthority() {
-      return args.getOverrideAuthority() != null ? args.getOverrideAuthority() : targets.get(0).toString();
+      return args.getOverrideAuthority() != null
+          ? args.getOverrideAuthority()
+          : targets.get(0).toString();
     }
 
     @Override
@@ -116,17 +118,20 @@ final class StaticTargetsResolverProvider extends NameResolverProvider {
         return;
       }
       if (addresses.isEmpty()) {
-        listener.onResult2(ResolutionResult.newBuilder()
-            .setAddressesOrError(StatusOr.fromStatus(
-                Status.UNAVAILABLE.withDescription("cannot resolve host(s) " + failures)))
-            .build());
+        listener.onResult2(
+            ResolutionResult.newBuilder()
+                .setAddressesOrError(
+                    StatusOr.fromStatus(
+                        Status.UNAVAILABLE.withDescription("cannot resolve host(s) " + failures)))
+                .build());
         return;
       }
       List<EquivalentAddressGroup> groups = new ArrayList<>();
       for (InetSocketAddress address : addresses) {
         groups.add(new EquivalentAddressGroup(address));
       }
-      listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
+      listener.onResult2(
+          ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
     }
 
     @Override

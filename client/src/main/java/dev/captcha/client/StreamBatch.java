@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * released by the consumer, and hands every item exactly one outcome. An item answered with
  * RESOURCE_EXHAUSTED or UNAVAILABLE is sent again after a backoff, and when the stream itself fails
  * because its server went away it is reopened for the unanswered items, both up to the retry
- * settings' attempts. Backoff pauses come from an injected {@link Scheduler} and random source,
- * so tests control them. Its lock guards bookkeeping only: reading an image's bytes, sending,
- * half-closing and cancelling happen outside it, on one thread at a time.
- * Thread-safe; outcomes reach the sink one at a time.
+ * settings' attempts. Backoff pauses come from an injected {@link Scheduler} and random source, so
+ * tests control them. Its lock guards bookkeeping only: reading an image's bytes, sending,
+ * half-closing and cancelling happen outside it, on one thread at a time. Thread-safe; outcomes
+ * reach the sink one at a time.
  */
 final class StreamBatch {
   private static final Logger log = LoggerFactory.getLogger(StreamBatch.class);
@@ -96,7 +96,14 @@ final class StreamBatch {
       ErrorMapper mapper,
       Duration deadline,
       RetrySettings retry) {
-    this(inputs, maxInFlight, opener, mapper, deadline, retry, Scheduler.SYSTEM,
+    this(
+        inputs,
+        maxInFlight,
+        opener,
+        mapper,
+        deadline,
+        retry,
+        Scheduler.SYSTEM,
         new SplittableRandom());
   }
 
@@ -170,10 +177,9 @@ final class StreamBatch {
   }
 
   /**
-   * Sends what the window and the transport allow, and carries out a pending half-close or
-   * cancel. Any thread may ask; one thread at a time does the work, going round again for the
-   * requests that came meanwhile, so the stream's methods are never called concurrently and never
-   * under the lock.
+   * Sends what the window and the transport allow, and carries out a pending half-close or cancel.
+   * Any thread may ask; one thread at a time does the work, going round again for the requests that
+   * came meanwhile, so the stream's methods are never called concurrently and never under the lock.
    */
   private void pump() {
     if (pumpWip.getAndIncrement() != 0) {
@@ -258,13 +264,24 @@ final class StreamBatch {
     try {
       bytes = image.read();
     } catch (IOException | RuntimeException e) {
-      unsend(attempt, index, SolveOutcome.failure(index, image, new InvalidImageException(
-          "CLIENT", "cannot read " + image.id() + ": " + e, e)));
+      unsend(
+          attempt,
+          index,
+          SolveOutcome.failure(
+              index,
+              image,
+              new InvalidImageException("CLIENT", "cannot read " + image.id() + ": " + e, e)));
       return true;
     }
     if (bytes.length == 0) {
-      unsend(attempt, index, SolveOutcome.failure(index, image, new InvalidImageException(
-          "CLIENT", "image " + image.id() + " is empty (0 bytes)", null)));
+      unsend(
+          attempt,
+          index,
+          SolveOutcome.failure(
+              index,
+              image,
+              new InvalidImageException(
+                  "CLIENT", "image " + image.id() + " is empty (0 bytes)", null)));
       return true;
     }
     attempt.requests.onNext(
@@ -315,7 +332,8 @@ final class StreamBatch {
       }
       SolveOutcome outcome =
           response.hasError()
-              ? SolveOutcome.failure(index, image, mapper.fromItemError(response.getError(), deadline))
+              ? SolveOutcome.failure(
+                  index, image, mapper.fromItemError(response.getError(), deadline))
               : SolveOutcome.success(index, image, SolveResult.fromProto(response, image.id()));
       finishItem(index, outcome);
       checkCompleteLocked();
@@ -325,9 +343,9 @@ final class StreamBatch {
   }
 
   /**
-   * Whether a stream failed because its server went away: UNAVAILABLE, or the transport's
-   * UNKNOWN "channel closed" when the connection dies while the client is writing. Solving is
-   * idempotent, so the unanswered items can safely go to another replica.
+   * Whether a stream failed because its server went away: UNAVAILABLE, or the transport's UNKNOWN
+   * "channel closed" when the connection dies while the client is writing. Solving is idempotent,
+   * so the unanswered items can safely go to another replica.
    */
   static boolean replicaLost(Status status) {
     if (status.getCode() == Status.Code.UNAVAILABLE) {
@@ -345,7 +363,8 @@ final class StreamBatch {
   }
 
   private static boolean retryable(int code) {
-    return code == Status.Code.RESOURCE_EXHAUSTED.value() || code == Status.Code.UNAVAILABLE.value();
+    return code == Status.Code.RESOURCE_EXHAUSTED.value()
+        || code == Status.Code.UNAVAILABLE.value();
   }
 
   /** An item refused as overloaded has waited its backoff: send it again. */
@@ -377,7 +396,11 @@ final class StreamBatch {
         reopen = true;
         long bound = retry.backoffBound(restarts).toMillis();
         pauseMs = bound <= 0 ? 0 : random.nextLong(bound + 1);
-        log.debug("stream unavailable ({}), reopening for {} items in {} ms", status, again.size(), pauseMs);
+        log.debug(
+            "stream unavailable ({}), reopening for {} items in {} ms",
+            status,
+            again.size(),
+            pauseMs);
       } else {
         failEverythingLocked(attempt, mapper.fromThrowable(t, deadline));
       }
@@ -395,9 +418,10 @@ final class StreamBatch {
         return;
       }
       current = null;
-      String why = attempt.halfClosed
-          ? "the server ended the stream without answering this item"
-          : "the server ended the stream before the client had sent every item";
+      String why =
+          attempt.halfClosed
+              ? "the server ended the stream without answering this item"
+              : "the server ended the stream before the client had sent every item";
       failEverythingLocked(attempt, new ServerErrorException("OK", why, null));
     }
     pump();

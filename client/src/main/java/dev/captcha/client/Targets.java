@@ -3,7 +3,10 @@ package dev.captcha.client;
 import java.util.List;
 import java.util.Locale;
 
-/** Parses server targets: {@code host:port}, {@code host} or a gRPC URI such as {@code dns:///host:port}. */
+/**
+ * Parses server targets: {@code host:port}, {@code host} or a gRPC URI such as {@code
+ * dns:///host:port}.
+ */
 final class Targets {
   /** The server's default port. */
   static final int DEFAULT_PORT = 50051;
@@ -27,7 +30,8 @@ final class Targets {
   static HostPort parse(String target) {
     String t = target.trim();
     if (t.isEmpty()) {
-      throw new IllegalArgumentException("empty target: give host:port, for example localhost:" + DEFAULT_PORT);
+      throw new IllegalArgumentException(
+          "empty target: give host:port, for example localhost:" + DEFAULT_PORT);
     }
     String host;
     String port = null;
@@ -48,7 +52,10 @@ final class Targets {
       int colon = t.lastIndexOf(':');
       if (colon >= 0 && t.indexOf(':') != colon) {
         throw new IllegalArgumentException(
-            "bad target '" + target + "': write IPv6 addresses in brackets, as [::1]:" + DEFAULT_PORT);
+            "bad target '"
+                + target
+                + "': write IPv6 addresses in brackets, as [::1]:"
+                + DEFAULT_PORT);
       }
       host = colon >= 0 ? t.substring(0, colon) : t;
       port = colon >= 0 ? t.substring(colon + 1) : null;
@@ -61,7 +68,8 @@ final class Targets {
       try {
         p = Integer.parseInt(port);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad target '" + target + "': port '" + port + "' is not a number");
+        throw new IllegalArgumentException(
+            "bad target '" + target + "': port '" + port + "' is not a number");
       }
       if (p < 1 || p > 65535) {
         throw new IllegalArgumentException("bad target '" + target + "': port must be 1..65535");

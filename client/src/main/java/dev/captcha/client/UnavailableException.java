@@ -1,6 +1,9 @@
 package dev.captcha.client;
 
-/** No server could be reached, or the server is draining for shutdown; retrying later or elsewhere may work; immutable and thread-safe. */
+/**
+ * No server could be reached, or the server is draining for shutdown; retrying later or elsewhere
+ * may work; immutable and thread-safe.
+ */
 public final class UnavailableException extends CaptchaSolverException {
   private static final long serialVersionUID = 1L;
 

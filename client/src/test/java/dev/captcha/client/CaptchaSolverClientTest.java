@@ -37,10 +37,11 @@ class CaptchaSolverClientTest {
   void start() throws Exception {
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).addService(fake.definition()).build().start();
-    channel = InProcessChannelBuilder.forName(name)
-        .defaultServiceConfig(RetrySettings.defaults().toServiceConfig("round_robin"))
-        .enableRetry()
-        .build();
+    channel =
+        InProcessChannelBuilder.forName(name)
+            .defaultServiceConfig(RetrySettings.defaults().toServiceConfig("round_robin"))
+            .enableRetry()
+            .build();
   }
 
   @AfterEach
@@ -105,14 +106,16 @@ class CaptchaSolverClientTest {
 
   @Test
   void emptyImageIsRefusedWithoutACall() {
-    InvalidImageException e = assertThrows(InvalidImageException.class, () -> client().solve(new byte[0]));
+    InvalidImageException e =
+        assertThrows(InvalidImageException.class, () -> client().solve(new byte[0]));
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
     assertEquals(0, fake.solveCalls.get());
   }
 
   @Test
   void invalidImageFromServerIsTyped() {
-    InvalidImageException e = assertThrows(InvalidImageException.class, () -> client().solve(img("bad!")));
+    InvalidImageException e =
+        assertThrows(InvalidImageException.class, () -> client().solve(img("bad!")));
     assertTrue(e.getMessage().contains("undecodable"), e.getMessage());
     assertEquals("INVALID_ARGUMENT", e.statusCode());
   }
@@ -146,7 +149,8 @@ class CaptchaSolverClientTest {
   @Test
   void resourceExhaustedIsRetriedThenReportedAsOverloaded() {
     fake.failNext(100, Status.Code.RESOURCE_EXHAUSTED);
-    OverloadedException e = assertThrows(OverloadedException.class, () -> client().solve(img("abcd")));
+    OverloadedException e =
+        assertThrows(OverloadedException.class, () -> client().solve(img("abcd")));
     assertEquals(RetrySettings.defaults().maxAttempts(), fake.solveCalls.get());
     assertEquals(Duration.ofMillis(5), e.retryAfter().orElseThrow());
   }
@@ -154,7 +158,8 @@ class CaptchaSolverClientTest {
   @Test
   void nonRetryableErrorsAreNotRetried() {
     fake.failNext(1, Status.Code.INTERNAL);
-    ServerErrorException e = assertThrows(ServerErrorException.class, () -> client().solve(img("abcd")));
+    ServerErrorException e =
+        assertThrows(ServerErrorException.class, () -> client().solve(img("abcd")));
     assertEquals(1, fake.solveCalls.get());
     assertTrue(e.getMessage().contains("INTERNAL"), e.getMessage());
   }
@@ -162,22 +167,32 @@ class CaptchaSolverClientTest {
   @ParameterizedTest
   @EnumSource(
       value = Status.Code.class,
-      names = {"INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "UNAUTHENTICATED", "PERMISSION_DENIED",
-          "CANCELLED", "INTERNAL", "UNKNOWN", "UNAVAILABLE", "RESOURCE_EXHAUSTED"})
+      names = {
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "UNAUTHENTICATED",
+        "PERMISSION_DENIED",
+        "CANCELLED",
+        "INTERNAL",
+        "UNKNOWN",
+        "UNAVAILABLE",
+        "RESOURCE_EXHAUSTED"
+      })
   void everyStatusMapsToATypedException(Status.Code code) {
-    CaptchaSolverClient client =
-        patient().retry(RetrySettings.none()).build();
+    CaptchaSolverClient client = patient().retry(RetrySettings.none()).build();
     fake.failNext(10, code);
-    CaptchaSolverException e = assertThrows(CaptchaSolverException.class, () -> client.solve(img("abcd")));
-    Class<?> expected = switch (code) {
-      case INVALID_ARGUMENT -> InvalidImageException.class;
-      case DEADLINE_EXCEEDED -> DeadlineExceededException.class;
-      case UNAUTHENTICATED, PERMISSION_DENIED -> AuthenticationException.class;
-      case CANCELLED -> CancelledException.class;
-      case UNAVAILABLE -> UnavailableException.class;
-      case RESOURCE_EXHAUSTED -> OverloadedException.class;
-      default -> ServerErrorException.class;
-    };
+    CaptchaSolverException e =
+        assertThrows(CaptchaSolverException.class, () -> client.solve(img("abcd")));
+    Class<?> expected =
+        switch (code) {
+          case INVALID_ARGUMENT -> InvalidImageException.class;
+          case DEADLINE_EXCEEDED -> DeadlineExceededException.class;
+          case UNAUTHENTICATED, PERMISSION_DENIED -> AuthenticationException.class;
+          case CANCELLED -> CancelledException.class;
+          case UNAVAILABLE -> UnavailableException.class;
+          case RESOURCE_EXHAUSTED -> OverloadedException.class;
+          default -> ServerErrorException.class;
+        };
     assertEquals(expected, e.getClass());
     assertEquals(code.name(), e.statusCode());
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
@@ -186,21 +201,25 @@ class CaptchaSolverClientTest {
   @Test
   void bearerTokenIsSentAsAuthorizationMetadata() {
     fake.requireToken("s3cret");
-    CaptchaSolverClient withToken =
-        patient().bearerToken("s3cret").build();
+    CaptchaSolverClient withToken = patient().bearerToken("s3cret").build();
     assertEquals("wxyz", withToken.solve(img("wxyz")).text());
     assertEquals("fake-resnet", withToken.modelInfo().name());
     withToken.solveAll(images("ab"), BatchOptions.unordered(), o -> o.result());
-    assertEquals(List.of("Bearer s3cret", "Bearer s3cret", "Bearer s3cret"), List.copyOf(fake.authorizations));
+    assertEquals(
+        List.of("Bearer s3cret", "Bearer s3cret", "Bearer s3cret"),
+        List.copyOf(fake.authorizations));
 
-    AuthenticationException e = assertThrows(AuthenticationException.class, () -> client().solve(img("wxyz")));
+    AuthenticationException e =
+        assertThrows(AuthenticationException.class, () -> client().solve(img("wxyz")));
     assertTrue(e.getMessage().contains("refused the credentials"), e.getMessage());
   }
 
   @Test
   void badTokensAreRefusedEarly() {
-    assertThrows(IllegalArgumentException.class, () -> CaptchaSolverClient.builder().bearerToken(" "));
-    assertThrows(IllegalArgumentException.class, () -> CaptchaSolverClient.builder().bearerToken("a b"));
+    assertThrows(
+        IllegalArgumentException.class, () -> CaptchaSolverClient.builder().bearerToken(" "));
+    assertThrows(
+        IllegalArgumentException.class, () -> CaptchaSolverClient.builder().bearerToken("a b"));
   }
 
   @Test
@@ -229,10 +248,15 @@ class CaptchaSolverClientTest {
     fake.reversedGroups(3);
     List<String> texts = IntStream.range(0, 21).mapToObj(i -> String.format("t%03d", i)).toList();
     List<SolveOutcome> seen = new ArrayList<>();
-    BatchSummary s = client().solveAll(
-        images(texts.toArray(String[]::new)), BatchOptions.inOrder().withMaxInFlight(4), seen::add);
+    BatchSummary s =
+        client()
+            .solveAll(
+                images(texts.toArray(String[]::new)),
+                BatchOptions.inOrder().withMaxInFlight(4),
+                seen::add);
     assertEquals(texts, seen.stream().map(o -> o.result().text()).toList());
-    assertEquals(IntStream.range(0, 21).boxed().toList(), seen.stream().map(SolveOutcome::index).toList());
+    assertEquals(
+        IntStream.range(0, 21).boxed().toList(), seen.stream().map(SolveOutcome::index).toList());
     assertEquals(new BatchSummary(21, 21, 0, 0), s);
   }
 
@@ -240,8 +264,11 @@ class CaptchaSolverClientTest {
   void batchUnorderedModeHandsOutcomesBackAsTheyCome() {
     fake.reversedGroups(3);
     List<Integer> order = new ArrayList<>();
-    client().solveAll(images("a", "b", "c", "d", "e", "f"), BatchOptions.unordered().withMaxInFlight(4),
-        o -> order.add(o.index()));
+    client()
+        .solveAll(
+            images("a", "b", "c", "d", "e", "f"),
+            BatchOptions.unordered().withMaxInFlight(4),
+            o -> order.add(o.index()));
     assertEquals(List.of(2, 1, 0, 5, 4, 3), order);
   }
 
@@ -249,7 +276,8 @@ class CaptchaSolverClientTest {
   void batchNeverHasMoreThanTheWindowInFlight() {
     fake.reversedGroups(5);
     String[] texts = IntStream.range(0, 40).mapToObj(i -> "x" + i).toArray(String[]::new);
-    BatchSummary s = client().solveAll(images(texts), BatchOptions.unordered().withMaxInFlight(5), o -> {});
+    BatchSummary s =
+        client().solveAll(images(texts), BatchOptions.unordered().withMaxInFlight(5), o -> {});
     assertEquals(40, s.succeeded());
     assertEquals(5, fake.maxOutstanding.get(), "the server saw a full window, never more");
   }
@@ -258,10 +286,12 @@ class CaptchaSolverClientTest {
   void iteratorWindowOnlyMovesAsTheConsumerTakesOutcomes() {
     String[] texts = IntStream.range(0, 30).mapToObj(i -> "y" + i).toArray(String[]::new);
     int window = 4;
-    try (SolveOutcomeIterator it = client().solveAll(images(texts), BatchOptions.unordered().withMaxInFlight(window))) {
+    try (SolveOutcomeIterator it =
+        client().solveAll(images(texts), BatchOptions.unordered().withMaxInFlight(window))) {
       int taken = 0;
       while (it.hasNext()) {
-        assertTrue(fake.streamItemsReceived.get() <= window + taken,
+        assertTrue(
+            fake.streamItemsReceived.get() <= window + taken,
             "sent " + fake.streamItemsReceived.get() + " after " + taken + " taken");
         assertTrue(it.next().succeeded());
         taken++;
@@ -294,7 +324,8 @@ class CaptchaSolverClientTest {
     fake.failStreams(1, 3);
     String[] texts = IntStream.range(0, 12).mapToObj(i -> "r" + i).toArray(String[]::new);
     List<SolveOutcome> out = new ArrayList<>();
-    BatchSummary s = client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(4), out::add);
+    BatchSummary s =
+        client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(4), out::add);
     assertEquals(new BatchSummary(12, 12, 0, 1), s);
     assertEquals(List.of(texts), out.stream().map(o -> o.result().text()).toList());
     assertEquals(2, fake.streamCalls.get());
@@ -304,7 +335,9 @@ class CaptchaSolverClientTest {
   void streamIsReopenedWhenTheConnectionClosesUnderIt() {
     fake.failStreams(1, 2, Status.UNKNOWN.withDescription("channel closed"));
     String[] texts = IntStream.range(0, 8).mapToObj(i -> "u" + i).toArray(String[]::new);
-    BatchSummary s = client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(4), o -> o.result());
+    BatchSummary s =
+        client()
+            .solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(4), o -> o.result());
     assertEquals(new BatchSummary(8, 8, 0, 1), s);
   }
 
@@ -312,7 +345,12 @@ class CaptchaSolverClientTest {
   void otherStreamFailuresAreNotRetried() {
     fake.failStreams(1, 2, Status.INTERNAL.withDescription("model crashed"));
     List<SolveOutcome> out = new ArrayList<>();
-    BatchSummary s = client().solveAll(images("a", "b", "c", "d", "e"), BatchOptions.inOrder().withMaxInFlight(4), out::add);
+    BatchSummary s =
+        client()
+            .solveAll(
+                images("a", "b", "c", "d", "e"),
+                BatchOptions.inOrder().withMaxInFlight(4),
+                out::add);
     assertEquals(1, fake.streamCalls.get());
     assertEquals(2, s.succeeded());
     assertEquals(3, s.failed());
@@ -325,7 +363,8 @@ class CaptchaSolverClientTest {
     fake.overloadStreamItems(5);
     String[] texts = IntStream.range(0, 10).mapToObj(i -> "o" + i).toArray(String[]::new);
     List<SolveOutcome> out = new ArrayList<>();
-    BatchSummary s = client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(3), out::add);
+    BatchSummary s =
+        client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(3), out::add);
     assertEquals(new BatchSummary(10, 10, 0, 0), s);
     assertEquals(List.of(texts), out.stream().map(o -> o.result().text()).toList());
     assertEquals(15, fake.streamItemsReceived.get());
@@ -335,8 +374,10 @@ class CaptchaSolverClientTest {
   @Test
   void anItemStillOverloadedAfterAllAttemptsFailsWithOverloaded() {
     fake.overloadStreamItems(1000);
-    CaptchaSolverClient client = patient()
-        .retry(new RetrySettings(3, Duration.ofMillis(1), Duration.ofMillis(2), 2.0)).build();
+    CaptchaSolverClient client =
+        patient()
+            .retry(new RetrySettings(3, Duration.ofMillis(1), Duration.ofMillis(2), 2.0))
+            .build();
     List<SolveOutcome> out = new ArrayList<>();
     client.solveAll(images("a", "b"), BatchOptions.inOrder(), out::add);
     assertEquals(2, out.size());
@@ -347,15 +388,20 @@ class CaptchaSolverClientTest {
   @Test
   void whenTheStreamKeepsFailingEveryItemGetsTheError() {
     fake.failStreams(100, 1);
-    CaptchaSolverClient client = patient()
-        .retry(new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(1), 1.0)).build();
+    CaptchaSolverClient client =
+        patient()
+            .retry(new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(1), 1.0))
+            .build();
     List<SolveOutcome> out = new ArrayList<>();
-    BatchSummary s = client.solveAll(images("a", "b", "c", "d", "e"), BatchOptions.inOrder().withMaxInFlight(2), out::add);
+    BatchSummary s =
+        client.solveAll(
+            images("a", "b", "c", "d", "e"), BatchOptions.inOrder().withMaxInFlight(2), out::add);
     assertEquals(5, s.submitted());
     assertEquals(5, out.size(), "each item is reported once");
     assertEquals(s.failed(), out.stream().filter(o -> !o.succeeded()).count());
     assertTrue(s.failed() >= 1);
-    out.stream().filter(o -> !o.succeeded())
+    out.stream()
+        .filter(o -> !o.succeeded())
         .forEach(o -> assertInstanceOf(UnavailableException.class, o.error().orElseThrow()));
     assertEquals(2, fake.streamCalls.get());
   }
@@ -363,34 +409,48 @@ class CaptchaSolverClientTest {
   @Test
   void streamDeadlineFailsUnansweredItems() {
     CaptchaSolverClient client =
-        CaptchaSolverClient.builder().channel(channel).streamDeadline(Duration.ofMillis(100)).build();
+        CaptchaSolverClient.builder()
+            .channel(channel)
+            .streamDeadline(Duration.ofMillis(100))
+            .build();
     List<SolveOutcome> out = new ArrayList<>();
     BatchSummary s = client.solveAll(images("ok", "hang", "ok2"), BatchOptions.inOrder(), out::add);
     assertEquals(3, out.size(), "every item gets one outcome");
     assertInstanceOf(DeadlineExceededException.class, out.get(1).error().orElseThrow());
     assertEquals(s.failed(), out.stream().filter(o -> !o.succeeded()).count());
-    out.stream().filter(o -> !o.succeeded())
+    out.stream()
+        .filter(o -> !o.succeeded())
         .forEach(o -> assertInstanceOf(DeadlineExceededException.class, o.error().orElseThrow()));
   }
 
   @Test
   void emptyBatchCompletes() {
-    assertEquals(new BatchSummary(0, 0, 0, 0), client().solveAll(List.of(), BatchOptions.inOrder(), o -> {}));
+    assertEquals(
+        new BatchSummary(0, 0, 0, 0),
+        client().solveAll(List.of(), BatchOptions.inOrder(), o -> {}));
   }
 
   @Test
   void callbackFailureStopsTheBatchAndIsRethrown() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () ->
-        client().solveAll(images("a", "b", "c"), BatchOptions.inOrder(), o -> {
-          throw new IllegalStateException("consumer broke");
-        }));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                client()
+                    .solveAll(
+                        images("a", "b", "c"),
+                        BatchOptions.inOrder(),
+                        o -> {
+                          throw new IllegalStateException("consumer broke");
+                        }));
     assertEquals("consumer broke", e.getMessage());
   }
 
   @Test
   void closingTheIteratorEarlyCancelsTheRest() {
     String[] texts = IntStream.range(0, 50).mapToObj(i -> "c" + i).toArray(String[]::new);
-    SolveOutcomeIterator it = client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(2));
+    SolveOutcomeIterator it =
+        client().solveAll(images(texts), BatchOptions.inOrder().withMaxInFlight(2));
     assertTrue(it.next().succeeded());
     it.close();
     assertFalse(it.hasNext());
@@ -400,11 +460,17 @@ class CaptchaSolverClientTest {
   @Test
   void builderValidatesItsSettings() {
     assertThrows(IllegalStateException.class, () -> CaptchaSolverClient.builder().build());
-    assertThrows(IllegalArgumentException.class, () -> CaptchaSolverClient.builder().target("host:notaport"));
-    assertThrows(IllegalArgumentException.class, () -> CaptchaSolverClient.builder().deadline(Duration.ZERO));
-    assertThrows(IllegalStateException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CaptchaSolverClient.builder().target("host:notaport"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CaptchaSolverClient.builder().deadline(Duration.ZERO));
+    assertThrows(
+        IllegalStateException.class,
         () -> CaptchaSolverClient.builder().target("a:1").target("dns:///b:2").build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CaptchaSolverClient.builder().trustCa(Path.of("/nonexistent/ca.pem")));
     assertThrows(IllegalArgumentException.class, () -> new BatchOptions(0, true));
   }

@@ -52,7 +52,10 @@ class EndToEndTest {
     Path root = repositoryRoot();
     Path jar = root.resolve("server/target/captcha-server.jar");
     String override = System.getProperty("captcha.e2e.model");
-    Path model = override != null ? Path.of(override).toAbsolutePath() : root.resolve("models/captcha-resnet.onnx");
+    Path model =
+        override != null
+            ? Path.of(override).toAbsolutePath()
+            : root.resolve("models/captcha-resnet.onnx");
     if (!Files.isRegularFile(jar)) {
       skipReason = "no server jar at " + jar + " (build it with ./mvnw -pl server package)";
       return;
@@ -64,7 +67,7 @@ class EndToEndTest {
 
     List<Font> fonts;
     try {
-      fonts = FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES);
+      fonts = FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES);
     } catch (RuntimeException e) {
       fonts = List.of();
     }
@@ -82,13 +85,21 @@ class EndToEndTest {
       port = s.getLocalPort();
     }
     log = Files.createTempFile("captcha-server-e2e", ".log");
-    ProcessBuilder builder = new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar", jar.toString(), "--port", Integer.toString(port), "--model", model.toString())
-        .directory(root.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    builder.environment().put("CAPTCHA_METRICS_PORT", "0"); // never clash with another server's metrics port
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "--port",
+                Integer.toString(port),
+                "--model",
+                model.toString())
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder
+        .environment()
+        .put("CAPTCHA_METRICS_PORT", "0"); // never clash with another server's metrics port
     server = builder.start();
     waitUntilServing();
   }
@@ -96,18 +107,24 @@ class EndToEndTest {
   /** Polls GetModelInfo until the server answers; fails with its log if it exits or never does. */
   private static void waitUntilServing() throws Exception {
     long end = System.nanoTime() + STARTUP.toNanos();
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder()
-        .target("localhost:" + port).deadline(Duration.ofSeconds(5)).retry(RetrySettings.none()).build()) {
+    try (CaptchaSolverClient client =
+        CaptchaSolverClient.builder()
+            .target("localhost:" + port)
+            .deadline(Duration.ofSeconds(5))
+            .retry(RetrySettings.none())
+            .build()) {
       while (true) {
         if (!server.isAlive()) {
-          throw new AssertionError("the server exited with " + server.exitValue() + ":\n" + Files.readString(log));
+          throw new AssertionError(
+              "the server exited with " + server.exitValue() + ":\n" + Files.readString(log));
         }
         try {
           client.modelInfo();
           return;
         } catch (CaptchaSolverException e) {
           if (System.nanoTime() > end) {
-            throw new AssertionError("the server did not answer within " + STARTUP + ":\n" + Files.readString(log), e);
+            throw new AssertionError(
+                "the server did not answer within " + STARTUP + ":\n" + Files.readString(log), e);
           }
           server.waitFor(500, TimeUnit.MILLISECONDS);
         }
@@ -135,7 +152,8 @@ class EndToEndTest {
 
   @Test
   void solvesMostGeneratedCaptchasThroughUnaryAndStreamCalls() {
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder().target("localhost:" + port).build()) {
+    try (CaptchaSolverClient client =
+        CaptchaSolverClient.builder().target("localhost:" + port).build()) {
       ModelDescription model = client.modelInfo();
       assertEquals(4, model.captchaLength());
 
@@ -153,22 +171,29 @@ class EndToEndTest {
         batch.add(CaptchaImage.of(Integer.toString(i), captchas.get(i).png()));
       }
       int[] streamRight = {0};
-      BatchSummary summary = client.solveAll(batch, BatchOptions.inOrder().withMaxInFlight(8), o -> {
-        if (o.result().text().equals(captchas.get(o.index()).text())) {
-          streamRight[0]++;
-        }
-      });
+      BatchSummary summary =
+          client.solveAll(
+              batch,
+              BatchOptions.inOrder().withMaxInFlight(8),
+              o -> {
+                if (o.result().text().equals(captchas.get(o.index()).text())) {
+                  streamRight[0]++;
+                }
+              });
       assertEquals(IMAGES, summary.succeeded());
       assertTrue(unaryRight >= 4, "unary: " + unaryRight + " of 6 right");
-      assertTrue(streamRight[0] > IMAGES / 2, "stream: " + streamRight[0] + " of " + IMAGES + " right");
+      assertTrue(
+          streamRight[0] > IMAGES / 2, "stream: " + streamRight[0] + " of " + IMAGES + " right");
     }
   }
 
   @Test
   void refusesAnUndecodableImageWithATypedError() {
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder().target("localhost:" + port).build()) {
-      InvalidImageException e = org.junit.jupiter.api.Assertions.assertThrows(
-          InvalidImageException.class, () -> client.solve("not an image".getBytes()));
+    try (CaptchaSolverClient client =
+        CaptchaSolverClient.builder().target("localhost:" + port).build()) {
+      InvalidImageException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              InvalidImageException.class, () -> client.solve("not an image".getBytes()));
       assertEquals("INVALID_ARGUMENT", e.statusCode());
     }
   }
@@ -180,9 +205,11 @@ class EndToEndTest {
     }
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = dev.captcha.client.cli.CliAccess.run(
-        new String[] {"--target", "localhost:" + port, "eval", "--json", dir.toString()},
-        new PrintWriter(out, true), new PrintWriter(err, true));
+    int code =
+        dev.captcha.client.cli.CliAccess.run(
+            new String[] {"--target", "localhost:" + port, "eval", "--json", dir.toString()},
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
     assertEquals(0, code, err.toString());
     JsonNode metrics = new ObjectMapper().readTree(out.toString());
     assertEquals(IMAGES, metrics.get("solved").asInt());

@@ -34,7 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
 
   /** How SolveStream answers. */
-  public enum StreamMode { IMMEDIATE, REVERSED_GROUPS }
+  public enum StreamMode {
+    IMMEDIATE,
+    REVERSED_GROUPS
+  }
 
   public final AtomicInteger solveCalls = new AtomicInteger();
   public final AtomicInteger streamCalls = new AtomicInteger();
@@ -108,7 +111,9 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
             authorizations.add(value == null ? "" : value);
             String required = requiredToken;
             if (required != null && !("Bearer " + required).equals(value)) {
-              call.close(Status.UNAUTHENTICATED.withDescription("missing or wrong bearer token"), new Metadata());
+              call.close(
+                  Status.UNAUTHENTICATED.withDescription("missing or wrong bearer token"),
+                  new Metadata());
               return new ServerCall.Listener<>() {};
             }
             return next.startCall(call, headers);
@@ -130,25 +135,31 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
     if (text.startsWith("bad")) {
       return SolveResponse.newBuilder()
           .setId(request.getId())
-          .setError(com.google.rpc.Status.newBuilder()
-              .setCode(Status.Code.INVALID_ARGUMENT.value())
-              .setMessage("undecodable image: not PNG, JPEG, GIF or BMP"))
+          .setError(
+              com.google.rpc.Status.newBuilder()
+                  .setCode(Status.Code.INVALID_ARGUMENT.value())
+                  .setMessage("undecodable image: not PNG, JPEG, GIF or BMP"))
           .build();
     }
     SolveResponse.Builder b = SolveResponse.newBuilder().setId(request.getId()).setText(text);
     float confidence = 1f;
     for (int i = 0; i < text.length(); i++) {
-      b.addPositions(PositionCandidates.newBuilder()
-          .addCandidates(Candidate.newBuilder().setCharacter(text.substring(i, i + 1)).setProbability(0.9f))
-          .addCandidates(Candidate.newBuilder().setCharacter("?").setProbability(0.1f)));
+      b.addPositions(
+          PositionCandidates.newBuilder()
+              .addCandidates(
+                  Candidate.newBuilder()
+                      .setCharacter(text.substring(i, i + 1))
+                      .setProbability(0.9f))
+              .addCandidates(Candidate.newBuilder().setCharacter("?").setProbability(0.1f)));
       confidence *= 0.9f;
     }
     return b.setConfidence(confidence)
-        .setTiming(Timing.newBuilder()
-            .setQueueTime(Duration.newBuilder().setNanos(2_000_000))
-            .setInferenceTime(Duration.newBuilder().setNanos(5_000_000))
-            .setPreprocessTime(Duration.newBuilder().setNanos(1_000_000))
-            .setBatchSize(3))
+        .setTiming(
+            Timing.newBuilder()
+                .setQueueTime(Duration.newBuilder().setNanos(2_000_000))
+                .setInferenceTime(Duration.newBuilder().setNanos(5_000_000))
+                .setPreprocessTime(Duration.newBuilder().setNanos(1_000_000))
+                .setBatchSize(3))
         .build();
   }
 
@@ -158,9 +169,13 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
     if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       Metadata trailers = new Metadata();
       if (failureCode == Status.Code.RESOURCE_EXHAUSTED) {
-        trailers.put(Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), "5");
+        trailers.put(
+            Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER), "5");
       }
-      responses.onError(Status.fromCode(failureCode).withDescription("injected failure").asRuntimeException(trailers));
+      responses.onError(
+          Status.fromCode(failureCode)
+              .withDescription("injected failure")
+              .asRuntimeException(trailers));
       return;
     }
     SolveResponse r = answer(request);
@@ -168,8 +183,10 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
       return;
     }
     if (r.hasError()) {
-      responses.onError(Status.fromCodeValue(r.getError().getCode())
-          .withDescription(r.getError().getMessage()).asRuntimeException());
+      responses.onError(
+          Status.fromCodeValue(r.getError().getCode())
+              .withDescription(r.getError().getMessage())
+              .asRuntimeException());
       return;
     }
     responses.onNext(r);
@@ -213,10 +230,14 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
             continue;
           }
           if (overloadedItemsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-            r = SolveResponse.newBuilder().setId(r.getId())
-                .setError(com.google.rpc.Status.newBuilder()
-                    .setCode(Status.Code.RESOURCE_EXHAUSTED.value()).setMessage("queue full"))
-                .build();
+            r =
+                SolveResponse.newBuilder()
+                    .setId(r.getId())
+                    .setError(
+                        com.google.rpc.Status.newBuilder()
+                            .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+                            .setMessage("queue full"))
+                    .build();
           }
           if (failThis && answered >= failAfter) {
             closed = true;
@@ -253,28 +274,32 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
   public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> responses) {
     infoCalls.incrementAndGet();
     if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      responses.onError(Status.fromCode(failureCode).withDescription("injected failure").asRuntimeException());
+      responses.onError(
+          Status.fromCode(failureCode).withDescription("injected failure").asRuntimeException());
       return;
     }
-    responses.onNext(ModelInfo.newBuilder()
-        .setName("fake-resnet")
-        .setVersion("9.9.9")
-        .setCharset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        .setCaptchaLength(4)
-        .setInputShape(InputShape.newBuilder().setChannels(1).setHeight(64).setWidth(128))
-        .setValidationAccuracy(0.987f)
-        .setExecutionProvider("CPU")
-        .setDecoder("heads")
-        .setBatching(BatchingSettings.newBuilder()
-            .setMaxBatchSize(32)
-            .setMaxQueueDelay(Duration.newBuilder().setNanos(5_000_000))
-            .addPreferredBatchSizes(8).addPreferredBatchSizes(16)
-            .setInstances(2)
-            .setMaxQueueLength(1024)
-            .setDefaultTimeout(Duration.newBuilder().setSeconds(10))
-            .setMode("fixed"))
-        .putMetadata("captcha.format", "1")
-        .build());
+    responses.onNext(
+        ModelInfo.newBuilder()
+            .setName("fake-resnet")
+            .setVersion("9.9.9")
+            .setCharset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            .setCaptchaLength(4)
+            .setInputShape(InputShape.newBuilder().setChannels(1).setHeight(64).setWidth(128))
+            .setValidationAccuracy(0.987f)
+            .setExecutionProvider("CPU")
+            .setDecoder("heads")
+            .setBatching(
+                BatchingSettings.newBuilder()
+                    .setMaxBatchSize(32)
+                    .setMaxQueueDelay(Duration.newBuilder().setNanos(5_000_000))
+                    .addPreferredBatchSizes(8)
+                    .addPreferredBatchSizes(16)
+                    .setInstances(2)
+                    .setMaxQueueLength(1024)
+                    .setDefaultTimeout(Duration.newBuilder().setSeconds(10))
+                    .setMode("fixed"))
+            .putMetadata("captcha.format", "1")
+            .build());
     responses.onCompleted();
   }
 }

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The client's own channel over real sockets on loopback: round-robin, failover, DNS targets, TLS. */
+/**
+ * The client's own channel over real sockets on loopback: round-robin, failover, DNS targets, TLS.
+ */
 class NetworkClientTest {
   private final List<Server> servers = new ArrayList<>();
 
@@ -35,7 +37,8 @@ class NetworkClientTest {
   }
 
   private Server serve(FakeSolver fake, ServerCredentials credentials) throws Exception {
-    Server s = Grpc.newServerBuilderForPort(0, credentials).addService(fake.definition()).build().start();
+    Server s =
+        Grpc.newServerBuilderForPort(0, credentials).addService(fake.definition()).build().start();
     servers.add(s);
     return s;
   }
@@ -50,16 +53,19 @@ class NetworkClientTest {
     FakeSolver f2 = new FakeSolver();
     Server s1 = serve(f1, InsecureServerCredentials.create());
     Server s2 = serve(f2, InsecureServerCredentials.create());
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder().deadline(Duration.ofMinutes(5))
-        .target("127.0.0.1:" + s1.getPort())
-        .target("127.0.0.1:" + s2.getPort())
-        .build()) {
+    try (CaptchaSolverClient client =
+        CaptchaSolverClient.builder()
+            .deadline(Duration.ofMinutes(5))
+            .target("127.0.0.1:" + s1.getPort())
+            .target("127.0.0.1:" + s2.getPort())
+            .build()) {
       client.modelInfo(); // connects
       for (int i = 0; i < 40; i++) {
         assertEquals("r" + i, client.solve(img("r" + i)).text());
       }
       assertEquals(40, f1.solveCalls.get() + f2.solveCalls.get());
-      assertTrue(f1.solveCalls.get() >= 10 && f2.solveCalls.get() >= 10,
+      assertTrue(
+          f1.solveCalls.get() >= 10 && f2.solveCalls.get() >= 10,
           "both replicas get a share: " + f1.solveCalls + " and " + f2.solveCalls);
 
       s1.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -69,7 +75,8 @@ class NetworkClientTest {
       }
       assertEquals(before + 20, f2.solveCalls.get());
 
-      List<CaptchaImage> batch = IntStream.range(0, 25).mapToObj(i -> CaptchaImage.of("b" + i, img("b" + i))).toList();
+      List<CaptchaImage> batch =
+          IntStream.range(0, 25).mapToObj(i -> CaptchaImage.of("b" + i, img("b" + i))).toList();
       assertEquals(25, client.solveAll(batch, BatchOptions.inOrder(), o -> o.result()).succeeded());
     }
   }
@@ -78,8 +85,11 @@ class NetworkClientTest {
   void aDnsTargetUsesTheResolvedAddresses() throws Exception {
     FakeSolver f = new FakeSolver();
     Server s = serve(f, InsecureServerCredentials.create());
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder().deadline(Duration.ofMinutes(5))
-        .target("dns:///localhost:" + s.getPort()).build()) {
+    try (CaptchaSolverClient client =
+        CaptchaSolverClient.builder()
+            .deadline(Duration.ofMinutes(5))
+            .target("dns:///localhost:" + s.getPort())
+            .build()) {
       assertEquals("dns1", client.solve(img("dns1")).text());
     }
   }
@@ -100,24 +110,38 @@ class NetworkClientTest {
     Path clientCert = copy("client.pem", dir);
     Path clientKey = copy("client.key", dir);
     FakeSolver f = new FakeSolver().requireToken("tls-token");
-    Server s = serve(f, TlsServerCredentials.newBuilder()
-        .keyManager(serverCert.toFile(), serverKey.toFile())
-        .trustManager(ca.toFile())
-        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-        .build());
+    Server s =
+        serve(
+            f,
+            TlsServerCredentials.newBuilder()
+                .keyManager(serverCert.toFile(), serverKey.toFile())
+                .trustManager(ca.toFile())
+                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                .build());
     String target = "localhost:" + s.getPort();
-    try (CaptchaSolverClient client = CaptchaSolverClient.builder().target(target).deadline(Duration.ofMinutes(5))
-        .trustCa(ca).clientCertificate(clientCert, clientKey).overrideAuthority("foo.test.google.fr")
-        .bearerToken("tls-token").build()) {
+    try (CaptchaSolverClient client =
+        CaptchaSolverClient.builder()
+            .target(target)
+            .deadline(Duration.ofMinutes(5))
+            .trustCa(ca)
+            .clientCertificate(clientCert, clientKey)
+            .overrideAuthority("foo.test.google.fr")
+            .bearerToken("tls-token")
+            .build()) {
       assertEquals("safe", client.solve(img("safe")).text());
     }
-    try (CaptchaSolverClient noCert = CaptchaSolverClient.builder().target(target)
-        .trustCa(ca).overrideAuthority("foo.test.google.fr").bearerToken("tls-token")
-        .retry(RetrySettings.none()).build()) {
+    try (CaptchaSolverClient noCert =
+        CaptchaSolverClient.builder()
+            .target(target)
+            .trustCa(ca)
+            .overrideAuthority("foo.test.google.fr")
+            .bearerToken("tls-token")
+            .retry(RetrySettings.none())
+            .build()) {
       assertThrows(UnavailableException.class, () -> noCert.solve(img("safe")));
     }
-    try (CaptchaSolverClient plain = CaptchaSolverClient.builder().target(target)
-        .retry(RetrySettings.none()).build()) {
+    try (CaptchaSolverClient plain =
+        CaptchaSolverClient.builder().target(target).retry(RetrySettings.none()).build()) {
       assertThrows(UnavailableException.class, () -> plain.solve(img("safe")));
     }
   }

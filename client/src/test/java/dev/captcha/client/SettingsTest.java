@@ -38,8 +38,11 @@ class SettingsTest {
     assertEquals(4.0, policy.get("maxAttempts"));
     assertEquals("0.100s", policy.get("initialBackoff"));
     assertEquals("2.000s", policy.get("maxBackoff"));
-    assertEquals(List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED", "UNKNOWN"), policy.get("retryableStatusCodes"));
-    List<?> noRetry = (List<?>) RetrySettings.none().toServiceConfig("round_robin").get("methodConfig");
+    assertEquals(
+        List.of("UNAVAILABLE", "RESOURCE_EXHAUSTED", "UNKNOWN"),
+        policy.get("retryableStatusCodes"));
+    List<?> noRetry =
+        (List<?>) RetrySettings.none().toServiceConfig("round_robin").get("methodConfig");
     assertFalse(((Map<?, ?>) noRetry.get(0)).containsKey("retryPolicy"));
   }
 
@@ -49,8 +52,14 @@ class SettingsTest {
     assertEquals(Duration.ofMillis(100), r.backoffBound(1));
     assertEquals(Duration.ofMillis(200), r.backoffBound(2));
     assertEquals(Duration.ofMillis(300), r.backoffBound(3));
-    assertThrows(IllegalArgumentException.class, () -> new RetrySettings(0, Duration.ofMillis(1), Duration.ofMillis(1), 1));
-    assertThrows(IllegalArgumentException.class, () -> new RetrySettings(2, Duration.ofMillis(5), Duration.ofMillis(1), 1));
-    assertThrows(IllegalArgumentException.class, () -> new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(1), 0.5));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RetrySettings(0, Duration.ofMillis(1), Duration.ofMillis(1), 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RetrySettings(2, Duration.ofMillis(5), Duration.ofMillis(1), 1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new RetrySettings(2, Duration.ofMillis(1), Duration.ofMillis(1), 0.5));
   }
 }

@@ -1,25 +1,24 @@
 package dev.captcha.generator;
 
-import java.awt.AlphaComposite;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Draws captchas in the style of the afocus/captcha Go library; immutable and thread-safe (each call
- * allocates its own buffers).
+ * Makes random captchas with the afocus/captcha library's distributions and draws them with {@link
+ * CaptchaRenderer}; immutable and thread-safe.
  *
- * <p>The steps follow that library: a solid background, dots and nearly horizontal lines in the
- * front colour, then each character in its own square tile (baseline fixed in the tile, clipped),
- * rotated by a whole-degree angle with bilinear sampling and pasted at a fixed step; then a ripple
- * that thickens and doubles the strokes, and the text layer drawn over the background.
+ * <p>The draws follow the library's {@code Create}: one background from the palette; for each of
+ * the disturbance's dots a uniform centre, radius {@code 1 + random(H/20)}, a front colour, and a
+ * ring for every fourth (index {@code i % 4 == 0}) and a filled disc otherwise; for each line a
+ * uniform start and the end {@code start + s*(random(H), random(H/10))} with {@code s} alternating
+ * +1, -1; the text from the charset; then per character a front colour, a font and a whole-degree
+ * angle uniform in [-20, 19]. The ripple runs when {@code H >= 48}. Fonts are picked with the
+ * weights given to the builder (uniform by default), so a few large families cannot dominate.
  *
  * <p>Output is a pure function of {@code (seed, index)}, so datasets are reproducible and can be
  * generated in parallel.
@@ -38,15 +37,19 @@ public final class CaptchaGenerator {
           new Color(255, 165, 0),
           new Color(128, 128, 128));
 
+  private static final CaptchaRenderer SHARED_RENDERER = new CaptchaRenderer();
+
   private final int width;
   private final int height;
   private final int length;
   private final Disturbance disturbance;
   private final Charset charset;
-  private final Font[] fonts;
+  private final List<Font> fonts;
+  private final double[] cumulativeWeights;
   private final int[] backgrounds;
   private final int[] fronts;
-  private final int fontSize;
+  private final double variationRate;
+  private final CaptchaRenderer renderer;
 
   private CaptchaGenerator(Builder b) {
     this.width = b.width;
@@ -54,10 +57,12 @@ public final class CaptchaGenerator {
     this.length = b.length;
     this.disturbance = b.disturbance;
     this.charset = b.charset;
-    this.fontSize = (int) (0.6 * b.height);
-    this.fonts = b.fonts.stream().map(f -> f.deriveFont((float) fontSize)).toArray(Font[]::new);
-    this.backgrounds = b.backgrounds.stream().mapToInt(c -> c.getRGB() | 0xFF000000).toArray();
-    this.fronts = b.fronts.stream().mapToInt(c -> c.getRGB() | 0xFF000000).toArray();
+    this.fonts = b.fonts;
+    this.cumulativeWeights = cumulative(b.weights);
+    this.backgrounds = b.backgrounds.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
+    this.fronts = b.fronts.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
+    this.variationRate = b.variationRate;
+    this.renderer = SHARED_RENDERER;
   }
 
   /** A builder with the usual set-up: 128x64, 4 characters, MEDIUM, ALL, white text. */
@@ -70,169 +75,90 @@ public final class CaptchaGenerator {
     return length;
   }
 
+  /** The renderer this generator draws with (shared, so its glyph cache is too). */
+  public CaptchaRenderer renderer() {
+    return renderer;
+  }
+
   /** Generates the captcha number {@code index} of the stream identified by {@code seed}. */
   public Captcha generate(long seed, long index) {
-    SplittableRandom rnd = new SplittableRandom(mix(seed, index));
-    return generate(rnd);
+    return render(spec(seed, index));
   }
 
   /** Generates one captcha drawing all randomness from {@code rnd}. */
   public Captcha generate(SplittableRandom rnd) {
+    return render(spec(rnd));
+  }
+
+  /** Draws a spec (made here or elsewhere) with this generator's renderer. */
+  public Captcha render(CaptchaSpec spec) {
+    return new Captcha(spec.text(), renderer.render(spec));
+  }
+
+  /** The spec of captcha number {@code index} of the stream {@code seed}, without drawing it. */
+  public CaptchaSpec spec(long seed, long index) {
+    return spec(new SplittableRandom(mix(seed, index)));
+  }
+
+  /** A random spec with the library's distributions, drawing all randomness from {@code rnd}. */
+  public CaptchaSpec spec(SplittableRandom rnd) {
+    int background = backgrounds[rnd.nextInt(backgrounds.length)];
+    int count = disturbance.count();
+    List<CaptchaSpec.Dot> dots = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int x = rnd.nextInt(width);
+      int y = rnd.nextInt(height);
+      int r = 1 + rnd.nextInt(Math.max(1, height / 20));
+      int colour = fronts[rnd.nextInt(fronts.length)];
+      dots.add(new CaptchaSpec.Dot(x, y, r, i % 4 != 0, colour));
+    }
+    List<CaptchaSpec.Line> lines = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int x = rnd.nextInt(width);
+      int y = rnd.nextInt(height);
+      int sign = i % 2 == 0 ? 1 : -1;
+      int dx = rnd.nextInt(height) * sign;
+      int dy = rnd.nextInt(Math.max(1, height / 10)) * sign;
+      int colour = fronts[rnd.nextInt(fronts.length)];
+      lines.add(new CaptchaSpec.Line(x, y, x + dx, y + dy, colour));
+    }
     char[] text = new char[length];
     for (int i = 0; i < length; i++) {
       text[i] = charset.draw(rnd);
     }
-    int background = backgrounds[rnd.nextInt(backgrounds.length)];
-
-    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    int[] px = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
-    java.util.Arrays.fill(px, background);
-    drawDots(px, rnd);
-    drawLines(px, rnd);
-
-    BufferedImage textLayer = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
-    drawText(textLayer, text, rnd);
-    if (height >= 48) {
-      ripple(((DataBufferInt) textLayer.getRaster().getDataBuffer()).getData());
-    }
-    Graphics2D g = out.createGraphics();
-    try {
-      g.setComposite(AlphaComposite.SrcOver);
-      g.drawImage(textLayer, 0, 0, null);
-    } finally {
-      g.dispose();
-    }
-    return new Captcha(new String(text), out);
-  }
-
-  private void drawDots(int[] px, SplittableRandom rnd) {
-    int maxExtra = Math.max(1, height / 20);
-    for (int i = 0; i < disturbance.count(); i++) {
-      int cx = rnd.nextInt(width);
-      int cy = rnd.nextInt(height);
-      int r = 1 + rnd.nextInt(maxExtra);
+    List<CaptchaSpec.Glyph> glyphs = new ArrayList<>(length);
+    for (char c : text) {
       int colour = fronts[rnd.nextInt(fronts.length)];
-      boolean outline = i % 4 == 0;
-      for (int dy = -r - 1; dy <= r + 1; dy++) {
-        for (int dx = -r - 1; dx <= r + 1; dx++) {
-          double d = Math.sqrt(dx * dx + dy * dy);
-          boolean on = outline ? Math.abs(d - r) < 0.5 : d <= r;
-          if (on) {
-            set(px, cx + dx, cy + dy, colour);
-          }
-        }
+      Font font = fonts.get(pickFont(rnd.nextDouble()));
+      int degrees = rnd.nextInt(40) - 20;
+      CaptchaSpec.Variation variation = CaptchaSpec.Variation.NONE;
+      if (variationRate > 0 && rnd.nextDouble() < variationRate) {
+        variation =
+            new CaptchaSpec.Variation(
+                0.85 + 0.3 * rnd.nextDouble(),
+                -0.1 + 0.3 * rnd.nextDouble(),
+                -0.4 + 1.3 * rnd.nextDouble());
       }
+      glyphs.add(new CaptchaSpec.Glyph(c, font, degrees, colour, variation));
     }
+    return new CaptchaSpec(width, height, background, dots, lines, glyphs, height >= 48);
   }
 
-  private void drawLines(int[] px, SplittableRandom rnd) {
-    int maxDy = Math.max(1, height / 10);
-    for (int i = 0; i < disturbance.count(); i++) {
-      int x0 = rnd.nextInt(width);
-      int y0 = rnd.nextInt(height);
-      int sign = i % 2 == 0 ? 1 : -1;
-      int x1 = x0 + sign * rnd.nextInt(height);
-      int y1 = y0 + sign * rnd.nextInt(maxDy);
-      bresenham(px, x0, y0, x1, y1, fronts[rnd.nextInt(fronts.length)]);
-    }
+  private int pickFont(double u) {
+    int i =
+        Arrays.binarySearch(cumulativeWeights, u * cumulativeWeights[cumulativeWeights.length - 1]);
+    int index = i >= 0 ? i + 1 : -i - 1;
+    return Math.min(index, fonts.size() - 1);
   }
 
-  private void bresenham(int[] px, int x0, int y0, int x1, int y1, int colour) {
-    int dx = Math.abs(x1 - x0);
-    int dy = -Math.abs(y1 - y0);
-    int sx = x0 < x1 ? 1 : -1;
-    int sy = y0 < y1 ? 1 : -1;
-    int err = dx + dy;
-    while (true) {
-      set(px, x0, y0, colour);
-      if (x0 == x1 && y0 == y1) {
-        return;
-      }
-      int e2 = 2 * err;
-      if (e2 >= dy) {
-        err += dy;
-        x0 += sx;
-      }
-      if (e2 <= dx) {
-        err += dx;
-        y0 += sy;
-      }
+  private static double[] cumulative(double[] weights) {
+    double[] c = new double[weights.length];
+    double sum = 0;
+    for (int i = 0; i < weights.length; i++) {
+      sum += weights[i];
+      c[i] = sum;
     }
-  }
-
-  private void set(int[] px, int x, int y, int colour) {
-    if (x >= 0 && x < width && y >= 0 && y < height) {
-      px[y * width + x] = colour;
-    }
-  }
-
-  private void drawText(BufferedImage layer, char[] text, SplittableRandom rnd) {
-    int padding = fontSize / 4;
-    int gap = (width - 2 * padding) / text.length;
-    int baseline = fontSize - fontSize / 6;
-    Graphics2D g = layer.createGraphics();
-    try {
-      g.setComposite(AlphaComposite.SrcOver);
-      for (int i = 0; i < text.length; i++) {
-        Font font = fonts[rnd.nextInt(fonts.length)];
-        int colour = fronts[rnd.nextInt(fronts.length)];
-        int degrees = rnd.nextInt(40) - 20;
-
-        BufferedImage tile = new BufferedImage(fontSize, fontSize, BufferedImage.TYPE_INT_ARGB);
-        Graphics2D tg = tile.createGraphics();
-        try {
-          tg.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-          tg.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
-          tg.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
-          tg.setFont(font);
-          tg.setColor(new Color(colour, false));
-          tg.drawString(String.valueOf(text[i]), 0, baseline);
-        } finally {
-          tg.dispose();
-        }
-
-        double theta = Math.toRadians(degrees);
-        int side = (int) (fontSize * (Math.abs(Math.cos(theta)) + Math.abs(Math.sin(theta))) + 0.5);
-        BufferedImage rotated = new BufferedImage(side, side, BufferedImage.TYPE_INT_ARGB);
-        Graphics2D rg = rotated.createGraphics();
-        try {
-          rg.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-          AffineTransform at = new AffineTransform();
-          at.translate(side / 2.0, side / 2.0);
-          at.rotate(theta);
-          at.translate(-fontSize / 2.0, -fontSize / 2.0);
-          rg.drawImage(tile, at, null);
-        } finally {
-          rg.dispose();
-        }
-        g.drawImage(rotated, padding + gap * i, (height - side) / 2, null);
-      }
-    } finally {
-      g.dispose();
-    }
-  }
-
-  /**
-   * The in-place ripple: each pixel takes the value at a sinusoidally shifted position when that
-   * pixel is not transparent, otherwise keeps its own (which doubles and thickens strokes).
-   */
-  private void ripple(int[] argb) {
-    double amplitude = fontSize / 10.0;
-    double k = 1.4 * Math.PI / 200.0;
-    for (int x = 0; x < width; x++) {
-      int shiftY = (int) (amplitude * Math.cos(k * x));
-      for (int y = 0; y < height; y++) {
-        int sx = x + (int) (amplitude * Math.sin(k * y));
-        int sy = y + shiftY;
-        if (sx < 0 || sx >= width || sy < 0 || sy >= height) {
-          continue;
-        }
-        int v = argb[sy * width + sx];
-        if ((v >>> 24) != 0) {
-          argb[y * width + x] = v;
-        }
-      }
-    }
+    return c;
   }
 
   /** A 64-bit mix of seed and index (SplitMix64 finaliser), so nearby indices are unrelated. */
@@ -251,15 +177,18 @@ public final class CaptchaGenerator {
     private Disturbance disturbance = Disturbance.MEDIUM;
     private Charset charset = Charset.ALL;
     private List<Font> fonts;
+    private double[] weights;
     private List<Color> backgrounds = DEFAULT_BACKGROUNDS;
     private List<Color> fronts = List.of(Color.WHITE);
+    private double variationRate;
 
     private Builder() {}
 
     /** Image size in pixels (the usual is 128x64). */
     public Builder size(int width, int height) {
       if (width < 16 || height < 16 || width > 4096 || height > 4096) {
-        throw new IllegalArgumentException("size must be within 16..4096 pixels, got " + width + "x" + height);
+        throw new IllegalArgumentException(
+            "size must be within 16..4096 pixels, got " + width + "x" + height);
       }
       this.width = width;
       this.height = height;
@@ -291,6 +220,27 @@ public final class CaptchaGenerator {
         throw new IllegalArgumentException("at least one font is required");
       }
       this.fonts = List.copyOf(fonts);
+      this.weights = new double[fonts.size()];
+      Arrays.fill(weights, 1.0);
+      return this;
+    }
+
+    /**
+     * Fonts with the relative chance of each being picked for a character (for example so that
+     * every style group gets the same share however many faces it has).
+     */
+    public Builder fonts(List<Font> fonts, List<Double> weights) {
+      fonts(fonts);
+      if (weights == null || weights.size() != fonts.size()) {
+        throw new IllegalArgumentException("one weight per font is required");
+      }
+      for (int i = 0; i < weights.size(); i++) {
+        double w = weights.get(i);
+        if (!(w > 0) || Double.isInfinite(w)) {
+          throw new IllegalArgumentException("font weights must be positive and finite, got " + w);
+        }
+        this.weights[i] = w;
+      }
       return this;
     }
 
@@ -307,6 +257,32 @@ public final class CaptchaGenerator {
         throw new IllegalArgumentException("at least one front colour is required");
       }
       this.fronts = List.copyOf(fronts);
+      return this;
+    }
+
+    /**
+     * Faces with the weights {@link FontCatalog#weighted} gives them (each style group an equal
+     * share).
+     */
+    public Builder weightedFonts(List<FontCatalog.WeightedFont> weighted) {
+      if (weighted == null || weighted.isEmpty()) {
+        throw new IllegalArgumentException("at least one font is required");
+      }
+      return fonts(
+          weighted.stream().map(FontCatalog.WeightedFont::font).toList(),
+          weighted.stream().map(FontCatalog.WeightedFont::weight).toList());
+    }
+
+    /**
+     * The share of glyphs whose outline gets a random {@link CaptchaSpec.Variation} (width 0.85 to
+     * 1.15, slant -0.1 to 0.2, grown by -0.4 to 0.9 px), to train for fonts not in the list; 0 (the
+     * default) draws every glyph as the library does.
+     */
+    public Builder glyphVariation(double rate) {
+      if (!(rate >= 0 && rate <= 1)) {
+        throw new IllegalArgumentException("glyph variation rate must be within 0..1, got " + rate);
+      }
+      this.variationRate = rate;
       return this;
     }
 

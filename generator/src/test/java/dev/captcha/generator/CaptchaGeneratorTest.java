@@ -47,7 +47,9 @@ class CaptchaGeneratorTest {
       texts.add(g.generate(42, i).text());
     }
     assertTrue(texts.size() >= 48, "texts should almost never repeat: " + texts.size());
-    assertNotEquals(g.generate(1, 0).text() + g.generate(1, 1).text(), g.generate(2, 0).text() + g.generate(2, 1).text());
+    assertNotEquals(
+        g.generate(1, 0).text() + g.generate(1, 1).text(),
+        g.generate(2, 0).text() + g.generate(2, 1).text());
   }
 
   @Test
@@ -87,7 +89,8 @@ class CaptchaGeneratorTest {
 
   @Test
   void clearModeUsesOnlyItsCharacters() {
-    CaptchaGenerator g = CaptchaGenerator.builder().fonts(fonts).charset(Charset.CLEAR).length(6).build();
+    CaptchaGenerator g =
+        CaptchaGenerator.builder().fonts(fonts).charset(Charset.CLEAR).length(6).build();
     for (int i = 0; i < 200; i++) {
       String text = g.generate(5, i).text();
       assertEquals(6, text.length());
@@ -99,9 +102,14 @@ class CaptchaGeneratorTest {
 
   @Test
   void optionsChangeSizeColoursAndDisturbance() {
-    CaptchaGenerator g = CaptchaGenerator.builder().fonts(fonts).size(200, 80)
-        .backgrounds(List.of(new Color(10, 20, 30))).frontColors(List.of(new Color(250, 240, 0)))
-        .disturbance(Disturbance.HIGH).build();
+    CaptchaGenerator g =
+        CaptchaGenerator.builder()
+            .fonts(fonts)
+            .size(200, 80)
+            .backgrounds(List.of(new Color(10, 20, 30)))
+            .frontColors(List.of(new Color(250, 240, 0)))
+            .disturbance(Disturbance.HIGH)
+            .build();
     BufferedImage img = g.generate(1, 1).image();
     assertEquals(200, img.getWidth());
     assertEquals(80, img.getHeight());
@@ -116,8 +124,10 @@ class CaptchaGeneratorTest {
     assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().length(0));
     assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().fonts(List.of()));
     assertThrows(IllegalStateException.class, () -> CaptchaGenerator.builder().build());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> FontCatalog.scanDefault().resolve(List.of("No Such Family")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> FontCatalog.scanDefault().resolve(List.of("No Such Family")));
     assertTrue(e.getMessage().contains("No Such Family"));
   }
 
@@ -129,6 +139,80 @@ class CaptchaGeneratorTest {
     FontCatalog catalog = FontCatalog.scanDefault();
     assertFalse(catalog.resolve(FontCatalog.TRAINING_FAMILIES).isEmpty());
     assertFalse(catalog.resolve(FontCatalog.HELD_OUT_FAMILIES).isEmpty());
+  }
+
+  @Test
+  void glyphVariationChangesOnlyTheGlyphsAndIsOffByDefault() {
+    CaptchaGenerator plain = standard();
+    CaptchaGenerator varied = CaptchaGenerator.builder().fonts(fonts).glyphVariation(1.0).build();
+    int changed = 0;
+    for (int i = 0; i < 20; i++) {
+      CaptchaSpec p = plain.spec(4, i);
+      CaptchaSpec v = varied.spec(4, i);
+      assertTrue(p.glyphs().stream().allMatch(g -> g.variation().isNone()));
+      assertTrue(v.glyphs().stream().noneMatch(g -> g.variation().isNone()));
+      // same draws for everything else: background, dots, lines
+      assertEquals(p.background(), v.background());
+      assertEquals(p.dots(), v.dots());
+      assertEquals(p.lines(), v.lines());
+      if (!java.util.Arrays.equals(
+          pixels(plain.render(p).image()), pixels(varied.render(v).image()))) {
+        changed++;
+      }
+    }
+    assertEquals(20, changed);
+    assertThrows(
+        IllegalArgumentException.class, () -> CaptchaGenerator.builder().glyphVariation(1.5));
+    assertThrows(IllegalArgumentException.class, () -> new CaptchaSpec.Variation(3, 0, 0));
+  }
+
+  @Test
+  void growingAndShrinkingMoveCoverageTheRightWay() {
+    int size = 10;
+    byte[] square = new byte[size * size];
+    for (int y = 3; y < 7; y++) {
+      for (int x = 3; x < 7; x++) {
+        square[y * size + x] = (byte) 255;
+      }
+    }
+    assertEquals(16 * 255, sum(square));
+    assertEquals(36 * 255, sum(GlyphTiles.morph(square, size, 1)));
+    assertEquals(4 * 255, sum(GlyphTiles.morph(square, size, -1)));
+    int half = sum(GlyphTiles.morph(square, size, 0.5));
+    assertTrue(half > 16 * 255 && half < 36 * 255, "half a pixel " + half);
+  }
+
+  private static int sum(byte[] b) {
+    int s = 0;
+    for (byte v : b) {
+      s += v & 0xFF;
+    }
+    return s;
+  }
+
+  @Test
+  void weightedFontsArePickedInProportion() {
+    Font a = fonts.get(0);
+    Font b = fonts.get(1);
+    CaptchaGenerator g = CaptchaGenerator.builder().fonts(List.of(a, b), List.of(3.0, 1.0)).build();
+    int countA = 0;
+    int total = 0;
+    for (int i = 0; i < 2000; i++) {
+      for (CaptchaSpec.Glyph glyph : g.spec(8, i).glyphs()) {
+        total++;
+        if (glyph.font().equals(a)) {
+          countA++;
+        }
+      }
+    }
+    double share = (double) countA / total;
+    assertTrue(share > 0.72 && share < 0.78, "share of the font weighted 3:1 " + share);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CaptchaGenerator.builder().fonts(List.of(a), List.of(0.0)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CaptchaGenerator.builder().fonts(List.of(a, b), List.of(1.0)));
   }
 
   @Test

@@ -44,7 +44,6 @@ import org.junit.jupiter.api.Test;
  */
 class DeployManifestsTest {
   private static final int GRPC_PORT = 50051;
-  private static final Pattern ENV_OPTION = Pattern.compile("\\$\\{env:([A-Z][A-Z0-9_]*)");
 
   private final KubernetesSerialization yaml = new KubernetesSerialization();
   private final Path deploy = Repository.root().resolve("deploy");
@@ -55,8 +54,13 @@ class DeployManifestsTest {
 
   private <T> T parse(String text, String source, Class<T> type) {
     Object parsed = yaml.unmarshal(text);
-    assertTrue(type.isInstance(parsed),
-        source + " is a " + parsed.getClass().getSimpleName() + ", expected " + type.getSimpleName());
+    assertTrue(
+        type.isInstance(parsed),
+        source
+            + " is a "
+            + parsed.getClass().getSimpleName()
+            + ", expected "
+            + type.getSimpleName());
     if (!(parsed instanceof GenericKubernetesResource)) {
       List<String> unknown = unknownFields(parsed);
       assertEquals(List.of(), unknown, source + " has fields the Kubernetes API does not define");
@@ -93,8 +97,10 @@ class DeployManifestsTest {
       return;
     }
     for (Method getter : node.getClass().getMethods()) {
-      if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-          || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+      if (getter.getParameterCount() != 0
+          || Modifier.isStatic(getter.getModifiers())
+          || !getter.getName().startsWith("get")
+          || getter.getName().equals("getClass")) {
         continue;
       }
       Object value;
@@ -114,15 +120,20 @@ class DeployManifestsTest {
   }
 
   /** The env var names the server's options read, from its sources. */
-  private static Set<String> serverEnvVars() throws IOException {
+  /**
+   * The environment variables the server reads: one per option, named by the server's rule ({@code
+   * CAPTCHA_} and the longest option name in capitals, dashes as underscores).
+   */
+  private static Set<String> serverEnvVars() {
     Set<String> names = new TreeSet<>();
-    try (Stream<Path> files = Files.walk(Repository.root().resolve("server/src/main/java"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-        Matcher m = ENV_OPTION.matcher(Files.readString(f));
-        while (m.find()) {
-          names.add(m.group(1));
-        }
-      }
+    for (picocli.CommandLine.Model.OptionSpec o :
+        new picocli.CommandLine(new dev.captcha.server.Main()).getCommandSpec().options()) {
+      names.add(
+          "CAPTCHA_"
+              + o.longestName()
+                  .replaceFirst("^-+", "")
+                  .replace('-', '_')
+                  .toUpperCase(java.util.Locale.ROOT));
     }
     return names;
   }
@@ -134,21 +145,26 @@ class DeployManifestsTest {
   }
 
   private static String env(Container c, String name) {
-    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue)
-        .findFirst().orElse(null);
+    return c.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   private static void assertGrpcProbe(Probe probe, String which) {
     assertNotNull(probe, which + " probe missing");
     assertNotNull(probe.getGrpc(), which + " probe must be a grpc: probe on the health service");
     assertEquals(GRPC_PORT, probe.getGrpc().getPort(), which + " probe port");
-    assertTrue(probe.getGrpc().getService() == null || probe.getGrpc().getService().isEmpty(),
+    assertTrue(
+        probe.getGrpc().getService() == null || probe.getGrpc().getService().isEmpty(),
         which + " probe should ask for the whole server's health");
   }
 
   @Test
   void theFieldCheckFindsAMisspeltKeyDeepInADeployment() {
-    String text = """
+    String text =
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata:
@@ -171,15 +187,21 @@ class DeployManifestsTest {
   void everyManifestParsesWithTheTypedModelAndKnowsAllItsFields() throws IOException {
     List<Path> manifests;
     try (Stream<Path> files = Files.walk(deploy.resolve("k8s"))) {
-      manifests = files.filter(p -> p.toString().endsWith(".yaml"))
-          .filter(p -> !p.getFileName().toString().equals("kustomization.yaml")).sorted().toList();
+      manifests =
+          files
+              .filter(p -> p.toString().endsWith(".yaml"))
+              .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
+              .sorted()
+              .toList();
     }
     assertEquals(7, manifests.size(), "manifests: " + manifests);
     for (Path file : manifests) {
       HasMetadata resource = read(file, HasMetadata.class);
-      assertFalse(resource instanceof GenericKubernetesResource,
+      assertFalse(
+          resource instanceof GenericKubernetesResource,
           file + ": kind " + resource.getKind() + " is not a known Kubernetes kind");
-      assertTrue(resource.getMetadata().getName().startsWith("captcha-"),
+      assertTrue(
+          resource.getMetadata().getName().startsWith("captcha-"),
           file + ": " + resource.getMetadata().getName());
     }
   }
@@ -200,25 +222,32 @@ class DeployManifestsTest {
     assertGrpcProbe(c.getStartupProbe(), "startup");
     Map<String, Quantity> requests = c.getResources().getRequests();
     Map<String, Quantity> limits = c.getResources().getLimits();
-    assertTrue(requests.containsKey("cpu") && requests.containsKey("memory"), "requests " + requests);
+    assertTrue(
+        requests.containsKey("cpu") && requests.containsKey("memory"), "requests " + requests);
     assertTrue(limits.containsKey("memory"), "limits " + limits);
-    assertTrue(Quantity.getAmountInBytes(limits.get("memory"))
-        .compareTo(Quantity.getAmountInBytes(requests.get("memory"))) >= 0);
-    assertEquals(0, d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
+    assertTrue(
+        Quantity.getAmountInBytes(limits.get("memory"))
+                .compareTo(Quantity.getAmountInBytes(requests.get("memory")))
+            >= 0);
+    assertEquals(
+        0,
+        d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal(),
         "a rollout must not lower the ready replicas");
     assertTrue(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot());
     // The pod's grace period covers the server's drain.
-    long drain = java.time.Duration.parse("PT" + env(c, "CAPTCHA_DRAIN_TIMEOUT").toUpperCase())
-        .toSeconds();
+    long drain =
+        java.time.Duration.parse("PT" + env(c, "CAPTCHA_DRAIN_TIMEOUT").toUpperCase()).toSeconds();
     assertTrue(d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() > drain);
-    assertEquals(d.getSpec().getSelector().getMatchLabels(),
+    assertEquals(
+        d.getSpec().getSelector().getMatchLabels(),
         Map.of("app.kubernetes.io/name", "captcha-server"));
   }
 
   @Test
   void everyServerEnvVarInTheManifestsNamesARealFlag() throws IOException {
     Set<String> known = serverEnvVars();
-    assertTrue(known.contains("CAPTCHA_PORT") && known.contains("CAPTCHA_MODEL"),
+    assertTrue(
+        known.contains("CAPTCHA_PORT") && known.contains("CAPTCHA_MODEL"),
         "server options not found in the sources: " + known);
     Deployment base = read(deploy.resolve("k8s/base/deployment.yaml"), Deployment.class);
     Deployment gpu = read(deploy.resolve("k8s/gpu/deployment-gpu.yaml"), Deployment.class);
@@ -233,8 +262,9 @@ class DeployManifestsTest {
       }
     }
     for (String dockerfile : List.of("Dockerfile", "Dockerfile.cuda")) {
-      Matcher m = Pattern.compile("(CAPTCHA_[A-Z0-9_]+)=")
-          .matcher(Files.readString(deploy.resolve(dockerfile)));
+      Matcher m =
+          Pattern.compile("(CAPTCHA_[A-Z0-9_]+)=")
+              .matcher(Files.readString(deploy.resolve(dockerfile)));
       while (m.find()) {
         if (!known.contains(m.group(1))) {
           unknown.add(m.group(1));
@@ -254,16 +284,20 @@ class DeployManifestsTest {
     assertFalse(Boolean.TRUE.equals(headless.getSpec().getPublishNotReadyAddresses()));
     assertTrue(normal.getSpec().getClusterIP() == null, "the normal Service gets a virtual IP");
     for (Service s : List.of(headless, normal)) {
-      assertTrue(podLabels.entrySet().containsAll(s.getSpec().getSelector().entrySet()),
+      assertTrue(
+          podLabels.entrySet().containsAll(s.getSpec().getSelector().entrySet()),
           s.getMetadata().getName() + " selects no pod of the Deployment");
-      ServicePort grpc = s.getSpec().getPorts().stream()
-          .filter(p -> "grpc".equals(p.getName())).findFirst().orElseThrow();
+      ServicePort grpc =
+          s.getSpec().getPorts().stream()
+              .filter(p -> "grpc".equals(p.getName()))
+              .findFirst()
+              .orElseThrow();
       assertEquals(GRPC_PORT, grpc.getPort());
       assertEquals("grpc", grpc.getTargetPort().getStrVal());
     }
     PodDisruptionBudget pdb = read(deploy.resolve("k8s/base/pdb.yaml"), PodDisruptionBudget.class);
-    assertTrue(podLabels.entrySet()
-        .containsAll(pdb.getSpec().getSelector().getMatchLabels().entrySet()));
+    assertTrue(
+        podLabels.entrySet().containsAll(pdb.getSpec().getSelector().getMatchLabels().entrySet()));
   }
 
   @Test
@@ -274,10 +308,12 @@ class DeployManifestsTest {
         read(deploy.resolve("k8s/gpu/kustomization.yaml"), GenericKubernetesResource.class);
     GenericKubernetesResource reload =
         read(deploy.resolve("k8s/hot-reload/kustomization.yaml"), GenericKubernetesResource.class);
-    for (var k : List.of(Map.entry("base", base), Map.entry("gpu", overlay),
-        Map.entry("hot-reload", reload))) {
+    for (var k :
+        List.of(
+            Map.entry("base", base), Map.entry("gpu", overlay), Map.entry("hot-reload", reload))) {
       assertEquals("Kustomization", k.getValue().getKind());
-      assertTrue(Set.of("resources", "images", "patches")
+      assertTrue(
+          Set.of("resources", "images", "patches")
               .containsAll(k.getValue().getAdditionalProperties().keySet()),
           "kustomization fields " + k.getValue().getAdditionalProperties().keySet());
       Path dir = deploy.resolve("k8s").resolve(k.getKey());
@@ -306,7 +342,8 @@ class DeployManifestsTest {
   void theHotReloadOverlayWatchesTheModelOnTheSharedVolume() throws IOException {
     GenericKubernetesResource k =
         read(deploy.resolve("k8s/hot-reload/kustomization.yaml"), GenericKubernetesResource.class);
-    assertEquals(List.of(Map.of("path", "deployment-hot-reload.yaml")),
+    assertEquals(
+        List.of(Map.of("path", "deployment-hot-reload.yaml")),
         k.getAdditionalProperties().get("patches"));
     PersistentVolumeClaim pvc =
         read(deploy.resolve("k8s/hot-reload/models-pvc.yaml"), PersistentVolumeClaim.class);
@@ -315,16 +352,23 @@ class DeployManifestsTest {
     Container c = server(d);
     assertEquals("true", env(c, "CAPTCHA_WATCH_MODEL"));
     String model = env(c, "CAPTCHA_MODEL");
-    var mount = c.getVolumeMounts().stream().filter(m -> model.startsWith(m.getMountPath() + "/"))
-        .findFirst().orElseThrow(() -> new AssertionError(model + " is on no mounted volume"));
-    var volume = d.getSpec().getTemplate().getSpec().getVolumes().stream()
-        .filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+    var mount =
+        c.getVolumeMounts().stream()
+            .filter(m -> model.startsWith(m.getMountPath() + "/"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(model + " is on no mounted volume"));
+    var volume =
+        d.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getName().equals(mount.getName()))
+            .findFirst()
+            .orElseThrow();
     assertEquals(pvc.getMetadata().getName(), volume.getPersistentVolumeClaim().getClaimName());
-    assertTrue(pvc.getSpec().getAccessModes().contains("ReadWriteMany"),
+    assertTrue(
+        pvc.getSpec().getAccessModes().contains("ReadWriteMany"),
         "every replica mounts the same model folder");
     Container seed = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-    assertTrue(String.join(" ", seed.getCommand()).contains(model),
-        "the init container seeds " + model);
+    assertTrue(
+        String.join(" ", seed.getCommand()).contains(model), "the init container seeds " + model);
   }
 
   @Test

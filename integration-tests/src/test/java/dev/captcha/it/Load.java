@@ -31,7 +31,7 @@ final class Load {
   static List<byte[]> captchas(int count) {
     List<Font> fonts;
     try {
-      fonts = FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES);
+      fonts = FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES);
     } catch (IllegalArgumentException e) {
       fonts = List.of(new Font(Font.SANS_SERIF, Font.PLAIN, 40));
     }
@@ -54,18 +54,20 @@ final class Load {
     int sent = 0;
     for (; sent < max && !stop.getAsBoolean(); sent++) {
       window.acquire();
-      client.solveAsync(images.get(sent % images.size()))
-          .whenComplete((r, error) -> {
-            if (error != null) {
-              failures.add(error.toString());
-            } else {
-              answered.incrementAndGet();
-            }
-            window.release();
-            synchronized (this) {
-              notifyAll();
-            }
-          });
+      client
+          .solveAsync(images.get(sent % images.size()))
+          .whenComplete(
+              (r, error) -> {
+                if (error != null) {
+                  failures.add(error.toString());
+                } else {
+                  answered.incrementAndGet();
+                }
+                window.release();
+                synchronized (this) {
+                  notifyAll();
+                }
+              });
     }
     if (!window.tryAcquire(concurrency, 60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("calls still unanswered after 60 s");

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three server processes on loopback behind one client balancing round-robin: the load spreads
  * evenly, a replica killed under load costs no request (its calls in flight are retried on the
- * others), and a replica that comes back gets traffic again. Skipped without the server jar or
- * the bundled model.
+ * others), and a replica that comes back gets traffic again. Skipped without the server jar or the
+ * bundled model.
  */
 class MultiReplicaTest {
   private static final int REPLICAS = 3;
@@ -34,9 +34,11 @@ class MultiReplicaTest {
 
   @BeforeAll
   static void startServers() throws Exception {
-    assumeTrue(Files.isRegularFile(Repository.serverJar()),
+    assumeTrue(
+        Files.isRegularFile(Repository.serverJar()),
         "skipped: no server jar at " + Repository.serverJar() + " (./mvnw -pl server package)");
-    assumeTrue(Files.isRegularFile(Repository.bundledModel()),
+    assumeTrue(
+        Files.isRegularFile(Repository.bundledModel()),
         "skipped: no bundled model at " + Repository.bundledModel());
     images = Load.captchas(16);
     for (int i = 0; i < REPLICAS; i++) {
@@ -96,14 +98,16 @@ class MultiReplicaTest {
 
       assertEquals(List.of(), load.failures());
       assertEquals(calls, load.answered());
-      System.out.printf("calls answered per replica: %d, %d, %d of %d%n",
+      System.out.printf(
+          "calls answered per replica: %d, %d, %d of %d%n",
           after[0] - before[0], after[1] - before[1], after[2] - before[2], calls);
       long total = 0;
       for (int i = 0; i < REPLICAS; i++) {
         long share = after[i] - before[i];
         total += share;
         // Round-robin gives each exactly a third but for the calls in flight at the edges.
-        assertTrue(share >= calls / REPLICAS - 20 && share <= calls / REPLICAS + 20,
+        assertTrue(
+            share >= calls / REPLICAS - 20 && share <= calls / REPLICAS + 20,
             servers.get(i).name() + " answered " + share + " of " + calls);
       }
       assertEquals(calls, total, "the replicas' counters add up to the calls sent");
@@ -117,13 +121,14 @@ class MultiReplicaTest {
     try (CaptchaSolverClient client = client()) {
       Load load = new Load(images, 12);
       CompletableFuture<Integer> sending =
-          CompletableFuture.supplyAsync(() -> {
-            try {
-              return load.run(client, calls, () -> false);
-            } catch (InterruptedException e) {
-              throw new IllegalStateException(e);
-            }
-          });
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return load.run(client, calls, () -> false);
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       assertTrue(load.awaitAnswered(calls / 4, 60_000), "no progress before the kill");
       assertTrue(victim.solvedOk() > 0, "the victim was not serving before the kill");
       victim.kill();

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofMinutes(2);
   private static final Pattern SOLVE_OK =
-      Pattern.compile("^captcha_grpc_requests_total\\{([^}]*)\\}\\s+([0-9.eE+]+)", Pattern.MULTILINE);
+      Pattern.compile(
+          "^captcha_grpc_requests_total\\{([^}]*)\\}\\s+([0-9.eE+]+)", Pattern.MULTILINE);
 
   private final String name;
   private final List<String> command;
@@ -46,8 +47,8 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * Starts a server on free ports, serving {@code model}, with small thread counts and batches;
-   * {@code extra} are more server flags (a flag of the defaults given there replaces it).
-   * Call {@link #awaitReady} before use.
+   * {@code extra} are more server flags (a flag of the defaults given there replaces it). Call
+   * {@link #awaitReady} before use.
    */
   static ServerProcess start(String name, Path model, Path logDir, String... extra)
       throws IOException {
@@ -55,33 +56,50 @@ final class ServerProcess implements AutoCloseable {
     int metricsPort = freePort();
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Djava.awt.headless=true", "-jar", Repository.serverJar().toString()));
-    cmd.addAll(List.of("--port", Integer.toString(port),
-        "--metrics-port", Integer.toString(metricsPort),
-        "--model", model.toString()));
+    cmd.addAll(
+        List.of(
+            "-Xmx384m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Djava.awt.headless=true",
+            "-jar",
+            Repository.serverJar().toString()));
+    cmd.addAll(
+        List.of(
+            "--port",
+            Integer.toString(port),
+            "--metrics-port",
+            Integer.toString(metricsPort),
+            "--model",
+            model.toString()));
     List<String> extras = List.of(extra);
-    String[][] defaults = {{"--instances", "1"}, {"--intra-op-threads", "1"},
-        {"--preprocess-threads", "1"}, {"--max-batch-size", "8"}, {"--max-queue-delay", "2ms"},
-        {"--drain-timeout", "5s"}};
+    String[][] defaults = {
+      {"--instances", "1"},
+      {"--intra-op-threads", "1"},
+      {"--preprocess-threads", "1"},
+      {"--max-batch-size", "8"},
+      {"--max-queue-delay", "2ms"},
+      {"--drain-timeout", "5s"}
+    };
     for (String[] flag : defaults) {
       if (!extras.contains(flag[0])) { // a flag given in extra replaces the default
         cmd.addAll(List.of(flag));
       }
     }
     cmd.addAll(extras);
-    ServerProcess p = new ServerProcess(name, List.copyOf(cmd), logDir.resolve(name + ".log"),
-        port, metricsPort);
+    ServerProcess p =
+        new ServerProcess(name, List.copyOf(cmd), logDir.resolve(name + ".log"), port, metricsPort);
     p.launch();
     return p;
   }
 
   private void launch() throws IOException {
-    process = new ProcessBuilder(command)
-        .directory(Repository.root().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    process =
+        new ProcessBuilder(command)
+            .directory(Repository.root().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
   }
 
   /** The gRPC target, {@code 127.0.0.1:port}. */
@@ -96,18 +114,23 @@ final class ServerProcess implements AutoCloseable {
   /** Blocks until the server answers GetModelInfo; fails if the process dies or takes too long. */
   ModelDescription awaitReady() throws InterruptedException {
     long deadline = System.nanoTime() + STARTUP.toNanos();
-    try (CaptchaSolverClient probe = CaptchaSolverClient.builder().target(target())
-        .deadline(Duration.ofSeconds(2)).retry(RetrySettings.none()).build()) {
+    try (CaptchaSolverClient probe =
+        CaptchaSolverClient.builder()
+            .target(target())
+            .deadline(Duration.ofSeconds(2))
+            .retry(RetrySettings.none())
+            .build()) {
       while (true) {
         if (!process.isAlive()) {
-          throw new IllegalStateException(name + " exited with " + process.exitValue()
-              + " during start-up:\n" + logTail());
+          throw new IllegalStateException(
+              name + " exited with " + process.exitValue() + " during start-up:\n" + logTail());
         }
         try {
           return probe.modelInfo();
         } catch (RuntimeException notYet) {
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException(name + " not ready after " + STARTUP + ":\n" + logTail());
+            throw new IllegalStateException(
+                name + " not ready after " + STARTUP + ":\n" + logTail());
           }
           // An external process starts on its own time; poll it.
           Thread.sleep(200);
@@ -118,17 +141,22 @@ final class ServerProcess implements AutoCloseable {
 
   /** What GetModelInfo says now. */
   ModelDescription modelInfo() {
-    try (CaptchaSolverClient c = CaptchaSolverClient.builder().target(target())
-        .deadline(Duration.ofSeconds(5)).build()) {
+    try (CaptchaSolverClient c =
+        CaptchaSolverClient.builder().target(target()).deadline(Duration.ofSeconds(5)).build()) {
       return c.modelInfo();
     }
   }
 
-  /** The value of an unlabelled gauge or counter in a scrape, or NaN when absent. */
+  /** The value of an unlabelled gauge or counter in a scrape; fails when it is absent. */
   static double sample(String exposition, String name) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\s+([0-9.eE+-]+)$", Pattern.MULTILINE)
-        .matcher(exposition);
-    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    Matcher m =
+        Pattern.compile("^" + Pattern.quote(name) + "\\s+([0-9.eE+-]+)$", Pattern.MULTILINE)
+            .matcher(exposition);
+    if (!m.find()) {
+      // A missing series is a fault (a renamed metric, an endpoint serving something else), not 0.
+      throw new AssertionError("no sample of " + name + " in the metrics");
+    }
+    return Double.parseDouble(m.group(1));
   }
 
   /** Solve calls this process answered with OK, from its Prometheus endpoint. */
@@ -139,10 +167,12 @@ final class ServerProcess implements AutoCloseable {
   /** A scrape of the Prometheus endpoint, in the text format. */
   String metrics() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> r = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-            .timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException(name + " metrics answered " + r.statusCode());
     }

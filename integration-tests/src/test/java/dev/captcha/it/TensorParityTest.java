@@ -47,10 +47,15 @@ class TensorParityTest {
       Files.write(dir.resolve(i + "_" + c.text() + ".png"), c.png());
     }
     // Files the server must stretch: a larger, partly transparent copy, and a smaller gray one.
-    BufferedImage first = ImageIO.read(dir.resolve("0_" + generator.generate(31, 0).text() + ".png").toFile());
-    ImageIO.write(scaled(first, 200, 90, BufferedImage.TYPE_INT_ARGB), "png",
+    BufferedImage first =
+        ImageIO.read(dir.resolve("0_" + generator.generate(31, 0).text() + ".png").toFile());
+    ImageIO.write(
+        scaled(first, 200, 90, BufferedImage.TYPE_INT_ARGB),
+        "png",
         dir.resolve(generated + "_big.png").toFile());
-    ImageIO.write(scaled(first, 100, 50, BufferedImage.TYPE_BYTE_GRAY), "png",
+    ImageIO.write(
+        scaled(first, 100, 50, BufferedImage.TYPE_BYTE_GRAY),
+        "png",
         dir.resolve((generated + 1) + "_gray.png").toFile());
 
     ModelMetadata training =
@@ -58,7 +63,8 @@ class TensorParityTest {
             dev.captcha.training.export.ModelMetadata.required(
                 CaptchaResNet.Spec.standard(4, 62), "parity", "1"));
     ModelMetadata serving = ModelMetadata.parse(metadataOf(Repository.bundledModel()));
-    assertEquals(training.input(), serving.input(), "the bundled model's input is the training input");
+    assertEquals(
+        training.input(), serving.input(), "the bundled model's input is the training input");
 
     Preprocessor trainingSide = new Preprocessor(training.input());
     Preprocessor servingSide = new Preprocessor(serving.input());

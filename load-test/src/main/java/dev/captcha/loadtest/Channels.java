@@ -27,8 +27,15 @@ final class Channels implements AutoCloseable {
 
   /** How to reach the server(s); immutable. */
   record Settings(
-      List<String> targets, int connections, Path tlsCa, Path tlsCert, Path tlsKey, boolean tls,
-      Path tokenFile, String authority, int eventLoopThreads) {
+      List<String> targets,
+      int connections,
+      Path tlsCa,
+      Path tlsCert,
+      Path tlsKey,
+      boolean tls,
+      Path tokenFile,
+      String authority,
+      int eventLoopThreads) {
 
     Settings {
       if (targets == null || targets.isEmpty()) {
@@ -73,9 +80,11 @@ final class Channels implements AutoCloseable {
    */
   static Channels open(Settings s) {
     String token = s.tokenFile() == null ? null : ClientChannels.readToken(s.tokenFile());
-    EventLoopGroup group = s.eventLoopThreads() == 0 ? null
-        : new MultiThreadIoEventLoopGroup(s.eventLoopThreads(), daemonThreads(),
-            NioIoHandler.newFactory());
+    EventLoopGroup group =
+        s.eventLoopThreads() == 0
+            ? null
+            : new MultiThreadIoEventLoopGroup(
+                s.eventLoopThreads(), daemonThreads(), NioIoHandler.newFactory());
     ClientChannels builder =
         ClientChannels.forTargets(s.targets())
             .tls(s.usesTls())
@@ -140,5 +149,4 @@ final class Channels implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
-
 }

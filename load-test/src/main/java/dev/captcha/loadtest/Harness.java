@@ -28,9 +28,16 @@ final class Harness {
   private final Ticker ticker;
   private final LongSupplier harnessCpuNanos;
 
-  /** @param harnessCpuNanos CPU time used so far by the harness (negative when unknown) */
-  Harness(LoadOptions load, ReportOptions reports, PrintWriter out, PrintWriter err,
-      Ticker ticker, LongSupplier harnessCpuNanos) {
+  /**
+   * @param harnessCpuNanos CPU time used so far by the harness (negative when unknown)
+   */
+  Harness(
+      LoadOptions load,
+      ReportOptions reports,
+      PrintWriter out,
+      PrintWriter err,
+      Ticker ticker,
+      LongSupplier harnessCpuNanos) {
     this.load = load;
     this.reports = reports;
     this.out = out;
@@ -39,8 +46,9 @@ final class Harness {
     this.harnessCpuNanos = harnessCpuNanos;
   }
 
-  Report execute(List<? extends Channel> channels, Workload workload, List<String> targets,
-      int connections) throws InterruptedException, IOException {
+  Report execute(
+      List<? extends Channel> channels, Workload workload, List<String> targets, int connections)
+      throws InterruptedException, IOException {
     return execute(channels, null, workload, targets, connections);
   }
 
@@ -48,10 +56,17 @@ final class Harness {
    * As above; with {@code http}, the protocols of {@code --protocol} run one after the other at
    * each load point.
    */
-  Report execute(List<? extends Channel> channels, HttpTarget http, Workload workload,
-      List<String> targets, int connections) throws InterruptedException, IOException {
-    List<Protocol> protocols = load.protocols == null || load.protocols.isEmpty()
-        ? List.of(Protocol.GRPC) : List.copyOf(load.protocols);
+  Report execute(
+      List<? extends Channel> channels,
+      HttpTarget http,
+      Workload workload,
+      List<String> targets,
+      int connections)
+      throws InterruptedException, IOException {
+    List<Protocol> protocols =
+        load.protocols == null || load.protocols.isEmpty()
+            ? List.of(Protocol.GRPC)
+            : List.copyOf(load.protocols);
     LoadConfig config = load.config();
     LoadPoint point = load.point();
     KneeSearch search = point == null ? load.sweep() : null;
@@ -61,8 +76,9 @@ final class Harness {
     if (server != null) {
       err.println("server: " + server);
     }
-    LoadRun run = new LoadRun(config, channels, workload, ticker, reports.quiet ? null : err,
-        harnessCpuNanos);
+    LoadRun run =
+        new LoadRun(
+            config, channels, workload, ticker, reports.quiet ? null : err, harnessCpuNanos);
     List<RunResult> results = new ArrayList<>();
     Report.SweepSummary sweep = null;
     if (point != null) {
@@ -82,14 +98,26 @@ final class Harness {
         RunResult r = run.run(p, sweepHttp);
         KneeSearch.Step step = search.record(next.getAsDouble(), r);
         results.add(r);
-        err.printf(Locale.ROOT, "  -> %.1f req/s, p99 %.3f ms, errors %d: %s%n",
-            r.throughputRps(), r.latency().p99Ms(), r.failed(),
+        err.printf(
+            Locale.ROOT,
+            "  -> %.1f req/s, p99 %.3f ms, errors %d: %s%n",
+            r.throughputRps(),
+            r.latency().p99Ms(),
+            r.failed(),
             step.passed() ? "meets the SLO" : "misses the SLO");
       }
       sweep = summary(search, results);
     }
-    Report report = new Report(reports.title, startedAt, targets, connections,
-        workload.description(), server, results, sweep);
+    Report report =
+        new Report(
+            reports.title,
+            startedAt,
+            targets,
+            connections,
+            workload.description(),
+            server,
+            results,
+            sweep);
     out.print(ConsoleReport.render(report));
     out.flush();
     write(report);
@@ -97,9 +125,8 @@ final class Harness {
   }
 
   private Report.SweepSummary summary(KneeSearch search, List<RunResult> results) {
-    List<Report.Point> points = search.steps().stream()
-        .map(s -> new Report.Point(s.parameter(), s.passed()))
-        .toList();
+    List<Report.Point> points =
+        search.steps().stream().map(s -> new Report.Point(s.parameter(), s.passed())).toList();
     var knee = search.knee();
     Integer kneeRun = knee.map(k -> results.indexOf(k.result())).orElse(null);
     return new Report.SweepSummary(
@@ -139,21 +166,24 @@ final class Harness {
    */
   static String describeServer(Channel channel) {
     try {
-      ModelInfo info = CaptchaSolverGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(10, TimeUnit.SECONDS)
-          .getModelInfo(GetModelInfoRequest.getDefaultInstance());
+      ModelInfo info =
+          CaptchaSolverGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .getModelInfo(GetModelInfoRequest.getDefaultInstance());
       StringBuilder b = new StringBuilder();
       b.append(info.getName()).append(' ').append(info.getVersion());
       if (!info.getExecutionProvider().isEmpty()) {
         b.append(", ").append(info.getExecutionProvider());
       }
       if (info.hasBatching()) {
-        b.append(String.format(Locale.ROOT,
-            ", batching max %d, delay %d us, %d instance(s), mode %s",
-            info.getBatching().getMaxBatchSize(),
-            Measurements.nanos(info.getBatching().getMaxQueueDelay()) / 1000,
-            info.getBatching().getInstances(),
-            info.getBatching().getMode().isEmpty() ? "fixed" : info.getBatching().getMode()));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                ", batching max %d, delay %d us, %d instance(s), mode %s",
+                info.getBatching().getMaxBatchSize(),
+                Measurements.nanos(info.getBatching().getMaxQueueDelay()) / 1000,
+                info.getBatching().getInstances(),
+                info.getBatching().getMode().isEmpty() ? "fixed" : info.getBatching().getMode()));
       }
       return b.toString();
     } catch (StatusRuntimeException e) {

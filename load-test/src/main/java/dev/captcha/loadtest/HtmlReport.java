@@ -28,16 +28,22 @@ final class HtmlReport {
     StringBuilder b = new StringBuilder();
     b.append("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>")
         .append(esc(report.title()))
-        .append("</title><style>body{font-family:sans-serif;margin:24px;color:#222}"
-            + "table{border-collapse:collapse;margin:8px 0 20px}"
-            + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;font-size:13px}"
-            + "th{background:#f0f0f0}td.l,th.l{text-align:left}.bad{color:#b00}"
-            + "svg{display:block;margin:8px 0 20px;border:1px solid #eee}</style></head><body>");
+        .append(
+            "</title><style>body{font-family:sans-serif;margin:24px;color:#222}"
+                + "table{border-collapse:collapse;margin:8px 0 20px}"
+                + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;font-size:13px}"
+                + "th{background:#f0f0f0}td.l,th.l{text-align:left}.bad{color:#b00}"
+                + "svg{display:block;margin:8px 0 20px;border:1px solid #eee}</style></head><body>");
     b.append("<h1>").append(esc(report.title())).append("</h1>");
-    b.append("<p>Started ").append(esc(report.startedAt())).append(" &middot; targets ")
-        .append(esc(String.join(", ", report.targets()))).append(" &middot; ")
-        .append(report.connections()).append(" connection(s) &middot; workload: ")
-        .append(esc(report.workload())).append("</p>");
+    b.append("<p>Started ")
+        .append(esc(report.startedAt()))
+        .append(" &middot; targets ")
+        .append(esc(String.join(", ", report.targets())))
+        .append(" &middot; ")
+        .append(report.connections())
+        .append(" connection(s) &middot; workload: ")
+        .append(esc(report.workload()))
+        .append("</p>");
     if (report.server() != null) {
       b.append("<p>Server: ").append(esc(report.server())).append("</p>");
     }
@@ -46,38 +52,63 @@ final class HtmlReport {
       sweep(b, report);
     }
     RunResult f = report.featured();
-    b.append("<h2>").append(report.runs().size() > 1 ? "Run " + report.runs().indexOf(f) + ": "
-        : "").append(esc(f.load())).append("</h2>");
+    b.append("<h2>")
+        .append(report.runs().size() > 1 ? "Run " + report.runs().indexOf(f) + ": " : "")
+        .append(esc(f.load()))
+        .append("</h2>");
     timeSeries(b, f);
     details(b, f);
-    b.append("<p style='font-size:12px;color:#666'>Latency is measured from each request's"
-        + " scheduled send time in open loop (corrected for coordinated omission) and from the"
-        + " actual send in closed loop. Warm-up requests are excluded.</p>");
+    b.append(
+        "<p style='font-size:12px;color:#666'>Latency is measured from each request's"
+            + " scheduled send time in open loop (corrected for coordinated omission) and from the"
+            + " actual send in closed loop. Warm-up requests are excluded.</p>");
     return b.append("</body></html>\n").toString();
   }
 
   private static void runsTable(StringBuilder b, Report report) {
-    b.append("<table><tr><th>run</th><th class='l'>load</th><th>sent</th><th>ok</th>"
-        + "<th>failed</th><th>throughput req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>"
-        + "<th>p99.9 ms</th><th>max ms</th><th>exact</th><th>mean batch</th>"
-        + (report.sweep() != null ? "<th>SLO</th>" : "") + "</tr>");
+    b.append(
+        "<table><tr><th>run</th><th class='l'>load</th><th>sent</th><th>ok</th>"
+            + "<th>failed</th><th>throughput req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>"
+            + "<th>p99.9 ms</th><th>max ms</th><th>exact</th><th>mean batch</th>"
+            + (report.sweep() != null ? "<th>SLO</th>" : "")
+            + "</tr>");
     for (int i = 0; i < report.runs().size(); i++) {
       RunResult r = report.runs().get(i);
-      b.append("<tr><td>").append(i).append("</td><td class='l'>").append(esc(r.load()))
-          .append("</td><td>").append(r.sent()).append("</td><td>").append(r.ok())
-          .append("</td><td").append(r.failed() > 0 ? " class='bad'>" : ">").append(r.failed())
-          .append("</td><td>").append(fmt(r.throughputRps())).append("</td><td>")
-          .append(fmt(r.latency().p50Ms())).append("</td><td>").append(fmt(r.latency().p90Ms()))
-          .append("</td><td>").append(fmt(r.latency().p99Ms())).append("</td><td>")
-          .append(fmt(r.latency().p999Ms())).append("</td><td>").append(fmt(r.latency().maxMs()))
+      b.append("<tr><td>")
+          .append(i)
+          .append("</td><td class='l'>")
+          .append(esc(r.load()))
+          .append("</td><td>")
+          .append(r.sent())
+          .append("</td><td>")
+          .append(r.ok())
+          .append("</td><td")
+          .append(r.failed() > 0 ? " class='bad'>" : ">")
+          .append(r.failed())
+          .append("</td><td>")
+          .append(fmt(r.throughputRps()))
+          .append("</td><td>")
+          .append(fmt(r.latency().p50Ms()))
+          .append("</td><td>")
+          .append(fmt(r.latency().p90Ms()))
+          .append("</td><td>")
+          .append(fmt(r.latency().p99Ms()))
+          .append("</td><td>")
+          .append(fmt(r.latency().p999Ms()))
+          .append("</td><td>")
+          .append(fmt(r.latency().maxMs()))
           .append("</td><td>")
           .append(String.format(Locale.ROOT, "%.1f%%", 100 * r.accuracy().exactShare()))
-          .append("</td><td>").append(fmt(r.server().meanBatchSize())).append("</td>");
+          .append("</td><td>")
+          .append(fmt(r.server().meanBatchSize()))
+          .append("</td>");
       if (report.sweep() != null) {
         boolean passed = report.sweep().points().get(i).passed();
         boolean knee = report.sweep().kneeRun() != null && report.sweep().kneeRun() == i;
-        b.append("<td").append(passed ? ">met" : " class='bad'>missed")
-            .append(knee ? " (knee)" : "").append("</td>");
+        b.append("<td")
+            .append(passed ? ">met" : " class='bad'>missed")
+            .append(knee ? " (knee)" : "")
+            .append("</td>");
       }
       b.append("</tr>");
     }
@@ -101,38 +132,66 @@ final class HtmlReport {
     if (w.kneeRun() == null) {
       b.append("No step met p99 &le; ").append(fmt(w.sloP99Ms())).append(" ms.");
     } else {
-      b.append("Knee: <b>").append(fmt(w.kneeThroughputRps())).append(" req/s</b> at ")
-          .append(esc(w.parameter())).append(' ').append(fmt(w.kneeParameter()))
-          .append(" (p99 ").append(fmt(w.kneeP99Ms())).append(" ms &le; SLO ")
-          .append(fmt(w.sloP99Ms())).append(" ms)")
+      b.append("Knee: <b>")
+          .append(fmt(w.kneeThroughputRps()))
+          .append(" req/s</b> at ")
+          .append(esc(w.parameter()))
+          .append(' ')
+          .append(fmt(w.kneeParameter()))
+          .append(" (p99 ")
+          .append(fmt(w.kneeP99Ms()))
+          .append(" ms &le; SLO ")
+          .append(fmt(w.sloP99Ms()))
+          .append(" ms)")
           .append(w.bracketed() ? "." : "; every step met the SLO, so the knee lies higher.");
     }
     b.append("</p>");
-    SvgChart.Marker knee = w.kneeRun() == null ? null
-        : new SvgChart.Marker("knee", w.kneeThroughputRps(), w.kneeP99Ms());
-    b.append(SvgChart.lines("Throughput vs latency", "throughput (req/s)", "latency (ms)",
-        List.of(new SvgChart.Series("p50", "#4878a8", xs, p50),
-            new SvgChart.Series("p99", "#d08020", xs, p99)),
-        new SvgChart.Guide("SLO p99", w.sloP99Ms()), knee));
+    SvgChart.Marker knee =
+        w.kneeRun() == null
+            ? null
+            : new SvgChart.Marker("knee", w.kneeThroughputRps(), w.kneeP99Ms());
+    b.append(
+        SvgChart.lines(
+            "Throughput vs latency",
+            "throughput (req/s)",
+            "latency (ms)",
+            List.of(
+                new SvgChart.Series("p50", "#4878a8", xs, p50),
+                new SvgChart.Series("p99", "#d08020", xs, p99)),
+            new SvgChart.Guide("SLO p99", w.sloP99Ms()),
+            knee));
   }
 
   private static void timeSeries(StringBuilder b, RunResult r) {
     List<IntervalStats> all = r.intervals();
     // Latency points only where some request succeeded; an empty interval has no percentiles.
     List<IntervalStats> answered = all.stream().filter(s -> s.ok() > 0).toList();
-    b.append(SvgChart.lines("Latency percentiles over time", "time since measurement start (s)",
-        "latency (ms)",
-        List.of(series("p50", "#4878a8", answered, IntervalStats::p50Ms),
-            series("p90", "#58a058", answered, IntervalStats::p90Ms),
-            series("p99", "#d08020", answered, IntervalStats::p99Ms),
-            series("max", "#b03030", answered, IntervalStats::maxMs)),
-        null, null));
-    b.append(SvgChart.lines("Throughput over time", "time since measurement start (s)",
-        "requests/s",
-        List.of(series("completed", "#4878a8", all, IntervalStats::throughputRps),
-            series("failed", "#b03030", all,
-                s -> s.errors() / Math.max(1e-9, s.endS() - s.startS()))),
-        null, null));
+    b.append(
+        SvgChart.lines(
+            "Latency percentiles over time",
+            "time since measurement start (s)",
+            "latency (ms)",
+            List.of(
+                series("p50", "#4878a8", answered, IntervalStats::p50Ms),
+                series("p90", "#58a058", answered, IntervalStats::p90Ms),
+                series("p99", "#d08020", answered, IntervalStats::p99Ms),
+                series("max", "#b03030", answered, IntervalStats::maxMs)),
+            null,
+            null));
+    b.append(
+        SvgChart.lines(
+            "Throughput over time",
+            "time since measurement start (s)",
+            "requests/s",
+            List.of(
+                series("completed", "#4878a8", all, IntervalStats::throughputRps),
+                series(
+                    "failed",
+                    "#b03030",
+                    all,
+                    s -> s.errors() / Math.max(1e-9, s.endS() - s.startS()))),
+            null,
+            null));
     SortedMap<Integer, Long> sizes = r.server().batchSizes();
     if (!sizes.isEmpty()) {
       List<String> labels = new ArrayList<>();
@@ -146,18 +205,26 @@ final class HtmlReport {
           counts.add((double) sizes.getOrDefault(size, 0L));
         }
       } else {
-        sizes.forEach((size, count) -> {
-          labels.add(String.valueOf(size));
-          counts.add((double) count);
-        });
+        sizes.forEach(
+            (size, count) -> {
+              labels.add(String.valueOf(size));
+              counts.add((double) count);
+            });
       }
-      b.append(SvgChart.bars("Batch-size distribution (requests by the size of their batch)",
-          "batch size", "requests", labels,
-          counts.stream().mapToDouble(Double::doubleValue).toArray()));
+      b.append(
+          SvgChart.bars(
+              "Batch-size distribution (requests by the size of their batch)",
+              "batch size",
+              "requests",
+              labels,
+              counts.stream().mapToDouble(Double::doubleValue).toArray()));
     }
   }
 
-  private static SvgChart.Series series(String name, String color, List<IntervalStats> points,
+  private static SvgChart.Series series(
+      String name,
+      String color,
+      List<IntervalStats> points,
       ToDoubleFunction<IntervalStats> value) {
     double[] xs = new double[points.size()];
     double[] ys = new double[points.size()];
@@ -170,9 +237,10 @@ final class HtmlReport {
 
   private static void details(StringBuilder b, RunResult r) {
     ServerSide s = r.server();
-    b.append("<h3>Server side (from response timing)</h3><table><tr><th class='l'></th>"
-        + "<th>count</th><th>mean ms</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>"
-        + "<th>p99.9 ms</th><th>max ms</th></tr>");
+    b.append(
+        "<h3>Server side (from response timing)</h3><table><tr><th class='l'></th>"
+            + "<th>count</th><th>mean ms</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th>"
+            + "<th>p99.9 ms</th><th>max ms</th></tr>");
     row(b, "queue time", s.queueTime());
     row(b, "inference time (whole batch)", s.inferenceTime());
     row(b, "preprocess time", s.preprocessTime());
@@ -184,8 +252,14 @@ final class HtmlReport {
       b.append("<p>None.</p>");
     } else {
       b.append("<table><tr><th class='l'>status</th><th>requests</th></tr>");
-      r.errorsByCode().forEach((k, v) -> b.append("<tr><td class='l'>").append(esc(k))
-          .append("</td><td>").append(v).append("</td></tr>"));
+      r.errorsByCode()
+          .forEach(
+              (k, v) ->
+                  b.append("<tr><td class='l'>")
+                      .append(esc(k))
+                      .append("</td><td>")
+                      .append(v)
+                      .append("</td></tr>"));
       b.append("</table>");
     }
     Accuracy a = r.accuracy();
@@ -193,19 +267,35 @@ final class HtmlReport {
     if (a.labelled() == 0) {
       b.append("No labelled answers.");
     } else {
-      b.append(String.format(Locale.ROOT,
-          "exact %.2f%%, case-folded %.2f%%, look-alikes merged %.2f%% of %d labelled answers.",
-          100 * a.exactShare(), 100 * a.caseFoldedShare(), 100 * a.confusablesMergedShare(),
-          a.labelled()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "exact %.2f%%, case-folded %.2f%%, look-alikes merged %.2f%% of %d labelled answers.",
+              100 * a.exactShare(),
+              100 * a.caseFoldedShare(),
+              100 * a.confusablesMergedShare(),
+              a.labelled()));
     }
     b.append("</p>");
   }
 
   private static void row(StringBuilder b, String name, LatencySummary l) {
-    b.append("<tr><td class='l'>").append(esc(name)).append("</td><td>").append(l.count())
-        .append("</td><td>").append(fmt(l.meanMs())).append("</td><td>").append(fmt(l.p50Ms()))
-        .append("</td><td>").append(fmt(l.p90Ms())).append("</td><td>").append(fmt(l.p99Ms()))
-        .append("</td><td>").append(fmt(l.p999Ms())).append("</td><td>").append(fmt(l.maxMs()))
+    b.append("<tr><td class='l'>")
+        .append(esc(name))
+        .append("</td><td>")
+        .append(l.count())
+        .append("</td><td>")
+        .append(fmt(l.meanMs()))
+        .append("</td><td>")
+        .append(fmt(l.p50Ms()))
+        .append("</td><td>")
+        .append(fmt(l.p90Ms()))
+        .append("</td><td>")
+        .append(fmt(l.p99Ms()))
+        .append("</td><td>")
+        .append(fmt(l.p999Ms()))
+        .append("</td><td>")
+        .append(fmt(l.maxMs()))
         .append("</td></tr>");
   }
 

@@ -31,7 +31,11 @@ final class KneeSearch {
    * @param integral whether values must be whole numbers (concurrency)
    * @param refineSteps bisection steps after the series brackets the knee
    */
-  KneeSearch(List<Double> series, boolean integral, double sloP99Ms, double maxErrorShare,
+  KneeSearch(
+      List<Double> series,
+      boolean integral,
+      double sloP99Ms,
+      double maxErrorShare,
       int refineSteps) {
     if (series.isEmpty()) {
       throw new IllegalArgumentException("the sweep needs at least one value");
@@ -66,7 +70,8 @@ final class KneeSearch {
   /** The next value to try, or empty when the search is over. */
   OptionalDouble next() {
     if (!failedOnce) {
-      return seriesIndex < series.size() ? OptionalDouble.of(series.get(seriesIndex))
+      return seriesIndex < series.size()
+          ? OptionalDouble.of(series.get(seriesIndex))
           : OptionalDouble.empty();
     }
     if (refineLeft <= 0) {
@@ -119,7 +124,8 @@ final class KneeSearch {
   Optional<Step> knee() {
     Step best = null;
     for (Step s : steps) {
-      if (s.passed() && (best == null || s.result().throughputRps() > best.result().throughputRps())) {
+      if (s.passed()
+          && (best == null || s.result().throughputRps() > best.result().throughputRps())) {
         best = s;
       }
     }

@@ -4,7 +4,12 @@ import org.HdrHistogram.Histogram;
 
 /** Percentiles of one latency histogram in milliseconds; immutable. */
 record LatencySummary(
-    long count, double meanMs, double p50Ms, double p90Ms, double p99Ms, double p999Ms,
+    long count,
+    double meanMs,
+    double p50Ms,
+    double p90Ms,
+    double p99Ms,
+    double p999Ms,
     double maxMs) {
 
   static final LatencySummary EMPTY = new LatencySummary(0, 0, 0, 0, 0, 0, 0);

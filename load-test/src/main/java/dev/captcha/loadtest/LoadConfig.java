@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param warmup the part before it, whose requests are sent but excluded from the results
  * @param deadline per-call deadline of unary calls, or {@code null} for none
  * @param streams number of concurrent streams when {@code rpc} is STREAM
- * @param maxInFlight cap on requests in flight in open loop (the sender waits at the cap, and
- *     the wait counts in latency)
+ * @param maxInFlight cap on requests in flight in open loop (the sender waits at the cap, and the
+ *     wait counts in latency)
  * @param arrivals spacing of open-loop requests
  * @param seed seed of the Poisson arrivals
  * @param interval length of one reporting interval

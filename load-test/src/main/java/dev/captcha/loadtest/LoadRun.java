@@ -34,8 +34,13 @@ final class LoadRun {
    * @param progress where a line per interval goes while running, or {@code null} for none
    * @param harnessCpuNanos CPU time used so far by the harness (negative when unknown)
    */
-  LoadRun(LoadConfig config, List<? extends Channel> channels, Workload workload, Ticker ticker,
-      PrintWriter progress, LongSupplier harnessCpuNanos) {
+  LoadRun(
+      LoadConfig config,
+      List<? extends Channel> channels,
+      Workload workload,
+      Ticker ticker,
+      PrintWriter progress,
+      LongSupplier harnessCpuNanos) {
     this.config = config;
     this.channels = List.copyOf(channels);
     this.workload = workload;
@@ -44,7 +49,11 @@ final class LoadRun {
     this.harnessCpuNanos = harnessCpuNanos;
   }
 
-  LoadRun(LoadConfig config, List<? extends Channel> channels, Workload workload, Ticker ticker,
+  LoadRun(
+      LoadConfig config,
+      List<? extends Channel> channels,
+      Workload workload,
+      Ticker ticker,
       PrintWriter progress) {
     this(config, channels, workload, ticker, progress, () -> -1);
   }
@@ -70,13 +79,17 @@ final class LoadRun {
     long intervalNanos = config.interval().toNanos();
     timer.scheduleAtFixedRate(sampler::tick, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
     AtomicLong cpuAtMeasureStart = new AtomicLong(harnessCpuNanos.getAsLong());
-    timer.schedule(() -> cpuAtMeasureStart.set(harnessCpuNanos.getAsLong()),
-        Math.max(0, measureFrom - ticker.nanoTime()), TimeUnit.NANOSECONDS);
-    RequestIssuer issuer = http != null
-        ? new HttpIssuer(http.client(), http.base(), workload, m, config.deadline(), http.token())
-        : config.rpc() == Rpc.UNARY
-            ? new UnaryIssuer(channels, workload, m, config.deadline())
-            : new StreamIssuer(channels, config.streams(), workload, m);
+    timer.schedule(
+        () -> cpuAtMeasureStart.set(harnessCpuNanos.getAsLong()),
+        Math.max(0, measureFrom - ticker.nanoTime()),
+        TimeUnit.NANOSECONDS);
+    RequestIssuer issuer =
+        http != null
+            ? new HttpIssuer(
+                http.client(), http.base(), workload, m, config.deadline(), http.token())
+            : config.rpc() == Rpc.UNARY
+                ? new UnaryIssuer(channels, workload, m, config.deadline())
+                : new StreamIssuer(channels, config.streams(), workload, m);
     int unfinished;
     long finished;
     long cpuUsed;
@@ -85,8 +98,7 @@ final class LoadRun {
         new OpenLoopDriver(ticker, issuer, inFlight, config.maxInFlight())
             .run(config.arrivals().schedule(point.rate(), config.seed()), start, end);
       } else {
-        new ClosedLoopDriver(ticker, issuer, inFlight, overflow)
-            .run(point.concurrency(), end);
+        new ClosedLoopDriver(ticker, issuer, inFlight, overflow).run(point.concurrency(), end);
       }
       if (issuer instanceof StreamIssuer s) {
         s.close();
@@ -101,8 +113,14 @@ final class LoadRun {
     }
     m.close(unfinished);
     intervals.add(m.sampleMeasured(finished));
-    RunResult r = result(config, point, m, intervals, finished - measureFrom,
-        http != null ? "http" : config.rpc().name().toLowerCase(Locale.ROOT));
+    RunResult r =
+        result(
+            config,
+            point,
+            m,
+            intervals,
+            finished - measureFrom,
+            http != null ? "http" : config.rpc().name().toLowerCase(Locale.ROOT));
     if (cpuAtMeasureStart.get() < 0 || cpuUsed < 0 || r.sent() == 0) {
       return r;
     }
@@ -110,15 +128,27 @@ final class LoadRun {
   }
 
   /** Summarises a run whose recording is over. */
-  static RunResult result(LoadConfig config, LoadPoint point, Measurements m,
-      List<IntervalStats> intervals, long elapsedNanos) {
-    return result(config, point, m, intervals, elapsedNanos,
-        config.rpc().name().toLowerCase(Locale.ROOT));
+  static RunResult result(
+      LoadConfig config,
+      LoadPoint point,
+      Measurements m,
+      List<IntervalStats> intervals,
+      long elapsedNanos) {
+    return result(
+        config, point, m, intervals, elapsedNanos, config.rpc().name().toLowerCase(Locale.ROOT));
   }
 
-  /** As above, naming the transport the requests went over ({@code unary}, {@code stream}, {@code http}). */
-  static RunResult result(LoadConfig config, LoadPoint point, Measurements m,
-      List<IntervalStats> intervals, long elapsedNanos, String transport) {
+  /**
+   * As above, naming the transport the requests went over ({@code unary}, {@code stream}, {@code
+   * http}).
+   */
+  static RunResult result(
+      LoadConfig config,
+      LoadPoint point,
+      Measurements m,
+      List<IntervalStats> intervals,
+      long elapsedNanos,
+      String transport) {
     Histogram ok = m.okLatency();
     Histogram failedLatency = m.failedLatency();
     Map<String, Long> errors = m.errorsByCode();
@@ -180,7 +210,11 @@ final class LoadRun {
     private long lastWarmup;
     private boolean warmupOver;
 
-    Sampler(Measurements m, InFlight inFlight, long start, long measureFrom,
+    Sampler(
+        Measurements m,
+        InFlight inFlight,
+        long start,
+        long measureFrom,
         List<IntervalStats> intervals) {
       this.m = m;
       this.inFlight = inFlight;
@@ -218,9 +252,15 @@ final class LoadRun {
         } else {
           p99SoFar = s.p99Ms();
         }
-        progress.printf(Locale.ROOT,
+        progress.printf(
+            Locale.ROOT,
             "[%7.1fs] %-7s %9.1f req/s  p99 so far %9.3f ms  errors %d  in flight %d%n",
-            (now - start) / 1e9, phase, s.throughputRps(), p99SoFar, s.errors(), inFlight.get());
+            (now - start) / 1e9,
+            phase,
+            s.throughputRps(),
+            p99SoFar,
+            s.errors(),
+            inFlight.get());
         progress.flush();
       }
     }

@@ -38,10 +38,18 @@ public final class LoadTestCli implements Callable<Integer> {
     load.point(); // validate before spending time on the workload
     Workload w = workload.load();
     try (Channels channels = Channels.open(settings)) {
-      new Harness(load, reports, spec.commandLine().getOut(),
-          spec.commandLine().getErr(), new SystemTicker(),
-          ProcessCpu.process())
-          .execute(channels.channels(), target.httpTarget(), w, settings.targets(),
+      new Harness(
+              load,
+              reports,
+              spec.commandLine().getOut(),
+              spec.commandLine().getErr(),
+              new SystemTicker(),
+              ProcessCpu.process())
+          .execute(
+              channels.channels(),
+              target.httpTarget(),
+              w,
+              settings.targets(),
               settings.connections());
     }
     return 0;
@@ -51,14 +59,16 @@ public final class LoadTestCli implements Callable<Integer> {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LoadTestCli());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
-    cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
-          || e instanceof java.io.UncheckedIOException) {
-        line.getErr().println("error: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          if (e instanceof IllegalArgumentException
+              || e instanceof IllegalStateException
+              || e instanceof java.io.UncheckedIOException) {
+            line.getErr().println("error: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
     return cl;
   }
 

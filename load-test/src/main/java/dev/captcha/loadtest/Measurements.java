@@ -86,8 +86,8 @@ final class Measurements {
   }
 
   /**
-   * Stops recording: later completions are ignored, and {@code unfinished} requests still in
-   * flight are counted as failures under {@link #UNFINISHED}.
+   * Stops recording: later completions are ignored, and {@code unfinished} requests still in flight
+   * are counted as failures under {@link #UNFINISHED}.
    */
   void close(int unfinished) {
     closed = true;
@@ -101,8 +101,8 @@ final class Measurements {
   }
 
   /**
-   * Closes the current interval of the measured phase at {@code nowNanos}, folds it into the
-   * totals and describes it; timed relative to the start of measurement.
+   * Closes the current interval of the measured phase at {@code nowNanos}, folds it into the totals
+   * and describes it; timed relative to the start of measurement.
    */
   synchronized IntervalStats sampleMeasured(long nowNanos) {
     Histogram ok = measured.ok.getIntervalHistogram();
@@ -165,7 +165,9 @@ final class Measurements {
   /** Label matches among measured successful requests. */
   Accuracy accuracy() {
     return new Accuracy(
-        measured.labelled.sum(), measured.exact.sum(), measured.folded.sum(),
+        measured.labelled.sum(),
+        measured.exact.sum(),
+        measured.folded.sum(),
         measured.merged.sum());
   }
 

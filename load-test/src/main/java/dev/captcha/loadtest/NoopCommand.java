@@ -6,10 +6,12 @@ import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** The {@code noop} subcommand: measures the harness against a loopback no-op service; wiring only. */
+/**
+ * The {@code noop} subcommand: measures the harness against a loopback no-op service; wiring only.
+ */
 @Command(
     name = "noop",
     mixinStandardHelpOptions = true,
@@ -26,8 +28,11 @@ final class NoopCommand implements Callable<Integer> {
   @Mixin WorkloadOptions workload = new WorkloadOptions();
   @Mixin ReportOptions reports = new ReportOptions();
 
-  @Option(names = "--port", defaultValue = "0",
-      description = "Loopback port of the no-op service (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--port",
+      defaultValue = "0",
+      description =
+          "Loopback port of the no-op service (0 picks a free one). Default: ${DEFAULT-VALUE}.")
   int port;
 
   @Override
@@ -37,17 +42,31 @@ final class NoopCommand implements Callable<Integer> {
     Workload w = workload.load();
     try (NoopServer server = NoopServer.start("127.0.0.1", port)) {
       String target = "127.0.0.1:" + server.port();
-      Channels.Settings settings = new Channels.Settings(
-          List.of(target), load.connections, null, null, null, false, null, null,
-          load.eventLoopThreads);
+      Channels.Settings settings =
+          new Channels.Settings(
+              List.of(target),
+              load.connections,
+              null,
+              null,
+              null,
+              false,
+              null,
+              null,
+              load.eventLoopThreads);
       try (Channels channels = Channels.open(settings)) {
         LongSupplier process = ProcessCpu.process();
-        LongSupplier harnessOnly = () -> {
-          long all = process.getAsLong();
-          return all < 0 ? -1 : all - server.cpuNanos();
-        };
-        new Harness(load, reports, spec.commandLine().getOut(),
-          spec.commandLine().getErr(), new SystemTicker(), harnessOnly)
+        LongSupplier harnessOnly =
+            () -> {
+              long all = process.getAsLong();
+              return all < 0 ? -1 : all - server.cpuNanos();
+            };
+        new Harness(
+                load,
+                reports,
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr(),
+                new SystemTicker(),
+                harnessOnly)
             .execute(channels.channels(), w, List.of(target + " (no-op)"), load.connections);
       }
     }

@@ -27,8 +27,8 @@ final class NoopServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final List<Thread> threads;
 
-  private NoopServer(Server server, EventLoopGroup boss, EventLoopGroup workers,
-      List<Thread> threads) {
+  private NoopServer(
+      Server server, EventLoopGroup boss, EventLoopGroup workers, List<Thread> threads) {
     this.server = server;
     this.boss = boss;
     this.workers = workers;
@@ -39,24 +39,25 @@ final class NoopServer implements AutoCloseable {
   static NoopServer start(String host, int port) throws IOException {
     List<Thread> threads = new CopyOnWriteArrayList<>();
     AtomicInteger n = new AtomicInteger();
-    ThreadFactory factory = r -> {
-      Thread t = new Thread(r, "noop-server-" + n.getAndIncrement());
-      t.setDaemon(true);
-      threads.add(t);
-      return t;
-    };
+    ThreadFactory factory =
+        r -> {
+          Thread t = new Thread(r, "noop-server-" + n.getAndIncrement());
+          t.setDaemon(true);
+          threads.add(t);
+          return t;
+        };
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, factory, NioIoHandler.newFactory());
-    EventLoopGroup workers =
-        new MultiThreadIoEventLoopGroup(2, factory, NioIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, factory, NioIoHandler.newFactory());
     try {
-      Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-          .bossEventLoopGroup(boss)
-          .workerEventLoopGroup(workers)
-          .channelType(NioServerSocketChannel.class)
-          .directExecutor()
-          .addService(new NoopSolverService())
-          .build()
-          .start();
+      Server server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+              .bossEventLoopGroup(boss)
+              .workerEventLoopGroup(workers)
+              .channelType(NioServerSocketChannel.class)
+              .directExecutor()
+              .addService(new NoopSolverService())
+              .build()
+              .start();
       return new NoopServer(server, boss, workers, threads);
     } catch (IOException | RuntimeException e) {
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);

@@ -8,14 +8,20 @@ import picocli.CommandLine.Option;
 @Command(
     name = "noop-server",
     mixinStandardHelpOptions = true,
-    description = "Serves a no-op CaptchaSolver that answers at once, to test the harness from"
-        + " another process or machine. Runs until interrupted.")
+    description =
+        "Serves a no-op CaptchaSolver that answers at once, to test the harness from"
+            + " another process or machine. Runs until interrupted.")
 final class NoopServerCommand implements Callable<Integer> {
 
-  @Option(names = "--port", defaultValue = "50051", description = "Port. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--port",
+      defaultValue = "50051",
+      description = "Port. Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1",
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
       description = "Address to bind. Default: ${DEFAULT-VALUE}.")
   String host;
 

@@ -1,8 +1,8 @@
 package dev.captcha.loadtest;
 
 /**
- * Sends requests at the times an arrival schedule dictates, whatever the server does; owned by
- * the one thread that calls {@link #run}.
+ * Sends requests at the times an arrival schedule dictates, whatever the server does; owned by the
+ * one thread that calls {@link #run}.
  *
  * <p>Each request carries its scheduled send time as the start of its latency. When the sender
  * falls behind (a slow send, a stalled machine, the cap on requests in flight), the late requests
@@ -30,8 +30,7 @@ final class OpenLoopDriver {
    * Sends every request of {@code schedule} whose send time, counted from {@code startNanos}, falls
    * before {@code endNanos}; returns the number sent.
    */
-  long run(Arrivals.Schedule schedule, long startNanos, long endNanos)
-      throws InterruptedException {
+  long run(Arrivals.Schedule schedule, long startNanos, long endNanos) throws InterruptedException {
     long sent = 0;
     while (true) {
       long intended = startNanos + schedule.nextOffsetNanos();

@@ -12,18 +12,26 @@ final class ReportOptions {
   @Option(names = "--csv", paramLabel = "FILE", description = "Write one CSV row per run.")
   Path csv;
 
-  @Option(names = "--csv-intervals", paramLabel = "FILE",
+  @Option(
+      names = "--csv-intervals",
+      paramLabel = "FILE",
       description = "Write one CSV row per reporting interval of every run.")
   Path csvIntervals;
 
-  @Option(names = "--html", paramLabel = "FILE",
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
       description = "Write a self-contained HTML report with charts.")
   Path html;
 
-  @Option(names = "--title", defaultValue = "Captcha solver load test",
+  @Option(
+      names = "--title",
+      defaultValue = "Captcha solver load test",
       description = "Title of the reports. Default: ${DEFAULT-VALUE}.")
   String title;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress lines on stderr.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress lines on stderr.")
   boolean quiet;
 }

@@ -19,9 +19,9 @@ import java.util.Map;
  * @param goodputRps successful requests per second of {@code elapsedS}
  * @param latency latency of successful requests (open loop: from the scheduled send)
  * @param failedLatency latency of failed requests that got an answer
- * @param harnessCpuUsPerRequest CPU time the harness spent per measured request, in
- *     microseconds (all of this process's threads except a no-op server's), or {@code null} when
- *     the platform does not tell
+ * @param harnessCpuUsPerRequest CPU time the harness spent per measured request, in microseconds
+ *     (all of this process's threads except a no-op server's), or {@code null} when the platform
+ *     does not tell
  * @param latencyHistogram the successful latencies as a compressed, base64 HdrHistogram (ns)
  */
 record RunResult(
@@ -57,8 +57,28 @@ record RunResult(
 
   /** A copy with the harness's CPU cost per request set. */
   RunResult withHarnessCpu(double usPerRequest) {
-    return new RunResult(load, rpc, mode, rateRps, concurrency, arrivals, warmupS, durationS, sent,
-        ok, failed, elapsedS, throughputRps, goodputRps, latency, failedLatency, errorsByCode,
-        accuracy, server, intervals, usPerRequest, latencyHistogram);
+    return new RunResult(
+        load,
+        rpc,
+        mode,
+        rateRps,
+        concurrency,
+        arrivals,
+        warmupS,
+        durationS,
+        sent,
+        ok,
+        failed,
+        elapsedS,
+        throughputRps,
+        goodputRps,
+        latency,
+        failedLatency,
+        errorsByCode,
+        accuracy,
+        server,
+        intervals,
+        usPerRequest,
+        latencyHistogram);
   }
 }

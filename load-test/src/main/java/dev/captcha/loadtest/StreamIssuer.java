@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Sends requests as items of long-lived {@code SolveStream} calls, several streams spread over the
  * channels, matching answers to requests by id; thread-safe.
  *
- * <p>An item answered with an error counts as a failure under its status code; when a stream
- * fails, every item it had in flight fails with the stream's code and the next item opens a new
- * stream. {@link #close()} half-closes the streams so the server can finish them.
+ * <p>An item answered with an error counts as a failure under its status code; when a stream fails,
+ * every item it had in flight fails with the stream's code and the next item opens a new stream.
+ * {@link #close()} half-closes the streams so the server can finish them.
  */
 final class StreamIssuer implements RequestIssuer, AutoCloseable {
 
@@ -29,8 +29,8 @@ final class StreamIssuer implements RequestIssuer, AutoCloseable {
   private final Measurements measurements;
   private final AtomicInteger turn = new AtomicInteger();
 
-  StreamIssuer(List<? extends Channel> channels, int streams, Workload workload,
-      Measurements measurements) {
+  StreamIssuer(
+      List<? extends Channel> channels, int streams, Workload workload, Measurements measurements) {
     if (channels.isEmpty()) {
       throw new IllegalArgumentException("no channels");
     }
@@ -47,8 +47,8 @@ final class StreamIssuer implements RequestIssuer, AutoCloseable {
 
   @Override
   public void issue(long intendedNanos, Runnable done) {
-    lanes[Math.floorMod(turn.getAndIncrement(), lanes.length)]
-        .send(new Pending(intendedNanos, workload.next(), done));
+    lanes[Math.floorMod(turn.getAndIncrement(), lanes.length)].send(
+        new Pending(intendedNanos, workload.next(), done));
   }
 
   /** Half-closes every open stream; items in flight are still answered. */
@@ -65,8 +65,8 @@ final class StreamIssuer implements RequestIssuer, AutoCloseable {
 
   /**
    * One stream slot. Sends are queued and drained by whichever thread finds the lane idle, so no
-   * lock is held while calling into the transport (which may answer synchronously and trigger
-   * more sends, on this lane or another).
+   * lock is held while calling into the transport (which may answer synchronously and trigger more
+   * sends, on this lane or another).
    */
   private final class Lane {
     private final Channel channel;
@@ -154,7 +154,8 @@ final class StreamIssuer implements RequestIssuer, AutoCloseable {
       }
       if (response.hasError() && response.getError().getCode() != Status.Code.OK.value()) {
         measurements.recordFailure(
-            p.intendedNanos(), Status.fromCodeValue(response.getError().getCode()).getCode().name());
+            p.intendedNanos(),
+            Status.fromCodeValue(response.getError().getCode()).getCode().name());
       } else {
         measurements.recordSuccess(p.intendedNanos(), p.item().label(), response);
       }

@@ -7,34 +7,51 @@ import picocli.CommandLine.Option;
 /** How to reach the server(s); filled by picocli. */
 final class TargetOptions {
 
-  @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "localhost:50051",
-      description = "Server address; repeat for several replicas (balanced round-robin), or give a"
-          + " DNS name (dns:///name:port) resolving to several. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--target",
+      paramLabel = "HOST:PORT",
+      defaultValue = "localhost:50051",
+      description =
+          "Server address; repeat for several replicas (balanced round-robin), or give a"
+              + " DNS name (dns:///name:port) resolving to several. Default: ${DEFAULT-VALUE}.")
   List<String> targets;
 
-  @Option(names = "--http-target", paramLabel = "URL", defaultValue = "http://localhost:8080",
-      description = "The server's HTTP/JSON address, for --protocol http. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--http-target",
+      paramLabel = "URL",
+      defaultValue = "http://localhost:8080",
+      description =
+          "The server's HTTP/JSON address, for --protocol http. Default: ${DEFAULT-VALUE}.")
   String httpTarget;
 
-  @Option(names = "--tls", description = "Use TLS, trusting the system's CAs (implied by --tls-ca).")
+  @Option(
+      names = "--tls",
+      description = "Use TLS, trusting the system's CAs (implied by --tls-ca).")
   boolean tls;
 
   @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA certificate(s) to trust (PEM).")
   Path tlsCa;
 
-  @Option(names = "--tls-cert", paramLabel = "PEM",
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
       description = "Client certificate chain for mutual TLS (PEM); needs --tls-key.")
   Path tlsCert;
 
-  @Option(names = "--tls-key", paramLabel = "PEM",
+  @Option(
+      names = "--tls-key",
+      paramLabel = "PEM",
       description = "Client private key for mutual TLS (PKCS#8 PEM).")
   Path tlsKey;
 
-  @Option(names = "--authority",
+  @Option(
+      names = "--authority",
       description = "Authority (host name) to expect in the server's certificate.")
   String authority;
 
-  @Option(names = "--token-file", paramLabel = "FILE",
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
       description = "File holding a bearer token, sent as 'authorization: Bearer <token>'.")
   Path tokenFile;
 
@@ -45,15 +62,25 @@ final class TargetOptions {
   HttpTarget httpTarget() throws java.io.IOException {
     java.net.URI base = java.net.URI.create(httpTarget);
     if (base.getScheme() == null || !base.getScheme().matches("https?") || base.getHost() == null) {
-      throw new IllegalArgumentException("--http-target must be an http:// or https:// URL, got "
-          + httpTarget);
+      throw new IllegalArgumentException(
+          "--http-target must be an http:// or https:// URL, got " + httpTarget);
     }
-    String token = tokenFile == null ? null
-        : java.nio.file.Files.readString(tokenFile).strip().lines().findFirst().orElse("").strip();
-    return new HttpTarget(java.net.http.HttpClient.newBuilder()
-        .version(java.net.http.HttpClient.Version.HTTP_1_1)
-        .connectTimeout(java.time.Duration.ofSeconds(10))
-        .build(), base, token);
+    String token =
+        tokenFile == null
+            ? null
+            : java.nio.file.Files.readString(tokenFile)
+                .strip()
+                .lines()
+                .findFirst()
+                .orElse("")
+                .strip();
+    return new HttpTarget(
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(10))
+            .build(),
+        base,
+        token);
   }
 
   Channels.Settings settings(int connections, int eventLoopThreads) {

@@ -25,8 +25,13 @@ final class UnaryIssuer implements RequestIssuer {
   private final long deadlineNanos;
   private final AtomicInteger turn = new AtomicInteger();
 
-  /** @param deadline per-call deadline, or {@code null} for none */
-  UnaryIssuer(List<? extends Channel> channels, Workload workload, Measurements measurements,
+  /**
+   * @param deadline per-call deadline, or {@code null} for none
+   */
+  UnaryIssuer(
+      List<? extends Channel> channels,
+      Workload workload,
+      Measurements measurements,
       Duration deadline) {
     if (channels.isEmpty()) {
       throw new IllegalArgumentException("no channels");
@@ -41,9 +46,10 @@ final class UnaryIssuer implements RequestIssuer {
   public void issue(long intendedNanos, Runnable done) {
     Workload.Item item = workload.next();
     Channel channel = channels[Math.floorMod(turn.getAndIncrement(), channels.length)];
-    CallOptions options = deadlineNanos > 0
-        ? CallOptions.DEFAULT.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
-        : CallOptions.DEFAULT;
+    CallOptions options =
+        deadlineNanos > 0
+            ? CallOptions.DEFAULT.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
+            : CallOptions.DEFAULT;
     ClientCall<SolveRequest, SolveResponse> call =
         channel.newCall(CaptchaSolverGrpc.getSolveMethod(), options);
     Listener listener = new Listener(intendedNanos, item.label(), done);

@@ -43,9 +43,8 @@ final class Workload {
   }
 
   /**
-   * Reads every image in {@code folder} (PNG, JPEG, GIF or BMP); a name of the form
-   * {@code <index>_<text>.png} labels the image with its text, other image names are sent
-   * unlabelled.
+   * Reads every image in {@code folder} (PNG, JPEG, GIF or BMP); a name of the form {@code
+   * <index>_<text>.png} labels the image with its text, other image names are sent unlabelled.
    */
   static Workload fromFolder(Path folder) {
     if (!Files.isDirectory(folder)) {
@@ -79,8 +78,8 @@ final class Workload {
     }
     return new Workload(
         items,
-        String.format(Locale.ROOT, "%d images from %s (%d labelled)", items.size(), folder,
-            labelled));
+        String.format(
+            Locale.ROOT, "%d images from %s (%d labelled)", items.size(), folder, labelled));
   }
 
   /** Generates {@code count} labelled captchas, numbers 0..count-1 of stream {@code seed}. */

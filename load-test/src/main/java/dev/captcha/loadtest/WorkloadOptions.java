@@ -8,15 +8,23 @@ import picocli.CommandLine.Option;
 /** Where the images come from; filled by picocli. */
 final class WorkloadOptions {
 
-  @Option(names = "--images", paramLabel = "DIR",
+  @Option(
+      names = "--images",
+      paramLabel = "DIR",
       description = "Folder of images named <index>_<text>.png (the text is the label).")
   Path images;
 
-  @Option(names = "--generate", paramLabel = "N", defaultValue = "256",
-      description = "Without --images: generate N captchas before the run. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--generate",
+      paramLabel = "N",
+      defaultValue = "256",
+      description =
+          "Without --images: generate N captchas before the run. Default: ${DEFAULT-VALUE}.")
   int generate;
 
-  @Option(names = "--generate-seed", defaultValue = "20240601",
+  @Option(
+      names = "--generate-seed",
+      defaultValue = "20240601",
       description = "Seed of the generated captchas. Default: ${DEFAULT-VALUE}.")
   long generateSeed;
 
@@ -24,9 +32,10 @@ final class WorkloadOptions {
     if (images != null) {
       return Workload.fromFolder(images);
     }
-    CaptchaGenerator generator = CaptchaGenerator.builder()
-        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
-        .build();
+    CaptchaGenerator generator =
+        CaptchaGenerator.builder()
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
+            .build();
     return Workload.generate(generator, generate, generateSeed);
   }
 }

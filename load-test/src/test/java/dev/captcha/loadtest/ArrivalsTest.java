@@ -52,7 +52,6 @@ class ArrivalsTest {
   void rejectsNonPositiveRates() {
     assertThrows(IllegalArgumentException.class, () -> Arrivals.CONSTANT.schedule(0, 1));
     assertThrows(IllegalArgumentException.class, () -> Arrivals.POISSON.schedule(-1, 1));
-    assertThrows(IllegalArgumentException.class,
-        () -> Arrivals.POISSON.schedule(Double.NaN, 1));
+    assertThrows(IllegalArgumentException.class, () -> Arrivals.POISSON.schedule(Double.NaN, 1));
   }
 }

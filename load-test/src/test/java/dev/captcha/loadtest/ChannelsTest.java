@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
-import dev.captcha.client.ClientChannels;
 import dev.captcha.api.v1.SolveRequest;
+import dev.captcha.client.ClientChannels;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
@@ -31,28 +31,29 @@ class ChannelsTest {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-
   private final List<Server> servers = new ArrayList<>();
 
   /** Starts a loopback no-op server that counts calls and keeps each call's authorization. */
   private int startServer(AtomicInteger calls, ConcurrentLinkedQueue<String> auth)
       throws Exception {
-    ServerInterceptor counting = new ServerInterceptor() {
-      @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(
-          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        if (call.getMethodDescriptor().getFullMethodName().endsWith("/Solve")) {
-          calls.incrementAndGet();
-          auth.add(String.valueOf(headers.get(AUTHORIZATION)));
-        }
-        return next.startCall(call, headers);
-      }
-    };
-    Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .directExecutor()
-        .addService(ServerInterceptors.intercept(new NoopSolverService(), counting))
-        .build()
-        .start();
+    ServerInterceptor counting =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            if (call.getMethodDescriptor().getFullMethodName().endsWith("/Solve")) {
+              calls.incrementAndGet();
+              auth.add(String.valueOf(headers.get(AUTHORIZATION)));
+            }
+            return next.startCall(call, headers);
+          }
+        };
+    Server s =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .directExecutor()
+            .addService(ServerInterceptors.intercept(new NoopSolverService(), counting))
+            .build()
+            .start();
     servers.add(s);
     return s.getPort();
   }
@@ -68,8 +69,11 @@ class ChannelsTest {
     AtomicInteger b = new AtomicInteger();
     AtomicInteger c = new AtomicInteger();
     ConcurrentLinkedQueue<String> auth = new ConcurrentLinkedQueue<>();
-    List<String> targets = List.of("127.0.0.1:" + startServer(a, auth),
-        "127.0.0.1:" + startServer(b, auth), "127.0.0.1:" + startServer(c, auth));
+    List<String> targets =
+        List.of(
+            "127.0.0.1:" + startServer(a, auth),
+            "127.0.0.1:" + startServer(b, auth),
+            "127.0.0.1:" + startServer(c, auth));
     Path token = dir.resolve("token");
     Files.writeString(token, "s3cret\n");
     Channels.Settings settings =
@@ -78,7 +82,8 @@ class ChannelsTest {
       for (var ch : channels.channels()) {
         // Wait until every replica is connected, so the count below is the policy's doing.
         for (int i = 0; i < 30; i++) {
-          CaptchaSolverGrpc.newBlockingStub(ch).withWaitForReady()
+          CaptchaSolverGrpc.newBlockingStub(ch)
+              .withWaitForReady()
               .solve(SolveRequest.getDefaultInstance());
         }
       }
@@ -99,10 +104,24 @@ class ChannelsTest {
 
   @Test
   void rejectsBadSettings(@TempDir Path dir) throws Exception {
-    assertThrows(IllegalArgumentException.class, () -> new Channels.Settings(
-        List.of("a:1"), 1, null, dir.resolve("cert.pem"), null, false, null, null, 0));
-    assertThrows(IllegalArgumentException.class, () -> new Channels.Settings(
-        List.of("a:1"), 1, dir.resolve("missing-ca.pem"), null, null, false, null, null, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new Channels.Settings(
+                List.of("a:1"), 1, null, dir.resolve("cert.pem"), null, false, null, null, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new Channels.Settings(
+                List.of("a:1"),
+                1,
+                dir.resolve("missing-ca.pem"),
+                null,
+                null,
+                false,
+                null,
+                null,
+                0));
     Path empty = Files.writeString(dir.resolve("empty"), " \n");
     assertThrows(IllegalArgumentException.class, () -> ClientChannels.readToken(empty));
   }

@@ -41,9 +41,11 @@ class EndToEndTest {
       return SolveResponse.newBuilder()
           .setId(r.getId())
           .setText(labels.getOrDefault(r.getImage(), "?"))
-          .setTiming(Timing.newBuilder().setBatchSize(3)
-              .setQueueTime(com.google.protobuf.Duration.newBuilder().setNanos(200_000))
-              .setInferenceTime(com.google.protobuf.Duration.newBuilder().setNanos(900_000)))
+          .setTiming(
+              Timing.newBuilder()
+                  .setBatchSize(3)
+                  .setQueueTime(com.google.protobuf.Duration.newBuilder().setNanos(200_000))
+                  .setInferenceTime(com.google.protobuf.Duration.newBuilder().setNanos(900_000)))
           .build();
     }
 
@@ -73,10 +75,14 @@ class EndToEndTest {
             return;
           }
           if (BAD.equals(labels.get(r.getImage()))) {
-            out.onNext(SolveResponse.newBuilder().setId(r.getId())
-                .setError(com.google.rpc.Status.newBuilder()
-                    .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage("cannot decode"))
-                .build());
+            out.onNext(
+                SolveResponse.newBuilder()
+                    .setId(r.getId())
+                    .setError(
+                        com.google.rpc.Status.newBuilder()
+                            .setCode(Code.INVALID_ARGUMENT_VALUE)
+                            .setMessage("cannot decode"))
+                    .build());
           } else {
             out.onNext(answer(r));
           }
@@ -102,8 +108,8 @@ class EndToEndTest {
   /** Ten images, the last one bad: one request in ten fails. */
   private Workload start() throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(solver).build()
-        .start();
+    server =
+        InProcessServerBuilder.forName(name).directExecutor().addService(solver).build().start();
     for (int i = 0; i < 2; i++) {
       channels.add(InProcessChannelBuilder.forName(name).directExecutor().build());
     }
@@ -112,8 +118,9 @@ class EndToEndTest {
       ByteString image = ByteString.copyFromUtf8("image-" + i);
       String label = i == 9 ? BAD : "t" + i;
       solver.labels.put(image, label);
-      items.add(new Workload.Item(i == 9 ? null : label,
-          SolveRequest.newBuilder().setImage(image).build()));
+      items.add(
+          new Workload.Item(
+              i == 9 ? null : label, SolveRequest.newBuilder().setImage(image).build()));
     }
     return new Workload(items, "ten fake images");
   }
@@ -127,8 +134,16 @@ class EndToEndTest {
   }
 
   private static LoadConfig config(Rpc rpc) {
-    return new LoadConfig(rpc, Duration.ofMillis(1000), Duration.ofMillis(200),
-        Duration.ofSeconds(5), 3, 1000, Arrivals.CONSTANT, 1, Duration.ofMillis(250),
+    return new LoadConfig(
+        rpc,
+        Duration.ofMillis(1000),
+        Duration.ofMillis(200),
+        Duration.ofSeconds(5),
+        3,
+        1000,
+        Arrivals.CONSTANT,
+        1,
+        Duration.ofMillis(250),
         Duration.ofSeconds(30));
   }
 
@@ -136,15 +151,18 @@ class EndToEndTest {
     assertEquals(r.sent(), r.ok() + r.failed());
     assertEquals(r.failed(), r.errorsByCode().values().stream().mapToLong(Long::longValue).sum());
     long intervalTotal = r.intervals().stream().mapToLong(s -> s.ok() + s.errors()).sum();
-    assertEquals(r.ok() + r.failed() - r.errorsByCode().getOrDefault(Measurements.UNFINISHED, 0L),
-        intervalTotal, "every answered request appears in exactly one interval");
+    assertEquals(
+        r.ok() + r.failed() - r.errorsByCode().getOrDefault(Measurements.UNFINISHED, 0L),
+        intervalTotal,
+        "every answered request appears in exactly one interval");
   }
 
   @Test
   void closedLoopUnary() throws Exception {
     Workload w = start();
-    RunResult r = new LoadRun(config(Rpc.UNARY), channels, w, new SystemTicker(), null)
-        .run(LoadPoint.closedLoop(4));
+    RunResult r =
+        new LoadRun(config(Rpc.UNARY), channels, w, new SystemTicker(), null)
+            .run(LoadPoint.closedLoop(4));
 
     assertTrue(r.ok() > 0, "ok " + r.ok());
     assertAllCounted(r);
@@ -160,8 +178,9 @@ class EndToEndTest {
   @Test
   void openLoopStreamSendsExactlyTheScheduledRequests() throws Exception {
     Workload w = start();
-    RunResult r = new LoadRun(config(Rpc.STREAM), channels, w, new SystemTicker(), null)
-        .run(LoadPoint.openLoop(500));
+    RunResult r =
+        new LoadRun(config(Rpc.STREAM), channels, w, new SystemTicker(), null)
+            .run(LoadPoint.openLoop(500));
 
     // Constant arrivals every 2 ms; those scheduled in the measured second count.
     assertEquals(500, r.sent());
@@ -176,8 +195,9 @@ class EndToEndTest {
   void failedStreamsCountTheirItemsAsErrorsAndTheRunGoesOn() throws Exception {
     Workload w = start();
     solver.failStreamAfter = 37;
-    RunResult r = new LoadRun(config(Rpc.STREAM), channels, w, new SystemTicker(), null)
-        .run(LoadPoint.openLoop(300));
+    RunResult r =
+        new LoadRun(config(Rpc.STREAM), channels, w, new SystemTicker(), null)
+            .run(LoadPoint.openLoop(300));
 
     // Open loop: all 300 scheduled items are sent whatever happens to the streams.
     assertEquals(300, r.sent());

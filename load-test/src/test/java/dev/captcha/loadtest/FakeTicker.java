@@ -3,15 +3,16 @@ package dev.captcha.loadtest;
 import java.util.PriorityQueue;
 
 /**
- * A simulated clock for single-threaded tests: time moves only when the code under test sleeps or
- * a test advances it, and events scheduled on it run when their time is passed.
+ * A simulated clock for single-threaded tests: time moves only when the code under test sleeps or a
+ * test advances it, and events scheduled on it run when their time is passed.
  */
 final class FakeTicker implements Ticker {
 
   private record Event(long at, long order, Runnable action) {}
 
-  private final PriorityQueue<Event> events = new PriorityQueue<>(
-      (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
+  private final PriorityQueue<Event> events =
+      new PriorityQueue<>(
+          (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
   private long now;
   private long order;
 

@@ -18,14 +18,35 @@ class KneeSearchTest {
   /** A run that achieved {@code throughput} with the given p99 and errors. */
   static RunResult result(double throughput, double p99Ms, long failed) {
     long ok = Math.max(1, (long) throughput * 10);
-    LatencySummary l = new LatencySummary(ok, p99Ms / 2, p99Ms / 3, p99Ms / 2, p99Ms, p99Ms * 1.5,
-        p99Ms * 2);
+    LatencySummary l =
+        new LatencySummary(ok, p99Ms / 2, p99Ms / 3, p99Ms / 2, p99Ms, p99Ms * 1.5, p99Ms * 2);
     Map<String, Long> errors = failed == 0 ? Map.of() : Map.of("UNAVAILABLE", failed);
-    ServerSide server = new ServerSide(LatencySummary.EMPTY, LatencySummary.EMPTY,
-        LatencySummary.EMPTY, new TreeMap<>(), 0);
-    return new RunResult("fake", "unary", "open", throughput, null, "constant", 0, 10, ok + failed,
-        ok, failed, 10, throughput, throughput, l, LatencySummary.EMPTY, errors,
-        new Accuracy(0, 0, 0, 0), server, List.of(), null, "");
+    ServerSide server =
+        new ServerSide(
+            LatencySummary.EMPTY, LatencySummary.EMPTY, LatencySummary.EMPTY, new TreeMap<>(), 0);
+    return new RunResult(
+        "fake",
+        "unary",
+        "open",
+        throughput,
+        null,
+        "constant",
+        0,
+        10,
+        ok + failed,
+        ok,
+        failed,
+        10,
+        throughput,
+        throughput,
+        l,
+        LatencySummary.EMPTY,
+        errors,
+        new Accuracy(0, 0, 0, 0),
+        server,
+        List.of(),
+        null,
+        "");
   }
 
   /** Runs the search against a simulated system; returns the values tried in order. */
@@ -49,7 +70,9 @@ class KneeSearchTest {
     KneeSearch search = new KneeSearch(List.of(800.0, 200.0, 400.0, 1600.0), false, 100, 0, 3);
     List<Double> tried = drive(search, KneeSearchTest::system730);
 
-    assertEquals(List.of(200.0, 400.0, 800.0, 600.0, 700.0, 750.0), tried,
+    assertEquals(
+        List.of(200.0, 400.0, 800.0, 600.0, 700.0, 750.0),
+        tried,
         "sorted series stops at the first miss (1600 never tried), then 3 bisections");
     assertTrue(search.bracketed());
     assertEquals(700.0, search.knee().orElseThrow().parameter());
@@ -60,8 +83,9 @@ class KneeSearchTest {
   void kneeIsTheHighestPassingThroughputNotTheHighestParameter() {
     // Beyond 500 the system thrashes: throughput falls while p99 still passes.
     KneeSearch search = new KneeSearch(List.of(100.0, 500.0, 900.0, 2000.0), false, 100, 0, 0);
-    drive(search, r -> r <= 500 ? result(r, 5, 0) : r < 2000 ? result(300, 50, 0)
-        : result(100, 500, 0));
+    drive(
+        search,
+        r -> r <= 500 ? result(r, 5, 0) : r < 2000 ? result(300, 50, 0) : result(100, 500, 0));
     assertEquals(500.0, search.knee().orElseThrow().parameter());
   }
 
@@ -101,9 +125,9 @@ class KneeSearchTest {
     assertThrows(IllegalArgumentException.class, () -> KneeSearch.parseSeries("abc"));
     assertThrows(IllegalArgumentException.class, () -> KneeSearch.parseSeries("10:1:1"));
     assertThrows(IllegalArgumentException.class, () -> KneeSearch.parseSeries(" , "));
-    assertThrows(IllegalArgumentException.class,
-        () -> new KneeSearch(List.of(1.5), true, 10, 0, 0));
-    assertThrows(IllegalArgumentException.class,
-        () -> new KneeSearch(List.of(-1.0), false, 10, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new KneeSearch(List.of(1.5), true, 10, 0, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new KneeSearch(List.of(-1.0), false, 10, 0, 0));
   }
 }

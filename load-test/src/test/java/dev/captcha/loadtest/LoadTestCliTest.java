@@ -42,9 +42,25 @@ class LoadTestCliTest {
     Path json = dir.resolve("r.json");
     Path csv = dir.resolve("r.csv");
     Path html = dir.resolve("r.html");
-    int code = run("noop", "--images", images.toString(), "--duration", "1s", "--warmup",
-        "200ms", "--concurrency", "4", "--interval", "250ms", "--json", json.toString(), "--csv",
-        csv.toString(), "--html", html.toString());
+    int code =
+        run(
+            "noop",
+            "--images",
+            images.toString(),
+            "--duration",
+            "1s",
+            "--warmup",
+            "200ms",
+            "--concurrency",
+            "4",
+            "--interval",
+            "250ms",
+            "--json",
+            json.toString(),
+            "--csv",
+            csv.toString(),
+            "--html",
+            html.toString());
 
     assertEquals(0, code, err.toString());
     assertTrue(out.toString().contains("closed loop, concurrency 4, unary"), out.toString());
@@ -61,9 +77,24 @@ class LoadTestCliTest {
   @Test
   void noopSweepFindsAKnee() throws Exception {
     Path json = dir.resolve("s.json");
-    int code = run("noop", "--images", images.toString(), "--rpc", "stream", "--duration",
-        "500ms", "--warmup", "100ms", "--sweep-rates", "50,100", "--slo", "10s", "--json",
-        json.toString(), "-q");
+    int code =
+        run(
+            "noop",
+            "--images",
+            images.toString(),
+            "--rpc",
+            "stream",
+            "--duration",
+            "500ms",
+            "--warmup",
+            "100ms",
+            "--sweep-rates",
+            "50,100",
+            "--slo",
+            "10s",
+            "--json",
+            json.toString(),
+            "-q");
 
     assertEquals(0, code, err.toString());
     JsonNode sweep = JsonReport.mapper().readTree(json.toFile()).get("sweep");
@@ -75,8 +106,8 @@ class LoadTestCliTest {
 
   @Test
   void badArgumentsGetClearErrors() {
-    assertEquals(2, run("noop", "--images", images.toString(), "--rate", "10", "--concurrency",
-        "4"));
+    assertEquals(
+        2, run("noop", "--images", images.toString(), "--rate", "10", "--concurrency", "4"));
     assertTrue(err.toString().contains("give only one of"), err.toString());
     assertEquals(2, run("noop", "--images", dir.resolve("none").toString()));
     assertTrue(err.toString().contains("does not exist"), err.toString());
@@ -84,8 +115,8 @@ class LoadTestCliTest {
     assertTrue(err.toString().contains("--rate must be a positive number"), err.toString());
     assertEquals(2, run("--duration", "soon"));
     assertTrue(err.toString().contains("is not a duration"), err.toString());
-    assertEquals(2, run("--target", "127.0.0.1:1", "--images", images.toString(), "--duration",
-        "1s"));
+    assertEquals(
+        2, run("--target", "127.0.0.1:1", "--images", images.toString(), "--duration", "1s"));
     assertTrue(err.toString().contains("cannot reach the server"), err.toString());
   }
 }

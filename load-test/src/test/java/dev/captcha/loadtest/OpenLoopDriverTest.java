@@ -17,8 +17,9 @@ class OpenLoopDriverTest {
   private static final long T0 = 1_000 * S;
 
   private final FakeTicker ticker = new FakeTicker(T0);
-  private final Workload workload = new Workload(
-      List.of(new Workload.Item("ab12", SolveRequest.getDefaultInstance())), "one image");
+  private final Workload workload =
+      new Workload(
+          List.of(new Workload.Item("ab12", SolveRequest.getDefaultInstance())), "one image");
 
   /** A simulated server: answers after a fixed service time, but not before a stall ends. */
   private final class FakeServer implements RequestIssuer {
@@ -40,10 +41,13 @@ class OpenLoopDriverTest {
       sendTimes.add(now);
       intended.add(intendedNanos);
       long start = now >= stallFrom && now < stallUntil ? stallUntil : now;
-      ticker.schedule(start + serviceNanos, () -> {
-        m.recordSuccess(intendedNanos, "ab12", SolveResponse.newBuilder().setText("ab12").build());
-        done.run();
-      });
+      ticker.schedule(
+          start + serviceNanos,
+          () -> {
+            m.recordSuccess(
+                intendedNanos, "ab12", SolveResponse.newBuilder().setText("ab12").build());
+            done.run();
+          });
     }
   }
 
@@ -57,8 +61,9 @@ class OpenLoopDriverTest {
   void constantArrivalsSendEveryScheduledRequestAtItsTime() throws Exception {
     Measurements m = new Measurements(ticker, T0);
     FakeServer server = new FakeServer(m, 2 * MS);
-    long sent = new OpenLoopDriver(ticker, server, new InFlight(), 1000)
-        .run(Arrivals.CONSTANT.schedule(100, 1), T0, T0 + 2 * S);
+    long sent =
+        new OpenLoopDriver(ticker, server, new InFlight(), 1000)
+            .run(Arrivals.CONSTANT.schedule(100, 1), T0, T0 + 2 * S);
 
     assertEquals(200, sent);
     for (int i = 0; i < 200; i++) {
@@ -96,19 +101,21 @@ class OpenLoopDriverTest {
   void aStalledSenderStillTimesLateRequestsFromTheirSchedule() throws Exception {
     Measurements m = new Measurements(ticker, T0);
     FakeServer server = new FakeServer(m, 1 * MS);
-    RequestIssuer stallingSender = new RequestIssuer() {
-      int calls;
+    RequestIssuer stallingSender =
+        new RequestIssuer() {
+          int calls;
 
-      @Override
-      public void issue(long intendedNanos, Runnable done) {
-        server.issue(intendedNanos, done);
-        if (++calls == 100) {
-          ticker.advanceTo(ticker.nanoTime() + S); // the sending thread is held up for 1 s
-        }
-      }
-    };
-    long sent = new OpenLoopDriver(ticker, stallingSender, new InFlight(), 10_000)
-        .run(Arrivals.CONSTANT.schedule(100, 1), T0, T0 + 5 * S);
+          @Override
+          public void issue(long intendedNanos, Runnable done) {
+            server.issue(intendedNanos, done);
+            if (++calls == 100) {
+              ticker.advanceTo(ticker.nanoTime() + S); // the sending thread is held up for 1 s
+            }
+          }
+        };
+    long sent =
+        new OpenLoopDriver(ticker, stallingSender, new InFlight(), 10_000)
+            .run(Arrivals.CONSTANT.schedule(100, 1), T0, T0 + 5 * S);
     Histogram h = runAndCollect(m);
 
     assertEquals(500, sent, "no request is skipped by a late sender");
@@ -123,8 +130,9 @@ class OpenLoopDriverTest {
   void theInFlightCapDelaysSendsAndTheDelayCountsInLatency() throws Exception {
     Measurements m = new Measurements(ticker, T0);
     FakeServer server = new FakeServer(m, 20 * MS); // capacity 50/s with one in flight
-    long sent = new OpenLoopDriver(ticker, server, new InFlight(), 1)
-        .run(Arrivals.CONSTANT.schedule(100, 1), T0, T0 + S);
+    long sent =
+        new OpenLoopDriver(ticker, server, new InFlight(), 1)
+            .run(Arrivals.CONSTANT.schedule(100, 1), T0, T0 + S);
     Histogram h = runAndCollect(m);
 
     assertEquals(100, sent);

@@ -23,13 +23,22 @@ class ReportsTest {
   private static final long MS = 1_000_000L;
   private static final long T0 = 10_000 * MS;
 
-  private static final LoadConfig CONFIG = new LoadConfig(Rpc.UNARY, java.time.Duration.ofSeconds(3),
-      java.time.Duration.ofSeconds(1), null, 1, 100, Arrivals.CONSTANT, 1,
-      java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(5));
+  private static final LoadConfig CONFIG =
+      new LoadConfig(
+          Rpc.UNARY,
+          java.time.Duration.ofSeconds(3),
+          java.time.Duration.ofSeconds(1),
+          null,
+          1,
+          100,
+          Arrivals.CONSTANT,
+          1,
+          java.time.Duration.ofSeconds(1),
+          java.time.Duration.ofSeconds(5));
 
   /**
-   * Records a 3-second open-loop run at 100 req/s on a fake clock: latencies of 2 ms rising to
-   * 20 ms in the last second, batches of 4, every tenth request failing, one wrong answer in 20.
+   * Records a 3-second open-loop run at 100 req/s on a fake clock: latencies of 2 ms rising to 20
+   * ms in the last second, batches of 4, every tenth request failing, one wrong answer in 20.
    */
   static RunResult recordedRun(double rate, long slowdown) {
     FakeTicker ticker = new FakeTicker(T0);
@@ -40,18 +49,25 @@ class ReportsTest {
       long intended = T0 + (long) (i * 1e9 / rate);
       long latency = (i >= 2 * rate ? 20 * MS : 2 * MS) * slowdown;
       int k = i;
-      ticker.schedule(intended + latency, () -> {
-        if (k % 10 == 9) {
-          m.recordFailure(intended, "RESOURCE_EXHAUSTED");
-        } else {
-          m.recordSuccess(intended, "abcd", SolveResponse.newBuilder()
-              .setText(k % 20 == 0 ? "abCd" : "abcd")
-              .setTiming(Timing.newBuilder().setBatchSize(4)
-                  .setQueueTime(Duration.newBuilder().setNanos(1_500_000))
-                  .setInferenceTime(Duration.newBuilder().setNanos(3_000_000)))
-              .build());
-        }
-      });
+      ticker.schedule(
+          intended + latency,
+          () -> {
+            if (k % 10 == 9) {
+              m.recordFailure(intended, "RESOURCE_EXHAUSTED");
+            } else {
+              m.recordSuccess(
+                  intended,
+                  "abcd",
+                  SolveResponse.newBuilder()
+                      .setText(k % 20 == 0 ? "abCd" : "abcd")
+                      .setTiming(
+                          Timing.newBuilder()
+                              .setBatchSize(4)
+                              .setQueueTime(Duration.newBuilder().setNanos(1_500_000))
+                              .setInferenceTime(Duration.newBuilder().setNanos(3_000_000)))
+                      .build());
+            }
+          });
     }
     for (int s = 1; s <= 3; s++) {
       ticker.advanceTo(T0 + s * 1000 * MS);
@@ -64,18 +80,35 @@ class ReportsTest {
   }
 
   static Report single() {
-    return new Report("Test report <1>", "2026-01-01T00:00:00Z", List.of("localhost:1"), 2,
-        "300 images", "fake 1.0", List.of(recordedRun(100, 1)), null);
+    return new Report(
+        "Test report <1>",
+        "2026-01-01T00:00:00Z",
+        List.of("localhost:1"),
+        2,
+        "300 images",
+        "fake 1.0",
+        List.of(recordedRun(100, 1)),
+        null);
   }
 
   static Report sweep() {
     List<RunResult> runs = List.of(recordedRun(50, 1), recordedRun(100, 1), recordedRun(200, 10));
-    Report.SweepSummary s = new Report.SweepSummary("rate", 50, 0.2,
-        List.of(new Report.Point(50, true), new Report.Point(100, true),
-            new Report.Point(200, false)),
-        true, 1, 100.0, runs.get(1).throughputRps(), runs.get(1).latency().p99Ms());
-    return new Report("Sweep", "2026-01-01T00:00:00Z", List.of("a:1", "b:2"), 1, "w", null, runs,
-        s);
+    Report.SweepSummary s =
+        new Report.SweepSummary(
+            "rate",
+            50,
+            0.2,
+            List.of(
+                new Report.Point(50, true),
+                new Report.Point(100, true),
+                new Report.Point(200, false)),
+            true,
+            1,
+            100.0,
+            runs.get(1).throughputRps(),
+            runs.get(1).latency().p99Ms());
+    return new Report(
+        "Sweep", "2026-01-01T00:00:00Z", List.of("a:1", "b:2"), 1, "w", null, runs, s);
   }
 
   @Test
@@ -98,8 +131,9 @@ class ReportsTest {
     assertEquals(4, r.intervals().size());
     assertEquals(20.0, r.intervals().get(2).p99Ms(), 0.05);
     // The embedded histogram decodes back to the same latencies.
-    Histogram h = Histogram.decodeFromCompressedByteBuffer(
-        ByteBuffer.wrap(Base64.getDecoder().decode(r.latencyHistogram())), 0);
+    Histogram h =
+        Histogram.decodeFromCompressedByteBuffer(
+            ByteBuffer.wrap(Base64.getDecoder().decode(r.latencyHistogram())), 0);
     assertEquals(270, h.getTotalCount());
   }
 
@@ -133,8 +167,8 @@ class ReportsTest {
 
     List<String> intervals = CsvReport.intervals(report).lines().toList();
     assertEquals(1 + 3 * 4, intervals.size());
-    assertEquals(CsvReport.INTERVALS_HEADER.split(",").length,
-        intervals.get(5).split(",", -1).length);
+    assertEquals(
+        CsvReport.INTERVALS_HEADER.split(",").length, intervals.get(5).split(",", -1).length);
   }
 
   @Test
@@ -143,8 +177,12 @@ class ReportsTest {
     HtmlReport.write(sweep(), file);
     String html = Files.readString(file);
     assertTrue(html.startsWith("<!DOCTYPE html>"));
-    for (String title : List.of("Throughput vs latency", "Latency percentiles over time",
-        "Throughput over time", "Batch-size distribution")) {
+    for (String title :
+        List.of(
+            "Throughput vs latency",
+            "Latency percentiles over time",
+            "Throughput over time",
+            "Batch-size distribution")) {
       assertTrue(html.contains(title), title);
     }
     assertEquals(4, html.split("<svg ", -1).length - 1);

@@ -34,12 +34,18 @@ final class TestPki {
     X509CertificateHolder caHolder = sign(ca, "CN=test-ca", ca, "CN=test-ca", true, false);
     caCert = pem(dir.resolve("ca.pem"), "CERTIFICATE", caHolder.getEncoded());
     KeyPair server = keyPair();
-    serverCert = pem(dir.resolve("server.pem"), "CERTIFICATE",
-        sign(server, "CN=localhost", ca, "CN=test-ca", false, true).getEncoded());
+    serverCert =
+        pem(
+            dir.resolve("server.pem"),
+            "CERTIFICATE",
+            sign(server, "CN=localhost", ca, "CN=test-ca", false, true).getEncoded());
     serverKey = pem(dir.resolve("server.key"), "PRIVATE KEY", server.getPrivate().getEncoded());
     KeyPair client = keyPair();
-    clientCert = pem(dir.resolve("client.pem"), "CERTIFICATE",
-        sign(client, "CN=load-test", ca, "CN=test-ca", false, false).getEncoded());
+    clientCert =
+        pem(
+            dir.resolve("client.pem"),
+            "CERTIFICATE",
+            sign(client, "CN=load-test", ca, "CN=test-ca", false, false).getEncoded());
     clientKey = pem(dir.resolve("client.key"), "PRIVATE KEY", client.getPrivate().getEncoded());
   }
 
@@ -49,27 +55,44 @@ final class TestPki {
     return g.generateKeyPair();
   }
 
-  private static X509CertificateHolder sign(KeyPair subject, String subjectName, KeyPair issuer,
-      String issuerName, boolean isCa, boolean localhostNames) throws Exception {
+  private static X509CertificateHolder sign(
+      KeyPair subject,
+      String subjectName,
+      KeyPair issuer,
+      String issuerName,
+      boolean isCa,
+      boolean localhostNames)
+      throws Exception {
     Instant now = Instant.now();
-    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-        new X500Name(issuerName), BigInteger.valueOf(now.toEpochMilli()),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))),
-        new X500Name(subjectName), subject.getPublic());
+    JcaX509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            new X500Name(issuerName),
+            BigInteger.valueOf(now.toEpochMilli()),
+            Date.from(now.minus(Duration.ofHours(1))),
+            Date.from(now.plus(Duration.ofDays(1))),
+            new X500Name(subjectName),
+            subject.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
     if (localhostNames) {
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.dNSName, "localhost"),
-          new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+      b.addExtension(
+          Extension.subjectAlternativeName,
+          false,
+          new GeneralNames(
+              new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+              }));
     }
     return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate()));
   }
 
   private static Path pem(Path file, String type, byte[] der) throws Exception {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der);
-    Files.writeString(file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type
-        + "-----\n", StandardCharsets.US_ASCII);
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    Files.writeString(
+        file,
+        "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n",
+        StandardCharsets.US_ASCII);
     return file;
   }
 }

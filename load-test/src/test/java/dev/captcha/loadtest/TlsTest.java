@@ -30,7 +30,6 @@ class TlsTest {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-
   @TempDir Path dir;
   private TestPki pki;
   private Server server;
@@ -40,26 +39,29 @@ class TlsTest {
   void start() throws Exception {
     pki = new TestPki(dir);
     token = Files.writeString(dir.resolve("token"), "t0ken\n");
-    ServerInterceptor requireToken = new ServerInterceptor() {
-      @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(
-          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        if (!"Bearer t0ken".equals(headers.get(AUTHORIZATION))) {
-          call.close(Status.UNAUTHENTICATED.withDescription("bad token"), new Metadata());
-          return new ServerCall.Listener<>() {};
-        }
-        return next.startCall(call, headers);
-      }
-    };
-    TlsServerCredentials.Builder creds = TlsServerCredentials.newBuilder()
-        .keyManager(pki.serverCert.toFile(), pki.serverKey.toFile())
-        .trustManager(pki.caCert.toFile())
-        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), creds.build())
-        .directExecutor()
-        .addService(ServerInterceptors.intercept(new NoopSolverService(), requireToken))
-        .build()
-        .start();
+    ServerInterceptor requireToken =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            if (!"Bearer t0ken".equals(headers.get(AUTHORIZATION))) {
+              call.close(Status.UNAUTHENTICATED.withDescription("bad token"), new Metadata());
+              return new ServerCall.Listener<>() {};
+            }
+            return next.startCall(call, headers);
+          }
+        };
+    TlsServerCredentials.Builder creds =
+        TlsServerCredentials.newBuilder()
+            .keyManager(pki.serverCert.toFile(), pki.serverKey.toFile())
+            .trustManager(pki.caCert.toFile())
+            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), creds.build())
+            .directExecutor()
+            .addService(ServerInterceptors.intercept(new NoopSolverService(), requireToken))
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -68,22 +70,42 @@ class TlsTest {
   }
 
   private Channels.Settings settings(boolean clientCert, Path tokenFile) {
-    return new Channels.Settings(List.of("localhost:" + server.getPort()), 1, pki.caCert,
-        clientCert ? pki.clientCert : null, clientCert ? pki.clientKey : null, false, tokenFile,
-        null, 0);
+    return new Channels.Settings(
+        List.of("localhost:" + server.getPort()),
+        1,
+        pki.caCert,
+        clientCert ? pki.clientCert : null,
+        clientCert ? pki.clientKey : null,
+        false,
+        tokenFile,
+        null,
+        0);
   }
 
   @Test
   void runsOverMutualTlsWithAToken() throws Exception {
-    Workload w = new Workload(List.of(new Workload.Item("noop",
-        dev.captcha.api.v1.SolveRequest.getDefaultInstance())), "one");
-    LoadConfig config = new LoadConfig(Rpc.UNARY, Duration.ofMillis(500), Duration.ofMillis(100),
-        Duration.ofSeconds(5), 1, 100, Arrivals.CONSTANT, 1, Duration.ofMillis(250),
-        Duration.ofSeconds(5));
+    Workload w =
+        new Workload(
+            List.of(
+                new Workload.Item("noop", dev.captcha.api.v1.SolveRequest.getDefaultInstance())),
+            "one");
+    LoadConfig config =
+        new LoadConfig(
+            Rpc.UNARY,
+            Duration.ofMillis(500),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(5),
+            1,
+            100,
+            Arrivals.CONSTANT,
+            1,
+            Duration.ofMillis(250),
+            Duration.ofSeconds(5));
     try (Channels channels = Channels.open(settings(true, token))) {
       assertEquals("noop 0", Harness.describeServer(channels.channels().get(0)));
-      RunResult r = new LoadRun(config, channels.channels(), w, new SystemTicker(), null)
-          .run(LoadPoint.openLoop(100));
+      RunResult r =
+          new LoadRun(config, channels.channels(), w, new SystemTicker(), null)
+              .run(LoadPoint.openLoop(100));
       assertEquals(50, r.sent());
       assertEquals(50, r.ok());
       assertEquals(1.0, r.accuracy().exactShare());
@@ -93,14 +115,18 @@ class TlsTest {
   @Test
   void missingClientCertificateOrTokenFailsClearly() throws Exception {
     try (Channels channels = Channels.open(settings(false, token))) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> Harness.describeServer(channels.channels().get(0)));
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> Harness.describeServer(channels.channels().get(0)));
       assertTrue(e.getMessage().contains("UNAVAILABLE"), e.getMessage());
     }
     Path wrong = Files.writeString(dir.resolve("wrong"), "nope");
     try (Channels channels = Channels.open(settings(true, wrong))) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> Harness.describeServer(channels.channels().get(0)));
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> Harness.describeServer(channels.channels().get(0)));
       assertTrue(e.getMessage().contains("UNAUTHENTICATED"), e.getMessage());
     }
   }

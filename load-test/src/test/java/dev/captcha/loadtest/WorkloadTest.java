@@ -48,11 +48,12 @@ class WorkloadTest {
 
   @Test
   void badFoldersGetClearErrors(@TempDir Path dir) throws Exception {
-    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-        () -> Workload.fromFolder(dir.resolve("nope")));
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class, () -> Workload.fromFolder(dir.resolve("nope")));
     assertTrue(missing.getMessage().contains("does not exist"));
-    IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
-        () -> Workload.fromFolder(dir));
+    IllegalArgumentException empty =
+        assertThrows(IllegalArgumentException.class, () -> Workload.fromFolder(dir));
     assertTrue(empty.getMessage().contains("holds no"));
     Files.write(dir.resolve("0_abcd.png"), new byte[0]);
     assertThrows(IllegalArgumentException.class, () -> Workload.fromFolder(dir));
@@ -60,9 +61,10 @@ class WorkloadTest {
 
   @Test
   void generatedCaptchasArePngWithTheirText() {
-    CaptchaGenerator generator = CaptchaGenerator.builder()
-        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
-        .build();
+    CaptchaGenerator generator =
+        CaptchaGenerator.builder()
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
+            .build();
     Workload w = Workload.generate(generator, 3, 7);
     assertEquals(3, w.size());
     for (Workload.Item item : w.items()) {
@@ -71,7 +73,9 @@ class WorkloadTest {
       assertEquals((byte) 0x89, png[0]);
       assertEquals('P', png[1]);
     }
-    assertEquals(w.items().get(1).label(),
-        Workload.generate(generator, 3, 7).items().get(1).label(), "reproducible from the seed");
+    assertEquals(
+        w.items().get(1).label(),
+        Workload.generate(generator, 3, 7).items().get(1).label(),
+        "reproducible from the seed");
   }
 }

@@ -10,11 +10,16 @@ public record InputSpec(
   /** Validates the shape and the normalisation. */
   public InputSpec {
     if (height < 1 || width < 1) {
-      throw new IllegalArgumentException("input size must be positive, got " + width + "x" + height);
+      throw new IllegalArgumentException(
+          "input size must be positive, got " + width + "x" + height);
     }
     if (color.channels() != channels) {
       throw new IllegalArgumentException(
-          "colour mode " + color.label() + " gives " + color.channels() + " channels, not "
+          "colour mode "
+              + color.label()
+              + " gives "
+              + color.channels()
+              + " channels, not "
               + channels);
     }
     if (!(std != 0) || !Float.isFinite(std) || !Float.isFinite(scale) || !Float.isFinite(mean)) {

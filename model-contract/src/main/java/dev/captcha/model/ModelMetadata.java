@@ -26,6 +26,7 @@ public final class ModelMetadata {
   private final String outputName;
   private final InputSpec input;
   private final float validationAccuracy;
+  private final String precision;
 
   private ModelMetadata(Map<String, String> all) throws ModelFormatException {
     this.all = java.util.Collections.unmodifiableMap(new TreeMap<>(all));
@@ -58,7 +59,8 @@ public final class ModelMetadata {
     ColorMode color = ColorMode.parse(all.get("captcha.input.color"));
     if (color == null) {
       throw new ModelFormatException(
-          "model metadata captcha.input.color is '" + all.get("captcha.input.color")
+          "model metadata captcha.input.color is '"
+              + all.get("captcha.input.color")
               + "'; supported: min-rgb, gray, rgb");
     }
     try {
@@ -72,7 +74,8 @@ public final class ModelMetadata {
               number("captcha.input.mean"),
               number("captcha.input.std"));
     } catch (IllegalArgumentException e) {
-      throw new ModelFormatException("model metadata describes an invalid input: " + e.getMessage());
+      throw new ModelFormatException(
+          "model metadata describes an invalid input: " + e.getMessage());
     }
     String acc = all.get("captcha.validation.exact_accuracy");
     float parsed = Float.NaN;
@@ -84,6 +87,8 @@ public final class ModelMetadata {
       }
     }
     validationAccuracy = parsed;
+    String p = all.get("captcha.precision");
+    precision = p == null || p.isBlank() ? "float32" : p.trim();
   }
 
   /**
@@ -101,7 +106,8 @@ public final class ModelMetadata {
     }
     if (!missing.isEmpty()) {
       throw new ModelFormatException(
-          "model file lacks required metadata " + String.join(", ", missing)
+          "model file lacks required metadata "
+              + String.join(", ", missing)
               + " (see docs/model-format.md)");
     }
     return new ModelMetadata(metadata);
@@ -171,6 +177,14 @@ public final class ModelMetadata {
   /** Exact-match validation accuracy in [0, 1], or NaN when the file does not record it. */
   public float validationAccuracy() {
     return validationAccuracy;
+  }
+
+  /**
+   * The numeric precision of the model: {@code float32}, or {@code int8} for a quantized model
+   * (metadata captcha.precision; float32 when the file has none).
+   */
+  public String precision() {
+    return precision;
   }
 
   /** Every metadata entry of the file, sorted by key. */

@@ -9,8 +9,8 @@ import java.awt.image.Raster;
 
 /**
  * Turns a decoded image into one item of the model's input tensor as the model file prescribes:
- * alpha composited over black, a bilinear stretch to the input size (in RGB, as training does),
- * the colour transform, then {@code (v * scale - mean) / std}. Immutable and thread-safe.
+ * alpha composited over black, a bilinear stretch to the input size (in RGB, as training does), the
+ * colour transform, then {@code (v * scale - mean) / std}. Immutable and thread-safe.
  */
 public final class Preprocessor {
   private final InputSpec spec;
@@ -31,8 +31,8 @@ public final class Preprocessor {
   }
 
   /**
-   * Writes one item into {@code out} starting at {@code offset}. An image of another size is
-   * first stretched to the input size in RGB (as training does), then colour-transformed.
+   * Writes one item into {@code out} starting at {@code offset}. An image of another size is first
+   * stretched to the input size in RGB (as training does), then colour-transformed.
    */
   public void toTensor(BufferedImage image, float[] out, int offset) {
     int w = image.getWidth();
@@ -79,8 +79,7 @@ public final class Preprocessor {
     int h = image.getHeight();
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
-    if (cm instanceof ComponentColorModel
-        && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+    if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
       fillFromGray(raster, cm, w, h, planes);
       return;
     }
@@ -101,7 +100,13 @@ public final class Preprocessor {
       image.getRGB(0, y, w, 1, row, 0, w);
       for (int x = 0; x < w; x++) {
         int argb = row[x];
-        put(planes, mode, y * w + x, (argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff,
+        put(
+            planes,
+            mode,
+            y * w + x,
+            (argb >> 16) & 0xff,
+            (argb >> 8) & 0xff,
+            argb & 0xff,
             argb >>> 24);
       }
     }
@@ -177,7 +182,14 @@ public final class Preprocessor {
 
   /** Bilinear sampling with pixel centres aligned (half-pixel offsets), stretching both axes. */
   static void resizeBilinear(
-      float[] src, int sw, int sh, float[] out, int base, int dw, int dh, float scale,
+      float[] src,
+      int sw,
+      int sh,
+      float[] out,
+      int base,
+      int dw,
+      int dh,
+      float scale,
       float shift) {
     float fx = (float) sw / dw;
     float fy = (float) sh / dh;

@@ -63,6 +63,14 @@ class ModelMetadataTest {
   }
 
   @Test
+  void precisionIsFloat32UnlessTheFileSaysOtherwise() throws Exception {
+    Map<String, String> meta = valid();
+    assertEquals("float32", ModelMetadata.parse(meta).precision());
+    meta.put("captcha.precision", "int8");
+    assertEquals("int8", ModelMetadata.parse(meta).precision());
+  }
+
+  @Test
   void invalidValuesAreRefusedWithTheirKey() {
     Object[][] cases = {
       {"captcha.format", "2", "captcha.format"},

@@ -18,8 +18,8 @@ class PreprocessorTest {
   @Test
   void colourModesAndNormalisation() {
     BufferedImage img = pixel(0xff_c8_64_32, BufferedImage.TYPE_INT_RGB); // 200, 100, 50
-    float[] min = new Preprocessor(new InputSpec(1, 1, 2, ColorMode.MIN_RGB, 1 / 255f, 0, 1))
-        .toTensor(img);
+    float[] min =
+        new Preprocessor(new InputSpec(1, 1, 2, ColorMode.MIN_RGB, 1 / 255f, 0, 1)).toTensor(img);
     assertArrayEquals(new float[] {50 / 255f, 50 / 255f}, min, 1e-6f);
     float[] gray = new Preprocessor(new InputSpec(1, 1, 2, ColorMode.GRAY, 1, 0, 1)).toTensor(img);
     assertEquals(0.299f * 200 + 0.587f * 100 + 0.114f * 50, gray[0], 1e-3f);
@@ -53,8 +53,8 @@ class PreprocessorTest {
     BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
     img.setRGB(0, 0, 0xff00ff); // magenta: min 0
     img.setRGB(1, 0, 0x00ffff); // cyan: min 0
-    float[] out = new Preprocessor(new InputSpec(1, 1, 1, ColorMode.MIN_RGB, 1, 0, 1))
-        .toTensor(img);
+    float[] out =
+        new Preprocessor(new InputSpec(1, 1, 1, ColorMode.MIN_RGB, 1, 0, 1)).toTensor(img);
     // Their RGB average (127.5, 127.5, 255) has a minimum of 127.5; min-then-resize would give 0.
     assertEquals(127.5f, out[0], 1e-3f);
   }

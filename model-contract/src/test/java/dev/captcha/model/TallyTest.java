@@ -39,8 +39,12 @@ class TallyTest {
     t.add("xxxd", "xxxe");
     t.add("O000", "0000");
     t.add("lIlI", "1I1I");
-    assertEquals(List.of(new Tally.Confusion("d", "e", 2), new Tally.Confusion("l", "1", 2),
-        new Tally.Confusion("O", "0", 1)), t.topConfusions(10));
+    assertEquals(
+        List.of(
+            new Tally.Confusion("d", "e", 2),
+            new Tally.Confusion("l", "1", 2),
+            new Tally.Confusion("O", "0", 1)),
+        t.topConfusions(10));
     assertEquals(List.of(new Tally.Confusion("d", "e", 2)), t.topConfusions(1));
     assertEquals("d->e 2", t.topConfusions(1).get(0).toString());
   }

@@ -11,44 +11,60 @@ import picocli.CommandLine.Option;
 final class BatcherGroup {
   private static final BatcherSettings DEFAULTS = BatcherSettings.defaults();
 
-  @Option(names = "--max-batch-size",
+  @Option(
+      names = "--max-batch-size",
       description = "Largest inference batch (CAPTCHA_MAX_BATCH_SIZE, default ${DEFAULT-VALUE}).")
   int maxBatchSize = DEFAULTS.maxBatchSize();
 
-  @Option(names = "--max-queue-delay",
-      description = "Longest a request waits, from its arrival, for its batch to fill"
-          + " (CAPTCHA_MAX_QUEUE_DELAY, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-queue-delay",
+      description =
+          "Longest a request waits, from its arrival, for its batch to fill"
+              + " (CAPTCHA_MAX_QUEUE_DELAY, default ${DEFAULT-VALUE}).")
   Duration maxQueueDelay = DEFAULTS.maxQueueDelay();
 
-  @Option(names = "--preferred-batch-sizes", paramLabel = "<sizes>",
-      description = "Comma-separated batch sizes dispatched at once when that many are queued,"
-          + " or none (CAPTCHA_PREFERRED_BATCH_SIZES, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--preferred-batch-sizes",
+      paramLabel = "<sizes>",
+      description =
+          "Comma-separated batch sizes dispatched at once when that many are queued,"
+              + " or none (CAPTCHA_PREFERRED_BATCH_SIZES, default ${DEFAULT-VALUE}).")
   String preferredBatchSizes = format(DEFAULTS.preferredBatchSizes());
 
-  @Option(names = "--instances",
-      description = "Model instances running batches in parallel (CAPTCHA_INSTANCES,"
-          + " default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--instances",
+      description =
+          "Model instances running batches in parallel (CAPTCHA_INSTANCES,"
+              + " default ${DEFAULT-VALUE}).")
   int instances = DEFAULTS.instances();
 
-  @Option(names = "--max-queue-length",
-      description = "Most requests waiting; beyond it requests get RESOURCE_EXHAUSTED"
-          + " (CAPTCHA_MAX_QUEUE_LENGTH, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-queue-length",
+      description =
+          "Most requests waiting; beyond it requests get RESOURCE_EXHAUSTED"
+              + " (CAPTCHA_MAX_QUEUE_LENGTH, default ${DEFAULT-VALUE}).")
   int maxQueueLength = DEFAULTS.maxQueueLength();
 
-  @Option(names = "--default-timeout",
-      description = "Deadline of calls (and stream items) that carry none"
-          + " (CAPTCHA_DEFAULT_TIMEOUT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--default-timeout",
+      description =
+          "Deadline of calls (and stream items) that carry none"
+              + " (CAPTCHA_DEFAULT_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration defaultTimeout = DEFAULTS.defaultTimeout();
 
-  @Option(names = "--batching-mode",
-      description = "fixed (wait up to --max-queue-delay) or latency-budget (measure the batch"
-          + " cost and choose wait and size to finish within --latency-budget)"
-          + " (CAPTCHA_BATCHING_MODE, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batching-mode",
+      description =
+          "fixed (wait up to --max-queue-delay) or latency-budget (measure the batch"
+              + " cost and choose wait and size to finish within --latency-budget)"
+              + " (CAPTCHA_BATCHING_MODE, default ${DEFAULT-VALUE}).")
   String batchingMode = DEFAULTS.mode().label();
 
-  @Option(names = "--latency-budget",
-      description = "End-to-end target of latency-budget mode (CAPTCHA_LATENCY_BUDGET,"
-          + " default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--latency-budget",
+      description =
+          "End-to-end target of latency-budget mode (CAPTCHA_LATENCY_BUDGET,"
+              + " default ${DEFAULT-VALUE}).")
   Duration latencyBudget = DEFAULTS.latencyBudget();
 
   /**

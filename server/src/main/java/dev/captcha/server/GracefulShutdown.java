@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's graceful shutdown, run by the JVM's shutdown hook on SIGTERM: health reports
- * draining, the server takes no new calls (HTTP solve requests get 503), accepted requests are answered for up to the drain
- * timeout, then the executors stop and the resources close in order. Runs once, on one thread.
+ * draining, the server takes no new calls (HTTP solve requests get 503), accepted requests are
+ * answered for up to the drain timeout, then the executors stop and the resources close in order.
+ * Runs once, on one thread.
  */
 final class GracefulShutdown implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);

@@ -2,6 +2,7 @@ package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.ModelInfo;
+import dev.captcha.cli.DurationConverter;
 import dev.captcha.model.ModelFormatException;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.model.Prediction;
@@ -58,8 +59,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The server's command line and the only place where its parts are wired together: model, engine
- * instances, batcher, preprocessing, gRPC service and server, HTTP/JSON server, and the graceful shutdown on
- * SIGTERM. One instance per process.
+ * instances, batcher, preprocessing, gRPC service and server, HTTP/JSON server, and the graceful
+ * shutdown on SIGTERM. One instance per process.
  */
 @Command(
     name = "captcha-server",
@@ -76,58 +77,81 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-  @Option(names = "--port",
-      description = "TCP port to listen on; 0 picks a free one (CAPTCHA_PORT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      description =
+          "TCP port to listen on; 0 picks a free one (CAPTCHA_PORT, default ${DEFAULT-VALUE}).")
   int port = 50051;
 
-  @Option(names = "--http-port",
-      description = "Port of the HTTP/JSON API and the page at / (same solver, limits, token and"
-          + " TLS as the gRPC port); 0 picks a free one, -1 turns it off (CAPTCHA_HTTP_PORT,"
-          + " default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-port",
+      description =
+          "Port of the HTTP/JSON API and the page at / (same solver, limits, token and"
+              + " TLS as the gRPC port); 0 picks a free one, -1 turns it off (CAPTCHA_HTTP_PORT,"
+              + " default ${DEFAULT-VALUE}).")
   int httpPort = 8080;
 
-  @Option(names = "--model",
-      description = "ONNX model file; a relative path is looked up in the working directory, then"
-          + " above the server jar (CAPTCHA_MODEL, default ${DEFAULT-VALUE}).")
-  Path model = Path.of("models/captcha-resnet.onnx");
+  @Option(
+      names = "--model",
+      description =
+          "ONNX model file; a relative path is looked up in the working directory, then"
+              + " above the server jar (CAPTCHA_MODEL, default ${DEFAULT-VALUE}).")
+  Path model = Path.of("models/captcha-resnet-int8.onnx");
 
-  @Option(names = "--watch-model",
-      description = "Reload the model file when it changes: the new file is checked and warmed up"
-          + " beside the model in force, then takes new batches; a bad file is refused and the"
-          + " old model keeps serving (CAPTCHA_WATCH_MODEL, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--watch-model",
+      description =
+          "Reload the model file when it changes: the new file is checked and warmed up"
+              + " beside the model in force, then takes new batches; a bad file is refused and the"
+              + " old model keeps serving (CAPTCHA_WATCH_MODEL, default ${DEFAULT-VALUE}).")
   boolean watchModel = false;
 
-  @Option(names = "--watch-interval",
-      description = "How often --watch-model looks at the file (CAPTCHA_WATCH_INTERVAL,"
-          + " default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--watch-interval",
+      description =
+          "How often --watch-model looks at the file (CAPTCHA_WATCH_INTERVAL,"
+              + " default ${DEFAULT-VALUE}).")
   Duration watchInterval = Duration.ofSeconds(2);
 
-  @Option(names = "--drain-timeout",
-      description = "On SIGTERM, how long to keep answering accepted requests before exiting"
-          + " (CAPTCHA_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--drain-timeout",
+      description =
+          "On SIGTERM, how long to keep answering accepted requests before exiting"
+              + " (CAPTCHA_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration drainTimeout = Duration.ofSeconds(20);
 
-  @Option(names = "--preprocess-threads",
-      description = "Threads decoding images; 0 means one per CPU core"
-          + " (CAPTCHA_PREPROCESS_THREADS, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--preprocess-threads",
+      description =
+          "Threads decoding images; 0 means one per CPU core"
+              + " (CAPTCHA_PREPROCESS_THREADS, default ${DEFAULT-VALUE}).")
   int preprocessThreads = 0;
 
-  @Option(names = "--stream-window",
-      description = "Most items of one SolveStream in flight at once (CAPTCHA_STREAM_WINDOW,"
-          + " default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--stream-window",
+      description =
+          "Most items of one SolveStream in flight at once (CAPTCHA_STREAM_WINDOW,"
+              + " default ${DEFAULT-VALUE}).")
   int streamWindow = 64;
 
-  @Option(names = "--metrics-port",
-      description = "Port of the Prometheus metrics endpoint (http://host:port/metrics); 0 picks"
-          + " a free one, -1 turns it off (CAPTCHA_METRICS_PORT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--metrics-port",
+      description =
+          "Port of the Prometheus metrics endpoint (http://host:port/metrics); 0 picks"
+              + " a free one, -1 turns it off (CAPTCHA_METRICS_PORT, default ${DEFAULT-VALUE}).")
   int metricsPort = 9464;
 
-  @Option(names = "--token-file",
-      description = "File holding a bearer token that calls must send as 'authorization: Bearer"
-          + " <token>'; the health service stays open (CAPTCHA_TOKEN_FILE, default none).")
+  @Option(
+      names = "--token-file",
+      description =
+          "File holding a bearer token that calls must send as 'authorization: Bearer"
+              + " <token>'; the health service stays open (CAPTCHA_TOKEN_FILE, default none).")
   Path tokenFile;
 
-  @Option(names = "--reflection", negatable = true, fallbackValue = "true",
+  @Option(
+      names = "--reflection",
+      negatable = true,
+      fallbackValue = "true",
       description = "Serve gRPC server reflection (CAPTCHA_REFLECTION, default ${DEFAULT-VALUE}).")
   boolean reflection = true;
 
@@ -235,8 +259,12 @@ public final class Main implements Callable<Integer> {
    * The HTTP/JSON transport the options describe (TLS, image limit, bearer token) over {@code
    * solver}, sharing the gRPC port's health state and metrics.
    */
-  HttpTransport httpTransport(Solver solver, Supplier<ModelInfo> modelInfo, HealthState health,
-      ServerMetrics metrics, IntSupplier queueDepth) {
+  HttpTransport httpTransport(
+      Solver solver,
+      Supplier<ModelInfo> modelInfo,
+      HealthState health,
+      ServerMetrics metrics,
+      IntSupplier queueDepth) {
     BatcherSettings settings = batcherSettings();
     return HttpTransport.forSolver(solver, modelInfo)
         .defaultTimeout(settings.defaultTimeout())
@@ -267,24 +295,35 @@ public final class Main implements Callable<Integer> {
       System.err.println("captcha-server: " + e.getMessage());
       return 2;
     }
-    log.info("model {} {} from {} on {}", onnx.metadata().name(), onnx.metadata().version(),
-        modelFile, onnx.executionProvider());
+    log.info(
+        "model {} {} from {} on {}",
+        onnx.metadata().name(),
+        onnx.metadata().version(),
+        modelFile,
+        onnx.executionProvider());
 
     AtomicReference<ModelInfo> modelInfo =
-        new AtomicReference<>(Protos.modelInfo(onnx.metadata(), settings, onnx.executionProvider()));
+        new AtomicReference<>(
+            Protos.modelInfo(onnx.metadata(), settings, onnx.executionProvider()));
     ServerMetrics metrics = new ServerMetrics(new PrometheusRegistry());
-    metrics.setModelInfo(onnx.metadata().name(), onnx.metadata().version(),
-        onnx.executionProvider());
+    metrics.setModelInfo(
+        onnx.metadata().name(), onnx.metadata().version(), onnx.executionProvider());
     HealthState health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
     // One lifecycle for every model: hot-swappable; a fixed one is never watched.
-    ServingModel served = ServingModel.create(onnx, modelFile, engineOptions,
-        settings.instances(), settings.maxBatchSize(), new ReloadListener() {
-          @Override
-          public void swapped(ModelMetadata m, String provider) {
-            modelInfo.set(Protos.modelInfo(m, settings, provider));
-            metrics.setModelInfo(m.name(), m.version(), provider);
-          }
-        });
+    ServingModel served =
+        ServingModel.create(
+            onnx,
+            modelFile,
+            engineOptions,
+            settings.instances(),
+            settings.maxBatchSize(),
+            new ReloadListener() {
+              @Override
+              public void swapped(ModelMetadata m, String provider) {
+                modelInfo.set(Protos.modelInfo(m, settings, provider));
+                metrics.setModelInfo(m.name(), m.version(), provider);
+              }
+            });
     List<BatchEngine<float[], Prediction>> engines = new ArrayList<>();
     for (BatchEngine<float[], Prediction> e : served.engines()) {
       engines.add(new MeteredEngine<>(e, metrics, NanoClock.SYSTEM));
@@ -294,43 +333,72 @@ public final class Main implements Callable<Integer> {
     ExecutorService workers =
         Executors.newFixedThreadPool(settings.instances(), daemonThreads("batch-worker"));
     MicroBatcher<float[], Prediction> batcher =
-        new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers,
+        new MicroBatcher<>(
+            settings,
+            engines,
+            NanoClock.SYSTEM,
+            DelayScheduler.of(timer),
+            workers,
             metrics.outcomes());
     long warmStart = System.nanoTime();
     batcher.warmUp(new float[onnx.metadata().input().itemSize()]);
     metrics.startRecordingBatches();
     metrics.registerQueueDepth(batcher::queueLength);
-    log.info("warmed up batch sizes 1..{} on {} instance(s) in {} ms; batch cost ~{} us + {} us"
-            + " per image", settings.maxBatchSize(), settings.instances(),
+    log.info(
+        "warmed up batch sizes 1..{} on {} instance(s) in {} ms; batch cost ~{} us + {} us"
+            + " per image",
+        settings.maxBatchSize(),
+        settings.instances(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - warmStart),
         Math.round((batcher.estimatedBatchNanos(0)) / 1e3),
         Math.round((batcher.estimatedBatchNanos(1) - batcher.estimatedBatchNanos(0)) / 1e3));
 
-    int threads = preprocessThreads > 0 ? preprocessThreads
-        : Runtime.getRuntime().availableProcessors();
+    int threads =
+        preprocessThreads > 0 ? preprocessThreads : Runtime.getRuntime().availableProcessors();
     ThreadPoolExecutor preprocess =
-        new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(settings.maxQueueLength()), daemonThreads("preprocess"),
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(settings.maxQueueLength()),
+            daemonThreads("preprocess"),
             new ThreadPoolExecutor.AbortPolicy());
-    Solver solver = new Solver(new ImageDecoder(imageLimits),
-        new Preprocessor(onnx.metadata().input()), batcher, preprocess, metrics.outcomes());
-    CaptchaSolverService service = new CaptchaSolverService(solver, modelInfo::get,
-        settings.defaultTimeout(), window);
+    Solver solver =
+        new Solver(
+            new ImageDecoder(imageLimits),
+            new Preprocessor(onnx.metadata().input()),
+            batcher,
+            preprocess,
+            metrics.outcomes());
+    CaptchaSolverService service =
+        new CaptchaSolverService(solver, modelInfo::get, settings.defaultTimeout(), window);
 
     CaptchaServer server = transport(service, health, metrics).netty(port).start();
     HTTPServer metricsHttp = metricsPort >= 0 ? metrics.startHttpServer(metricsPort) : null;
-    HttpServer httpServer = http >= 0
-        ? httpTransport(solver, modelInfo::get, health, metrics, batcher::queueLength)
-            .build(http).start()
-        : null;
+    HttpServer httpServer =
+        http >= 0
+            ? httpTransport(solver, modelInfo::get, health, metrics, batcher::queueLength)
+                .build(http)
+                .start()
+            : null;
     health.serving();
-    log.info("security: {}, {}; metrics: {}", tlsSettings.describe(),
+    log.info(
+        "security: {}, {}; metrics: {}",
+        tlsSettings.describe(),
         tokenFile != null ? "bearer token required" : "no authentication",
         metricsHttp != null ? "http://*:" + metricsHttp.getPort() + "/metrics" : "off");
-    log.info("HTTP/JSON: {}", httpServer != null
-        ? (tlsSettings.enabled() ? "https" : "http") + "://*:" + httpServer.port() + "/" : "off");
-    log.info("listening on port {} ({} mode, max batch {}, {} instance(s))", server.port(),
-        settings.mode().label(), settings.maxBatchSize(), settings.instances());
+    log.info(
+        "HTTP/JSON: {}",
+        httpServer != null
+            ? (tlsSettings.enabled() ? "https" : "http") + "://*:" + httpServer.port() + "/"
+            : "off");
+    log.info(
+        "listening on port {} ({} mode, max batch {}, {} instance(s))",
+        server.port(),
+        settings.mode().label(),
+        settings.maxBatchSize(),
+        settings.instances());
     List<ExecutorService> executors = new ArrayList<>(List.of(preprocess, workers, timer));
     if (watchModel) {
       ScheduledExecutorService watchTimer =
@@ -342,10 +410,18 @@ public final class Main implements Callable<Integer> {
     if (metricsHttp != null) {
       resources.add(metricsHttp);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(
-        new GracefulShutdown(drainTimeout, health, server,
-            httpServer != null ? List.of(httpServer) : List.of(), batcher, executors, resources),
-        "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                new GracefulShutdown(
+                    drainTimeout,
+                    health,
+                    server,
+                    httpServer != null ? List.of(httpServer) : List.of(),
+                    batcher,
+                    executors,
+                    resources),
+                "shutdown"));
     server.awaitTermination();
     return 0;
   }

@@ -7,18 +7,26 @@ import picocli.CommandLine.Option;
 /** The options of {@link TlsSettings}; none set is {@link TlsSettings#plaintext()}. */
 final class TlsGroup {
 
-  @Option(names = "--tls-cert", paramLabel = "<file>",
-      description = "PEM certificate chain of the server; with --tls-key, the server speaks TLS"
-          + " (CAPTCHA_TLS_CERT, default plaintext).")
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "<file>",
+      description =
+          "PEM certificate chain of the server; with --tls-key, the server speaks TLS"
+              + " (CAPTCHA_TLS_CERT, default plaintext).")
   Path tlsCert;
 
-  @Option(names = "--tls-key", paramLabel = "<file>",
+  @Option(
+      names = "--tls-key",
+      paramLabel = "<file>",
       description = "PEM PKCS#8 private key of --tls-cert (CAPTCHA_TLS_KEY).")
   Path tlsKey;
 
-  @Option(names = "--tls-client-ca", paramLabel = "<file>",
-      description = "PEM CA certificates; clients must present a certificate signed by one"
-          + " (mutual TLS) (CAPTCHA_TLS_CLIENT_CA, default no client certificates).")
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "<file>",
+      description =
+          "PEM CA certificates; clients must present a certificate signed by one"
+              + " (mutual TLS) (CAPTCHA_TLS_CLIENT_CA, default no client certificates).")
   Path tlsClientCa;
 
   /**

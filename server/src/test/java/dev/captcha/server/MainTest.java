@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.cli.DurationConverter;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.BatchingMode;
 import dev.captcha.server.engine.Device;
@@ -36,14 +37,25 @@ class MainTest {
     cl.setOut(new PrintWriter(out));
     assertEquals(0, cl.execute("--help"));
     String help = out.toString();
-    for (String option : List.of("--port", "--model", "--device", "--max-batch-size",
-        "--max-queue-delay", "--preferred-batch-sizes", "--instances", "--max-queue-length",
-        "--default-timeout", "--intra-op-threads", "--batching-mode", "--latency-budget",
-        "--drain-timeout")) {
+    for (String option :
+        List.of(
+            "--port",
+            "--model",
+            "--device",
+            "--max-batch-size",
+            "--max-queue-delay",
+            "--preferred-batch-sizes",
+            "--instances",
+            "--max-queue-length",
+            "--default-timeout",
+            "--intra-op-threads",
+            "--batching-mode",
+            "--latency-budget",
+            "--drain-timeout")) {
       assertTrue(help.contains(option), option);
     }
     assertTrue(help.contains("CAPTCHA_PORT, default 50051"), help);
-    assertTrue(help.contains("default models/captcha-resnet"), help);
+    assertTrue(help.contains("models/captcha-resnet-int8.onnx"), help);
   }
 
   @Test
@@ -60,10 +72,28 @@ class MainTest {
 
   @Test
   void optionsBecomeValidatedSettings() {
-    Main m = parse("--max-batch-size", "16", "--max-queue-delay", "2.5ms",
-        "--preferred-batch-sizes", "8,4", "--instances", "2", "--max-queue-length", "99",
-        "--default-timeout", "3s", "--batching-mode", "latency-budget", "--latency-budget",
-        "PT0.04S", "--device", "CPU", "--intra-op-threads", "2");
+    Main m =
+        parse(
+            "--max-batch-size",
+            "16",
+            "--max-queue-delay",
+            "2.5ms",
+            "--preferred-batch-sizes",
+            "8,4",
+            "--instances",
+            "2",
+            "--max-queue-length",
+            "99",
+            "--default-timeout",
+            "3s",
+            "--batching-mode",
+            "latency-budget",
+            "--latency-budget",
+            "PT0.04S",
+            "--device",
+            "CPU",
+            "--intra-op-threads",
+            "2");
     BatcherSettings s = m.batcherSettings();
     assertEquals(16, s.maxBatchSize());
     assertEquals(Duration.ofNanos(2_500_000), s.maxQueueDelay());
@@ -104,10 +134,11 @@ class MainTest {
     CommandLine cl = Main.commandLine();
     cl.setErr(new PrintWriter(new StringWriter()));
     assertEquals(2, cl.execute("--max-queue-delay", "soon"));
-    assertThrows(CommandLine.ParameterException.class,
+    assertThrows(
+        CommandLine.ParameterException.class,
         () -> parse("--max-batch-size", "4", "--preferred-batch-sizes", "8").batcherSettings());
-    assertThrows(CommandLine.ParameterException.class,
-        () -> parse("--device", "tpu").engineOptions());
+    assertThrows(
+        CommandLine.ParameterException.class, () -> parse("--device", "tpu").engineOptions());
   }
 
   @Test
@@ -125,7 +156,8 @@ class MainTest {
     List<Path> tried = ModelLocator.candidates(Path.of("models/m.onnx"), Optional.of(jarDir));
     assertTrue(tried.contains(model.toAbsolutePath().normalize()), tried.toString());
     assertEquals(Path.of("models/m.onnx").toAbsolutePath().normalize(), tried.get(0));
-    assertEquals(List.of(Path.of("/abs/m.onnx")),
+    assertEquals(
+        List.of(Path.of("/abs/m.onnx")),
         ModelLocator.candidates(Path.of("/abs/m.onnx"), Optional.of(jarDir)));
   }
 

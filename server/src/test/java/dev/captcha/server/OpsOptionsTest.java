@@ -48,11 +48,27 @@ class OpsOptionsTest {
   void optionsBecomeValidatedSettings() throws Exception {
     TestCertificates ca = TestCertificates.newCa(dir, "ca");
     TestCertificates.Issued server = ca.server(dir, "server");
-    Main m = parse("--max-message-bytes", "100000", "--max-calls-per-connection", "7",
-        "--stream-items-per-connection", "9", "--keepalive-time", "30s",
-        "--max-connection-age", "5m", "--no-reflection", "--metrics-port", "-1",
-        "--tls-cert", server.cert().toString(), "--tls-key", server.key().toString(),
-        "--tls-client-ca", ca.caCert().toString());
+    Main m =
+        parse(
+            "--max-message-bytes",
+            "100000",
+            "--max-calls-per-connection",
+            "7",
+            "--stream-items-per-connection",
+            "9",
+            "--keepalive-time",
+            "30s",
+            "--max-connection-age",
+            "5m",
+            "--no-reflection",
+            "--metrics-port",
+            "-1",
+            "--tls-cert",
+            server.cert().toString(),
+            "--tls-key",
+            server.key().toString(),
+            "--tls-client-ca",
+            ca.caCert().toString());
     ServerLimits limits = m.serverLimits();
     assertEquals(100000, limits.maxInboundMessageSize());
     assertEquals(7, limits.maxConcurrentCallsPerConnection());
@@ -69,13 +85,17 @@ class OpsOptionsTest {
   void inconsistentOrInvalidValuesAreUsageErrors() throws Exception {
     TestCertificates ca = TestCertificates.newCa(dir, "ca");
     TestCertificates.Issued server = ca.server(dir, "server");
-    assertThrows(CommandLine.ParameterException.class,
+    assertThrows(
+        CommandLine.ParameterException.class,
         () -> parse("--tls-cert", server.cert().toString()).tlsSettings());
-    assertThrows(CommandLine.ParameterException.class,
+    assertThrows(
+        CommandLine.ParameterException.class,
         () -> parse("--tls-client-ca", ca.caCert().toString()).tlsSettings());
-    assertThrows(CommandLine.ParameterException.class,
+    assertThrows(
+        CommandLine.ParameterException.class,
         () -> parse("--max-calls-per-connection", "0").serverLimits());
-    assertThrows(CommandLine.ParameterException.class,
+    assertThrows(
+        CommandLine.ParameterException.class,
         () -> parse("--keepalive-timeout", "0s").serverLimits());
   }
 }

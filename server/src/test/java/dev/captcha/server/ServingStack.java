@@ -13,16 +13,16 @@ import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
+import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.grpc.Protos;
 import dev.captcha.server.http.HttpServer;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
-import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.solve.Solver;
-import dev.captcha.server.testing.ControlledEngine;
-import dev.captcha.server.testing.ManualClock;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.ControlledEngine;
+import dev.captcha.server.testsupport.ManualClock;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -46,8 +46,9 @@ import picocli.CommandLine;
 
 /**
  * The whole server as {@link Main} wires it (its gRPC transport with TLS, limits, interceptors,
- * health and reflection, and its HTTP/JSON transport, from the same command-line options), on a free port with the tiny test model
- * and an engine tests can hold; for tests. Not thread-safe; one per test.
+ * health and reflection, and its HTTP/JSON transport, from the same command-line options), on a
+ * free port with the tiny test model and an engine tests can hold; for tests. Not thread-safe; one
+ * per test.
  */
 public final class ServingStack implements AutoCloseable {
   public final Main options;
@@ -75,8 +76,8 @@ public final class ServingStack implements AutoCloseable {
   }
 
   /**
-   * Starts a server whose batcher runs on {@code clock} (deadlines, queue delays), or on the
-   * system clock when it is null.
+   * Starts a server whose batcher runs on {@code clock} (deadlines, queue delays), or on the system
+   * clock when it is null.
    */
   public ServingStack(Path dir, ManualClock clock, String... args) throws Exception {
     String[] all = new String[args.length + 2];
@@ -87,35 +88,48 @@ public final class ServingStack implements AutoCloseable {
     commandLine.parseArgs(all);
     options = commandLine.getCommand();
     BatcherSettings settings = options.batcherSettings();
-    model = OnnxModel.load(TinyOnnxModel.write(dir.resolve("tiny.onnx"),
-        TinyOnnxModel.metadata()), new EngineOptions(Device.CPU, 1, 3));
+    model =
+        OnnxModel.load(
+            TinyOnnxModel.write(dir.resolve("tiny.onnx"), TinyOnnxModel.metadata()),
+            new EngineOptions(Device.CPU, 1, 3));
     metrics = new ServerMetrics(new PrometheusRegistry());
-    metrics.setModelInfo(model.metadata().name(), model.metadata().version(),
-        model.executionProvider());
+    metrics.setModelInfo(
+        model.metadata().name(), model.metadata().version(), model.executionProvider());
     health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
-    engine = new ControlledEngine<>(model.newInstance(settings.maxBatchSize()),
-        Duration.ofSeconds(120));
+    engine =
+        new ControlledEngine<>(model.newInstance(settings.maxBatchSize()), Duration.ofSeconds(120));
     workers = Executors.newFixedThreadPool(settings.instances());
     timer = Executors.newSingleThreadScheduledExecutor();
-    batcher = new MicroBatcher<>(settings,
-        List.of(new MeteredEngine<>(engine, metrics, NanoClock.SYSTEM)),
-        clock != null ? clock : NanoClock.SYSTEM,
-        clock != null ? clock : DelayScheduler.of(timer), workers, metrics.outcomes());
+    batcher =
+        new MicroBatcher<>(
+            settings,
+            List.of(new MeteredEngine<>(engine, metrics, NanoClock.SYSTEM)),
+            clock != null ? clock : NanoClock.SYSTEM,
+            clock != null ? clock : DelayScheduler.of(timer),
+            workers,
+            metrics.outcomes());
     batcher.warmUp(new float[model.metadata().input().itemSize()]);
     metrics.startRecordingBatches();
     metrics.registerQueueDepth(batcher::queueLength);
     // Unlike main's, the decode queue does not shrink with --max-queue-length, so that only the
     // batcher's admission control refuses requests in tests.
     preprocess = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024));
-    Solver solver = new Solver(
-        new ImageDecoder(options.imageLimits()),
-        new Preprocessor(model.metadata().input()), batcher, preprocess, metrics.outcomes());
+    Solver solver =
+        new Solver(
+            new ImageDecoder(options.imageLimits()),
+            new Preprocessor(model.metadata().input()),
+            batcher,
+            preprocess,
+            metrics.outcomes());
     ModelInfo info = Protos.modelInfo(model.metadata(), settings, model.executionProvider());
-    CaptchaSolverService service = new CaptchaSolverService(solver, info,
-        settings.defaultTimeout(), options.streamWindow());
+    CaptchaSolverService service =
+        new CaptchaSolverService(solver, info, settings.defaultTimeout(), options.streamWindow());
     server = options.transport(service, health, metrics).netty(options.port).start();
-    http = options.httpTransport(solver, () -> info, health, metrics, batcher::queueLength)
-        .build(0).start();
+    http =
+        options
+            .httpTransport(solver, () -> info, health, metrics, batcher::queueLength)
+            .build(0)
+            .start();
     metricsHttp = metrics.startHttpServer(0);
     health.serving();
     channel = channel(InsecureChannelCredentials.create());
@@ -129,7 +143,8 @@ public final class ServingStack implements AutoCloseable {
   /** A new channel to the server, which the caller closes. */
   public ManagedChannel channel(ChannelCredentials credentials) {
     return Grpc.newChannelBuilderForAddress("localhost", server.port(), credentials)
-        .maxInboundMessageSize(16 << 20).build();
+        .maxInboundMessageSize(16 << 20)
+        .build();
   }
 
   public CaptchaSolverGrpc.CaptchaSolverBlockingStub blocking() {
@@ -147,10 +162,13 @@ public final class ServingStack implements AutoCloseable {
 
   /** The text of the metrics endpoint. */
   public String scrape() throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(
-            URI.create("http://localhost:" + metricsHttp.getPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + metricsHttp.getPort() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("metrics endpoint answered " + response.statusCode());
     }

@@ -1,6 +1,7 @@
 package dev.captcha.training;
 
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.report.Progress;
 import dev.captcha.training.train.Trainer;
 import dev.captcha.training.train.TrainingConfig;
 import java.nio.file.Path;
@@ -12,60 +13,177 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code train} command: trains the ResNet on freshly generated captchas. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Trains the captcha ResNet (DJL, PyTorch CPU) on freshly generated captchas; writes checkpoints,"
-        + " metrics.csv, metrics.png and training.properties to the run folder.")
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description =
+        "Trains the captcha ResNet (DJL, PyTorch CPU) on freshly generated captchas; writes checkpoints,"
+            + " metrics.csv, metrics.png, metrics.svg and training.properties to the run folder.")
 final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--run-dir", defaultValue = "runs/default", description = "Run folder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--run-dir",
+      defaultValue = "runs/default",
+      description = "Run folder (default: ${DEFAULT-VALUE}).")
   Path runDir;
 
-  @Option(names = "--max-minutes", defaultValue = "120", description = "Wall-clock budget in minutes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-minutes",
+      defaultValue = "120",
+      description = "Wall-clock budget in minutes (default: ${DEFAULT-VALUE}).")
   double maxMinutes;
 
-  @Option(names = "--steps", defaultValue = "0", description = "Planned optimiser steps; 0 = run to the time budget (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steps",
+      defaultValue = "0",
+      description =
+          "Planned optimiser steps; 0 = run to the time budget (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Images per step (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch-size",
+      defaultValue = "64",
+      description = "Images per step (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "0.001", description = "Peak learning rate of Adam (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--lr",
+      defaultValue = "0.001",
+      description = "Peak learning rate of Adam (default: ${DEFAULT-VALUE}).")
   float lr;
 
-  @Option(names = "--min-lr", defaultValue = "0.00002", description = "Final learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--min-lr",
+      defaultValue = "0.00002",
+      description = "Final learning rate of the cosine schedule (default: ${DEFAULT-VALUE}).")
   float minLr;
 
-  @Option(names = "--warmup-steps", defaultValue = "300", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup-steps",
+      defaultValue = "300",
+      description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the training stream (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the training stream (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--val-size", defaultValue = "2000", description = "Validation captchas (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--val-size",
+      defaultValue = "2000",
+      description = "Validation captchas (default: ${DEFAULT-VALUE}).")
   int valSize;
 
-  @Option(names = "--val-seed", defaultValue = "20261128", description = "Seed of the validation set (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--val-seed",
+      defaultValue = "20261128",
+      description = "Seed of the validation set (default: ${DEFAULT-VALUE}).")
   long valSeed;
 
-  @Option(names = "--eval-every", defaultValue = "500", description = "Steps between validations and checkpoints (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--eval-every",
+      defaultValue = "500",
+      description = "Steps between validations and checkpoints (default: ${DEFAULT-VALUE}).")
   int evalEvery;
 
-  @Option(names = "--fonts", split = ",", description = "Font families or font files (default: the training families: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--fonts",
+      split = ",",
+      description =
+          "Font families or font files (default: the training families: ${DEFAULT-VALUE}).")
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
-  @Option(names = "--threads", defaultValue = "2", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      defaultValue = "2",
+      description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--resume", description = "Continue from the checkpoint in the run folder.")
+  @Option(
+      names = "--widths",
+      split = ",",
+      description = "Channels of the network's stages (default: ${DEFAULT-VALUE}).")
+  List<Integer> widths = TrainingConfig.STANDARD_WIDTHS;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue the run in the run folder from its last checkpoint (weights,"
+              + " optimiser state, schedule); the settings must match the run's.")
   boolean resume;
+
+  @Option(
+      names = "--allow-config-change",
+      description =
+          "With --resume: accept settings that differ from the run's"
+              + " (fonts, batch size, seeds, learning rates); the network must still match.")
+  boolean allowConfigChange;
+
+  @Option(
+      names = "--init-from",
+      description =
+          "Start from the weights of an exported model file (ONNX, as `export` writes it) instead of random ones; the network comes from the file.")
+  Path initFrom;
+
+  @Option(
+      names = "--augment-rate",
+      defaultValue = "0",
+      description =
+          "Share of training captchas degraded as on their way to"
+              + " a user: JPEG 50-95, rescaling 0.5x-3x and back, sub-pixel shifts, blur, gamma, palettes (0..1; default: ${DEFAULT-VALUE}).")
+  double augmentRate;
+
+  @Option(
+      names = "--glyph-variation",
+      defaultValue = "0",
+      description =
+          "Share of training glyphs drawn with a random width, slant and stroke weight, for fonts beyond the list (default: ${DEFAULT-VALUE}).")
+  double glyphVariation;
+
+  @Option(
+      names = "--quiet",
+      description = "Show no progress (validation results are still printed).")
+  boolean quiet;
 
   @Override
   public Integer call() throws Exception {
-    String command = "java -jar training/target/captcha-training.jar train " + String.join(" ", ArgsHolder.args());
-    TrainingConfig config = new TrainingConfig(runDir, Duration.ofMillis((long) (maxMinutes * 60_000)), steps, batchSize,
-        lr, minLr, warmup, seed, valSize, valSeed, evalEvery, fonts, threads, resume, command.trim());
-    Trainer.Accuracy acc = new Trainer(config, System.err).run();
-    System.out.printf(Locale.ROOT, "validation (%d captchas): exact %.4f, per character %.5f%n", valSize, acc.exact(), acc.perCharacter());
+    String command =
+        "java -jar training/target/captcha-training.jar train "
+            + String.join(" ", ArgsHolder.args());
+    TrainingConfig config =
+        new TrainingConfig(
+            runDir,
+            Duration.ofMillis((long) (maxMinutes * 60_000)),
+            steps,
+            batchSize,
+            lr,
+            minLr,
+            warmup,
+            seed,
+            valSize,
+            valSeed,
+            evalEvery,
+            fonts,
+            widths,
+            threads,
+            resume,
+            allowConfigChange,
+            command.trim(),
+            initFrom,
+            augmentRate,
+            glyphVariation);
+    if (allowConfigChange && !resume) {
+      throw new IllegalArgumentException("--allow-config-change only applies with --resume");
+    }
+    Trainer.Accuracy acc = new Trainer(config, System.err, Progress.Mode.detect(quiet)).run();
+    System.out.printf(
+        Locale.ROOT,
+        "validation (%d captchas): exact %.4f, per character %.5f%n",
+        valSize,
+        acc.exact(),
+        acc.perCharacter());
     return 0;
   }
 }

@@ -3,13 +3,26 @@ package dev.captcha.training;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of captcha-training.jar: dispatches to the generate, train, export and evaluate commands. */
+/**
+ * Entry point of captcha-training.jar: dispatches to the generate, train, export and evaluate
+ * commands.
+ */
 @Command(
     name = "captcha-training",
     mixinStandardHelpOptions = true,
     version = "captcha-training 0.1.0",
-    description = "Generates afocus-style captchas, trains the captcha ResNet, exports it to ONNX and evaluates it.",
-    subcommands = {GenerateCommand.class, TrainCommand.class, ExportCommand.class, EvaluateCommand.class, BenchCommand.class})
+    description =
+        "Generates afocus-style captchas, trains the captcha ResNet, exports it to ONNX and evaluates it.",
+    subcommands = {
+      GenerateCommand.class,
+      ReplayCommand.class,
+      TrainCommand.class,
+      ExportCommand.class,
+      QuantizeCommand.class,
+      EvaluateCommand.class,
+      BenchCommand.class,
+      ChartCommand.class
+    })
 public final class TrainingCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -21,23 +34,26 @@ public final class TrainingCli implements Runnable {
   }
 
   /**
-   * The command line with the project's error convention: an {@link IllegalArgumentException}
-   * from any command (bad input, missing files, wrong settings) prints {@code error: <message>}
-   * and exits with 2.
+   * The command line with the project's error convention: an {@link IllegalArgumentException} from
+   * any command (bad input, missing files, wrong settings) prints {@code error: <message>} and
+   * exits with 2.
    */
   static CommandLine commandLine() {
     return new CommandLine(new TrainingCli())
-        .setExecutionExceptionHandler((e, cmd, parseResult) -> {
-          if (e instanceof IllegalArgumentException) {
-            cmd.getErr().println("error: " + e.getMessage());
-            return 2;
-          }
-          throw e;
-        });
+        .setExecutionExceptionHandler(
+            (e, cmd, parseResult) -> {
+              if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 2;
+              }
+              throw e;
+            });
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (generate, train, export, evaluate, bench)");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "a command is required (generate, replay, train, export, quantize, evaluate, bench, chart)");
   }
 }

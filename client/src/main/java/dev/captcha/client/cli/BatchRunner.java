@@ -14,8 +14,8 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
- * Solves a list of image files with a bounded number in flight, either as concurrent Solve calls
- * or over one SolveStream, and hands each file's outcome to a consumer, one at a time.
+ * Solves a list of image files with a bounded number in flight, either as concurrent Solve calls or
+ * over one SolveStream, and hands each file's outcome to a consumer, one at a time.
  */
 final class BatchRunner {
   private final CaptchaSolverClient client;
@@ -36,8 +36,13 @@ final class BatchRunner {
       client.solveAll(
           images,
           new BatchOptions(maxInFlight, ordered),
-          o -> consumer.accept(new Item(o.index(), o.input().path(),
-              o.succeeded() ? o.result() : null, o.error().orElse(null))));
+          o ->
+              consumer.accept(
+                  new Item(
+                      o.index(),
+                      o.input().path(),
+                      o.succeeded() ? o.result() : null,
+                      o.error().orElse(null))));
     } else {
       runUnary(files, consumer);
     }
@@ -51,13 +56,16 @@ final class BatchRunner {
         permits.acquire();
         int index = i;
         Path file = files.get(i);
-        client.solveAsync(file).whenComplete((r, t) -> {
-          try {
-            dispatcher.add(new Item(index, file, r, t == null ? null : unwrap(t)));
-          } finally {
-            permits.release();
-          }
-        });
+        client
+            .solveAsync(file)
+            .whenComplete(
+                (r, t) -> {
+                  try {
+                    dispatcher.add(new Item(index, file, r, t == null ? null : unwrap(t)));
+                  } finally {
+                    permits.release();
+                  }
+                });
       }
       permits.acquire(maxInFlight);
     } catch (InterruptedException e) {

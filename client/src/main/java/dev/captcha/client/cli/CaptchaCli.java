@@ -1,11 +1,13 @@
 package dev.captcha.client.cli;
 
+import dev.captcha.cli.DurationConverter;
 import dev.captcha.client.AuthenticationException;
 import dev.captcha.client.CaptchaSolverClient;
 import dev.captcha.client.CaptchaSolverException;
 import dev.captcha.client.DeadlineExceededException;
 import dev.captcha.client.ModelDescription;
 import dev.captcha.client.UnavailableException;
+import dev.captcha.report.Progress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +42,8 @@ public final class CaptchaCli implements Runnable {
   /** What to do when no server answers at {@code port}. */
   static String startHint(int port) {
     return "Is the server running? Start it with `java -jar server/target/captcha-server.jar --port "
-        + port + "`, or point --target at it";
+        + port
+        + "`, or point --target at it";
   }
 
   @Spec CommandLine.Model.CommandSpec spec;
@@ -60,7 +63,7 @@ public final class CaptchaCli implements Runnable {
       names = "--deadline",
       paramLabel = "DURATION",
       scope = ScopeType.INHERIT,
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "Deadline of each call, e.g. 500ms, 5s, 2m (default: ${DEFAULT-VALUE}).",
       defaultValue = "10s")
   Duration deadline;
@@ -78,7 +81,8 @@ public final class CaptchaCli implements Runnable {
   @Option(
       names = "--tls",
       scope = ScopeType.INHERIT,
-      description = "Connect with TLS, trusting the system's certificate authorities (implied by --tls-ca).")
+      description =
+          "Connect with TLS, trusting the system's certificate authorities (implied by --tls-ca).")
   boolean tls;
 
   @Option(
@@ -113,7 +117,8 @@ public final class CaptchaCli implements Runnable {
       names = "--token-file",
       paramLabel = "FILE",
       scope = ScopeType.INHERIT,
-      description = "File holding a bearer token, sent as 'authorization: Bearer <token>' on every call.")
+      description =
+          "File holding a bearer token, sent as 'authorization: Bearer <token>' on every call.")
   Path tokenFile;
 
   private final ClientFactory factory;
@@ -128,14 +133,21 @@ public final class CaptchaCli implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    int code = run(args, ClientFactory.network(), System.console() != null, out, err);
+    int code =
+        run(
+            args,
+            ClientFactory.network(),
+            Progress.Mode.detect(false) == Progress.Mode.BAR,
+            out,
+            err);
     out.flush();
     err.flush();
     System.exit(code);
   }
 
   /** Runs the CLI with the given client factory and streams; returns the exit code. */
-  static int run(String[] args, ClientFactory factory, boolean interactive, PrintWriter out, PrintWriter err) {
+  static int run(
+      String[] args, ClientFactory factory, boolean interactive, PrintWriter out, PrintWriter err) {
     CaptchaCli cli = new CaptchaCli(factory, interactive);
     CommandLine cmd = new CommandLine(cli);
     cmd.addSubcommand("solve", new SolveCommand(cli));
@@ -165,20 +177,33 @@ public final class CaptchaCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "give a command: solve, eval or info");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "give a command: solve, eval or info");
   }
 
   boolean interactive() {
     return interactive;
   }
 
+  /**
+   * The progress display of a command: a bar on a terminal, plain lines otherwise, nothing when
+   * quiet.
+   */
+  Progress progress(String label, int total, boolean quiet, PrintWriter err) {
+    Progress.Mode mode =
+        quiet ? Progress.Mode.QUIET : interactive ? Progress.Mode.BAR : Progress.Mode.LINES;
+    return Progress.of(label, "images", total, mode, err);
+  }
+
   /** Validates the global options into connection settings. */
   ConnectionSettings settings(CommandLine commandLine) {
     if ((tlsCert == null) != (tlsKey == null)) {
-      throw new CommandLine.ParameterException(commandLine, "--tls-cert and --tls-key go together: give both for mutual TLS");
+      throw new CommandLine.ParameterException(
+          commandLine, "--tls-cert and --tls-key go together: give both for mutual TLS");
     }
     if (maxAttempts < 1 || maxAttempts > 10) {
-      throw new CommandLine.ParameterException(commandLine, "--max-attempts must be 1..10, got " + maxAttempts);
+      throw new CommandLine.ParameterException(
+          commandLine, "--max-attempts must be 1..10, got " + maxAttempts);
     }
     for (Path p : new Path[] {tlsCa, tlsCert, tlsKey}) {
       if (p != null && !Files.isReadable(p)) {
@@ -190,15 +215,18 @@ public final class CaptchaCli implements Runnable {
       try {
         token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
-        throw new CommandLine.ParameterException(commandLine, "cannot read --token-file " + tokenFile + ": " + e.getMessage());
+        throw new CommandLine.ParameterException(
+            commandLine, "cannot read --token-file " + tokenFile + ": " + e.getMessage());
       }
       if (token.isEmpty()) {
-        throw new CommandLine.ParameterException(commandLine, "--token-file " + tokenFile + " is empty");
+        throw new CommandLine.ParameterException(
+            commandLine, "--token-file " + tokenFile + " is empty");
       }
     }
     List<String> t = targets.isEmpty() ? List.of("localhost:50051") : targets;
     boolean useTls = tls || tlsCa != null || tlsCert != null;
-    return new ConnectionSettings(t, deadline, maxAttempts, useTls, tlsCa, tlsCert, tlsKey, tlsAuthority, token);
+    return new ConnectionSettings(
+        t, deadline, maxAttempts, useTls, tlsCa, tlsCert, tlsKey, tlsAuthority, token);
   }
 
   /** A connected client whose server answered GetModelInfo, and that answer. */
@@ -236,27 +264,36 @@ public final class CaptchaCli implements Runnable {
       String lower = detail.toLowerCase(Locale.ROOT);
       String hint;
       if (lower.contains("certificate_required") || lower.contains("certificate required")) {
-        hint = "The server requires a client certificate: pass --tls-cert CERT.pem --tls-key KEY.pem";
-      } else if (lower.contains("ssl") || lower.contains("tls") || lower.contains("handshake")
+        hint =
+            "The server requires a client certificate: pass --tls-cert CERT.pem --tls-key KEY.pem";
+      } else if (lower.contains("ssl")
+          || lower.contains("tls")
+          || lower.contains("handshake")
           || lower.contains("certificate")) {
-        hint = s.tls()
-            ? "Check --tls-ca (the CA that signed the server's certificate), --tls-authority,"
-                + " or whether the server uses TLS at all"
-            : "The server may require TLS: pass --tls-ca CA.pem";
+        hint =
+            s.tls()
+                ? "Check --tls-ca (the CA that signed the server's certificate), --tls-authority,"
+                    + " or whether the server uses TLS at all"
+                : "The server may require TLS: pass --tls-ca CA.pem";
       } else if (!s.tls() && lower.contains("reset by peer")) {
-        hint = "The server closed the connection; if it uses TLS, pass --tls-ca CA.pem"
-            + " (and --tls-cert/--tls-key if it asks for a client certificate)";
+        hint =
+            "The server closed the connection; if it uses TLS, pass --tls-ca CA.pem"
+                + " (and --tls-cert/--tls-key if it asks for a client certificate)";
       } else {
         hint = startHint(firstPort(s));
       }
       return detail + ". " + hint;
     }
     if (e instanceof AuthenticationException) {
-      return e.getMessage() + ". Pass a valid token with --token-file FILE"
+      return e.getMessage()
+          + ". Pass a valid token with --token-file FILE"
           + " (or a client certificate with --tls-cert/--tls-key)";
     }
     if (e instanceof DeadlineExceededException) {
-      return "no answer from " + where + " within " + ClientFactory.format(s.deadline())
+      return "no answer from "
+          + where
+          + " within "
+          + ClientFactory.format(s.deadline())
           + ": the server may be overloaded or stuck; try a longer --deadline";
     }
     return "the server at " + where + " failed: " + e.getMessage();

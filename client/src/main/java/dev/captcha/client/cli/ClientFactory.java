@@ -38,7 +38,8 @@ interface ClientFactory {
 
   static RetrySettings retry(int maxAttempts) {
     RetrySettings d = RetrySettings.defaults();
-    return new RetrySettings(maxAttempts, d.initialBackoff(), d.maxBackoff(), d.backoffMultiplier());
+    return new RetrySettings(
+        maxAttempts, d.initialBackoff(), d.maxBackoff(), d.backoffMultiplier());
   }
 
   /** For messages. */

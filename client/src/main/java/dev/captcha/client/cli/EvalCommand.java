@@ -2,7 +2,13 @@ package dev.captcha.client.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.captcha.client.SolveResult;
+import dev.captcha.model.Candidate;
+import dev.captcha.model.Prediction;
 import dev.captcha.model.Tally;
+import dev.captcha.report.EvaluationReport;
+import dev.captcha.report.Progress;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +67,17 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the metrics as one JSON object.")
   boolean json;
 
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description =
+          "Also write an HTML report into DIR: the accuracy table, a heat map of misread characters,"
+              + " accuracy against confidence and every misread image with its candidates; it opens offline.")
+  Path report;
+
+  @Option(names = "--quiet", description = "Show no progress on stderr.")
+  boolean quiet;
+
   private final CaptchaCli cli;
 
   EvalCommand(CaptchaCli cli) {
@@ -77,7 +94,8 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     CommandLine cmd = spec.commandLine();
     if (maxInFlight < 1 || maxInFlight > 100_000) {
-      throw new CommandLine.ParameterException(cmd, "--max-in-flight must be 1..100000, got " + maxInFlight);
+      throw new CommandLine.ParameterException(
+          cmd, "--max-in-flight must be 1..100000, got " + maxInFlight);
     }
     if (!Files.isDirectory(dir)) {
       throw new CliFailure(ExitCodes.USAGE_OR_CONNECTION, "not a directory: " + dir);
@@ -98,29 +116,56 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     if (labelled.isEmpty()) {
-      throw new CliFailure(ExitCodes.USAGE_OR_CONNECTION,
+      throw new CliFailure(
+          ExitCodes.USAGE_OR_CONNECTION,
           "no labelled images in " + dir + ": name them <index>_<text>.png, e.g. 0_aB3x.png");
     }
     try (CaptchaCli.Connection c = cli.connect(cmd)) {
       Tally metrics = new Tally();
+      EvaluationReport page = report == null ? null : new EvaluationReport();
       AtomicInteger failed = new AtomicInteger();
-      Progress progress = new Progress(err, cli.interactive(), labelled.size());
+      AtomicInteger done = new AtomicInteger();
       long start = System.nanoTime();
-      new BatchRunner(c.client(), !unary, maxInFlight, false).run(labelled, item -> {
-        if (item.succeeded()) {
-          metrics.add(labels.get(item.path()), item.result().text());
-        } else {
-          failed.incrementAndGet();
-          progress.message(item.path() + ": error: " + item.error().getMessage());
-        }
-        progress.step(item.succeeded());
-      });
+      try (Progress progress = cli.progress("evaluated", labelled.size(), quiet, err)) {
+        new BatchRunner(c.client(), !unary, maxInFlight, false)
+            .run(
+                labelled,
+                item -> {
+                  if (item.succeeded()) {
+                    metrics.add(labels.get(item.path()), item.result().text());
+                    if (page != null) {
+                      addToReport(page, item, labels.get(item.path()));
+                    }
+                  } else {
+                    failed.incrementAndGet();
+                    progress.message(item.path() + ": error: " + item.error().getMessage());
+                  }
+                  progress.update(
+                      done.incrementAndGet(),
+                      Double.NaN,
+                      failed.get() > 0 ? failed.get() + " failed" : "");
+                });
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
-      progress.clear();
-      out.print(json
-          ? toJson(metrics, failed.get(), skipped, seconds, c.model().name() + " " + c.model().version()) + "\n"
-          : report(metrics, failed.get(), skipped, seconds, c.model().name() + " " + c.model().version()));
+      out.print(
+          json
+              ? toJson(
+                      metrics,
+                      failed.get(),
+                      skipped,
+                      seconds,
+                      c.model().name() + " " + c.model().version())
+                  + "\n"
+              : report(
+                  metrics,
+                  failed.get(),
+                  skipped,
+                  seconds,
+                  c.model().name() + " " + c.model().version()));
       out.flush();
+      if (page != null) {
+        writeReport(page, c.model().name() + " " + c.model().version(), failed.get(), err);
+      }
       if (failed.get() > 0) {
         err.println("captcha: " + failed.get() + " of " + labelled.size() + " images failed");
         return ExitCodes.ITEM_FAILURES;
@@ -129,31 +174,100 @@ final class EvalCommand implements Callable<Integer> {
     }
   }
 
+  private static void addToReport(EvaluationReport page, Item item, String truth) {
+    SolveResult r = item.result();
+    List<List<Candidate>> positions =
+        r.positions().stream()
+            .map(
+                p ->
+                    p.candidates().stream()
+                        .map(c -> new Candidate(c.character(), c.probability()))
+                        .toList())
+            .toList();
+    String name = item.path().getFileName().toString();
+    String extension = name.substring(name.lastIndexOf('.') + 1);
+    try {
+      page.add(
+          item.path().toString(),
+          truth,
+          new Prediction(r.text(), r.confidence(), positions),
+          List.of(),
+          () -> new EvaluationReport.Picture(Files.readAllBytes(item.path()), extension));
+    } catch (IOException e) {
+      throw new CliFailure(
+          ExitCodes.USAGE_OR_CONNECTION,
+          "cannot read " + item.path() + " for the report: " + e.getMessage());
+    }
+  }
+
+  private void writeReport(EvaluationReport page, String model, int failed, PrintWriter err) {
+    try {
+      Path index =
+          page.write(
+              report,
+              "Evaluation of " + model,
+              EvaluationReport.facts(
+                  "model",
+                  model,
+                  "data",
+                  dir.toString(),
+                  "images",
+                  page.tally().images()
+                      + " answered"
+                      + (failed > 0 ? ", " + failed + " failed (not counted)" : "")));
+      err.println("captcha: report written to " + index);
+    } catch (IOException | RuntimeException e) {
+      throw new CliFailure(
+          ExitCodes.USAGE_OR_CONNECTION,
+          "cannot write the report to " + report + ": " + e.getMessage());
+    }
+  }
+
   private String report(Tally m, int failed, int skipped, double seconds, String model) {
     StringBuilder s = new StringBuilder();
     long n = m.images();
     s.append(String.format(Locale.ROOT, "model: %s%n", model));
-    s.append(String.format(Locale.ROOT, "images: %d solved, %d failed, %d skipped%n", n, failed, skipped));
-    s.append(String.format(Locale.ROOT, "sequence accuracy: exact %s  case-folded %s  confusable-folded %s%n",
-        pct(m.exact(), n), pct(m.caseFolded(), n), pct(m.merged(), n)));
-    s.append(String.format(Locale.ROOT, "character accuracy: %s%s%n", pct(m.characterHits(), m.characters()),
-        m.lengthMismatches() > 0 ? " (" + m.lengthMismatches() + " texts of the wrong length)" : ""));
-    s.append(String.format(Locale.ROOT, "throughput: %.1f images/s (%d in %.2f s)%n",
-        (n + failed) / Math.max(seconds, 1e-9), n + failed, seconds));
+    s.append(
+        String.format(
+            Locale.ROOT, "images: %d solved, %d failed, %d skipped%n", n, failed, skipped));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "sequence accuracy: exact %s  case-folded %s  confusable-folded %s%n",
+            pct(m.exact(), n),
+            pct(m.caseFolded(), n),
+            pct(m.merged(), n)));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "character accuracy: %s%s%n",
+            pct(m.characterHits(), m.characters()),
+            m.lengthMismatches() > 0
+                ? " (" + m.lengthMismatches() + " texts of the wrong length)"
+                : ""));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "throughput: %.1f images/s (%d in %.2f s)%n",
+            (n + failed) / Math.max(seconds, 1e-9),
+            n + failed,
+            seconds));
     List<Tally.Confusion> worst = m.topConfusions(top);
     if (worst.isEmpty()) {
       s.append("worst confusions: none\n");
     } else {
       s.append("worst confusions (true -> predicted: count):\n");
       for (Tally.Confusion c : worst) {
-        s.append(String.format(Locale.ROOT, "  %s -> %s: %d%n", c.truth(), c.predicted(), c.count()));
+        s.append(
+            String.format(Locale.ROOT, "  %s -> %s: %d%n", c.truth(), c.predicted(), c.count()));
       }
     }
     return s.toString();
   }
 
   private static String pct(long part, long whole) {
-    return String.format(Locale.ROOT, "%.2f%% (%d/%d)", 100.0 * Tally.ratio(part, whole), part, whole);
+    return String.format(
+        Locale.ROOT, "%.2f%% (%d/%d)", 100.0 * Tally.ratio(part, whole), part, whole);
   }
 
   private String toJson(Tally m, int failed, int skipped, double seconds, String model) {
@@ -170,7 +284,10 @@ final class EvalCommand implements Callable<Integer> {
     n.put("seconds", seconds);
     var arr = n.putArray("worst_confusions");
     for (Tally.Confusion c : m.topConfusions(top)) {
-      arr.addObject().put("true", c.truth()).put("predicted", c.predicted()).put("count", c.count());
+      arr.addObject()
+          .put("true", c.truth())
+          .put("predicted", c.predicted())
+          .put("count", c.count());
     }
     return n.toString();
   }

@@ -4,8 +4,10 @@ package dev.captcha.client.cli;
 final class ExitCodes {
   /** Every item was solved. */
   static final int OK = 0;
+
   /** Some items failed; each was reported on stderr. */
   static final int ITEM_FAILURES = 1;
+
   /** Bad usage, or the server could not be used (unreachable, credentials refused). */
   static final int USAGE_OR_CONNECTION = 2;
 

@@ -17,8 +17,8 @@ final class ImageFiles {
   private ImageFiles() {}
 
   /**
-   * Files given by name are taken as they are; directories are searched recursively for files
-   * whose extension is an image one (case-insensitive), in name order.
+   * Files given by name are taken as they are; directories are searched recursively for files whose
+   * extension is an image one (case-insensitive), in name order.
    *
    * @throws CliFailure when a path does not exist or nothing is found
    */
@@ -27,9 +27,13 @@ final class ImageFiles {
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
         try (Stream<Path> walk = Files.walk(p)) {
-          walk.filter(Files::isRegularFile).filter(ImageFiles::isImageName).sorted().forEach(files::add);
+          walk.filter(Files::isRegularFile)
+              .filter(ImageFiles::isImageName)
+              .sorted()
+              .forEach(files::add);
         } catch (IOException | UncheckedIOException e) {
-          throw new CliFailure(ExitCodes.USAGE_OR_CONNECTION, "cannot list directory " + p + ": " + e.getMessage());
+          throw new CliFailure(
+              ExitCodes.USAGE_OR_CONNECTION, "cannot list directory " + p + ": " + e.getMessage());
         }
       } else if (Files.exists(p)) {
         files.add(p);
@@ -40,7 +44,9 @@ final class ImageFiles {
     if (files.isEmpty()) {
       throw new CliFailure(
           ExitCodes.USAGE_OR_CONNECTION,
-          "no images found in " + paths + " (looked for files ending in .png, .jpg, .jpeg, .gif, .bmp)");
+          "no images found in "
+              + paths
+              + " (looked for files ending in .png, .jpg, .jpeg, .gif, .bmp)");
     }
     return files;
   }

@@ -42,14 +42,34 @@ final class InfoCommand implements Callable<Integer> {
       } else {
         ModelDescription.Batching b = m.batching();
         out.printf(Locale.ROOT, "model:               %s %s%n", m.name(), m.version());
-        out.printf(Locale.ROOT, "decoder:             %s, %d characters from %s%n", m.decoder(), m.captchaLength(), m.charset());
-        out.printf(Locale.ROOT, "input:               %d x %d x %d (channels x height x width)%n", m.channels(), m.height(), m.width());
+        out.printf(
+            Locale.ROOT,
+            "decoder:             %s, %d characters from %s%n",
+            m.decoder(),
+            m.captchaLength(),
+            m.charset());
+        out.printf(
+            Locale.ROOT,
+            "input:               %d x %d x %d (channels x height x width)%n",
+            m.channels(),
+            m.height(),
+            m.width());
+        out.printf(Locale.ROOT, "precision:           %s%n", m.precision());
         out.printf(Locale.ROOT, "validation accuracy: %.2f%%%n", 100.0 * m.validationAccuracy());
         out.printf(Locale.ROOT, "execution provider:  %s%n", m.executionProvider());
-        out.printf(Locale.ROOT, "batching:            mode %s, max batch %d, preferred %s, max queue delay %s%n",
-            b.mode(), b.maxBatchSize(), b.preferredBatchSizes(), ms(b.maxQueueDelay()));
-        out.printf(Locale.ROOT, "                     %d instance(s), queue up to %d, default timeout %s%s%n",
-            b.instances(), b.maxQueueLength(), ms(b.defaultTimeout()),
+        out.printf(
+            Locale.ROOT,
+            "batching:            mode %s, max batch %d, preferred %s, max queue delay %s%n",
+            b.mode(),
+            b.maxBatchSize(),
+            b.preferredBatchSizes(),
+            ms(b.maxQueueDelay()));
+        out.printf(
+            Locale.ROOT,
+            "                     %d instance(s), queue up to %d, default timeout %s%s%n",
+            b.instances(),
+            b.maxQueueLength(),
+            ms(b.defaultTimeout()),
             b.latencyBudget().isZero() ? "" : ", latency budget " + ms(b.latencyBudget()));
         if (metadata) {
           m.metadata().forEach((k, v) -> out.printf("  %s = %s%n", k, v));
@@ -73,9 +93,13 @@ final class InfoCommand implements Callable<Integer> {
     n.put("decoder", m.decoder());
     n.put("charset", m.charset());
     n.put("captcha_length", m.captchaLength());
-    n.putObject("input").put("channels", m.channels()).put("height", m.height()).put("width", m.width());
+    n.putObject("input")
+        .put("channels", m.channels())
+        .put("height", m.height())
+        .put("width", m.width());
     n.put("validation_accuracy", (double) m.validationAccuracy());
     n.put("execution_provider", m.executionProvider());
+    n.put("precision", m.precision());
     ModelDescription.Batching b = m.batching();
     ObjectNode bn = n.putObject("batching");
     bn.put("mode", b.mode());

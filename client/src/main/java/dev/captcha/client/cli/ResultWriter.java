@@ -10,7 +10,11 @@ import java.util.Locale;
 
 /** Writes solved images to stdout as tab-separated text, JSON lines or CSV. */
 final class ResultWriter {
-  enum Format { TEXT, JSON, CSV }
+  enum Format {
+    TEXT,
+    JSON,
+    CSV
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,7 +47,10 @@ final class ResultWriter {
   }
 
   static String csv(String field) {
-    if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0 && field.indexOf('\r') < 0) {
+    if (field.indexOf(',') < 0
+        && field.indexOf('"') < 0
+        && field.indexOf('\n') < 0
+        && field.indexOf('\r') < 0) {
       return field;
     }
     return '"' + field.replace("\"", "\"\"") + '"';

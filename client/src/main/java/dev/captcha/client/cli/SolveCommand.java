@@ -1,5 +1,6 @@
 package dev.captcha.client.cli;
 
+import dev.captcha.report.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,10 +24,15 @@ import picocli.CommandLine.Spec;
 final class SolveCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Parameters(paramLabel = "FILE|DIR", arity = "1..*", description = "Image files and directories of images.")
+  @Parameters(
+      paramLabel = "FILE|DIR",
+      arity = "1..*",
+      description = "Image files and directories of images.")
   List<Path> paths;
 
-  @Option(names = "--json", description = "Print JSON lines with the candidates per position and the server's timing.")
+  @Option(
+      names = "--json",
+      description = "Print JSON lines with the candidates per position and the server's timing.")
   boolean json;
 
   @Option(names = "--csv", description = "Print CSV with a header: path,text,confidence.")
@@ -34,7 +40,8 @@ final class SolveCommand implements Callable<Integer> {
 
   @Option(
       names = "--stream",
-      description = "Send the images over one SolveStream call instead of one Solve call per image.")
+      description =
+          "Send the images over one SolveStream call instead of one Solve call per image.")
   boolean stream;
 
   @Option(
@@ -49,6 +56,9 @@ final class SolveCommand implements Callable<Integer> {
       description = "Print results as they come instead of in input order.")
   boolean unordered;
 
+  @Option(names = "--quiet", description = "Show no progress on stderr.")
+  boolean quiet;
+
   private final CaptchaCli cli;
 
   SolveCommand(CaptchaCli cli) {
@@ -59,31 +69,41 @@ final class SolveCommand implements Callable<Integer> {
   public Integer call() {
     CommandLine cmd = spec.commandLine();
     if (json && csv) {
-      throw new CommandLine.ParameterException(cmd, "--json and --csv exclude each other: pick one");
+      throw new CommandLine.ParameterException(
+          cmd, "--json and --csv exclude each other: pick one");
     }
     if (maxInFlight < 1 || maxInFlight > 100_000) {
-      throw new CommandLine.ParameterException(cmd, "--max-in-flight must be 1..100000, got " + maxInFlight);
+      throw new CommandLine.ParameterException(
+          cmd, "--max-in-flight must be 1..100000, got " + maxInFlight);
     }
     List<Path> files = ImageFiles.collect(paths);
-    ResultWriter.Format format = json ? ResultWriter.Format.JSON : csv ? ResultWriter.Format.CSV : ResultWriter.Format.TEXT;
+    ResultWriter.Format format =
+        json ? ResultWriter.Format.JSON : csv ? ResultWriter.Format.CSV : ResultWriter.Format.TEXT;
     PrintWriter out = cmd.getOut();
     PrintWriter err = cmd.getErr();
     try (CaptchaCli.Connection c = cli.connect(cmd)) {
       ResultWriter writer = new ResultWriter(out, format);
-      Progress progress = new Progress(err, cli.interactive(), files.size());
       AtomicInteger failed = new AtomicInteger();
+      AtomicInteger done = new AtomicInteger();
       writer.header();
-      new BatchRunner(c.client(), stream, maxInFlight, !unordered).run(files, item -> {
-        if (item.succeeded()) {
-          writer.write(item);
-        } else {
-          failed.incrementAndGet();
-          progress.message(item.path() + ": error: " + item.error().getMessage());
-        }
-        progress.step(item.succeeded());
-      });
+      try (Progress progress = cli.progress("solved", files.size(), quiet, err)) {
+        new BatchRunner(c.client(), stream, maxInFlight, !unordered)
+            .run(
+                files,
+                item -> {
+                  if (item.succeeded()) {
+                    writer.write(item);
+                  } else {
+                    failed.incrementAndGet();
+                    progress.message(item.path() + ": error: " + item.error().getMessage());
+                  }
+                  progress.update(
+                      done.incrementAndGet(),
+                      Double.NaN,
+                      failed.get() > 0 ? failed.get() + " failed" : "");
+                });
+      }
       out.flush();
-      progress.clear();
       if (failed.get() > 0) {
         err.println("captcha: " + failed.get() + " of " + files.size() + " images failed");
         return ExitCodes.ITEM_FAILURES;

@@ -47,17 +47,22 @@ class CaptchaCliTest {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
-  private final ClientFactory inProcess = s -> {
-    CaptchaSolverClient.Builder b = CaptchaSolverClient.builder()
-        .channel(channel).deadline(java.time.Duration.ofMinutes(5)).retry(ClientFactory.retry(s.maxAttempts()));
-    if (s.token() != null) {
-      b.bearerToken(s.token());
-    }
-    return b.build();
-  };
+  private final ClientFactory inProcess =
+      s -> {
+        CaptchaSolverClient.Builder b =
+            CaptchaSolverClient.builder()
+                .channel(channel)
+                .deadline(java.time.Duration.ofMinutes(5))
+                .retry(ClientFactory.retry(s.maxAttempts()));
+        if (s.token() != null) {
+          b.bearerToken(s.token());
+        }
+        return b.build();
+      };
 
   private int run(String... args) {
-    return CaptchaCli.run(args, inProcess, false, new PrintWriter(out, true), new PrintWriter(err, true));
+    return CaptchaCli.run(
+        args, inProcess, false, new PrintWriter(out, true), new PrintWriter(err, true));
   }
 
   private Path image(String name, String content) throws IOException {
@@ -77,7 +82,8 @@ class CaptchaCliTest {
     Path c = image("sub/deeper/c.gif", "1234");
     image("sub/notes.txt", "not an image");
     assertEquals(0, run("solve", a.toString(), dir.resolve("sub").toString()), err.toString());
-    assertEquals(List.of(a + "\tabcd\t0.6561", b + "\tWxyz\t0.6561", c + "\t1234\t0.6561"), lines());
+    assertEquals(
+        List.of(a + "\tabcd\t0.6561", b + "\tWxyz\t0.6561", c + "\t1234\t0.6561"), lines());
     assertEquals("", err.toString());
   }
 
@@ -126,8 +132,12 @@ class CaptchaCliTest {
       out.getBuffer().setLength(0);
       err.getBuffer().setLength(0);
       assertEquals(1, run("solve", mode, dir.toString()));
-      assertEquals(List.of(good + "\tabcd\t0.6561", good2 + "\tefgh\t0.6561"), lines().stream().sorted().toList());
-      assertTrue(err.toString().contains(bad + ": error: image refused by the server: undecodable"), err.toString());
+      assertEquals(
+          List.of(good + "\tabcd\t0.6561", good2 + "\tefgh\t0.6561"),
+          lines().stream().sorted().toList());
+      assertTrue(
+          err.toString().contains(bad + ": error: image refused by the server: undecodable"),
+          err.toString());
       assertTrue(err.toString().contains("1 of 3 images failed"), err.toString());
     }
   }
@@ -165,12 +175,23 @@ class CaptchaCliTest {
       port = s.getLocalPort();
     }
     Path a = image("a.png", "abcd");
-    int code = CaptchaCli.run(
-        new String[] {"--target", "127.0.0.1:" + port, "--max-attempts", "1", "solve", a.toString()},
-        ClientFactory.network(), false, new PrintWriter(out, true), new PrintWriter(err, true));
+    int code =
+        CaptchaCli.run(
+            new String[] {
+              "--target", "127.0.0.1:" + port, "--max-attempts", "1", "solve", a.toString()
+            },
+            ClientFactory.network(),
+            false,
+            new PrintWriter(out, true),
+            new PrintWriter(err, true));
     assertEquals(2, code);
     assertTrue(err.toString().contains("cannot reach 127.0.0.1:" + port), err.toString());
-    assertTrue(err.toString().contains("Is the server running? Start it with `java -jar server/target/captcha-server.jar --port " + port), err.toString());
+    assertTrue(
+        err.toString()
+            .contains(
+                "Is the server running? Start it with `java -jar server/target/captcha-server.jar --port "
+                    + port),
+        err.toString());
   }
 
   @Test
@@ -203,12 +224,18 @@ class CaptchaCliTest {
     String report = out.toString();
     assertTrue(report.contains("model: fake-resnet 9.9.9"), report);
     assertTrue(report.contains("images: 4 solved, 0 failed, 1 skipped"), report);
-    assertTrue(report.contains(
-        "sequence accuracy: exact 25.00% (1/4)  case-folded 50.00% (2/4)  confusable-folded 75.00% (3/4)"), report);
+    assertTrue(
+        report.contains(
+            "sequence accuracy: exact 25.00% (1/4)  case-folded 50.00% (2/4)  confusable-folded 75.00% (3/4)"),
+        report);
     assertTrue(report.contains("character accuracy: 68.75% (11/16)"), report);
     assertTrue(report.contains("throughput: "), report);
-    assertTrue(report.contains("  1 -> l: 1\n  A -> a: 1\n  B -> b: 1\n  O -> 0: 1\n  z -> q: 1\n"), report);
-    assertTrue(err.toString().contains("skipping") && err.toString().contains("readme.png"), err.toString());
+    assertTrue(
+        report.contains("  1 -> l: 1\n  A -> a: 1\n  B -> b: 1\n  O -> 0: 1\n  z -> q: 1\n"),
+        report);
+    assertTrue(
+        err.toString().contains("skipping") && err.toString().contains("readme.png"),
+        err.toString());
   }
 
   @Test
@@ -230,6 +257,24 @@ class CaptchaCliTest {
   }
 
   @Test
+  void evalWritesAnHtmlReportWithEveryMisreadImage() throws IOException {
+    labelledFolder();
+    Path report = dir.resolve("report");
+    assertEquals(
+        0,
+        run("eval", "--quiet", "--report", report.toString(), dir.resolve("eval").toString()),
+        err.toString());
+    String html = Files.readString(report.resolve("index.html"));
+    assertTrue(html.contains("Evaluation of fake-resnet 9.9.9"), html);
+    assertTrue(html.contains("25.00%"), html);
+    try (var misread = Files.list(report.resolve("misread"))) {
+      assertEquals(3, misread.count());
+    }
+    assertTrue(Files.isRegularFile(report.resolve("confusions.png")));
+    assertTrue(err.toString().contains("report written to"), err.toString());
+  }
+
+  @Test
   void evalWithoutLabelledImagesIsAUsageError() throws IOException {
     image("plain/x.png", "abcd");
     assertEquals(2, run("eval", dir.resolve("plain").toString()));
@@ -243,6 +288,7 @@ class CaptchaCliTest {
     assertTrue(text.contains("model:               fake-resnet 9.9.9"), text);
     assertTrue(text.contains("max batch 32, preferred [8, 16], max queue delay 5.0 ms"), text);
     assertTrue(text.contains("validation accuracy: 98.70%"), text);
+    assertTrue(text.contains("precision:           float32"), text);
     out.getBuffer().setLength(0);
     assertEquals(0, run("info", "--json"));
     JsonNode n = new ObjectMapper().readTree(out.toString());
@@ -250,14 +296,23 @@ class CaptchaCliTest {
     assertEquals(128, n.get("input").get("width").asInt());
     assertEquals(2, n.get("batching").get("instances").asInt());
     assertEquals("1", n.get("metadata").get("captcha.format").asText());
+    assertEquals("float32", n.get("precision").asText());
   }
 
   @Test
   void progressBarIsDrawnOnStderrOnlyForATerminal() throws IOException {
     Path a = image("a.png", "abcd");
-    assertEquals(0, CaptchaCli.run(new String[] {"solve", a.toString()}, inProcess, true,
-        new PrintWriter(out, true), new PrintWriter(err, true)));
-    assertTrue(err.toString().contains("\r[##############################] 1/1"), err.toString());
+    assertEquals(
+        0,
+        CaptchaCli.run(
+            new String[] {"solve", a.toString()},
+            inProcess,
+            true,
+            new PrintWriter(out, true),
+            new PrintWriter(err, true)));
+    assertTrue(
+        err.toString().contains("\r[########################] 1/1 images (100.0%)"),
+        err.toString());
     assertEquals(List.of(a + "\tabcd\t0.6561"), lines());
   }
 
@@ -265,8 +320,20 @@ class CaptchaCliTest {
   void helpDocumentsEveryFlag() {
     assertEquals(0, run("solve", "--help"));
     String help = out.toString();
-    for (String flag : List.of("--target", "--deadline", "--tls-ca", "--tls-cert", "--tls-key", "--token-file",
-        "--json", "--csv", "--stream", "--max-in-flight", "--unordered", "--max-attempts")) {
+    for (String flag :
+        List.of(
+            "--target",
+            "--deadline",
+            "--tls-ca",
+            "--tls-cert",
+            "--tls-key",
+            "--token-file",
+            "--json",
+            "--csv",
+            "--stream",
+            "--max-in-flight",
+            "--unordered",
+            "--max-attempts")) {
       assertTrue(help.contains(flag), flag);
     }
     assertFalse(help.contains("null"));

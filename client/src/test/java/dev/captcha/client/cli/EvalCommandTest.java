@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.captcha.cli.DurationConverter;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,9 @@ class EvalCommandTest {
     assertEquals(Duration.ofMillis(1500), DurationConverter.parse("1.5s"));
     assertEquals(Duration.ofMinutes(2), DurationConverter.parse("2m"));
     assertEquals(Duration.ofSeconds(5), DurationConverter.parse("PT5S"));
-    assertThrows(CommandLine.TypeConversionException.class, () -> DurationConverter.parse("0s"));
+    assertThrows(
+        CommandLine.TypeConversionException.class,
+        () -> new DurationConverter.Positive().convert("0s"));
     assertThrows(CommandLine.TypeConversionException.class, () -> DurationConverter.parse("five"));
   }
 }

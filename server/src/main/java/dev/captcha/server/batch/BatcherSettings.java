@@ -69,43 +69,99 @@ public record BatcherSettings(
   }
 
   public BatcherSettings withMaxBatchSize(int v) {
-    return new BatcherSettings(v, maxQueueDelay, preferredBatchSizes, instances, maxQueueLength,
-        defaultTimeout, mode, latencyBudget);
+    return new BatcherSettings(
+        v,
+        maxQueueDelay,
+        preferredBatchSizes,
+        instances,
+        maxQueueLength,
+        defaultTimeout,
+        mode,
+        latencyBudget);
   }
 
   public BatcherSettings withMaxQueueDelay(Duration v) {
-    return new BatcherSettings(maxBatchSize, v, preferredBatchSizes, instances, maxQueueLength,
-        defaultTimeout, mode, latencyBudget);
+    return new BatcherSettings(
+        maxBatchSize,
+        v,
+        preferredBatchSizes,
+        instances,
+        maxQueueLength,
+        defaultTimeout,
+        mode,
+        latencyBudget);
   }
 
   public BatcherSettings withPreferredBatchSizes(List<Integer> v) {
-    return new BatcherSettings(maxBatchSize, maxQueueDelay, v, instances, maxQueueLength,
-        defaultTimeout, mode, latencyBudget);
+    return new BatcherSettings(
+        maxBatchSize,
+        maxQueueDelay,
+        v,
+        instances,
+        maxQueueLength,
+        defaultTimeout,
+        mode,
+        latencyBudget);
   }
 
   public BatcherSettings withInstances(int v) {
-    return new BatcherSettings(maxBatchSize, maxQueueDelay, preferredBatchSizes, v, maxQueueLength,
-        defaultTimeout, mode, latencyBudget);
+    return new BatcherSettings(
+        maxBatchSize,
+        maxQueueDelay,
+        preferredBatchSizes,
+        v,
+        maxQueueLength,
+        defaultTimeout,
+        mode,
+        latencyBudget);
   }
 
   public BatcherSettings withMaxQueueLength(int v) {
-    return new BatcherSettings(maxBatchSize, maxQueueDelay, preferredBatchSizes, instances, v,
-        defaultTimeout, mode, latencyBudget);
+    return new BatcherSettings(
+        maxBatchSize,
+        maxQueueDelay,
+        preferredBatchSizes,
+        instances,
+        v,
+        defaultTimeout,
+        mode,
+        latencyBudget);
   }
 
   public BatcherSettings withDefaultTimeout(Duration v) {
-    return new BatcherSettings(maxBatchSize, maxQueueDelay, preferredBatchSizes, instances,
-        maxQueueLength, v, mode, latencyBudget);
+    return new BatcherSettings(
+        maxBatchSize,
+        maxQueueDelay,
+        preferredBatchSizes,
+        instances,
+        maxQueueLength,
+        v,
+        mode,
+        latencyBudget);
   }
 
   public BatcherSettings withMode(BatchingMode v) {
-    return new BatcherSettings(maxBatchSize, maxQueueDelay, preferredBatchSizes, instances,
-        maxQueueLength, defaultTimeout, v, latencyBudget);
+    return new BatcherSettings(
+        maxBatchSize,
+        maxQueueDelay,
+        preferredBatchSizes,
+        instances,
+        maxQueueLength,
+        defaultTimeout,
+        v,
+        latencyBudget);
   }
 
   public BatcherSettings withLatencyBudget(Duration v) {
-    return new BatcherSettings(maxBatchSize, maxQueueDelay, preferredBatchSizes, instances,
-        maxQueueLength, defaultTimeout, mode, v);
+    return new BatcherSettings(
+        maxBatchSize,
+        maxQueueDelay,
+        preferredBatchSizes,
+        instances,
+        maxQueueLength,
+        defaultTimeout,
+        mode,
+        v);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dynamic micro-batcher: groups requests into batches for a set of engine instances, dispatching
- * a batch when an instance is free and either a full (or preferred-size) batch is queued or the
+ * Dynamic micro-batcher: groups requests into batches for a set of engine instances, dispatching a
+ * batch when an instance is free and either a full (or preferred-size) batch is queued or the
  * oldest request has waited its delay, counted from its arrival. Thread-safe; {@link #add} may be
  * called from any thread.
  *
@@ -120,8 +120,8 @@ public final class MicroBatcher<I, O> {
   }
 
   /**
-   * Runs every batch size from 1 to max on every instance once, before serving, and seeds the
-   * batch cost estimate with the timings. Must be called before the first {@link #add}.
+   * Runs every batch size from 1 to max on every instance once, before serving, and seeds the batch
+   * cost estimate with the timings. Must be called before the first {@link #add}.
    *
    * @param blank an input to repeat, for example an all-zero image
    */
@@ -190,10 +190,10 @@ public final class MicroBatcher<I, O> {
   }
 
   /**
-   * The refusal a request arriving now would get because the queue is full, or null while there
-   * is room; expired requests are cleared out first. Lets a caller refuse before it spends work
-   * preparing an input that {@link #add} would refuse anyway; {@link #add} checks again. The
-   * caller that refuses tells its listener.
+   * The refusal a request arriving now would get because the queue is full, or null while there is
+   * room; expired requests are cleared out first. Lets a caller refuse before it spends work
+   * preparing an input that {@link #add} would refuse anyway; {@link #add} checks again. The caller
+   * that refuses tells its listener.
    */
   public RejectedException refusalIfFull() {
     long now = clock.nanoTime();
@@ -216,8 +216,11 @@ public final class MicroBatcher<I, O> {
     long retry = Math.max(expectedWaitNanosLocked(), 1_000_000L);
     return new RejectedException(
         RejectedException.Reason.QUEUE_FULL,
-        "queue full (" + queue.size() + " requests waiting); retry after about "
-            + TimeUnit.NANOSECONDS.toMillis(retry) + " ms",
+        "queue full ("
+            + queue.size()
+            + " requests waiting); retry after about "
+            + TimeUnit.NANOSECONDS.toMillis(retry)
+            + " ms",
         retry);
   }
 
@@ -452,8 +455,8 @@ public final class MicroBatcher<I, O> {
       workers.execute(() -> runBatch(instance, batch));
     } catch (RejectedExecutionException e) {
       long now = clock.nanoTime();
-      finish(instance, batch, null, new InferenceException("no worker to run the batch", e), now,
-          now);
+      finish(
+          instance, batch, null, new InferenceException("no worker to run the batch", e), now, now);
     }
   }
 
@@ -470,8 +473,10 @@ public final class MicroBatcher<I, O> {
       if (outputs == null || outputs.size() != inputs.size()) {
         failure =
             new InferenceException(
-                "engine returned " + (outputs == null ? "no" : outputs.size())
-                    + " outputs for a batch of " + inputs.size(),
+                "engine returned "
+                    + (outputs == null ? "no" : outputs.size())
+                    + " outputs for a batch of "
+                    + inputs.size(),
                 null);
       }
     } catch (Exception | Error e) {

@@ -8,8 +8,8 @@ import java.util.Objects;
  * @param device the execution provider to use
  * @param intraOpThreads threads ONNX Runtime may use inside one operator; 0 lets it choose
  * @param topK candidates reported per position
- * @param spinning whether ONNX Runtime's intra-op threads busy-wait for work between operators
- *     (its default); off, they sleep, leaving the cores to decoding and the network
+ * @param spinning whether ONNX Runtime's intra-op threads busy-wait for work between operators (its
+ *     default); off, they sleep, leaving the cores to decoding and the network
  */
 public record EngineOptions(Device device, int intraOpThreads, int topK, boolean spinning) {
 

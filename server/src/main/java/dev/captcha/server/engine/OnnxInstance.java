@@ -84,7 +84,9 @@ final class OnnxInstance implements BatchEngine<float[], Prediction> {
       FloatBuffer fb = out.getFloatBuffer();
       if (fb == null || fb.remaining() != outSize) {
         throw new IllegalStateException(
-            "model output has " + (fb == null ? 0 : fb.remaining()) + " floats, expected "
+            "model output has "
+                + (fb == null ? 0 : fb.remaining())
+                + " floats, expected "
                 + outSize);
       }
       fb.get(logits, 0, outSize);

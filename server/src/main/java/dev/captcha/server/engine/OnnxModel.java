@@ -62,7 +62,8 @@ public final class OnnxModel implements AutoCloseable {
       } catch (OrtException | RuntimeException | LinkageError e) {
         if (options.device() == Device.CUDA) {
           throw new EngineException(
-              "--device cuda: the CUDA execution provider could not be loaded (" + e.getMessage()
+              "--device cuda: the CUDA execution provider could not be loaded ("
+                  + e.getMessage()
                   + "); build with -Pcuda and make CUDA and cuDNN libraries available, or use"
                   + " --device cpu",
               e);
@@ -128,15 +129,21 @@ public final class OnnxModel implements AutoCloseable {
       throw new ModelFormatException("graph " + what + " " + node.getName() + " is not a tensor");
     }
     long[] shape = t.getShape();
-    boolean ok = shape.length == expected.length
-        && t.type == ai.onnxruntime.OnnxJavaType.FLOAT;
+    boolean ok = shape.length == expected.length && t.type == ai.onnxruntime.OnnxJavaType.FLOAT;
     for (int i = 1; ok && i < shape.length; i++) {
       ok = shape[i] < 0 || shape[i] == expected[i];
     }
     if (!ok) {
       throw new ModelFormatException(
-          "graph " + what + " " + node.getName() + " is " + t.type + java.util.Arrays.toString(shape)
-              + " but the metadata describes float" + java.util.Arrays.toString(expected)
+          "graph "
+              + what
+              + " "
+              + node.getName()
+              + " is "
+              + t.type
+              + java.util.Arrays.toString(shape)
+              + " but the metadata describes float"
+              + java.util.Arrays.toString(expected)
               + " (-1: any)");
     }
   }
@@ -151,8 +158,8 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * A new batcher instance with its own reusable input buffer for up to {@code maxBatchSize}
-   * items; the caller runs it from one thread at a time.
+   * A new batcher instance with its own reusable input buffer for up to {@code maxBatchSize} items;
+   * the caller runs it from one thread at a time.
    */
   public BatchEngine<float[], Prediction> newInstance(int maxBatchSize) {
     return new OnnxInstance(env, session, metadata, decoder, maxBatchSize);

@@ -12,9 +12,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Requires {@code authorization: Bearer <token>} on every call except those to exempt services
- * (the health service, so probes work without a secret), checked by {@link BearerToken};
- * immutable and thread-safe.
+ * Requires {@code authorization: Bearer <token>} on every call except those to exempt services (the
+ * health service, so probes work without a secret), checked by {@link BearerToken}; immutable and
+ * thread-safe.
  */
 public final class BearerTokenInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION =

@@ -37,7 +37,10 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
    */
   public CaptchaSolverService(
       Solver solver, ModelInfo modelInfo, Duration defaultTimeout, int streamWindow) {
-    this(solver, constant(Objects.requireNonNull(modelInfo, "modelInfo")), defaultTimeout,
+    this(
+        solver,
+        constant(Objects.requireNonNull(modelInfo, "modelInfo")),
+        defaultTimeout,
         streamWindow);
   }
 
@@ -58,7 +61,8 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
 
   @Override
   public void solve(SolveRequest request, StreamObserver<SolveResponse> observer) {
-    ServerCallStreamObserver<SolveResponse> call = (ServerCallStreamObserver<SolveResponse>) observer;
+    ServerCallStreamObserver<SolveResponse> call =
+        (ServerCallStreamObserver<SolveResponse>) observer;
     CompletableFuture<Solution> future = solver.solve(request.getImage().toByteArray(), deadline());
     call.setOnCancelHandler(() -> future.cancel(false));
     future.whenComplete(
@@ -78,9 +82,10 @@ public final class CaptchaSolverService extends CaptchaSolverGrpc.CaptchaSolverI
 
   @Override
   public StreamObserver<SolveRequest> solveStream(StreamObserver<SolveResponse> observer) {
-    ServerCallStreamObserver<SolveResponse> call = (ServerCallStreamObserver<SolveResponse>) observer;
-    StreamSession session = new StreamSession(call, solver, streamWindow, this::deadline,
-        defaultTimeoutNanos);
+    ServerCallStreamObserver<SolveResponse> call =
+        (ServerCallStreamObserver<SolveResponse>) observer;
+    StreamSession session =
+        new StreamSession(call, solver, streamWindow, this::deadline, defaultTimeoutNanos);
     session.start();
     return session;
   }

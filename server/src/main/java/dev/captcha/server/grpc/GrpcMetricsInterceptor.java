@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Counts every gRPC call by method and status code and SolveStream items by their status code,
- * and times Solve calls and SolveStream items from arrival to answer, into {@link ServerMetrics};
+ * Counts every gRPC call by method and status code and SolveStream items by their status code, and
+ * times Solve calls and SolveStream items from arrival to answer, into {@link ServerMetrics};
  * thread-safe. Request outcomes (admission, expiry, failure, queue time) are not its business: the
- * solver and the batcher record them where they happen. Install it as the outermost interceptor
- * so that calls refused by other interceptors are counted too.
+ * solver and the batcher record them where they happen. Install it as the outermost interceptor so
+ * that calls refused by other interceptors are counted too.
  */
 public final class GrpcMetricsInterceptor implements ServerInterceptor {
   private final ServerMetrics metrics;
@@ -94,9 +94,10 @@ public final class GrpcMetricsInterceptor implements ServerInterceptor {
         if (arrival != null) {
           metrics.recordServerTime(method, clock.nanoTime() - arrival);
         }
-        Status.Code code = response.hasError()
-            ? Status.fromCodeValue(response.getError().getCode()).getCode()
-            : Status.Code.OK;
+        Status.Code code =
+            response.hasError()
+                ? Status.fromCodeValue(response.getError().getCode()).getCode()
+                : Status.Code.OK;
         metrics.recordStreamItem(code.name());
       }
       super.sendMessage(message);

@@ -94,8 +94,7 @@ public final class GrpcTransport {
             .permitKeepAliveWithoutCalls(false)
             .maxConnectionIdle(limits.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
             .maxConnectionAge(limits.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
-            .maxConnectionAgeGrace(
-                limits.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+            .maxConnectionAgeGrace(limits.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
     return on(builder);
   }
 

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's readiness as the standard {@code grpc.health.v1} service reports it, for the whole
- * server ("") and for each named service: NOT_SERVING from creation until {@link #serving}, and
- * for good after {@link #draining}. Thread-safe.
+ * server ("") and for each named service: NOT_SERVING from creation until {@link #serving}, and for
+ * good after {@link #draining}. Thread-safe.
  */
 public final class HealthState {
   private static final Logger log = LoggerFactory.getLogger(HealthState.class);
@@ -44,8 +44,7 @@ public final class HealthState {
   }
 
   /**
-   * Reports NOT_SERVING for good, so load balancers stop sending new calls while the server
-   * drains.
+   * Reports NOT_SERVING for good, so load balancers stop sending new calls while the server drains.
    */
   public void draining() {
     if (draining.getAndSet(true)) {

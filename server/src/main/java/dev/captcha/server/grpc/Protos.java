@@ -19,8 +19,7 @@ public final class Protos {
   private Protos() {}
 
   /** Describes the served model and the batching settings in force. */
-  public static ModelInfo modelInfo(
-      ModelMetadata m, BatcherSettings s, String executionProvider) {
+  public static ModelInfo modelInfo(ModelMetadata m, BatcherSettings s, String executionProvider) {
     ModelInfo.Builder b =
         ModelInfo.newBuilder()
             .setName(m.name())
@@ -44,6 +43,7 @@ public final class Protos {
                     .setLatencyBudget(duration(s.latencyBudget())))
             .setExecutionProvider(executionProvider)
             .setDecoder(m.decoder())
+            .setPrecision(m.precision())
             .putAllMetadata(m.all());
     if (!Float.isNaN(m.validationAccuracy())) {
       b.setValidationAccuracy(m.validationAccuracy());

@@ -15,8 +15,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The one place that turns a failure into a gRPC status, following design.md's table; stateless
- * and thread-safe.
+ * The one place that turns a failure into a gRPC status, following the status codes listed in
+ * server/README.md; stateless and thread-safe.
  */
 public final class StatusMapper {
   /** Trailer that gRPC clients with a retry policy honour as the time to wait before retrying. */
@@ -67,8 +67,7 @@ public final class StatusMapper {
     Throwable t = unwrap(failure);
     com.google.rpc.Status status = toRpcStatus(t);
     Metadata trailers = new Metadata();
-    if (t instanceof RejectedException e
-        && e.reason() == RejectedException.Reason.QUEUE_FULL) {
+    if (t instanceof RejectedException e && e.reason() == RejectedException.Reason.QUEUE_FULL) {
       trailers.put(RETRY_PUSHBACK, Long.toString(Math.max(1, e.retryAfterNanos() / 1_000_000L)));
     }
     return StatusProto.toStatusRuntimeException(status, trailers);

@@ -15,14 +15,14 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Caps the client-streamed items of one connection, all its streams together, that the server
- * has read and not yet answered. It sits between a streaming service and the transport: the
- * service's requests for more messages are passed on one at a time per stream, and only while the
- * connection has credit; each answer sent returns one credit, and streams waiting for credit are
- * served in turn. A stream holds at most one credit for an item its client has not sent yet, so
- * streams with nothing to send cannot take the credit from busy ones. Calls whose client sends one
- * message are not limited. Thread-safe; install it on the server builder both as a transport
- * filter and as an interceptor.
+ * Caps the client-streamed items of one connection, all its streams together, that the server has
+ * read and not yet answered. It sits between a streaming service and the transport: the service's
+ * requests for more messages are passed on one at a time per stream, and only while the connection
+ * has credit; each answer sent returns one credit, and streams waiting for credit are served in
+ * turn. A stream holds at most one credit for an item its client has not sent yet, so streams with
+ * nothing to send cannot take the credit from busy ones. Calls whose client sends one message are
+ * not limited. Thread-safe; install it on the server builder both as a transport filter and as an
+ * interceptor.
  */
 public final class StreamItemLimiter extends ServerTransportFilter implements ServerInterceptor {
   private static final Attributes.Key<Budget> BUDGET =

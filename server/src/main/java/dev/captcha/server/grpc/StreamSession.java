@@ -55,8 +55,10 @@ final class StreamSession implements StreamObserver<SolveRequest> {
 
   @Override
   public void onNext(SolveRequest request) {
-    long deadline = Math.min(callDeadline.getAsLong(),
-        CaptchaSolverService.saturatedAdd(solver.nanoTime(), itemTimeoutNanos));
+    long deadline =
+        Math.min(
+            callDeadline.getAsLong(),
+            CaptchaSolverService.saturatedAdd(solver.nanoTime(), itemTimeoutNanos));
     CompletableFuture<Solution> f = solver.solve(request.getImage().toByteArray(), deadline);
     synchronized (lock) {
       if (finished) {
@@ -74,7 +76,9 @@ final class StreamSession implements StreamObserver<SolveRequest> {
     SolveResponse response =
         failure == null
             ? Protos.response(id, solution)
-            : SolveResponse.newBuilder().setId(id).setError(StatusMapper.toRpcStatus(failure))
+            : SolveResponse.newBuilder()
+                .setId(id)
+                .setError(StatusMapper.toRpcStatus(failure))
                 .build();
     synchronized (lock) {
       if (!inFlight.remove(f) || finished) {

@@ -43,10 +43,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/JSON routes over the {@link Solver}: {@code /v1/solve}, {@code /v1/solve:batch},
- * {@code /v1/model}, {@code /v1/stats}, {@code /healthz}, {@code /readyz}, the page at {@code /}
- * and {@code /openapi.json}. Requests are answered asynchronously when the solver completes; a
- * request is answered exactly once. Thread-safe; one instance serves all requests.
+ * The HTTP/JSON routes over the {@link Solver}: {@code /v1/solve}, {@code /v1/solve:batch}, {@code
+ * /v1/model}, {@code /v1/stats}, {@code /healthz}, {@code /readyz}, the page at {@code /} and
+ * {@code /openapi.json}. Requests are answered asynchronously when the solver completes; a request
+ * is answered exactly once. Thread-safe; one instance serves all requests.
  */
 final class ApiHandler extends Handler.Abstract {
   private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
@@ -127,9 +127,11 @@ final class ApiHandler extends Handler.Abstract {
         }
         case "/v1/stats" -> {
           if (ex.allow("GET")) {
-            ex.json(200, metrics == null
-                ? JsonBodies.MAPPER.createObjectNode()
-                : JsonBodies.totals(metrics.totals(), queueDepth.getAsInt()));
+            ex.json(
+                200,
+                metrics == null
+                    ? JsonBodies.MAPPER.createObjectNode()
+                    : JsonBodies.totals(metrics.totals(), queueDepth.getAsInt()));
           }
         }
         case "/v1/model" -> {
@@ -161,8 +163,16 @@ final class ApiHandler extends Handler.Abstract {
   /** The route label of a path: known routes as they are, anything else as one label. */
   private static String route(String path) {
     return switch (path) {
-      case "/", "/index.html", "/openapi.json", "/healthz", "/readyz", "/v1/stats", "/v1/model",
-          "/v1/solve", "/v1/solve:batch" -> path;
+      case "/",
+          "/index.html",
+          "/openapi.json",
+          "/healthz",
+          "/readyz",
+          "/v1/stats",
+          "/v1/model",
+          "/v1/solve",
+          "/v1/solve:batch" ->
+          path;
       default -> "other";
     };
   }
@@ -174,39 +184,47 @@ final class ApiHandler extends Handler.Abstract {
     if (type.startsWith("image/") || type.equals("application/octet-stream")) {
       image = body(ex.request, maxImageBytes);
     } else if (type.equals("multipart/form-data")) {
-      image = multipart(ex.request, 1).thenApply(images -> {
-        if (images.size() != 1) {
-          throw failure(HttpFailure.badRequest(
-              "send the image as one multipart field named 'image'"));
-        }
-        return images.get(0);
-      });
+      image =
+          multipart(ex.request, 1)
+              .thenApply(
+                  images -> {
+                    if (images.size() != 1) {
+                      throw failure(
+                          HttpFailure.badRequest(
+                              "send the image as one multipart field named 'image'"));
+                    }
+                    return images.get(0);
+                  });
     } else if (type.equals(JSON)) {
-      image = body(ex.request, base64Size(maxImageBytes) + 4096).thenApply(bytes -> {
-        JsonNode json = parseJson(bytes);
-        if (!json.isObject() || !json.path("image").isTextual()) {
-          throw failure(HttpFailure.badRequest(
-              "send JSON {\"image\": \"<base64>\"}"));
-        }
-        return base64(json.get("image").asText());
-      });
+      image =
+          body(ex.request, base64Size(maxImageBytes) + 4096)
+              .thenApply(
+                  bytes -> {
+                    JsonNode json = parseJson(bytes);
+                    if (!json.isObject() || !json.path("image").isTextual()) {
+                      throw failure(HttpFailure.badRequest("send JSON {\"image\": \"<base64>\"}"));
+                    }
+                    return base64(json.get("image").asText());
+                  });
     } else {
       throw failure(unsupported(type));
     }
-    image.whenComplete((bytes, readFailure) -> {
-      if (readFailure != null) {
-        ex.fail(HttpFailure.from(readFailure));
-        return;
-      }
-      CompletableFuture<Solution> answer = withDeadline(ex, List.of(bytes), deadline).get(0);
-      answer.whenComplete((solution, failure) -> {
-        if (failure != null) {
-          ex.fail(HttpFailure.from(failure));
-        } else {
-          ex.json(200, JsonBodies.solution(solution));
-        }
-      });
-    });
+    image.whenComplete(
+        (bytes, readFailure) -> {
+          if (readFailure != null) {
+            ex.fail(HttpFailure.from(readFailure));
+            return;
+          }
+          CompletableFuture<Solution> answer = withDeadline(ex, List.of(bytes), deadline).get(0);
+          answer.whenComplete(
+              (solution, failure) -> {
+                if (failure != null) {
+                  ex.fail(HttpFailure.from(failure));
+                } else {
+                  ex.json(200, JsonBodies.solution(solution));
+                }
+              });
+        });
   }
 
   private void solveBatch(Exchange ex) {
@@ -216,52 +234,59 @@ final class ApiHandler extends Handler.Abstract {
     if (type.equals("multipart/form-data")) {
       items = multipart(ex.request, maxBatchItems).thenApply(List::<Object>copyOf);
     } else if (type.equals(JSON)) {
-      items = body(ex.request, maxBatchItems * (base64Size(maxImageBytes) + 64) + 4096)
-          .thenApply(bytes -> jsonItems(parseJson(bytes)));
+      items =
+          body(ex.request, maxBatchItems * (base64Size(maxImageBytes) + 64) + 4096)
+              .thenApply(bytes -> jsonItems(parseJson(bytes)));
     } else {
       throw failure(unsupported(type));
     }
-    items.whenComplete((list, readFailure) -> {
-      if (readFailure != null) {
-        ex.fail(HttpFailure.from(readFailure));
-        return;
-      }
-      if (list.isEmpty()) {
-        ex.fail(HttpFailure.badRequest("the batch holds no image"));
-        return;
-      }
-      // Items that could not be read (bad base64) get their error in place; the rest are solved.
-      List<byte[]> images = new ArrayList<>();
-      for (Object item : list) {
-        if (item instanceof byte[] b) {
-          images.add(b);
-        }
-      }
-      List<CompletableFuture<Solution>> answers = withDeadline(ex, images, deadline);
-      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((v, t) -> {
-        ObjectNode body = JsonBodies.MAPPER.createObjectNode();
-        ArrayNode results = body.putArray("results");
-        int next = 0;
-        for (Object item : list) {
-          if (item instanceof HttpFailure f) {
-            results.addObject().set("error", JsonBodies.errorDetail(f));
-            continue;
+    items.whenComplete(
+        (list, readFailure) -> {
+          if (readFailure != null) {
+            ex.fail(HttpFailure.from(readFailure));
+            return;
           }
-          CompletableFuture<Solution> answer = answers.get(next++);
-          try {
-            results.add(JsonBodies.solution(answer.join()));
-          } catch (RuntimeException e) {
-            results.addObject().set("error", JsonBodies.errorDetail(HttpFailure.from(e)));
+          if (list.isEmpty()) {
+            ex.fail(HttpFailure.badRequest("the batch holds no image"));
+            return;
           }
-        }
-        ex.json(200, body);
-      });
-    });
+          // Items that could not be read (bad base64) get their error in place; the rest are
+          // solved.
+          List<byte[]> images = new ArrayList<>();
+          for (Object item : list) {
+            if (item instanceof byte[] b) {
+              images.add(b);
+            }
+          }
+          List<CompletableFuture<Solution>> answers = withDeadline(ex, images, deadline);
+          CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+              .whenComplete(
+                  (v, t) -> {
+                    ObjectNode body = JsonBodies.MAPPER.createObjectNode();
+                    ArrayNode results = body.putArray("results");
+                    int next = 0;
+                    for (Object item : list) {
+                      if (item instanceof HttpFailure f) {
+                        results.addObject().set("error", JsonBodies.errorDetail(f));
+                        continue;
+                      }
+                      CompletableFuture<Solution> answer = answers.get(next++);
+                      try {
+                        results.add(JsonBodies.solution(answer.join()));
+                      } catch (RuntimeException e) {
+                        results
+                            .addObject()
+                            .set("error", JsonBodies.errorDetail(HttpFailure.from(e)));
+                      }
+                    }
+                    ex.json(200, body);
+                  });
+        });
   }
 
   /**
-   * Submits {@code images} to the solver; each answer fails with a passed deadline when it is
-   * not ready by {@code deadline}, and a client that goes away withdraws them.
+   * Submits {@code images} to the solver; each answer fails with a passed deadline when it is not
+   * ready by {@code deadline}, and a client that goes away withdraws them.
    */
   private List<CompletableFuture<Solution>> withDeadline(
       Exchange ex, List<byte[]> images, long deadline) {
@@ -270,25 +295,36 @@ final class ApiHandler extends Handler.Abstract {
     for (byte[] image : images) {
       CompletableFuture<Solution> f = solver.solve(image, deadline);
       CompletableFuture<Solution> answer = new CompletableFuture<>();
-      f.whenComplete((s, t) -> {
-        if (t != null) {
-          answer.completeExceptionally(t);
-        } else {
-          answer.complete(s);
-        }
-      });
+      f.whenComplete(
+          (s, t) -> {
+            if (t != null) {
+              answer.completeExceptionally(t);
+            } else {
+              answer.complete(s);
+            }
+          });
       solving.add(f);
       answers.add(answer);
     }
     long delay = deadline - solver.nanoTime();
-    Scheduler.Task timer = ex.request.getComponents().getScheduler().schedule(() -> {
-      for (int i = 0; i < answers.size(); i++) {
-        if (answers.get(i).completeExceptionally(
-            new DeadlineExpiredException("deadline passed before the answer was ready"))) {
-          solving.get(i).cancel(false);
-        }
-      }
-    }, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    Scheduler.Task timer =
+        ex.request
+            .getComponents()
+            .getScheduler()
+            .schedule(
+                () -> {
+                  for (int i = 0; i < answers.size(); i++) {
+                    if (answers
+                        .get(i)
+                        .completeExceptionally(
+                            new DeadlineExpiredException(
+                                "deadline passed before the answer was ready"))) {
+                      solving.get(i).cancel(false);
+                    }
+                  }
+                },
+                Math.max(0, delay),
+                TimeUnit.NANOSECONDS);
     CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
         .whenComplete((v, t) -> timer.cancel());
     ex.request.addFailureListener(t -> solving.forEach(f -> f.cancel(false)));
@@ -302,13 +338,19 @@ final class ApiHandler extends Handler.Abstract {
     if (header != null) {
       Matcher m = TIMEOUT.matcher(header.strip().toLowerCase(Locale.ROOT));
       if (!m.matches()) {
-        throw failure(HttpFailure.badRequest(
-            TIMEOUT_HEADER + " must be a whole number of milliseconds, like 500 or 500ms or 2s;"
-                + " got '" + header + "'"));
+        throw failure(
+            HttpFailure.badRequest(
+                TIMEOUT_HEADER
+                    + " must be a whole number of milliseconds, like 500 or 500ms or 2s;"
+                    + " got '"
+                    + header
+                    + "'"));
       }
       long value = Long.parseLong(m.group(1));
-      nanos = "s".equals(m.group(2))
-          ? TimeUnit.SECONDS.toNanos(value) : TimeUnit.MILLISECONDS.toNanos(value);
+      nanos =
+          "s".equals(m.group(2))
+              ? TimeUnit.SECONDS.toNanos(value)
+              : TimeUnit.MILLISECONDS.toNanos(value);
     }
     return solver.nanoTime() + nanos;
   }
@@ -320,15 +362,17 @@ final class ApiHandler extends Handler.Abstract {
       return CompletableFuture.failedFuture(failure(tooLarge(limit)));
     }
     // One byte over the limit tells a too-long body of unknown length from one that fits.
-    return Content.Source.asByteArrayAsync(request, limit + 1).handle((bytes, t) -> {
-      if (t != null) {
-        throw failure(tooLarge(limit));
-      }
-      if (bytes.length > limit) {
-        throw failure(tooLarge(limit));
-      }
-      return bytes;
-    });
+    return Content.Source.asByteArrayAsync(request, limit + 1)
+        .handle(
+            (bytes, t) -> {
+              if (t != null) {
+                throw failure(tooLarge(limit));
+              }
+              if (bytes.length > limit) {
+                throw failure(tooLarge(limit));
+              }
+              return bytes;
+            });
   }
 
   /**
@@ -338,57 +382,74 @@ final class ApiHandler extends Handler.Abstract {
   private CompletableFuture<List<byte[]>> multipart(Request request, int maxImages) {
     String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     long partLimit = maxImageBytes;
-    MultiPartConfig config = new MultiPartConfig.Builder()
-        .maxParts(maxImages)
-        .maxPartSize(partLimit)
-        .maxMemoryPartSize(partLimit)
-        .maxSize(maxImages * (partLimit + 4096))
-        .useFilesForPartsWithoutFileName(false)
-        .build();
+    MultiPartConfig config =
+        new MultiPartConfig.Builder()
+            .maxParts(maxImages)
+            .maxPartSize(partLimit)
+            .maxMemoryPartSize(partLimit)
+            .maxSize(maxImages * (partLimit + 4096))
+            .useFilesForPartsWithoutFileName(false)
+            .build();
     long length = request.getLength();
     if (length > maxImages * (partLimit + 4096)) {
       return CompletableFuture.failedFuture(failure(tooLarge(maxImages * (partLimit + 4096))));
     }
-    return MultiPartFormData.from(request, request, contentType, config).handle((parts, t) -> {
-      if (t != null) {
-        String message = String.valueOf(unwrap(t).getMessage());
-        if (message.toLowerCase(Locale.ROOT).contains("too")
-            || message.toLowerCase(Locale.ROOT).contains("max")) {
-          throw failure(HttpFailure.of(413, "request_too_large",
-              "multipart form too large: " + message + " (at most " + maxImages
-                  + " image(s) of " + maxImageBytes + " bytes)"));
-        }
-        throw failure(HttpFailure.badRequest("unreadable multipart form: " + message));
-      }
-      try (parts) {
-        List<byte[]> images = new ArrayList<>();
-        for (MultiPart.Part part : parts) {
-          if (!"image".equals(part.getName())) {
-            throw failure(HttpFailure.badRequest(
-                "unexpected multipart field '" + part.getName() + "'; send fields named 'image'"));
-          }
-          ByteBuffer buffer = Content.Source.asByteBuffer(part.getContentSource());
-          byte[] bytes = new byte[buffer.remaining()];
-          buffer.get(bytes);
-          images.add(bytes);
-        }
-        return images;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return MultiPartFormData.from(request, request, contentType, config)
+        .handle(
+            (parts, t) -> {
+              if (t != null) {
+                String message = String.valueOf(unwrap(t).getMessage());
+                if (message.toLowerCase(Locale.ROOT).contains("too")
+                    || message.toLowerCase(Locale.ROOT).contains("max")) {
+                  throw failure(
+                      HttpFailure.of(
+                          413,
+                          "request_too_large",
+                          "multipart form too large: "
+                              + message
+                              + " (at most "
+                              + maxImages
+                              + " image(s) of "
+                              + maxImageBytes
+                              + " bytes)"));
+                }
+                throw failure(HttpFailure.badRequest("unreadable multipart form: " + message));
+              }
+              try (parts) {
+                List<byte[]> images = new ArrayList<>();
+                for (MultiPart.Part part : parts) {
+                  if (!"image".equals(part.getName())) {
+                    throw failure(
+                        HttpFailure.badRequest(
+                            "unexpected multipart field '"
+                                + part.getName()
+                                + "'; send fields named 'image'"));
+                  }
+                  ByteBuffer buffer = Content.Source.asByteBuffer(part.getContentSource());
+                  byte[] bytes = new byte[buffer.remaining()];
+                  buffer.get(bytes);
+                  images.add(bytes);
+                }
+                return images;
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   /** The items of a JSON batch: the image bytes, or the failure of an item that is not base64. */
   private List<Object> jsonItems(JsonNode json) {
     JsonNode array = json.isObject() ? json.path("images") : json;
     if (!array.isArray()) {
-      throw failure(HttpFailure.badRequest(
-          "send a JSON array of {\"image\": \"<base64>\"} objects"));
+      throw failure(
+          HttpFailure.badRequest("send a JSON array of {\"image\": \"<base64>\"} objects"));
     }
     if (array.size() > maxBatchItems) {
-      throw failure(HttpFailure.of(413, "too_many_images",
-          "a batch holds at most " + maxBatchItems + " images, got " + array.size()));
+      throw failure(
+          HttpFailure.of(
+              413,
+              "too_many_images",
+              "a batch holds at most " + maxBatchItems + " images, got " + array.size()));
     }
     List<Object> items = new ArrayList<>();
     for (JsonNode item : array) {
@@ -425,10 +486,12 @@ final class ApiHandler extends Handler.Abstract {
     }
     try {
       return s.indexOf('-') >= 0 || s.indexOf('_') >= 0
-          ? Base64.getUrlDecoder().decode(s) : Base64.getMimeDecoder().decode(s);
+          ? Base64.getUrlDecoder().decode(s)
+          : Base64.getMimeDecoder().decode(s);
     } catch (IllegalArgumentException e) {
-      throw failure(HttpFailure.of(400, "invalid_image",
-          "invalid image (undecodable): not base64: " + e.getMessage()));
+      throw failure(
+          HttpFailure.of(
+              400, "invalid_image", "invalid image (undecodable): not base64: " + e.getMessage()));
     }
   }
 
@@ -446,14 +509,17 @@ final class ApiHandler extends Handler.Abstract {
   }
 
   private static HttpFailure unsupported(String type) {
-    return HttpFailure.of(415, "unsupported_media_type",
-        "unsupported Content-Type '" + type + "'; send image/*, multipart/form-data (field"
+    return HttpFailure.of(
+        415,
+        "unsupported_media_type",
+        "unsupported Content-Type '"
+            + type
+            + "'; send image/*, multipart/form-data (field"
             + " 'image') or application/json");
   }
 
   private static HttpFailure tooLarge(long limit) {
-    return HttpFailure.of(413, "request_too_large",
-        "request body larger than " + limit + " bytes");
+    return HttpFailure.of(413, "request_too_large", "request body larger than " + limit + " bytes");
   }
 
   private static HttpFailureException failure(HttpFailure f) {
@@ -461,8 +527,9 @@ final class ApiHandler extends Handler.Abstract {
   }
 
   private static Throwable unwrap(Throwable t) {
-    while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
-        || t instanceof java.util.concurrent.ExecutionException)) {
+    while (t.getCause() != null
+        && (t instanceof java.util.concurrent.CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)) {
       t = t.getCause();
     }
     return t;
@@ -528,8 +595,11 @@ final class ApiHandler extends Handler.Abstract {
       if (model == null || model.isEmpty() || model.equals(served)) {
         return true;
       }
-      fail(HttpFailure.of(404, "unknown_model",
-          "unknown model '" + model + "'; this server serves '" + served + "'"));
+      fail(
+          HttpFailure.of(
+              404,
+              "unknown_model",
+              "unknown model '" + model + "'; this server serves '" + served + "'"));
       return false;
     }
 
@@ -573,9 +643,12 @@ final class ApiHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (contentType.startsWith("text/html")) {
-          response.getHeaders().put("Content-Security-Policy",
-              "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline';"
-                  + " script-src 'self' 'unsafe-inline'; connect-src 'self'");
+          response
+              .getHeaders()
+              .put(
+                  "Content-Security-Policy",
+                  "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline';"
+                      + " script-src 'self' 'unsafe-inline'; connect-src 'self'");
         }
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         if ("HEAD".equals(request.getMethod())) {

@@ -32,7 +32,8 @@ record HttpFailure(int status, String code, String message, long retryAfterMilli
     }
     if (t instanceof InvalidImageException e) {
       return switch (e.reason()) {
-        case OVERSIZED -> of(413, "image_too_large", "invalid image (oversized): " + e.getMessage());
+        case OVERSIZED ->
+            of(413, "image_too_large", "invalid image (oversized): " + e.getMessage());
         case EMPTY -> of(400, "invalid_image", "invalid image (empty): " + e.getMessage());
         case UNDECODABLE ->
             of(400, "invalid_image", "invalid image (undecodable): " + e.getMessage());
@@ -42,8 +43,8 @@ record HttpFailure(int status, String code, String message, long retryAfterMilli
     }
     if (t instanceof RejectedException e) {
       if (e.reason() == RejectedException.Reason.QUEUE_FULL) {
-        return new HttpFailure(429, "queue_full", e.getMessage(),
-            Math.max(1, e.retryAfterNanos() / 1_000_000L));
+        return new HttpFailure(
+            429, "queue_full", e.getMessage(), Math.max(1, e.retryAfterNanos() / 1_000_000L));
       }
       return of(503, "draining", e.getMessage());
     }

@@ -6,8 +6,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The running HTTP/JSON server that {@link HttpTransport} builds; {@link #close} stops it,
- * letting requests in progress finish for up to the stop timeout. Thread-safe.
+ * The running HTTP/JSON server that {@link HttpTransport} builds; {@link #close} stops it, letting
+ * requests in progress finish for up to the stop timeout. Thread-safe.
  */
 public final class HttpServer implements AutoCloseable {
   private final Server server;

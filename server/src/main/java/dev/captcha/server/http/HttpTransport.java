@@ -21,10 +21,10 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The one place where the HTTP/JSON server is put together (Jetty): the same solver, limits,
- * bearer token and TLS files as the gRPC port, the API routes, the page at {@code /} and the
- * OpenAPI description; used by {@code Main} and by tests alike. A builder, used from one thread;
- * the servers it builds are thread-safe.
+ * The one place where the HTTP/JSON server is put together (Jetty): the same solver, limits, bearer
+ * token and TLS files as the gRPC port, the API routes, the page at {@code /} and the OpenAPI
+ * description; used by {@code Main} and by tests alike. A builder, used from one thread; the
+ * servers it builds are thread-safe.
  */
 public final class HttpTransport {
   private final Solver solver;
@@ -126,15 +126,28 @@ public final class HttpTransport {
     HttpConfiguration config = new HttpConfiguration();
     config.setSendServerVersion(false);
     HttpConnectionFactory http = new HttpConnectionFactory(config);
-    ServerConnector connector = tls.enabled()
-        ? new ServerConnector(server,
-            new SslConnectionFactory(PemTls.contextFactory(tls), http.getProtocol()), http)
-        : new ServerConnector(server, http);
+    ServerConnector connector =
+        tls.enabled()
+            ? new ServerConnector(
+                server,
+                new SslConnectionFactory(PemTls.contextFactory(tls), http.getProtocol()),
+                http)
+            : new ServerConnector(server, http);
     connector.setPort(port);
     connector.setIdleTimeout(idleTimeout.toMillis());
     server.addConnector(connector);
-    ApiHandler api = new ApiHandler(solver, modelInfo, defaultTimeout, maxImageBytes,
-        maxBatchItems, token, metrics, queueDepth, ready, draining);
+    ApiHandler api =
+        new ApiHandler(
+            solver,
+            modelInfo,
+            defaultTimeout,
+            maxImageBytes,
+            maxBatchItems,
+            token,
+            metrics,
+            queueDepth,
+            ready,
+            draining);
     server.setHandler(new GracefulHandler(api));
     return new HttpServer(server, connector);
   }

@@ -18,8 +18,8 @@ import java.util.List;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * Turns the server's PEM files ({@link TlsSettings}, the same ones the gRPC port uses) into
- * Jetty's TLS configuration, with in-memory key stores; stateless and thread-safe.
+ * Turns the server's PEM files ({@link TlsSettings}, the same ones the gRPC port uses) into Jetty's
+ * TLS configuration, with in-memory key stores; stateless and thread-safe.
  */
 final class PemTls {
   private static final char[] PASSWORD = "in-memory".toCharArray();
@@ -36,7 +36,10 @@ final class PemTls {
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
       List<? extends Certificate> chain = certificates(tls.certChain().orElseThrow());
-      keys.setKeyEntry("server", privateKey(tls.privateKey().orElseThrow()), PASSWORD,
+      keys.setKeyEntry(
+          "server",
+          privateKey(tls.privateKey().orElseThrow()),
+          PASSWORD,
           chain.toArray(Certificate[]::new));
       SslContextFactory.Server factory = new SslContextFactory.Server();
       factory.setKeyStore(keys);
@@ -77,8 +80,9 @@ final class PemTls {
     if (begin < 0 || end < begin) {
       throw new IOException(pem + " holds no unencrypted PKCS#8 private key");
     }
-    byte[] der = Base64.getMimeDecoder()
-        .decode(text.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
+    byte[] der =
+        Base64.getMimeDecoder()
+            .decode(text.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
     GeneralSecurityException last = null;
     for (String algorithm : List.of("RSA", "EC", "Ed25519", "EdDSA")) {

@@ -13,8 +13,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG, JPEG, GIF (first frame) and BMP bytes, refusing empty, oversized, undecodable and
- * absurd-dimension images; the dimensions are read from the header before any pixel is decoded,
- * so a decompression bomb is refused before a large allocation. Immutable and thread-safe.
+ * absurd-dimension images; the dimensions are read from the header before any pixel is decoded, so
+ * a decompression bomb is refused before a large allocation. Immutable and thread-safe.
  */
 public final class ImageDecoder {
   private static final Set<String> FORMATS = Set.of("png", "jpeg", "gif", "bmp");
@@ -57,8 +57,8 @@ public final class ImageDecoder {
     } catch (IOException | RuntimeException e) {
       throw new InvalidImageException(
           InvalidImageException.Reason.UNDECODABLE,
-          "image could not be decoded: " + (e.getMessage() == null ? e.getClass().getSimpleName()
-              : e.getMessage()),
+          "image could not be decoded: "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
           e);
     }
   }
@@ -90,8 +90,15 @@ public final class ImageDecoder {
         || (long) width * height > limits.maxPixels()) {
       throw new InvalidImageException(
           InvalidImageException.Reason.ABSURD_DIMENSIONS,
-          "image dimensions " + width + "x" + height + " are outside the accepted range (1.."
-              + limits.maxSide() + " a side, at most " + limits.maxPixels() + " pixels)");
+          "image dimensions "
+              + width
+              + "x"
+              + height
+              + " are outside the accepted range (1.."
+              + limits.maxSide()
+              + " a side, at most "
+              + limits.maxPixels()
+              + " pixels)");
     }
   }
 }

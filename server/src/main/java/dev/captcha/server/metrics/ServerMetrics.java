@@ -20,8 +20,8 @@ import java.util.function.IntSupplier;
 /**
  * The service's Prometheus metrics, registered in a registry the caller owns; thread-safe.
  *
- * <p>Names follow the Prometheus conventions: base units (seconds), {@code _total} on counters,
- * a {@code captcha_} prefix. Request outcomes (admitted, rejected by reason, expired, failed,
+ * <p>Names follow the Prometheus conventions: base units (seconds), {@code _total} on counters, a
+ * {@code captcha_} prefix. Request outcomes (admitted, rejected by reason, expired, failed,
  * answered with its queue time) are recorded where they happen, by the solver and the batcher
  * through {@link #outcomes()}; batches by {@link MeteredEngine}; gRPC calls, by method and status
  * code, and their latency by the gRPC adapter's interceptor.
@@ -69,13 +69,15 @@ public final class ServerMetrics {
             .labelNames("code")
             .register(registry);
     serverTime =
-        seconds("captcha_server_time_seconds",
+        seconds(
+                "captcha_server_time_seconds",
                 "Time from a request's arrival at the server to its answer (per Solve call or "
                     + "SolveStream item)")
             .labelNames("method")
             .register(registry);
     queueTime =
-        seconds("captcha_queue_time_seconds",
+        seconds(
+                "captcha_queue_time_seconds",
                 "Time from a request's arrival at the batcher to the start of its batch")
             .register(registry);
     inferenceTime =
@@ -130,8 +132,8 @@ public final class ServerMetrics {
   }
 
   /**
-   * Starts an HTTP server exposing these metrics at {@code /metrics} on {@code port} (0 picks a free
-   * port); the caller owns it and closes it at shutdown.
+   * Starts an HTTP server exposing these metrics at {@code /metrics} on {@code port} (0 picks a
+   * free port); the caller owns it and closes it at shutdown.
    */
   public HTTPServer startHttpServer(int port) throws IOException {
     return HTTPServer.builder().port(port).registry(registry).buildAndStart();

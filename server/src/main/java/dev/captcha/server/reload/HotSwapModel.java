@@ -110,8 +110,11 @@ public final class HotSwapModel<I, O> implements Reloadable, AutoCloseable {
         if (!input.equals(offered)) {
           throw refuse(
               file,
-              "its input " + describe(offered) + " differs from the input in force "
-                  + describe(input) + "; a new input layout needs a restart",
+              "its input "
+                  + describe(offered)
+                  + " differs from the input in force "
+                  + describe(input)
+                  + "; a new input layout needs a restart",
               null);
         }
         List<BatchEngine<I, O>> warm = newInstances(candidate);
@@ -144,7 +147,10 @@ public final class HotSwapModel<I, O> implements Reloadable, AutoCloseable {
         if (out == null || out.size() != size) {
           throw refuse(
               file,
-              "warm-up at batch size " + size + " returned " + (out == null ? 0 : out.size())
+              "warm-up at batch size "
+                  + size
+                  + " returned "
+                  + (out == null ? 0 : out.size())
                   + " outputs",
               null);
         }
@@ -175,13 +181,24 @@ public final class HotSwapModel<I, O> implements Reloadable, AutoCloseable {
   }
 
   private static String describe(InputSpec s) {
-    return s.channels() + "x" + s.height() + "x" + s.width() + " " + s.color().label()
-        + " scale " + s.scale() + " mean " + s.mean() + " std " + s.std();
+    return s.channels()
+        + "x"
+        + s.height()
+        + "x"
+        + s.width()
+        + " "
+        + s.color().label()
+        + " scale "
+        + s.scale()
+        + " mean "
+        + s.mean()
+        + " std "
+        + s.std();
   }
 
   /**
-   * Stops reloading and releases the model in force once its running batches finish; call it
-   * after the batcher has drained.
+   * Stops reloading and releases the model in force once its running batches finish; call it after
+   * the batcher has drained.
    */
   @Override
   public void close() {

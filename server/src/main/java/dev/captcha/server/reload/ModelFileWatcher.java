@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Polls a model file and hands it to a {@link Reloadable} when its content changes. A change is
  * seen through the file's modification time, size and identity; it is acted on once the file has
- * stayed the same for one poll interval (so a file being copied in place is not read half
- * written), and only if its SHA-256 differs from the content in force. A refused content is not
- * retried until the file changes again. Thread-safe; polls run one at a time on the scheduler.
+ * stayed the same for one poll interval (so a file being copied in place is not read half written),
+ * and only if its SHA-256 differs from the content in force. A refused content is not retried until
+ * the file changes again. Thread-safe; polls run one at a time on the scheduler.
  */
 public final class ModelFileWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelFileWatcher.class);
@@ -46,8 +46,7 @@ public final class ModelFileWatcher implements AutoCloseable {
    *
    * @throws IOException when the file cannot be read now
    */
-  public ModelFileWatcher(
-      Path file, Reloadable target, Duration interval, DelayScheduler scheduler)
+  public ModelFileWatcher(Path file, Reloadable target, Duration interval, DelayScheduler scheduler)
       throws IOException {
     this.file = Objects.requireNonNull(file, "file");
     this.target = Objects.requireNonNull(target, "target");

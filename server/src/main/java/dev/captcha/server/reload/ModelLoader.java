@@ -14,8 +14,8 @@ public interface ModelLoader<I, O> {
   /**
    * Loads {@code file}.
    *
-   * @throws Exception when the file cannot be read or its metadata or graph is invalid; the
-   *     message says why
+   * @throws Exception when the file cannot be read or its metadata or graph is invalid; the message
+   *     says why
    */
   ServedModel<I, O> load(Path file) throws Exception;
 }

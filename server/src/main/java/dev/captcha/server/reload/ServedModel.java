@@ -4,9 +4,9 @@ import dev.captcha.model.ModelMetadata;
 import dev.captcha.server.batch.BatchEngine;
 
 /**
- * A loaded model as hot reload sees it: its validated metadata, a factory of batcher instances
- * and the resources to release. Implementations are thread-safe; {@link HotSwapModel} closes one
- * only after its last batch has finished.
+ * A loaded model as hot reload sees it: its validated metadata, a factory of batcher instances and
+ * the resources to release. Implementations are thread-safe; {@link HotSwapModel} closes one only
+ * after its last batch has finished.
  *
  * @param <I> the prepared input of one request
  * @param <O> the output for one request

@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The ONNX model a server serves: always a {@link HotSwapModel}, fed by a {@link
- * ModelFileWatcher} of its file when {@link #watch} was called; a fixed model is one that is never
- * watched. Created and closed by main; thread-safe.
+ * The ONNX model a server serves: always a {@link HotSwapModel}, fed by a {@link ModelFileWatcher}
+ * of its file when {@link #watch} was called; a fixed model is one that is never watched. Created
+ * and closed by main; thread-safe.
  */
 public final class ServingModel implements AutoCloseable {
   private final HotSwapModel<float[], Prediction> model;

@@ -6,16 +6,16 @@ import java.util.Optional;
 
 /**
  * Where the server's TLS material lives, validated; immutable and thread-safe. Without a
- * certificate the server speaks plaintext; with a client CA it requires client certificates
- * signed by that CA (mutual TLS). The gRPC adapter ({@code grpc.GrpcTransport}) turns it into
- * server credentials.
+ * certificate the server speaks plaintext; with a client CA it requires client certificates signed
+ * by that CA (mutual TLS). The gRPC adapter ({@code grpc.GrpcTransport}) turns it into server
+ * credentials.
  *
  * @param certChain PEM certificate chain of the server, or empty for plaintext
  * @param privateKey PEM PKCS#8 private key of the server; present exactly when certChain is
  * @param clientCa PEM CA certificates that sign client certificates; only with certChain
  */
-public record TlsSettings(Optional<Path> certChain, Optional<Path> privateKey,
-    Optional<Path> clientCa) {
+public record TlsSettings(
+    Optional<Path> certChain, Optional<Path> privateKey, Optional<Path> clientCa) {
 
   /** Validates that the pieces fit together and the files are readable. */
   public TlsSettings {
@@ -38,7 +38,8 @@ public record TlsSettings(Optional<Path> certChain, Optional<Path> privateKey,
   /** Settings from possibly-null command line values. */
   public static TlsSettings of(Path certChain, Path privateKey, Path clientCa) {
     return new TlsSettings(
-        Optional.ofNullable(certChain), Optional.ofNullable(privateKey),
+        Optional.ofNullable(certChain),
+        Optional.ofNullable(privateKey),
         Optional.ofNullable(clientCa));
   }
 

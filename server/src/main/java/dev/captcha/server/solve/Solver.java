@@ -70,8 +70,8 @@ public final class Solver {
    * Solves one image.
    *
    * @param deadlineNanos absolute deadline in the batcher's clock
-   * @return completes with the solution, or exceptionally with an {@link InvalidImageException},
-   *     a {@link RejectedException}, a {@link DeadlineExpiredException} or an inference failure;
+   * @return completes with the solution, or exceptionally with an {@link InvalidImageException}, a
+   *     {@link RejectedException}, a {@link DeadlineExpiredException} or an inference failure;
    *     cancelling it withdraws the request
    */
   public CompletableFuture<Solution> solve(byte[] image, long deadlineNanos) {
@@ -131,12 +131,15 @@ public final class Solver {
     queued.whenComplete(
         (r, t) -> {
           if (t != null) {
-            out.completeExceptionally(t instanceof CompletionException && t.getCause() != null
-                ? t.getCause() : t);
+            out.completeExceptionally(
+                t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
           } else {
             out.complete(
                 new Solution(
-                    r.output(), preprocessNanos, r.queueNanos(), r.inferenceNanos(),
+                    r.output(),
+                    preprocessNanos,
+                    r.queueNanos(),
+                    r.inferenceNanos(),
                     r.batchSize()));
           }
         });

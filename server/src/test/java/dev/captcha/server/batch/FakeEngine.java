@@ -1,5 +1,6 @@
 package dev.captcha.server.batch;
 
+import dev.captcha.server.testsupport.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,13 +10,13 @@ import java.util.List;
  */
 final class FakeEngine implements BatchEngine<String, String> {
   final List<List<String>> batches = new ArrayList<>();
-  private final FakeTime time;
+  private final ManualClock time;
   long fixedNanos;
   long perItemNanos;
   RuntimeException failWith;
   boolean wrongCount;
 
-  FakeEngine(FakeTime time) {
+  FakeEngine(ManualClock time) {
     this.time = time;
   }
 

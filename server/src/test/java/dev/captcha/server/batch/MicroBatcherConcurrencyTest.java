@@ -27,47 +27,55 @@ class MicroBatcherConcurrencyTest {
     AtomicInteger batches = new AtomicInteger();
     List<BatchEngine<Integer, Integer>> engines = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      engines.add(inputs -> {
-        for (Integer in : inputs) {
-          seen.merge(in, 1, Integer::sum);
-        }
-        if (batches.incrementAndGet() % 7 == 0) {
-          throw new IllegalStateException("every seventh batch fails");
-        }
-        return inputs.stream().map(x -> -x).toList();
-      });
+      engines.add(
+          inputs -> {
+            for (Integer in : inputs) {
+              seen.merge(in, 1, Integer::sum);
+            }
+            if (batches.incrementAndGet() % 7 == 0) {
+              throw new IllegalStateException("every seventh batch fails");
+            }
+            return inputs.stream().map(x -> -x).toList();
+          });
     }
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newFixedThreadPool(3);
     ExecutorService producers = Executors.newFixedThreadPool(PRODUCERS);
-    BatcherSettings settings = BatcherSettings.defaults().withMaxBatchSize(8)
-        .withMaxQueueDelay(Duration.ofMillis(1)).withInstances(3).withMaxQueueLength(100_000)
-        .withPreferredBatchSizes(List.of(4));
-    MicroBatcher<Integer, Integer> batcher = new MicroBatcher<>(settings, engines,
-        NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
+    BatcherSettings settings =
+        BatcherSettings.defaults()
+            .withMaxBatchSize(8)
+            .withMaxQueueDelay(Duration.ofMillis(1))
+            .withInstances(3)
+            .withMaxQueueLength(100_000)
+            .withPreferredBatchSizes(List.of(4));
+    MicroBatcher<Integer, Integer> batcher =
+        new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
     List<CompletableFuture<BatchResult<Integer>>> futures =
         java.util.Collections.synchronizedList(new ArrayList<>());
     CountDownLatch start = new CountDownLatch(1);
     try {
       for (int p = 0; p < PRODUCERS; p++) {
         int base = p * PER_PRODUCER;
-        producers.execute(() -> {
-          try {
-            start.await();
-          } catch (InterruptedException e) {
-            return;
-          }
-          for (int i = 0; i < PER_PRODUCER; i++) {
-            int id = base + i + 1;
-            long deadline = i % 13 == 0 ? NanoClock.SYSTEM.nanoTime() + 1
-                : batcher.deadlineAfter(Duration.ofMinutes(5));
-            CompletableFuture<BatchResult<Integer>> f = batcher.add(id, deadline);
-            if (i % 10 == 0) {
-              f.cancel(false);
-            }
-            futures.add(f);
-          }
-        });
+        producers.execute(
+            () -> {
+              try {
+                start.await();
+              } catch (InterruptedException e) {
+                return;
+              }
+              for (int i = 0; i < PER_PRODUCER; i++) {
+                int id = base + i + 1;
+                long deadline =
+                    i % 13 == 0
+                        ? NanoClock.SYSTEM.nanoTime() + 1
+                        : batcher.deadlineAfter(Duration.ofMinutes(5));
+                CompletableFuture<BatchResult<Integer>> f = batcher.add(id, deadline);
+                if (i % 10 == 0) {
+                  f.cancel(false);
+                }
+                futures.add(f);
+              }
+            });
       }
       start.countDown();
       producers.shutdown();

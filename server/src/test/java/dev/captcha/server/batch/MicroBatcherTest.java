@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.captcha.server.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MicroBatcherTest {
   private static final long MS = 1_000_000L;
 
-  private final FakeTime time = new FakeTime();
+  private final ManualClock time = new ManualClock();
   private final ManualExecutor workers = new ManualExecutor();
   private final List<FakeEngine> engines = new ArrayList<>();
 
@@ -84,7 +85,8 @@ class MicroBatcherTest {
     time.advance(30 * MS);
     assertEquals(1, workers.pending(), "no second batch while the instance is busy");
     workers.runNext();
-    assertEquals(1, workers.pending(), "overdue request dispatched as soon as the instance is free");
+    assertEquals(
+        1, workers.pending(), "overdue request dispatched as soon as the instance is free");
     workers.runNext();
     assertEquals(List.of(2, 1), engines.get(0).sizes());
     assertEquals(30 * MS, late.join().queueNanos());
@@ -311,12 +313,17 @@ class MicroBatcherTest {
     List<FakeEngine> es = List.of(new FakeEngine(time));
     AtomicInteger calls = new AtomicInteger();
     MicroBatcher<String, String> b =
-        new MicroBatcher<>(settings(1, 10), es, time, time, r -> {
-          if (calls.getAndIncrement() == 0) {
-            throw new java.util.concurrent.RejectedExecutionException("pool closed");
-          }
-          r.run();
-        });
+        new MicroBatcher<>(
+            settings(1, 10),
+            es,
+            time,
+            time,
+            r -> {
+              if (calls.getAndIncrement() == 0) {
+                throw new java.util.concurrent.RejectedExecutionException("pool closed");
+              }
+              r.run();
+            });
     assertInstanceOf(InferenceException.class, failure(b.add("a")));
     assertEquals("B", b.add("b").join().output());
   }
@@ -391,14 +398,17 @@ class MicroBatcherTest {
     BatchResult<String> r = lone.join();
     assertEquals(1, r.batchSize());
     assertEquals(10 * MS, r.queueNanos(), MS / 10);
-    assertTrue(r.queueNanos() + r.inferenceNanos() <= 20 * MS,
+    assertTrue(
+        r.queueNanos() + r.inferenceNanos() <= 20 * MS,
         "finished within the budget: " + (r.queueNanos() + r.inferenceNanos()));
   }
 
   @Test
   void latencyBudgetModeWithoutMeasurementsFallsBackToTheFixedDelay() {
     BatcherSettings s =
-        settings(64, 3).withMode(BatchingMode.LATENCY_BUDGET).withLatencyBudget(Duration.ofMillis(50));
+        settings(64, 3)
+            .withMode(BatchingMode.LATENCY_BUDGET)
+            .withLatencyBudget(Duration.ofMillis(50));
     MicroBatcher<String, String> b = batcher(s);
     b.add("a");
     time.advance(3 * MS);
@@ -410,7 +420,8 @@ class MicroBatcherTest {
   void settingsAreValidated() {
     BatcherSettings d = BatcherSettings.defaults();
     assertThrows(IllegalArgumentException.class, () -> d.withMaxBatchSize(0));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> d.withMaxBatchSize(4).withPreferredBatchSizes(List.of(8)));
     assertThrows(IllegalArgumentException.class, () -> d.withInstances(0));
     assertThrows(IllegalArgumentException.class, () -> d.withMaxQueueLength(0));
@@ -423,8 +434,14 @@ class MicroBatcherTest {
 
   @Test
   void engineCountMustMatchInstances() {
-    assertThrows(IllegalArgumentException.class,
-        () -> new MicroBatcher<>(settings(1, 1).withInstances(2), List.of(new FakeEngine(time)),
-            time, time, workers));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new MicroBatcher<>(
+                settings(1, 1).withInstances(2),
+                List.of(new FakeEngine(time)),
+                time,
+                time,
+                workers));
   }
 }

@@ -56,8 +56,9 @@ public class BatcherOverheadBenchmark {
             .withMaxBatchSize(32)
             .withMaxQueueDelay(Duration.ZERO)
             .withMaxQueueLength(BURST * 2);
-    batcher = new MicroBatcher<>(settings, List.of(zeroCost), NanoClock.SYSTEM,
-        DelayScheduler.of(timer), workers);
+    batcher =
+        new MicroBatcher<>(
+            settings, List.of(zeroCost), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
   }
 
   @TearDown(Level.Trial)

@@ -32,17 +32,18 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Decoding plus preprocessing of one generated 128x64 captcha PNG, side by side with the
- * inference of one image (batch of 1) on the bundled model, single-threaded, so their ratio can be
- * read from one run. {@code inferOne} is skipped (reports nothing useful) when the model file is
- * missing.
+ * Decoding plus preprocessing of one generated 128x64 captcha PNG, side by side with the inference
+ * of one image (batch of 1) on the bundled model, single-threaded, so their ratio can be read from
+ * one run. {@code inferOne} is skipped (reports nothing useful) when the model file is missing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Djava.awt.headless=true"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g", "-Djava.awt.headless=true"})
 public class PreprocessBenchmark {
   @Param({"models/captcha-resnet.onnx"})
   public String model;
@@ -59,7 +60,7 @@ public class PreprocessBenchmark {
   public void setUp() throws Exception {
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
     pngs = new byte[64][];
     for (int i = 0; i < pngs.length; i++) {

@@ -30,7 +30,7 @@ public final class PreprocessRatio {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
     byte[][] pngs = new byte[64][];
     for (int i = 0; i < pngs.length; i++) {
@@ -61,11 +61,17 @@ public final class PreprocessRatio {
           ratio[r] = decodeMicros[r] / inferMicros[r];
         }
       }
-      System.out.printf(Locale.ROOT,
+      System.out.printf(
+          Locale.ROOT,
           "model %s: decode+preprocess %.0f us, inference of one image %.0f us, ratio %.1f%%"
               + " (medians of %d rounds; per-round ratios %.1f%%..%.1f%%) [%d]%n",
-          file, median(decodeMicros), median(inferMicros), 100 * median(ratio), rounds,
-          100 * Arrays.stream(ratio).min().orElse(0), 100 * Arrays.stream(ratio).max().orElse(0),
+          file,
+          median(decodeMicros),
+          median(inferMicros),
+          100 * median(ratio),
+          rounds,
+          100 * Arrays.stream(ratio).min().orElse(0),
+          100 * Arrays.stream(ratio).max().orElse(0),
           sink % 10);
     }
   }

@@ -79,10 +79,11 @@ public class SaturationBenchmark {
             .withMaxQueueDelay(Duration.ofMillis(5))
             .withInstances(instances)
             .withMaxQueueLength(inFlight * 2);
-    batcher = new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer),
-        workers);
+    batcher =
+        new MicroBatcher<>(settings, engines, NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
     window = new Semaphore(inFlight);
-    System.out.printf("%nideal throughput: %.1f requests/s%n",
+    System.out.printf(
+        "%nideal throughput: %.1f requests/s%n",
         ideal(fixedMicros, perItemMicros, maxBatch, instances));
   }
 

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * An engine that behaves like an accelerator: a batch of b items takes {@code fixed + b *
- * perItem} of wall time during which the calling thread mostly sleeps. Returns its inputs.
+ * An engine that behaves like an accelerator: a batch of b items takes {@code fixed + b * perItem}
+ * of wall time during which the calling thread mostly sleeps. Returns its inputs.
  */
 final class SimulatedAccelerator<T> implements BatchEngine<T, T> {
   private static final long SPIN_NANOS = 80_000;

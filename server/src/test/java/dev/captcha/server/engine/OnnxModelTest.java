@@ -4,16 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.captcha.model.ModelFormatException;
 import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.BatchEngine;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class OnnxModelTest {
   private static final EngineOptions CPU = new EngineOptions(Device.CPU, 1, 3);
@@ -78,26 +84,76 @@ class OnnxModelTest {
     assertThrows(EngineException.class, () -> OnnxModel.load(junk, CPU));
   }
 
+  /** Whether ONNX Runtime here loads the CUDA execution provider, asked without OnnxModel. */
+  private static boolean cudaLoads() {
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.addCUDA(0);
+      return true;
+    } catch (OrtException | RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /** The messages {@link OnnxModel} logs while {@code action} runs. */
+  private static List<String> logged(ThrowingRunnable action) throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(OnnxModel.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      action.run();
+    } finally {
+      logger.detachAppender(appender);
+    }
+    return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
   @Test
-  void autoFallsBackToCpuWhereCudaCannotLoad() throws Exception {
+  void autoUsesCudaWhereItLoadsAndElseFallsBackToCpuSayingSo() throws Exception {
+    boolean cuda = cudaLoads();
     Path file = TinyOnnxModel.write(dir.resolve("m.onnx"), TinyOnnxModel.metadata());
-    try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.AUTO, 1, 1))) {
-      // On a machine with a working CUDA build this reports CUDA; otherwise CPU.
-      assertTrue(List.of("CPU", "CUDA").contains(model.executionProvider()));
-      assertEquals(TinyOnnxModel.BLACK_TEXT,
-          model.newInstance(1).infer(List.of(filled(0))).get(0).text());
+    String[] provider = new String[1];
+    List<String> log =
+        logged(
+            () -> {
+              try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.AUTO, 1, 1))) {
+                provider[0] = model.executionProvider();
+                assertEquals(
+                    TinyOnnxModel.BLACK_TEXT,
+                    model.newInstance(1).infer(List.of(filled(0))).get(0).text());
+              }
+            });
+    List<String> fallbacks =
+        log.stream()
+            .filter(m -> m.startsWith("CUDA execution provider not available"))
+            .filter(m -> m.endsWith("running on CPU"))
+            .toList();
+    if (cuda) {
+      assertEquals("CUDA", provider[0], "CUDA loads here, so auto must use it");
+      assertEquals(List.of(), fallbacks, "no fallback where CUDA loads: " + log);
+    } else {
+      assertEquals("CPU", provider[0], "CUDA does not load here");
+      assertEquals(1, fallbacks.size(), "one fallback line: " + log);
     }
   }
 
   @Test
-  void cudaFailsFastWithAClearMessageWhereItCannotLoad() {
+  void cudaFailsFastWithAClearMessageWhereItCannotLoad() throws Exception {
     Path file = TinyOnnxModel.write(dir.resolve("m.onnx"), TinyOnnxModel.metadata());
-    try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CUDA, 1, 1))) {
-      assertEquals("CUDA", model.executionProvider());
-    } catch (EngineException e) {
+    if (cudaLoads()) {
+      try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CUDA, 1, 1))) {
+        assertEquals("CUDA", model.executionProvider());
+      }
+    } else {
+      EngineException e =
+          assertThrows(
+              EngineException.class,
+              () -> OnnxModel.load(file, new EngineOptions(Device.CUDA, 1, 1)));
       assertTrue(e.getMessage().startsWith("--device cuda"), e.getMessage());
-    } catch (ModelFormatException e) {
-      throw new AssertionError(e);
     }
   }
 }

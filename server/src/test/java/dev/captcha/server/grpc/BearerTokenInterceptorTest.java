@@ -42,11 +42,14 @@ class BearerTokenInterceptorTest {
     HealthState health = new HealthState(List.of(CaptchaSolverGrpc.SERVICE_NAME));
     health.serving();
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(new FakeSolver())
-        .addService(health.service())
-        .intercept(BearerTokenInterceptor.fromFile(tokenFile))
-        .build().start();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(new FakeSolver())
+            .addService(health.service())
+            .intercept(BearerTokenInterceptor.fromFile(tokenFile))
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -80,8 +83,9 @@ class BearerTokenInterceptorTest {
 
   @Test
   void refusesAWrongToken() {
-    for (String wrong : List.of("Bearer s3cret-tokeN", "Bearer s3cret", "Bearer ",
-        "Bearer s3cret-token-and-more")) {
+    for (String wrong :
+        List.of(
+            "Bearer s3cret-tokeN", "Bearer s3cret", "Bearer ", "Bearer s3cret-token-and-more")) {
       StatusRuntimeException e =
           assertThrows(StatusRuntimeException.class, () -> solver(wrong).solve(REQUEST));
       assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), wrong);
@@ -91,15 +95,18 @@ class BearerTokenInterceptorTest {
 
   @Test
   void refusesAnotherScheme() {
-    StatusRuntimeException e = assertThrows(
-        StatusRuntimeException.class, () -> solver("Basic s3cret-token").solve(REQUEST));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class, () -> solver("Basic s3cret-token").solve(REQUEST));
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
   }
 
   @Test
   void leavesHealthOpenWithoutAToken() {
-    assertEquals(ServingStatus.SERVING,
-        HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance())
+    assertEquals(
+        ServingStatus.SERVING,
+        HealthGrpc.newBlockingStub(channel)
+            .check(HealthCheckRequest.getDefaultInstance())
             .getStatus());
   }
 

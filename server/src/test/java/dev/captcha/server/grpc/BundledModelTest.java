@@ -39,25 +39,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The real engine with the bundled model, behind the real service: freshly generated captchas
- * (a seed apart from training's and validation's) sent over SolveStream must be read with high
- * accuracy. Skipped when the bundled model is absent.
+ * The real engine with the bundled models (float and int8), behind the real service: freshly
+ * generated captchas (a seed apart from training's and validation's) sent over SolveStream must be
+ * read with high accuracy, and GetModelInfo reports the file's precision. Skipped for a file that
+ * is absent.
  */
 class BundledModelTest {
   private static final int COUNT = 300;
   private static final long SEED = 31_337;
 
   /** The model under test: {@code -Dcaptcha.test.model=FILE}, else the bundled one. */
-  private static Path bundledModel() {
+  private static Path bundledModel(String name) {
     String override = System.getProperty("captcha.test.model");
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    for (Path p : List.of(Path.of("models/captcha-resnet.onnx"),
-        Path.of("../models/captcha-resnet.onnx"))) {
+    for (Path p : List.of(Path.of("models", name), Path.of("..", "models", name))) {
       if (Files.isRegularFile(p)) {
         return p;
       }
@@ -65,56 +66,79 @@ class BundledModelTest {
     return null;
   }
 
-  @Test
-  void solvesFreshCaptchasWithHighAccuracy() throws Exception {
-    Path file = bundledModel();
-    assumeTrue(file != null, "bundled model models/captcha-resnet.onnx is not there yet");
+  @ParameterizedTest
+  @CsvSource({"captcha-resnet.onnx, float32", "captcha-resnet-int8.onnx, int8"})
+  void solvesFreshCaptchasWithHighAccuracy(String fileName, String precision) throws Exception {
+    Path file = bundledModel(fileName);
+    assumeTrue(file != null, "bundled model models/" + fileName + " is not there yet");
     CaptchaGenerator generator =
         CaptchaGenerator.builder()
-            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES))
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
             .build();
-    BatcherSettings settings = BatcherSettings.defaults().withMaxBatchSize(32)
-        .withMaxQueueDelay(Duration.ofMillis(5)).withDefaultTimeout(Duration.ofMinutes(2));
+    BatcherSettings settings =
+        BatcherSettings.defaults()
+            .withMaxBatchSize(32)
+            .withMaxQueueDelay(Duration.ofMillis(5))
+            .withDefaultTimeout(Duration.ofMinutes(2));
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     ExecutorService workers = Executors.newFixedThreadPool(1);
     ExecutorService preprocess = Executors.newFixedThreadPool(2);
     try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CPU, 0, 3))) {
-      MicroBatcher<float[], Prediction> batcher = new MicroBatcher<>(settings,
-          List.of(model.newInstance(32)), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
-      Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
-          new Preprocessor(model.metadata().input()), batcher, preprocess);
+      MicroBatcher<float[], Prediction> batcher =
+          new MicroBatcher<>(
+              settings,
+              List.of(model.newInstance(32)),
+              NanoClock.SYSTEM,
+              DelayScheduler.of(timer),
+              workers);
+      Solver solver =
+          new Solver(
+              new ImageDecoder(ImageLimits.DEFAULT),
+              new Preprocessor(model.metadata().input()),
+              batcher,
+              preprocess);
       String name = InProcessServerBuilder.generateName();
-      CaptchaServer server = GrpcTransport.forService(new CaptchaSolverService(solver,
-              Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-              settings.defaultTimeout(), 64))
-          .on(InProcessServerBuilder.forName(name)).start();
+      CaptchaServer server =
+          GrpcTransport.forService(
+                  new CaptchaSolverService(
+                      solver,
+                      Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
+                      settings.defaultTimeout(),
+                      64))
+              .on(InProcessServerBuilder.forName(name))
+              .start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {
         Map<String, String> truth = new HashMap<>();
         CompletableFuture<Map<String, SolveResponse>> done = new CompletableFuture<>();
         Map<String, SolveResponse> answers = new HashMap<>();
         StreamObserver<SolveRequest> requests =
-            CaptchaSolverGrpc.newStub(channel).solveStream(new StreamObserver<>() {
-              @Override
-              public synchronized void onNext(SolveResponse r) {
-                answers.put(r.getId(), r);
-              }
+            CaptchaSolverGrpc.newStub(channel)
+                .solveStream(
+                    new StreamObserver<>() {
+                      @Override
+                      public synchronized void onNext(SolveResponse r) {
+                        answers.put(r.getId(), r);
+                      }
 
-              @Override
-              public void onError(Throwable t) {
-                done.completeExceptionally(t);
-              }
+                      @Override
+                      public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                      }
 
-              @Override
-              public synchronized void onCompleted() {
-                done.complete(answers);
-              }
-            });
+                      @Override
+                      public synchronized void onCompleted() {
+                        done.complete(answers);
+                      }
+                    });
         for (int i = 0; i < COUNT; i++) {
           Captcha c = generator.generate(SEED, i);
           truth.put("c" + i, c.text());
-          requests.onNext(SolveRequest.newBuilder().setId("c" + i)
-              .setImage(ByteString.copyFrom(c.png())).build());
+          requests.onNext(
+              SolveRequest.newBuilder()
+                  .setId("c" + i)
+                  .setImage(ByteString.copyFrom(c.png()))
+                  .build());
         }
         requests.onCompleted();
         Map<String, SolveResponse> got = done.get(5, TimeUnit.MINUTES);
@@ -130,11 +154,24 @@ class BundledModelTest {
           batchedWithOthers += r.getTiming().getBatchSize() > 1 ? 1 : 0;
         }
         double exactAcc = exact / (double) COUNT;
-        System.out.printf(Locale.ROOT, "bundled model %s %s: exact %.3f, folded %.3f on %d fresh"
-                + " captchas (validation accuracy recorded: %s)%n", model.metadata().name(),
-            model.metadata().version(), exactAcc, folded / (double) COUNT, COUNT,
+        System.out.printf(
+            Locale.ROOT,
+            "bundled model %s %s: exact %.3f, folded %.3f on %d fresh"
+                + " captchas (validation accuracy recorded: %s)%n",
+            model.metadata().name(),
+            model.metadata().version(),
+            exactAcc,
+            folded / (double) COUNT,
+            COUNT,
             model.metadata().validationAccuracy());
         assertTrue(exactAcc >= 0.90, "exact accuracy " + exactAcc);
+        if (System.getProperty("captcha.test.model") == null) {
+          assertEquals(
+              precision,
+              CaptchaSolverGrpc.newBlockingStub(channel)
+                  .getModelInfo(dev.captcha.api.v1.GetModelInfoRequest.getDefaultInstance())
+                  .getPrecision());
+        }
         assertTrue(batchedWithOthers > COUNT / 2, "stream items share batches");
       } finally {
         channel.shutdownNow();

@@ -17,9 +17,9 @@ import dev.captcha.server.batch.BatchingMode;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ResponseCollector;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ResponseCollector;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -90,16 +90,18 @@ class CaptchaSolverServiceTest {
     assertTrue(white.getConfidence() > 0.9f);
     assertEquals(1, white.getTiming().getBatchSize());
     assertFalse(white.hasError());
-    SolveResponse black = h.blocking().solve(request("b", Images.filled(java.awt.Color.BLACK,
-        "jpeg")));
+    SolveResponse black =
+        h.blocking().solve(request("b", Images.filled(java.awt.Color.BLACK, "jpeg")));
     assertEquals(TinyOnnxModel.BLACK_TEXT, black.getText());
   }
 
   @Test
   void aFarClientDeadlineIsHonouredWithoutOverflow() throws Exception {
     start(settings(), 8);
-    SolveResponse r = h.blocking().withDeadlineAfter(100_000, TimeUnit.DAYS)
-        .solve(request("far", Images.white()));
+    SolveResponse r =
+        h.blocking()
+            .withDeadlineAfter(100_000, TimeUnit.DAYS)
+            .solve(request("far", Images.white()));
     assertEquals(TinyOnnxModel.WHITE_TEXT, r.getText());
   }
 
@@ -109,19 +111,18 @@ class CaptchaSolverServiceTest {
     Map<byte[], String> cases = new HashMap<>();
     cases.put(new byte[0], "empty");
     cases.put("garbage".getBytes(StandardCharsets.UTF_8), "undecodable");
-    cases.put(Images.pngHeaderOnly(50_000, 50_000),
-        "absurd dimensions");
+    cases.put(Images.pngHeaderOnly(50_000, 50_000), "absurd dimensions");
     for (Map.Entry<byte[], String> c : cases.entrySet()) {
       StatusRuntimeException e =
-          assertThrows(StatusRuntimeException.class,
-              () -> h.blocking().solve(request("x", c.getKey())));
+          assertThrows(
+              StatusRuntimeException.class, () -> h.blocking().solve(request("x", c.getKey())));
       assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-      assertTrue(e.getStatus().getDescription().contains(c.getValue()),
-          e.getStatus().getDescription());
+      assertTrue(
+          e.getStatus().getDescription().contains(c.getValue()), e.getStatus().getDescription());
     }
     assertEquals(0, h.engine.items(), "bad images never reach the model");
-    assertEquals(TinyOnnxModel.WHITE_TEXT, h.blocking().solve(request("ok", Images.white()))
-        .getText());
+    assertEquals(
+        TinyOnnxModel.WHITE_TEXT, h.blocking().solve(request("ok", Images.white())).getText());
   }
 
   @Test
@@ -133,8 +134,8 @@ class CaptchaSolverServiceTest {
     CompletableFuture<SolveResponse> second = unary(request("2", Images.black()));
     assertEquals(1, h.batcher.queueLength());
     StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class,
-            () -> h.blocking().solve(request("3", Images.white())));
+        assertThrows(
+            StatusRuntimeException.class, () -> h.blocking().solve(request("3", Images.white())));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     assertNotNull(Status.trailersFromThrowable(e).get(StatusMapper.RETRY_PUSHBACK));
     com.google.rpc.Status detail = StatusProto.fromThrowable(e);
@@ -149,12 +150,12 @@ class CaptchaSolverServiceTest {
     start(settings(), 8);
     h.engine.failNext(1);
     StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class,
-            () -> h.blocking().solve(request("x", Images.white())));
+        assertThrows(
+            StatusRuntimeException.class, () -> h.blocking().solve(request("x", Images.white())));
     assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("simulated accelerator fault"));
-    assertEquals(TinyOnnxModel.WHITE_TEXT,
-        h.blocking().solve(request("y", Images.white())).getText());
+    assertEquals(
+        TinyOnnxModel.WHITE_TEXT, h.blocking().solve(request("y", Images.white())).getText());
   }
 
   @Test
@@ -162,8 +163,8 @@ class CaptchaSolverServiceTest {
     start(settings(), 8);
     h.batcher.shutdown();
     StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class,
-            () -> h.blocking().solve(request("x", Images.white())));
+        assertThrows(
+            StatusRuntimeException.class, () -> h.blocking().solve(request("x", Images.white())));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
   }
 
@@ -215,7 +216,7 @@ class CaptchaSolverServiceTest {
     requests.onNext(request("running", Images.white()));
     h.engine.awaitEntered();
     requests.onNext(request("late", Images.black()));
-    h.clock.advanceMillis(2000);
+    h.clock.jumpMillis(2000);
     h.engine.release();
     requests.onCompleted();
     Map<String, SolveResponse> byId = byId(c.done.get(10, TimeUnit.SECONDS));
@@ -260,8 +261,12 @@ class CaptchaSolverServiceTest {
 
   @Test
   void modelInfoDescribesModelAndBatching() throws Exception {
-    start(settings().withPreferredBatchSizes(List.of(2)).withMode(BatchingMode.LATENCY_BUDGET)
-        .withLatencyBudget(Duration.ofMillis(40)), 8);
+    start(
+        settings()
+            .withPreferredBatchSizes(List.of(2))
+            .withMode(BatchingMode.LATENCY_BUDGET)
+            .withLatencyBudget(Duration.ofMillis(40)),
+        8);
     ModelInfo info = h.blocking().getModelInfo(GetModelInfoRequest.getDefaultInstance());
     assertEquals("tiny-test", info.getName());
     assertEquals("0.0.1", info.getVersion());
@@ -273,6 +278,7 @@ class CaptchaSolverServiceTest {
     assertEquals(0.5f, info.getValidationAccuracy());
     assertEquals("heads", info.getDecoder());
     assertEquals("CPU", info.getExecutionProvider());
+    assertEquals("float32", info.getPrecision());
     assertEquals(4, info.getBatching().getMaxBatchSize());
     assertEquals(List.of(2), info.getBatching().getPreferredBatchSizesList());
     assertEquals("latency-budget", info.getBatching().getMode());
@@ -282,20 +288,23 @@ class CaptchaSolverServiceTest {
 
   private CompletableFuture<SolveResponse> unary(SolveRequest r) {
     CompletableFuture<SolveResponse> f = new CompletableFuture<>();
-    h.async().solve(r, new StreamObserver<>() {
-      @Override
-      public void onNext(SolveResponse v) {
-        f.complete(v);
-      }
+    h.async()
+        .solve(
+            r,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(SolveResponse v) {
+                f.complete(v);
+              }
 
-      @Override
-      public void onError(Throwable t) {
-        f.completeExceptionally(t);
-      }
+              @Override
+              public void onError(Throwable t) {
+                f.completeExceptionally(t);
+              }
 
-      @Override
-      public void onCompleted() {}
-    });
+              @Override
+              public void onCompleted() {}
+            });
     return f;
   }
 

@@ -27,8 +27,12 @@ class HealthStateTest {
   void start() throws Exception {
     health = new HealthState(List.of(SOLVER));
     String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(health.service()).build().start();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(health.service())
+            .build()
+            .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     stub = HealthGrpc.newBlockingStub(channel);
   }

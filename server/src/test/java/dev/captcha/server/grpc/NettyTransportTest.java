@@ -20,9 +20,9 @@ import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.ops.ServerLimits;
 import dev.captcha.server.solve.Solver;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ResponseCollector;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ResponseCollector;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -51,40 +51,68 @@ class NettyTransportTest {
     ExecutorService workers = Executors.newFixedThreadPool(1);
     ExecutorService preprocess = Executors.newFixedThreadPool(2);
     try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CPU, 1, 3))) {
-      MicroBatcher<float[], Prediction> batcher = new MicroBatcher<>(settings,
-          List.of(model.newInstance(8)), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
-      Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
-          new Preprocessor(model.metadata().input()), batcher, preprocess);
-      CaptchaServer server = GrpcTransport.forService(new CaptchaSolverService(solver,
-              Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-              settings.defaultTimeout(), 16))
-          .limits(ServerLimits.defaults().withMaxInboundMessageSize(1 << 20))
-          .netty(0).start();
-      ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", server.port(),
-          InsecureChannelCredentials.create()).build();
+      MicroBatcher<float[], Prediction> batcher =
+          new MicroBatcher<>(
+              settings,
+              List.of(model.newInstance(8)),
+              NanoClock.SYSTEM,
+              DelayScheduler.of(timer),
+              workers);
+      Solver solver =
+          new Solver(
+              new ImageDecoder(ImageLimits.DEFAULT),
+              new Preprocessor(model.metadata().input()),
+              batcher,
+              preprocess);
+      CaptchaServer server =
+          GrpcTransport.forService(
+                  new CaptchaSolverService(
+                      solver,
+                      Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
+                      settings.defaultTimeout(),
+                      16))
+              .limits(ServerLimits.defaults().withMaxInboundMessageSize(1 << 20))
+              .netty(0)
+              .start();
+      ManagedChannel channel =
+          Grpc.newChannelBuilderForAddress(
+                  "localhost", server.port(), InsecureChannelCredentials.create())
+              .build();
       try {
-        SolveResponse r = CaptchaSolverGrpc.newBlockingStub(channel).solve(
-            SolveRequest.newBuilder().setId("one").setImage(ByteString.copyFrom(Images.white()))
-                .build());
+        SolveResponse r =
+            CaptchaSolverGrpc.newBlockingStub(channel)
+                .solve(
+                    SolveRequest.newBuilder()
+                        .setId("one")
+                        .setImage(ByteString.copyFrom(Images.white()))
+                        .build());
         assertEquals(TinyOnnxModel.WHITE_TEXT, r.getText());
-        StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
-            StatusRuntimeException.class, () -> CaptchaSolverGrpc.newBlockingStub(channel)
-                .solve(SolveRequest.newBuilder().setId("bad").build()));
+        StatusRuntimeException e =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    CaptchaSolverGrpc.newBlockingStub(channel)
+                        .solve(SolveRequest.newBuilder().setId("bad").build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
 
         ResponseCollector<SolveResponse> collector = new ResponseCollector<>();
         StreamObserver<SolveRequest> requests =
             CaptchaSolverGrpc.newStub(channel).solveStream(collector);
         for (int i = 0; i < 40; i++) {
-          requests.onNext(SolveRequest.newBuilder().setId("s" + i)
-              .setImage(ByteString.copyFrom(i % 5 == 4 ? new byte[0] : Images.black())).build());
+          requests.onNext(
+              SolveRequest.newBuilder()
+                  .setId("s" + i)
+                  .setImage(ByteString.copyFrom(i % 5 == 4 ? new byte[0] : Images.black()))
+                  .build());
         }
         requests.onCompleted();
         List<SolveResponse> got = collector.done.get(30, TimeUnit.SECONDS);
         assertEquals(40, got.size());
         assertEquals(8, got.stream().filter(SolveResponse::hasError).count());
-        assertTrue(got.stream().filter(x -> !x.hasError())
-            .allMatch(x -> x.getText().equals(TinyOnnxModel.BLACK_TEXT)));
+        assertTrue(
+            got.stream()
+                .filter(x -> !x.hasError())
+                .allMatch(x -> x.getText().equals(TinyOnnxModel.BLACK_TEXT)));
       } finally {
         channel.shutdownNow();
         server.shutdown();

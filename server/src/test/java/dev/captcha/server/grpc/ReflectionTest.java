@@ -24,26 +24,36 @@ class ReflectionTest {
   void listsTheSolverAndDescribesItsMessages() throws Exception {
     HealthState health = new HealthState(List.of());
     String name = InProcessServerBuilder.generateName();
-    Server server = InProcessServerBuilder.forName(name)
-        .addService(new FakeSolver())
-        .addService(health.service())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .build().start();
+    Server server =
+        InProcessServerBuilder.forName(name)
+            .addService(new FakeSolver())
+            .addService(health.service())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .build()
+            .start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
     try {
-      ServerReflectionResponse listed = ask(channel,
-          ServerReflectionRequest.newBuilder().setListServices("*").build());
-      List<String> services = listed.getListServicesResponse().getServiceList().stream()
-          .map(ServiceResponse::getName).toList();
+      ServerReflectionResponse listed =
+          ask(channel, ServerReflectionRequest.newBuilder().setListServices("*").build());
+      List<String> services =
+          listed.getListServicesResponse().getServiceList().stream()
+              .map(ServiceResponse::getName)
+              .toList();
       assertTrue(services.contains("captcha.v1.CaptchaSolver"), services.toString());
       assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
 
-      ServerReflectionResponse file = ask(channel,
-          ServerReflectionRequest.newBuilder()
-              .setFileContainingSymbol("captcha.v1.CaptchaSolver").build());
+      ServerReflectionResponse file =
+          ask(
+              channel,
+              ServerReflectionRequest.newBuilder()
+                  .setFileContainingSymbol("captcha.v1.CaptchaSolver")
+                  .build());
       assertTrue(file.getFileDescriptorResponse().getFileDescriptorProtoCount() > 0);
-      assertTrue(file.getFileDescriptorResponse().getFileDescriptorProto(0)
-          .toStringUtf8().contains("SolveRequest"));
+      assertTrue(
+          file.getFileDescriptorResponse()
+              .getFileDescriptorProto(0)
+              .toStringUtf8()
+              .contains("SolveRequest"));
     } finally {
       channel.shutdownNow();
       server.shutdownNow();
@@ -54,20 +64,22 @@ class ReflectionTest {
       throws Exception {
     CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
     StreamObserver<ServerReflectionRequest> requests =
-        ServerReflectionGrpc.newStub(channel).serverReflectionInfo(new StreamObserver<>() {
-          @Override
-          public void onNext(ServerReflectionResponse value) {
-            answer.complete(value);
-          }
+        ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse value) {
+                    answer.complete(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            answer.completeExceptionally(t);
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    answer.completeExceptionally(t);
+                  }
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
     requests.onNext(r);
     requests.onCompleted();
     return answer.get(30, TimeUnit.SECONDS);

@@ -13,7 +13,7 @@ import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.solve.Solver;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,20 +33,22 @@ class ReplaceableModelInfoTest {
 
   private static ModelInfo call(CaptchaSolverService service) {
     List<ModelInfo> answers = new ArrayList<>();
-    service.getModelInfo(GetModelInfoRequest.getDefaultInstance(), new StreamObserver<>() {
-      @Override
-      public void onNext(ModelInfo value) {
-        answers.add(value);
-      }
+    service.getModelInfo(
+        GetModelInfoRequest.getDefaultInstance(),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(ModelInfo value) {
+            answers.add(value);
+          }
 
-      @Override
-      public void onError(Throwable t) {
-        throw new AssertionError(t);
-      }
+          @Override
+          public void onError(Throwable t) {
+            throw new AssertionError(t);
+          }
 
-      @Override
-      public void onCompleted() {}
-    });
+          @Override
+          public void onCompleted() {}
+        });
     assertEquals(1, answers.size());
     return answers.get(0);
   }
@@ -55,13 +57,19 @@ class ReplaceableModelInfoTest {
   void getModelInfoShowsTheModelInForceAfterAReplacement() throws Exception {
     BatcherSettings settings = BatcherSettings.defaults();
     ModelMetadata v1 = metadata("1.0.0");
-    BatchEngine<float[], Prediction> unused = inputs -> {
-      throw new AssertionError("no inference expected");
-    };
-    MicroBatcher<float[], Prediction> batcher = new MicroBatcher<>(settings, List.of(unused),
-        () -> 0L, (task, delay) -> () -> {}, Runnable::run);
-    Solver solver = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
-        new Preprocessor(v1.input()), batcher, Runnable::run);
+    BatchEngine<float[], Prediction> unused =
+        inputs -> {
+          throw new AssertionError("no inference expected");
+        };
+    MicroBatcher<float[], Prediction> batcher =
+        new MicroBatcher<>(
+            settings, List.of(unused), () -> 0L, (task, delay) -> () -> {}, Runnable::run);
+    Solver solver =
+        new Solver(
+            new ImageDecoder(ImageLimits.DEFAULT),
+            new Preprocessor(v1.input()),
+            batcher,
+            Runnable::run);
     AtomicReference<ModelInfo> inForce =
         new AtomicReference<>(Protos.modelInfo(v1, settings, "CPU"));
     CaptchaSolverService service =

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captcha.server.ServingStack;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP/JSON adapter end to end on a real port, over the same stack as the gRPC port; every
- * JSON answer is also checked against the OpenAPI description ({@link HttpCalls}).
+ * The HTTP/JSON adapter end to end on a real port, over the same stack as the gRPC port; every JSON
+ * answer is also checked against the OpenAPI description ({@link HttpCalls}).
  */
 class HttpApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,11 +61,17 @@ class HttpApiTest {
       assertEquals(TinyOnnxModel.WHITE_TEXT, json(body).get("text").asText());
 
       // The same answer as the gRPC port gives for the same image.
-      var grpc = stack.blocking().solve(dev.captcha.api.v1.SolveRequest.newBuilder()
-          .setImage(com.google.protobuf.ByteString.copyFrom(Images.white())).build());
+      var grpc =
+          stack
+              .blocking()
+              .solve(
+                  dev.captcha.api.v1.SolveRequest.newBuilder()
+                      .setImage(com.google.protobuf.ByteString.copyFrom(Images.white()))
+                      .build());
       assertEquals(grpc.getText(), answer.get("text").asText());
       assertEquals(grpc.getConfidence(), answer.get("confidence").floatValue(), 1e-6);
-      assertEquals(grpc.getPositions(0).getCandidates(0).getCharacter(),
+      assertEquals(
+          grpc.getPositions(0).getCandidates(0).getCharacter(),
           answer.get("positions").get(0).get("candidates").get(0).get("character").asText());
     }
   }
@@ -75,9 +80,15 @@ class HttpApiTest {
   void aBatchIsAnsweredInOrderWithPerItemErrors() throws Exception {
     try (ServingStack stack = new ServingStack(dir)) {
       HttpCalls http = new HttpCalls(stack.httpBase());
-      HttpResponse<String> form = http.postMultipart("/v1/solve:batch", "image",
-          HttpCalls.list(Images.white(), "not an image".getBytes(StandardCharsets.US_ASCII),
-              Images.black()), NONE);
+      HttpResponse<String> form =
+          http.postMultipart(
+              "/v1/solve:batch",
+              "image",
+              HttpCalls.list(
+                  Images.white(),
+                  "not an image".getBytes(StandardCharsets.US_ASCII),
+                  Images.black()),
+              NONE);
       assertEquals(200, form.statusCode(), form.body());
       JsonNode results = json(form).get("results");
       assertEquals(3, results.size());
@@ -87,8 +98,9 @@ class HttpApiTest {
       assertEquals(TinyOnnxModel.BLACK_TEXT, results.get(2).get("text").asText());
 
       String b64 = Base64.getEncoder().encodeToString(Images.black());
-      byte[] array = ("[{\"image\":\"" + b64 + "\"},{\"image\":\"%%%\"},\"" + b64 + "\"]")
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] array =
+          ("[{\"image\":\"" + b64 + "\"},{\"image\":\"%%%\"},\"" + b64 + "\"]")
+              .getBytes(StandardCharsets.UTF_8);
       HttpResponse<String> jsonBatch =
           http.post("/v1/solve:batch", "application/json", array, NONE);
       assertEquals(200, jsonBatch.statusCode(), jsonBatch.body());
@@ -113,8 +125,8 @@ class HttpApiTest {
       HttpResponse<String> unknown = http.get("/v1/model?model=nope", NONE);
       assertEquals(404, unknown.statusCode());
       assertEquals("unknown_model", json(unknown).get("error").get("code").asText());
-      assertEquals(404, http.post("/v1/solve?model=nope", "image/png", Images.white(), NONE)
-          .statusCode());
+      assertEquals(
+          404, http.post("/v1/solve?model=nope", "image/png", Images.white(), NONE).statusCode());
       assertEquals(200, http.get("/healthz", NONE).statusCode());
       assertEquals(200, http.get("/readyz", NONE).statusCode());
       assertEquals(200, http.get("/v1/stats", NONE).statusCode());
@@ -135,20 +147,41 @@ class HttpApiTest {
   void badInputGetsTheStatusThatFits() throws Exception {
     try (ServingStack stack = new ServingStack(dir, "--max-image-bytes", "2000")) {
       HttpCalls http = new HttpCalls(stack.httpBase());
-      HttpResponse<String> undecodable = http.post("/v1/solve", "image/png",
-          "not an image".getBytes(StandardCharsets.US_ASCII), NONE);
+      HttpResponse<String> undecodable =
+          http.post(
+              "/v1/solve", "image/png", "not an image".getBytes(StandardCharsets.US_ASCII), NONE);
       assertEquals(400, undecodable.statusCode());
       assertEquals("invalid_image", json(undecodable).get("error").get("code").asText());
       HttpResponse<String> empty = http.post("/v1/solve", "image/png", new byte[0], NONE);
       assertEquals(400, empty.statusCode());
-      assertEquals(400, http.post("/v1/solve", "application/json",
-          "{\"image\":\"***\"}".getBytes(StandardCharsets.US_ASCII), NONE).statusCode());
-      assertEquals(400, http.post("/v1/solve", "application/json",
-          "{not json".getBytes(StandardCharsets.US_ASCII), NONE).statusCode());
-      assertEquals(415, http.post("/v1/solve", "text/plain",
-          "x".getBytes(StandardCharsets.US_ASCII), NONE).statusCode());
-      assertEquals(400, http.post("/v1/solve", "image/png", Images.white(),
-          Map.of(ApiHandler.TIMEOUT_HEADER, "soon")).statusCode());
+      assertEquals(
+          400,
+          http.post(
+                  "/v1/solve",
+                  "application/json",
+                  "{\"image\":\"***\"}".getBytes(StandardCharsets.US_ASCII),
+                  NONE)
+              .statusCode());
+      assertEquals(
+          400,
+          http.post(
+                  "/v1/solve",
+                  "application/json",
+                  "{not json".getBytes(StandardCharsets.US_ASCII),
+                  NONE)
+              .statusCode());
+      assertEquals(
+          415,
+          http.post("/v1/solve", "text/plain", "x".getBytes(StandardCharsets.US_ASCII), NONE)
+              .statusCode());
+      assertEquals(
+          400,
+          http.post(
+                  "/v1/solve",
+                  "image/png",
+                  Images.white(),
+                  Map.of(ApiHandler.TIMEOUT_HEADER, "soon"))
+              .statusCode());
 
       byte[] big = new byte[5000];
       HttpResponse<String> tooLarge = http.post("/v1/solve", "image/png", big, NONE);
@@ -166,18 +199,27 @@ class HttpApiTest {
 
   @Test
   void aFullQueueIs429WithRetryAfterAndAPassedDeadlineIs504() throws Exception {
-    try (ServingStack stack = new ServingStack(dir, "--max-batch-size", "1",
-        "--max-queue-delay", "0ms", "--max-queue-length", "1")) {
+    try (ServingStack stack =
+        new ServingStack(
+            dir, "--max-batch-size", "1", "--max-queue-delay", "0ms", "--max-queue-length", "1")) {
       HttpCalls http = new HttpCalls(stack.httpBase());
       stack.engine.hold();
       int before = stack.engine.batches();
       // A runs (held in the engine), B waits in the queue with a short deadline, C is refused.
-      CompletableFuture<HttpResponse<String>> a = CompletableFuture.supplyAsync(
-          () -> call(() -> http.post("/v1/solve", "image/png", Images.white(), NONE)));
+      CompletableFuture<HttpResponse<String>> a =
+          CompletableFuture.supplyAsync(
+              () -> call(() -> http.post("/v1/solve", "image/png", Images.white(), NONE)));
       stack.engine.awaitBatchesAbove(before);
-      CompletableFuture<HttpResponse<String>> b = CompletableFuture.supplyAsync(
-          () -> call(() -> http.post("/v1/solve", "image/png", Images.black(),
-              Map.of(ApiHandler.TIMEOUT_HEADER, "300ms"))));
+      CompletableFuture<HttpResponse<String>> b =
+          CompletableFuture.supplyAsync(
+              () ->
+                  call(
+                      () ->
+                          http.post(
+                              "/v1/solve",
+                              "image/png",
+                              Images.black(),
+                              Map.of(ApiHandler.TIMEOUT_HEADER, "300ms"))));
       awaitQueued(stack, 1);
       HttpResponse<String> c = http.post("/v1/solve", "image/png", Images.white(), NONE);
       assertEquals(429, c.statusCode(), c.body());
@@ -202,14 +244,18 @@ class HttpApiTest {
       HttpResponse<String> missing = http.post("/v1/solve", "image/png", Images.white(), NONE);
       assertEquals(401, missing.statusCode());
       assertEquals("Bearer", missing.headers().firstValue("WWW-Authenticate").orElseThrow());
-      assertEquals(401, http.post("/v1/solve", "image/png", Images.white(),
-          Map.of("Authorization", "Bearer wrong")).statusCode());
+      assertEquals(
+          401,
+          http.post(
+                  "/v1/solve", "image/png", Images.white(), Map.of("Authorization", "Bearer wrong"))
+              .statusCode());
       assertEquals(401, http.get("/v1/model", NONE).statusCode());
-      HttpResponse<String> ok = http.post("/v1/solve", "image/png", Images.white(),
-          Map.of("Authorization", "Bearer s3cret"));
+      HttpResponse<String> ok =
+          http.post(
+              "/v1/solve", "image/png", Images.white(), Map.of("Authorization", "Bearer s3cret"));
       assertEquals(200, ok.statusCode(), ok.body());
-      assertEquals(200, http.get("/v1/model", Map.of("Authorization", "Bearer s3cret"))
-          .statusCode());
+      assertEquals(
+          200, http.get("/v1/model", Map.of("Authorization", "Bearer s3cret")).statusCode());
       assertEquals(200, http.get("/healthz", NONE).statusCode());
       assertEquals(200, http.get("/readyz", NONE).statusCode());
       assertEquals(200, http.get("/", NONE).statusCode());
@@ -225,10 +271,12 @@ class HttpApiTest {
       }
       http.post("/v1/solve", "image/png", new byte[0], NONE);
       String scrape = stack.scrape();
-      assertTrue(scrape.contains(
-          "captcha_http_requests_total{code=\"200\",route=\"POST /v1/solve\"} 3.0"), scrape);
-      assertTrue(scrape.contains(
-          "captcha_http_requests_total{code=\"400\",route=\"POST /v1/solve\"} 1.0"), scrape);
+      assertTrue(
+          scrape.contains("captcha_http_requests_total{code=\"200\",route=\"POST /v1/solve\"} 3.0"),
+          scrape);
+      assertTrue(
+          scrape.contains("captcha_http_requests_total{code=\"400\",route=\"POST /v1/solve\"} 1.0"),
+          scrape);
       JsonNode stats = json(http.get("/v1/stats", NONE));
       assertTrue(stats.get("batchSize").get("count").asLong() >= 3);
       assertTrue(stats.get("serverTimeSeconds").get("count").asLong() >= 3);

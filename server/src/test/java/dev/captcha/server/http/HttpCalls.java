@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * A small client of the HTTP/JSON API for tests; every JSON answer is checked against the
- * server's OpenAPI description. Thread-safe.
+ * A small client of the HTTP/JSON API for tests; every JSON answer is checked against the server's
+ * OpenAPI description. Thread-safe.
  */
 final class HttpCalls {
   private final HttpClient client;
@@ -42,25 +42,33 @@ final class HttpCalls {
     return send(b.build(), "GET", path);
   }
 
-  HttpResponse<String> post(String path, String contentType, byte[] body,
-      Map<String, String> headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+  HttpResponse<String> post(
+      String path, String contentType, byte[] body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
     return send(b.build(), "POST", path);
   }
 
   /** A multipart form whose fields are all named {@code field}, one per image, in order. */
-  HttpResponse<String> postMultipart(String path, String field, List<byte[]> images,
-      Map<String, String> headers) throws Exception {
+  HttpResponse<String> postMultipart(
+      String path, String field, List<byte[]> images, Map<String, String> headers)
+      throws Exception {
     String boundary = "----captcha" + UUID.randomUUID();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     int i = 0;
     for (byte[] image : images) {
-      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field
-          + "\"; filename=\"image" + i++ + ".png\"\r\nContent-Type: image/png\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      body.write(
+          ("--"
+                  + boundary
+                  + "\r\nContent-Disposition: form-data; name=\""
+                  + field
+                  + "\"; filename=\"image"
+                  + i++
+                  + ".png\"\r\nContent-Type: image/png\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       body.write(image);
       body.write("\r\n".getBytes(StandardCharsets.US_ASCII));
     }
@@ -73,8 +81,12 @@ final class HttpCalls {
     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
     if (contract != null) {
       String route = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-      contract.check(method, route, response.statusCode(),
-          response.headers().firstValue("Content-Type").orElse(null), response.body());
+      contract.check(
+          method,
+          route,
+          response.statusCode(),
+          response.headers().firstValue("Content-Type").orElse(null),
+          response.body());
     }
     return response;
   }

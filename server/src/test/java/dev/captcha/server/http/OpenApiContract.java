@@ -46,29 +46,51 @@ final class OpenApiContract {
     } else {
       // A route the description does not name answers 404 (or 405) with the common error body.
       assertTrue(status == 404 || status == 405, method + " " + path + " is described");
-      response = MAPPER.createObjectNode().set("content", MAPPER.createObjectNode().set(
-          "application/json", MAPPER.createObjectNode().set("schema",
-              MAPPER.createObjectNode().put("$ref", "#/components/schemas/Error"))));
+      response =
+          MAPPER
+              .createObjectNode()
+              .set(
+                  "content",
+                  MAPPER
+                      .createObjectNode()
+                      .set(
+                          "application/json",
+                          MAPPER
+                              .createObjectNode()
+                              .set(
+                                  "schema",
+                                  MAPPER
+                                      .createObjectNode()
+                                      .put("$ref", "#/components/schemas/Error"))));
     }
-    assertTrue(response.isObject(),
+    assertTrue(
+        response.isObject(),
         method + " " + path + " describes status " + status + " (body " + body + ")");
     String type = contentType == null ? "" : contentType.split(";")[0].strip();
     JsonNode media = response.path("content").path(type);
-    assertTrue(media.isObject(),
-        method + " " + path + " " + status + " describes content type " + type);
+    assertTrue(
+        media.isObject(), method + " " + path + " " + status + " describes content type " + type);
     if (!type.equals("application/json")) {
       return;
     }
     Schema schema = SCHEMAS.getSchema(schemaDocument(media.path("schema")), InputFormat.JSON);
     List<Error> errors = schema.validate(body, InputFormat.JSON);
-    assertEquals(List.of(), errors.stream().map(Error::toString).toList(),
+    assertEquals(
+        List.of(),
+        errors.stream().map(Error::toString).toList(),
         method + " " + path + " " + status + " matches its schema: " + body);
   }
 
   /** Whether the description names {@code header} in the response {@code status} of a route. */
   boolean describesHeader(String method, String path, int status, String header) {
-    return document.path("paths").path(path).path(method.toLowerCase(Locale.ROOT))
-        .path("responses").path(Integer.toString(status)).path("headers").has(header);
+    return document
+        .path("paths")
+        .path(path)
+        .path(method.toLowerCase(Locale.ROOT))
+        .path("responses")
+        .path(Integer.toString(status))
+        .path("headers")
+        .has(header);
   }
 
   JsonNode document() {

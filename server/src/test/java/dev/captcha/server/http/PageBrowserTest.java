@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.captcha.server.ServingStack;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,31 +33,43 @@ class PageBrowserTest {
 
   @Test
   void pickingAnImageShowsItsAnswerAndTheModel() throws Exception {
-    assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+    assertTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
         "this test needs chromium and chromium-driver: run scripts/setup.sh");
     Path image = Files.write(dir.resolve("captcha.png"), Images.white());
     try (ServingStack stack = new ServingStack(dir)) {
       ChromeOptions options = new ChromeOptions();
       options.setBinary(CHROMIUM.toFile());
-      options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--disable-dev-shm-usage", "--window-size=1280,900",
+      options.addArguments(
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          "--disable-dev-shm-usage",
+          "--window-size=1280,900",
           "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
-      ChromeDriverService service = new ChromeDriverService.Builder()
-          .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+      ChromeDriverService service =
+          new ChromeDriverService.Builder()
+              .usingDriverExecutable(DRIVER.toFile())
+              .usingAnyFreePort()
+              .build();
       ChromeDriver driver = new ChromeDriver(service, options);
       try {
         driver.manage().timeouts().pageLoadTimeout(Duration.ofMinutes(2));
         driver.get(stack.httpBase() + "/");
         driver.findElement(By.id("file")).sendKeys(image.toString());
-        String text = await(() -> driver.findElement(By.id("text")).getText(),
-            TinyOnnxModel.WHITE_TEXT);
+        String text =
+            await(() -> driver.findElement(By.id("text")).getText(), TinyOnnxModel.WHITE_TEXT);
         assertEquals(TinyOnnxModel.WHITE_TEXT, text);
-        assertEquals(TinyOnnxModel.LENGTH,
-            driver.findElements(By.cssSelector("#candidates tr")).size());
+        assertEquals(
+            TinyOnnxModel.LENGTH, driver.findElements(By.cssSelector("#candidates tr")).size());
         assertTrue(driver.findElement(By.id("confidence")).getText().endsWith("%"));
-        assertTrue(await(() -> driver.findElement(By.id("model")).getText(),
-            stack.model.metadata().name()).contains(stack.model.metadata().name()));
+        assertTrue(
+            await(() -> driver.findElement(By.id("model")).getText(), stack.model.metadata().name())
+                .contains(stack.model.metadata().name()));
         // The live view reads the server's metrics: the solve above ran as one batch of one.
         assertEquals("1", await(() -> driver.findElement(By.id("batches")).getText(), "1"));
         assertEquals("1.00", driver.findElement(By.id("meanBatchAll")).getText());

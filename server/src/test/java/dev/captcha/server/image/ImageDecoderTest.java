@@ -12,19 +12,16 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
   private static final int W = 128;
   private static final int H = 64;
-  private static final InputSpec MIN_RGB =
-      new InputSpec(1, H, W, ColorMode.MIN_RGB, 1f, 0f, 1f);
+  private static final InputSpec MIN_RGB = new InputSpec(1, H, W, ColorMode.MIN_RGB, 1f, 0f, 1f);
 
   private final ImageDecoder decoder = new ImageDecoder(ImageLimits.DEFAULT);
   private final Preprocessor pre = new Preprocessor(MIN_RGB);
@@ -60,15 +57,22 @@ class ImageDecoderTest {
 
   @Test
   void pngRgb() throws Exception {
-    byte[] png = encode(halves(BufferedImage.TYPE_INT_RGB, new Color(200, 100, 50),
-        new Color(10, 20, 30)), "png");
+    byte[] png =
+        encode(
+            halves(BufferedImage.TYPE_INT_RGB, new Color(200, 100, 50), new Color(10, 20, 30)),
+            "png");
     assertHalves(decodeToTensor(png), 50, 10, 0);
   }
 
   @Test
   void pngWithAlphaIsCompositedOverBlack() throws Exception {
-    byte[] png = encode(halves(BufferedImage.TYPE_INT_ARGB, new Color(200, 100, 60, 128),
-        new Color(10, 20, 30, 0)), "png");
+    byte[] png =
+        encode(
+            halves(
+                BufferedImage.TYPE_INT_ARGB,
+                new Color(200, 100, 60, 128),
+                new Color(10, 20, 30, 0)),
+            "png");
     assertHalves(decodeToTensor(png), 60 * 128 / 255f, 0, 0.01f);
   }
 
@@ -78,7 +82,8 @@ class ImageDecoderTest {
     byte[] g = {100, 20};
     byte[] b = {50, 30};
     BufferedImage img =
-        new BufferedImage(W, H, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(8, 2, r, g, b));
+        new BufferedImage(
+            W, H, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(8, 2, r, g, b));
     for (int y = 0; y < H; y++) {
       for (int x = 0; x < W; x++) {
         img.getRaster().setSample(x, y, 0, x < W / 2 ? 0 : 1);
@@ -112,8 +117,10 @@ class ImageDecoderTest {
 
   @Test
   void jpeg() throws Exception {
-    byte[] jpg = encode(halves(BufferedImage.TYPE_INT_RGB, new Color(200, 100, 50),
-        new Color(10, 20, 30)), "jpeg");
+    byte[] jpg =
+        encode(
+            halves(BufferedImage.TYPE_INT_RGB, new Color(200, 100, 50), new Color(10, 20, 30)),
+            "jpeg");
     assertHalves(decodeToTensor(jpg), 50, 10, 8);
   }
 
@@ -125,8 +132,10 @@ class ImageDecoderTest {
 
   @Test
   void bmp() throws Exception {
-    byte[] bmp = encode(halves(BufferedImage.TYPE_3BYTE_BGR, new Color(200, 100, 50),
-        new Color(10, 20, 30)), "bmp");
+    byte[] bmp =
+        encode(
+            halves(BufferedImage.TYPE_3BYTE_BGR, new Color(200, 100, 50), new Color(10, 20, 30)),
+            "bmp");
     assertHalves(decodeToTensor(bmp), 50, 10, 0);
   }
 
@@ -140,8 +149,8 @@ class ImageDecoderTest {
     g.fillRect(150, 0, 150, 90);
     g.dispose();
     assertHalves(decodeToTensor(encode(big, "png")), 90, 30, 0.001f);
-    BufferedImage tiny = halves(BufferedImage.TYPE_INT_RGB, Color.WHITE, Color.WHITE)
-        .getSubimage(0, 0, 4, 2);
+    BufferedImage tiny =
+        halves(BufferedImage.TYPE_INT_RGB, Color.WHITE, Color.WHITE).getSubimage(0, 0, 4, 2);
     float[] t = decodeToTensor(encode(tiny, "png"));
     assertTrue(Arrays.stream(toDoubles(t)).allMatch(v -> v == 255));
   }
@@ -151,14 +160,16 @@ class ImageDecoderTest {
     InvalidImageException e =
         assertThrows(InvalidImageException.class, () -> decoder.decode(new byte[0]));
     assertEquals(InvalidImageException.Reason.EMPTY, e.reason());
-    assertEquals(InvalidImageException.Reason.EMPTY,
+    assertEquals(
+        InvalidImageException.Reason.EMPTY,
         assertThrows(InvalidImageException.class, () -> decoder.decode(null)).reason());
   }
 
   @Test
   void garbageIsRefused() {
     InvalidImageException e =
-        assertThrows(InvalidImageException.class,
+        assertThrows(
+            InvalidImageException.class,
             () -> decoder.decode("not an image at all".getBytes(StandardCharsets.UTF_8)));
     assertEquals(InvalidImageException.Reason.UNDECODABLE, e.reason());
     assertTrue(e.getMessage().contains("PNG, JPEG, GIF or BMP"), e.getMessage());
@@ -199,12 +210,13 @@ class ImageDecoderTest {
   void tooManyPixelsAreRefusedEvenWithinTheSideLimit() throws Exception {
     ImageDecoder strict = new ImageDecoder(new ImageLimits(1 << 20, 2048, 1000));
     byte[] png = encode(new BufferedImage(100, 20, BufferedImage.TYPE_INT_RGB), "png");
-    assertEquals(InvalidImageException.Reason.ABSURD_DIMENSIONS,
+    assertEquals(
+        InvalidImageException.Reason.ABSURD_DIMENSIONS,
         assertThrows(InvalidImageException.class, () -> strict.decode(png)).reason());
   }
 
   static byte[] pngHeaderOnly(int width, int height) throws IOException {
-    return dev.captcha.server.testing.Images.pngHeaderOnly(width, height);
+    return dev.captcha.server.testsupport.Images.pngHeaderOnly(width, height);
   }
 
   private static double[] toDoubles(float[] f) {

@@ -10,10 +10,10 @@ import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.ServingStack;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ResponseCollector;
-import dev.captcha.server.testing.ManualClock;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ManualClock;
+import dev.captcha.server.testsupport.ResponseCollector;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -45,8 +45,18 @@ class ServerMetricsTest {
   @Test
   void aScrapeAfterTrafficShowsTheExpectedSeries() throws Exception {
     ManualClock clock = new ManualClock();
-    try (ServingStack stack = new ServingStack(dir, clock, "--max-batch-size", "4",
-        "--max-queue-delay", "0ms", "--max-queue-length", "1", "--default-timeout", "200ms")) {
+    try (ServingStack stack =
+        new ServingStack(
+            dir,
+            clock,
+            "--max-batch-size",
+            "4",
+            "--max-queue-delay",
+            "0ms",
+            "--max-queue-length",
+            "1",
+            "--default-timeout",
+            "200ms")) {
       var futures = CaptchaSolverGrpc.newFutureStub(stack.channel());
       // A runs (held in the engine), B waits in the queue, C finds the queue full.
       stack.engine.hold();
@@ -55,11 +65,13 @@ class ServerMetricsTest {
       stack.engine.awaitBatchesAbove(batchesBefore);
       ListenableFuture<SolveResponse> b = futures.solve(request("b", Images.white()));
       awaitQueued(stack, 1);
-      StatusRuntimeException full = assertThrows(StatusRuntimeException.class,
-          () -> stack.blocking().solve(request("c", Images.white())));
+      StatusRuntimeException full =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> stack.blocking().solve(request("c", Images.white())));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
       // B's deadline (the default timeout) passes while it waits: it is never computed.
-      clock.advanceMillis(1000);
+      clock.jumpMillis(1000);
       stack.engine.release();
       assertEquals(TinyOnnxModel.WHITE_TEXT, a.get(60, TimeUnit.SECONDS).getText());
       ExecutionException expired =
@@ -67,24 +79,31 @@ class ServerMetricsTest {
       assertEquals(Status.Code.DEADLINE_EXCEEDED, Status.fromThrowable(expired).getCode());
 
       for (int i = 0; i < 6; i++) {
-        assertEquals(TinyOnnxModel.BLACK_TEXT,
+        assertEquals(
+            TinyOnnxModel.BLACK_TEXT,
             stack.blocking().solve(request("s" + i, Images.black())).getText());
       }
-      StatusRuntimeException bad = assertThrows(StatusRuntimeException.class,
-          () -> stack.blocking().solve(request("empty", new byte[0])));
+      StatusRuntimeException bad =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> stack.blocking().solve(request("empty", new byte[0])));
       assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
-      List<SolveResponse> items = stream(stack,
-          request("x", Images.white()), request("y", new byte[0]), request("z", Images.black()));
+      List<SolveResponse> items =
+          stream(
+              stack,
+              request("x", Images.white()),
+              request("y", new byte[0]),
+              request("z", Images.black()));
       assertEquals(3, items.size());
 
       Map<String, Double> m = parse(stack.scrape());
       assertEquals(7, m.get("captcha_grpc_requests_total{code=OK,method=" + SOLVE + "}"));
-      assertEquals(1, m.get(
-          "captcha_grpc_requests_total{code=INVALID_ARGUMENT,method=" + SOLVE + "}"));
-      assertEquals(1, m.get(
-          "captcha_grpc_requests_total{code=RESOURCE_EXHAUSTED,method=" + SOLVE + "}"));
-      assertEquals(1, m.get(
-          "captcha_grpc_requests_total{code=DEADLINE_EXCEEDED,method=" + SOLVE + "}"));
+      assertEquals(
+          1, m.get("captcha_grpc_requests_total{code=INVALID_ARGUMENT,method=" + SOLVE + "}"));
+      assertEquals(
+          1, m.get("captcha_grpc_requests_total{code=RESOURCE_EXHAUSTED,method=" + SOLVE + "}"));
+      assertEquals(
+          1, m.get("captcha_grpc_requests_total{code=DEADLINE_EXCEEDED,method=" + SOLVE + "}"));
       assertEquals(1, m.get("captcha_grpc_requests_total{code=OK,method=" + STREAM + "}"));
       assertEquals(2, m.get("captcha_stream_items_total{code=OK}"));
       assertEquals(1, m.get("captcha_stream_items_total{code=INVALID_ARGUMENT}"));
@@ -111,8 +130,8 @@ class ServerMetricsTest {
       assertEquals(1, m.get("captcha_expired_requests_total"));
       assertEquals(1, m.get("captcha_rejected_requests_total{reason=queue_full}"));
       assertEquals(0, m.get("captcha_queue_depth"));
-      assertEquals(1, m.get("captcha_model_info{execution_provider=CPU,name=tiny-test,"
-          + "version=0.0.1}"));
+      assertEquals(
+          1, m.get("captcha_model_info{execution_provider=CPU,name=tiny-test," + "version=0.0.1}"));
       assertTrue(m.get("jvm_memory_used_bytes{area=heap}") > 0);
     }
   }
@@ -121,12 +140,14 @@ class ServerMetricsTest {
   void callsRefusedForCredentialsAreCounted() throws Exception {
     Path token = Files.writeString(dir.resolve("token"), "secret\n");
     try (ServingStack stack = new ServingStack(dir, "--token-file", token.toString())) {
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> stack.blocking().solve(request("a", Images.white())));
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> stack.blocking().solve(request("a", Images.white())));
       assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
       Map<String, Double> m = parse(stack.scrape());
-      assertEquals(1, m.get(
-          "captcha_grpc_requests_total{code=UNAUTHENTICATED,method=" + SOLVE + "}"));
+      assertEquals(
+          1, m.get("captcha_grpc_requests_total{code=UNAUTHENTICATED,method=" + SOLVE + "}"));
     }
   }
 

@@ -45,13 +45,17 @@ class ServerLimitsTest {
   private CaptchaSolverGrpc.CaptchaSolverBlockingStub start(ServerLimits limits, FakeSolver solver)
       throws Exception {
     server = GrpcTransport.forService(solver).limits(limits).netty(0).start();
-    channel = Grpc.newChannelBuilderForAddress(
-        "localhost", server.port(), InsecureChannelCredentials.create()).build();
+    channel =
+        Grpc.newChannelBuilderForAddress(
+                "localhost", server.port(), InsecureChannelCredentials.create())
+            .build();
     return CaptchaSolverGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
   }
 
   private static SolveRequest image(int bytes) {
-    return SolveRequest.newBuilder().setId("x").setImage(ByteString.copyFrom(new byte[bytes]))
+    return SolveRequest.newBuilder()
+        .setId("x")
+        .setImage(ByteString.copyFrom(new byte[bytes]))
         .build();
   }
 
@@ -59,27 +63,85 @@ class ServerLimitsTest {
   void defaultsAreValidAndBadValuesAreRefused() {
     ServerLimits d = ServerLimits.defaults();
     assertEquals(4 * 1024 * 1024, d.maxInboundMessageSize());
-    assertThrows(IllegalArgumentException.class, () -> new ServerLimits(
-        10, 1, d.keepAliveTime(), d.keepAliveTimeout(), d.permitKeepAliveTime(),
-        d.maxConnectionIdle(), d.maxConnectionAge(), d.maxConnectionAgeGrace(), 1));
-    assertThrows(IllegalArgumentException.class, () -> new ServerLimits(
-        1 << 20, 0, d.keepAliveTime(), d.keepAliveTimeout(), d.permitKeepAliveTime(),
-        d.maxConnectionIdle(), d.maxConnectionAge(), d.maxConnectionAgeGrace(), 1));
-    assertThrows(IllegalArgumentException.class, () -> new ServerLimits(
-        1 << 20, 1, Duration.ZERO, d.keepAliveTimeout(), d.permitKeepAliveTime(),
-        d.maxConnectionIdle(), d.maxConnectionAge(), d.maxConnectionAgeGrace(), 1));
-    assertThrows(IllegalArgumentException.class, () -> new ServerLimits(
-        1 << 20, 1, d.keepAliveTime(), d.keepAliveTimeout(), d.permitKeepAliveTime(),
-        d.maxConnectionIdle(), Duration.ofSeconds(-1), d.maxConnectionAgeGrace(), 1));
-    assertThrows(IllegalArgumentException.class, () -> new ServerLimits(
-        1 << 20, 1, d.keepAliveTime(), d.keepAliveTimeout(), d.permitKeepAliveTime(),
-        d.maxConnectionIdle(), d.maxConnectionAge(), d.maxConnectionAgeGrace(), 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new ServerLimits(
+                10,
+                1,
+                d.keepAliveTime(),
+                d.keepAliveTimeout(),
+                d.permitKeepAliveTime(),
+                d.maxConnectionIdle(),
+                d.maxConnectionAge(),
+                d.maxConnectionAgeGrace(),
+                1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new ServerLimits(
+                1 << 20,
+                0,
+                d.keepAliveTime(),
+                d.keepAliveTimeout(),
+                d.permitKeepAliveTime(),
+                d.maxConnectionIdle(),
+                d.maxConnectionAge(),
+                d.maxConnectionAgeGrace(),
+                1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new ServerLimits(
+                1 << 20,
+                1,
+                Duration.ZERO,
+                d.keepAliveTimeout(),
+                d.permitKeepAliveTime(),
+                d.maxConnectionIdle(),
+                d.maxConnectionAge(),
+                d.maxConnectionAgeGrace(),
+                1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new ServerLimits(
+                1 << 20,
+                1,
+                d.keepAliveTime(),
+                d.keepAliveTimeout(),
+                d.permitKeepAliveTime(),
+                d.maxConnectionIdle(),
+                Duration.ofSeconds(-1),
+                d.maxConnectionAgeGrace(),
+                1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new ServerLimits(
+                1 << 20,
+                1,
+                d.keepAliveTime(),
+                d.keepAliveTimeout(),
+                d.permitKeepAliveTime(),
+                d.maxConnectionIdle(),
+                d.maxConnectionAge(),
+                d.maxConnectionAgeGrace(),
+                0));
   }
 
   private static ServerLimits limits(int maxMessage, int maxCalls, Duration maxAge, int items) {
     ServerLimits d = ServerLimits.defaults();
-    return new ServerLimits(maxMessage, maxCalls, d.keepAliveTime(), d.keepAliveTimeout(),
-        d.permitKeepAliveTime(), d.maxConnectionIdle(), maxAge, Duration.ofSeconds(5), items);
+    return new ServerLimits(
+        maxMessage,
+        maxCalls,
+        d.keepAliveTime(),
+        d.keepAliveTimeout(),
+        d.permitKeepAliveTime(),
+        d.maxConnectionIdle(),
+        maxAge,
+        Duration.ofSeconds(5),
+        items);
   }
 
   @Test
@@ -105,9 +167,13 @@ class ServerLimitsTest {
     awaitValue(solver::itemsReceived, 2);
 
     // Both slots of the connection are taken: a third call is queued and never reaches the server.
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> CaptchaSolverGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(300, TimeUnit.MILLISECONDS).solve(image(10)));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                CaptchaSolverGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                    .solve(image(10)));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     assertEquals(0, solver.solveCalls());
 
@@ -189,28 +255,32 @@ class ServerLimitsTest {
   }
 
   private void watch(ConnectivityState from, CountDownLatch idle) {
-    channel.notifyWhenStateChanged(from, () -> {
-      ConnectivityState now = channel.getState(false);
-      if (now == ConnectivityState.IDLE) {
-        idle.countDown();
-      } else {
-        watch(now, idle);
-      }
-    });
+    channel.notifyWhenStateChanged(
+        from,
+        () -> {
+          ConnectivityState now = channel.getState(false);
+          if (now == ConnectivityState.IDLE) {
+            idle.countDown();
+          } else {
+            watch(now, idle);
+          }
+        });
   }
 
   private static ClientCallStreamObserver<SolveRequest> openStream(
       CaptchaSolverGrpc.CaptchaSolverStub async) {
-    return (ClientCallStreamObserver<SolveRequest>) async.solveStream(new StreamObserver<>() {
-      @Override
-      public void onNext(SolveResponse value) {}
+    return (ClientCallStreamObserver<SolveRequest>)
+        async.solveStream(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(SolveResponse value) {}
 
-      @Override
-      public void onError(Throwable t) {}
+              @Override
+              public void onError(Throwable t) {}
 
-      @Override
-      public void onCompleted() {}
-    });
+              @Override
+              public void onCompleted() {}
+            });
   }
 
   /** Waits, without a time assertion, for a value the server reaches asynchronously. */

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A model whose instances answer {@code version + ":" + input}, record every batch size, fail if
- * used after close or by two threads at once, and can be told to block inside a batch or to
- * throw. Thread-safe.
+ * used after close or by two threads at once, and can be told to block inside a batch or to throw.
+ * Thread-safe.
  */
 final class FakeModel implements ServedModel<String, String> {
   final String version;
@@ -109,7 +109,8 @@ final class FakeModel implements ServedModel<String, String> {
     public List<String> infer(List<String> inputs) throws InterruptedException {
       if (closed.get() || !busy.compareAndSet(false, true)) {
         misuse.incrementAndGet();
-        throw new IllegalStateException("instance of " + version + " used after close or concurrently");
+        throw new IllegalStateException(
+            "instance of " + version + " used after close or concurrently");
       }
       try {
         batches.incrementAndGet();

@@ -112,7 +112,8 @@ class HotSwapModelTest {
   @Test
   void aFileThatCannotBeLoadedIsRefusedAndTheOldModelKeepsServing() throws Exception {
     FakeModel v1 = new FakeModel("1");
-    failures.put(BAD, new ModelFormatException("model file lacks required metadata captcha.charset"));
+    failures.put(
+        BAD, new ModelFormatException("model file lacks required metadata captcha.charset"));
     HotSwapModel<String, String> hot = hot(v1, 1, 2);
 
     ModelRefusedException e = assertThrows(ModelRefusedException.class, () -> hot.reload(BAD));
@@ -152,8 +153,8 @@ class HotSwapModelTest {
 
     ModelRefusedException e = assertThrows(ModelRefusedException.class, () -> hot.reload(BAD));
 
-    assertTrue(e.getMessage().contains("warm-up at batch size 1 failed: kernel missing"),
-        e.getMessage());
+    assertTrue(
+        e.getMessage().contains("warm-up at batch size 1 failed: kernel missing"), e.getMessage());
     assertTrue(broken.closed.get());
     assertEquals(List.of("1:a"), hot.engines().get(1).infer(List.of("a")));
   }
@@ -203,8 +204,11 @@ class HotSwapModelTest {
       List<String> versions = w.get(60, TimeUnit.SECONDS);
       assertEquals(batchesPerInstance, versions.size());
       for (int i = 1; i < versions.size(); i++) {
-        assertTrue(Integer.parseInt(versions.get(i)) >= Integer.parseInt(versions.get(i - 1)),
-            "an instance went back to an older model: " + versions.get(i - 1) + " then "
+        assertTrue(
+            Integer.parseInt(versions.get(i)) >= Integer.parseInt(versions.get(i - 1)),
+            "an instance went back to an older model: "
+                + versions.get(i - 1)
+                + " then "
                 + versions.get(i));
       }
     }

@@ -47,8 +47,8 @@ class HotSwapUnderBatcherTest {
     ExecutorService clients = Executors.newFixedThreadPool(3);
     try {
       MicroBatcher<String, String> batcher =
-          new MicroBatcher<>(settings, hot.engines(), NanoClock.SYSTEM, DelayScheduler.of(timer),
-              workers);
+          new MicroBatcher<>(
+              settings, hot.engines(), NanoClock.SYSTEM, DelayScheduler.of(timer), workers);
       int perClient = 3_000;
       List<CompletableFuture<List<CompletableFuture<BatchResult<String>>>>> senders =
           new ArrayList<>();
@@ -71,7 +71,8 @@ class HotSwapUnderBatcherTest {
       Set<String> seenVersions = new HashSet<>();
       int answered = 0;
       for (int c = 0; c < 3; c++) {
-        List<CompletableFuture<BatchResult<String>>> sent = senders.get(c).get(60, TimeUnit.SECONDS);
+        List<CompletableFuture<BatchResult<String>>> sent =
+            senders.get(c).get(60, TimeUnit.SECONDS);
         for (int i = 0; i < perClient; i++) {
           String out = sent.get(i).get(60, TimeUnit.SECONDS).output();
           String version = out.substring(0, out.indexOf(':'));

@@ -36,6 +36,7 @@ class ModelFileWatcherTest {
 
   /** A scheduler that keeps its tasks for the test to run. */
   private final List<Runnable> scheduled = new ArrayList<>();
+
   private final List<Long> delays = new ArrayList<>();
   private final DelayScheduler scheduler =
       (task, delayNanos) -> {
@@ -172,7 +173,8 @@ class ModelFileWatcherTest {
 
   @Test
   void refusesANonPositiveInterval() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new ModelFileWatcher(file, target, Duration.ZERO, scheduler));
   }
 

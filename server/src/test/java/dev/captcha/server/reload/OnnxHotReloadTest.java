@@ -9,7 +9,8 @@ import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.OnnxWeights;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -38,6 +39,19 @@ class OnnxHotReloadTest {
     meta.values().removeIf(String::isEmpty);
     return TinyOnnxModel.write(dir.resolve(name), meta);
   }
+
+  /**
+   * A model of the same shape with its weights negated: it reads an all-black image as {@link
+   * #OTHER_BLACK_TEXT}, so an answer shows which weights computed it.
+   */
+  private Path otherWeights(String name, String version) throws Exception {
+    Path same = model(name, version, Map.of());
+    Files.write(same, OnnxWeights.negated(Files.readAllBytes(same), "weights", "bias"));
+    return same;
+  }
+
+  /** The tiny model's bias picks BLACK_TEXT; negated, the first class (0) wins everywhere. */
+  private static final String OTHER_BLACK_TEXT = "0000";
 
   @Test
   void swapsToAValidFileAndRefusesBrokenOnesWhileTheModelInForceServes() throws Exception {
@@ -71,16 +85,17 @@ class OnnxHotReloadTest {
       assertTrue(meta.getMessage().contains("captcha.charset"), meta.getMessage());
 
       assertEquals("1.0.0", hot.metadata().version());
-      assertEquals(TinyOnnxModel.BLACK_TEXT,
-          hot.engines().get(0).infer(List.of(black())).get(0).text());
+      assertEquals(
+          TinyOnnxModel.BLACK_TEXT, hot.engines().get(0).infer(List.of(black())).get(0).text());
 
-      hot.reload(model("v2.onnx", "2.0.0", Map.of()));
+      hot.reload(otherWeights("v2.onnx", "2.0.0"));
 
       assertEquals("2.0.0", hot.metadata().version());
       assertEquals(List.of("2.0.0/CPU"), swaps);
       for (int i = 0; i < 2; i++) {
         List<Prediction> out = hot.engines().get(i).infer(List.of(black(), black()));
-        assertEquals(TinyOnnxModel.BLACK_TEXT, out.get(1).text());
+        assertEquals(
+            OTHER_BLACK_TEXT, out.get(1).text(), "instance " + i + " runs the new weights");
       }
     }
   }
@@ -89,22 +104,24 @@ class OnnxHotReloadTest {
   void aWatchedModelFileIsReloadedWhenReplaced() throws Exception {
     Path file = model("model.onnx", "1.0.0", Map.of());
     List<Runnable> polls = new ArrayList<>();
-    DelayScheduler scheduler = (task, delay) -> {
-      polls.add(task);
-      return () -> polls.remove(task);
-    };
-    try (ServingModel watched = ServingModel.create(OnnxModel.load(file, CPU), file, CPU, 1,
-        MAX_BATCH, ReloadListener.NONE)) {
+    DelayScheduler scheduler =
+        (task, delay) -> {
+          polls.add(task);
+          return () -> polls.remove(task);
+        };
+    try (ServingModel watched =
+        ServingModel.create(
+            OnnxModel.load(file, CPU), file, CPU, 1, MAX_BATCH, ReloadListener.NONE)) {
       watched.watch(Duration.ofSeconds(1), scheduler);
-      Path staged = model("staged.onnx", "1.1.0", Map.of());
+      Path staged = otherWeights("staged.onnx", "1.1.0");
       Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       polls.remove(0).run();
       assertEquals("1.0.0", watched.metadata().version(), "reloaded before the file settled");
       polls.remove(0).run();
       assertEquals("1.1.0", watched.metadata().version());
       assertEquals("CPU", watched.executionProvider());
-      assertEquals(TinyOnnxModel.BLACK_TEXT,
-          watched.engines().get(0).infer(List.of(black())).get(0).text());
+      assertEquals(
+          OTHER_BLACK_TEXT, watched.engines().get(0).infer(List.of(black())).get(0).text());
     }
     assertTrue(polls.isEmpty(), "polling goes on after close");
   }

@@ -63,8 +63,8 @@ final class BadImages {
   }
 
   /**
-   * Inputs a decoder may read (filling in what is missing) or refuse: either is right, as long as
-   * a refusal says why.
+   * Inputs a decoder may read (filling in what is missing) or refuse: either is right, as long as a
+   * refusal says why.
    */
   static Map<String, byte[]> answeredOrRefused() throws IOException {
     Map<String, byte[]> m = new LinkedHashMap<>();
@@ -77,8 +77,8 @@ final class BadImages {
   /** A four-channel (CMYK-style) JPEG without a colour transform marker. */
   static byte[] cmykJpeg() throws IOException {
     WritableRaster raster =
-        WritableRaster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, 64, 32, 4,
-            null);
+        WritableRaster.createInterleavedRaster(
+            java.awt.image.DataBuffer.TYPE_BYTE, 64, 32, 4, null);
     for (int y = 0; y < 32; y++) {
       for (int x = 0; x < 64; x++) {
         raster.setPixel(x, y, new int[] {x * 4, y * 8, 0, (x + y) % 2 == 0 ? 0 : 200});
@@ -97,7 +97,7 @@ final class BadImages {
 
   /** A PNG signature and an IHDR claiming the given size, then IEND: no pixel data at all. */
   static byte[] pngHeader(int width, int height) throws IOException {
-    return dev.captcha.server.testing.Images.pngHeaderOnly(width, height);
+    return dev.captcha.server.testsupport.Images.pngHeaderOnly(width, height);
   }
 
   static byte[] encode(BufferedImage image, String format) throws IOException {
@@ -145,8 +145,8 @@ final class BadImages {
         g.setColor(Color.BLACK);
         g.fillRect(frame * 30, 0, 20, 64);
         g.dispose();
-        IIOMetadata metadata = writer.getDefaultImageMetadata(
-            ImageTypeSpecifier.createFromRenderedImage(image), null);
+        IIOMetadata metadata =
+            writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), null);
         String format = metadata.getNativeMetadataFormatName();
         IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(format);
         IIOMetadataNode control = new IIOMetadataNode("GraphicControlExtension");

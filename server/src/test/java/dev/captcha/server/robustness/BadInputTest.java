@@ -9,8 +9,8 @@ import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.ServingStack;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -34,8 +34,17 @@ class BadInputTest {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = new ServingStack(dir, "--max-image-bytes", "1000000", "--max-message-bytes",
-        "1500000", "--max-batch-size", "4", "--max-queue-delay", "1ms");
+    stack =
+        new ServingStack(
+            dir,
+            "--max-image-bytes",
+            "1000000",
+            "--max-message-bytes",
+            "1500000",
+            "--max-batch-size",
+            "4",
+            "--max-queue-delay",
+            "1ms");
   }
 
   @AfterAll
@@ -48,7 +57,8 @@ class BadInputTest {
   }
 
   private static void assertServing() {
-    assertEquals(TinyOnnxModel.WHITE_TEXT,
+    assertEquals(
+        TinyOnnxModel.WHITE_TEXT,
         stack.blocking().solve(request("check", Images.white())).getText());
   }
 
@@ -65,8 +75,11 @@ class BadInputTest {
   @Test
   void brokenAndAbsurdImagesAreInvalidArgumentsSayingWhy() throws Exception {
     for (Map.Entry<String, byte[]> e : BadImages.refused().entrySet()) {
-      StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-          () -> stack.blocking().solve(request(e.getKey(), e.getValue())), e.getKey());
+      StatusRuntimeException error =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> stack.blocking().solve(request(e.getKey(), e.getValue())),
+              e.getKey());
       assertEquals(Status.Code.INVALID_ARGUMENT, error.getStatus().getCode(), e.getKey());
       String why = error.getStatus().getDescription();
       assertTrue(why != null && why.startsWith("invalid image ("), e.getKey() + ": " + why);
@@ -92,14 +105,16 @@ class BadInputTest {
     for (int i = 0; i < 64; i++) {
       var f = futures.solve(request("bomb" + i, bomb));
       CompletableFuture<Status.Code> code = new CompletableFuture<>();
-      f.addListener(() -> {
-        try {
-          f.get();
-          code.complete(Status.Code.OK);
-        } catch (Exception e) {
-          code.complete(Status.fromThrowable(e).getCode());
-        }
-      }, Runnable::run);
+      f.addListener(
+          () -> {
+            try {
+              f.get();
+              code.complete(Status.Code.OK);
+            } catch (Exception e) {
+              code.complete(Status.fromThrowable(e).getCode());
+            }
+          },
+          Runnable::run);
       answers.add(code);
     }
     for (CompletableFuture<Status.Code> a : answers) {
@@ -125,12 +140,16 @@ class BadInputTest {
   @Test
   void imagesOverTheSizeLimitAreRefusedByTheirSize() {
     // Over --max-image-bytes but within the message limit: the decoder refuses it.
-    StatusRuntimeException big = assertThrows(StatusRuntimeException.class,
-        () -> stack.blocking().solve(request("big", new byte[1_200_000])));
+    StatusRuntimeException big =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> stack.blocking().solve(request("big", new byte[1_200_000])));
     assertEquals(Status.Code.INVALID_ARGUMENT, big.getStatus().getCode());
     // Over --max-message-bytes: the transport refuses the message before it is parsed.
-    StatusRuntimeException huge = assertThrows(StatusRuntimeException.class,
-        () -> stack.blocking().solve(request("huge", new byte[2_000_000])));
+    StatusRuntimeException huge =
+        assertThrows(
+            StatusRuntimeException.class,
+            () -> stack.blocking().solve(request("huge", new byte[2_000_000])));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, huge.getStatus().getCode());
     assertServing();
   }
@@ -150,42 +169,48 @@ class BadInputTest {
     }
     Map<String, SolveResponse> answers = new HashMap<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<SolveRequest> out = stack.async().solveStream(new StreamObserver<>() {
-      @Override
-      public synchronized void onNext(SolveResponse r) {
-        answers.put(r.getId(), r);
-      }
+    StreamObserver<SolveRequest> out =
+        stack
+            .async()
+            .solveStream(
+                new StreamObserver<>() {
+                  @Override
+                  public synchronized void onNext(SolveResponse r) {
+                    answers.put(r.getId(), r);
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
 
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    });
+                  @Override
+                  public void onCompleted() {
+                    done.complete(null);
+                  }
+                });
     items.forEach((id, image) -> out.onNext(request(id, image)));
     out.onCompleted();
     done.get(60, TimeUnit.SECONDS);
 
     assertEquals(items.keySet(), answers.keySet());
-    answers.forEach((id, r) -> {
-      if (id.startsWith("bad:")) {
-        assertEquals(Status.Code.INVALID_ARGUMENT.value(), r.getError().getCode(), id);
-        assertTrue(r.getText().isEmpty(), id);
-      } else {
-        assertFalse(r.hasError(), id + ": " + r.getError());
-        assertEquals(TinyOnnxModel.LENGTH, r.getText().length(), id);
-      }
-    });
+    answers.forEach(
+        (id, r) -> {
+          if (id.startsWith("bad:")) {
+            assertEquals(Status.Code.INVALID_ARGUMENT.value(), r.getError().getCode(), id);
+            assertTrue(r.getText().isEmpty(), id);
+          } else {
+            assertFalse(r.hasError(), id + ": " + r.getError());
+            assertEquals(TinyOnnxModel.LENGTH, r.getText().length(), id);
+          }
+        });
     assertServing();
   }
 
   private static String reason(byte[] image) {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> stack.blocking().solve(request("r", image)));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class, () -> stack.blocking().solve(request("r", image)));
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     return e.getStatus().getDescription();
   }

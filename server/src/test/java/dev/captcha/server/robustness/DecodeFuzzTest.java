@@ -11,7 +11,7 @@ import dev.captcha.model.Preprocessor;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.awt.image.BufferedImage;
 
 /**
@@ -20,8 +20,8 @@ import java.awt.image.BufferedImage;
  * InvalidImageException} with a message; never another exception, an error or a hang.
  *
  * <p>A normal test run replays the inputs in {@code DecodeFuzzTestInputs/decodeAndPreprocess}
- * (regression mode). To fuzz, see server/README-operations.md; what the fuzzer finds is saved
- * there and becomes a regression input.
+ * (regression mode). To fuzz, see server/README-operations.md; what the fuzzer finds is saved there
+ * and becomes a regression input.
  */
 class DecodeFuzzTest {
   private static final ImageDecoder DECODER = new ImageDecoder(ImageLimits.DEFAULT);

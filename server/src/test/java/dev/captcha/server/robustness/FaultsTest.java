@@ -10,10 +10,10 @@ import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
 import dev.captcha.server.ServingStack;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ResponseCollector;
-import dev.captcha.server.testing.ManualClock;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ManualClock;
+import dev.captcha.server.testsupport.ResponseCollector;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -32,15 +32,25 @@ class FaultsTest {
   @TempDir Path dir;
 
   private static SolveRequest request(String id) {
-    return SolveRequest.newBuilder().setId(id).setImage(ByteString.copyFrom(Images.white()))
+    return SolveRequest.newBuilder()
+        .setId(id)
+        .setImage(ByteString.copyFrom(Images.white()))
         .build();
   }
 
   @Test
   void aRequestWhoseDeadlinePassesInTheQueueIsNotComputed() throws Exception {
     ManualClock clock = new ManualClock();
-    try (ServingStack stack = new ServingStack(dir, clock, "--max-batch-size", "4",
-        "--max-queue-delay", "0ms", "--default-timeout", "200ms")) {
+    try (ServingStack stack =
+        new ServingStack(
+            dir,
+            clock,
+            "--max-batch-size",
+            "4",
+            "--max-queue-delay",
+            "0ms",
+            "--default-timeout",
+            "200ms")) {
       var futures = CaptchaSolverGrpc.newFutureStub(stack.channel());
       stack.engine.hold();
       int batchesBefore = stack.engine.batches();
@@ -49,7 +59,7 @@ class FaultsTest {
       int computedBefore = stack.engine.items();
       ListenableFuture<SolveResponse> late = futures.solve(request("late"));
       await(() -> stack.batcher.queueLength() == 1);
-      clock.advanceMillis(1000);
+      clock.jumpMillis(1000);
       stack.engine.release();
 
       assertEquals(TinyOnnxModel.WHITE_TEXT, first.get(60, TimeUnit.SECONDS).getText());
@@ -63,8 +73,17 @@ class FaultsTest {
 
   @Test
   void aCancelledStreamReleasesEverythingItHeld() throws Exception {
-    try (ServingStack stack = new ServingStack(dir, "--max-batch-size", "2",
-        "--max-queue-delay", "0ms", "--stream-window", "8", "--stream-items-per-connection", "8")) {
+    try (ServingStack stack =
+        new ServingStack(
+            dir,
+            "--max-batch-size",
+            "2",
+            "--max-queue-delay",
+            "0ms",
+            "--stream-window",
+            "8",
+            "--stream-items-per-connection",
+            "8")) {
       ResponseCollector<SolveResponse> first = new ResponseCollector<>();
       ClientCallStreamObserver<SolveRequest> stream =
           (ClientCallStreamObserver<SolveRequest>) stack.async().solveStream(first);
@@ -89,8 +108,9 @@ class FaultsTest {
 
   @Test
   void aClientThatVanishesMidStreamLeavesNothingBehind() throws Exception {
-    try (ServingStack stack = new ServingStack(dir, "--max-batch-size", "2",
-        "--max-queue-delay", "0ms", "--stream-window", "16")) {
+    try (ServingStack stack =
+        new ServingStack(
+            dir, "--max-batch-size", "2", "--max-queue-delay", "0ms", "--stream-window", "16")) {
       ManagedChannel doomed = stack.channel(InsecureChannelCredentials.create());
       ResponseCollector<SolveResponse> answers = new ResponseCollector<>();
       StreamObserver<SolveRequest> stream = CaptchaSolverGrpc.newStub(doomed).solveStream(answers);
@@ -108,15 +128,16 @@ class FaultsTest {
 
   @Test
   void anEngineFailureFailsOnlyItsBatch() throws Exception {
-    try (ServingStack stack = new ServingStack(dir, "--max-batch-size", "4",
-        "--max-queue-delay", "0ms")) {
+    try (ServingStack stack =
+        new ServingStack(dir, "--max-batch-size", "4", "--max-queue-delay", "0ms")) {
       stack.engine.failNext(1);
-      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-          () -> stack.blocking().solve(request("unlucky")));
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class, () -> stack.blocking().solve(request("unlucky")));
       assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
       for (int i = 0; i < 5; i++) {
-        assertEquals(TinyOnnxModel.WHITE_TEXT,
-            stack.blocking().solve(request("next" + i)).getText());
+        assertEquals(
+            TinyOnnxModel.WHITE_TEXT, stack.blocking().solve(request("next" + i)).getText());
       }
       assertTrue(stack.scrape().contains("captcha_inference_failures_total 1.0"));
     }
@@ -128,8 +149,9 @@ class FaultsTest {
    *
    * @return items that reached inference so far
    */
-  private static int queueBehindAHeldBatch(ServingStack stack, StreamObserver<SolveRequest> stream,
-      String idPrefix, int count) throws InterruptedException {
+  private static int queueBehindAHeldBatch(
+      ServingStack stack, StreamObserver<SolveRequest> stream, String idPrefix, int count)
+      throws InterruptedException {
     stack.engine.hold();
     int batchesBefore = stack.engine.batches();
     int itemsBefore = stack.engine.items();
@@ -147,7 +169,8 @@ class FaultsTest {
   private static int streamsCancelled(ServingStack stack) {
     try {
       for (String line : stack.scrape().split("\n")) {
-        if (line.startsWith("captcha_grpc_requests_total{") && line.contains("code=\"CANCELLED\"")
+        if (line.startsWith("captcha_grpc_requests_total{")
+            && line.contains("code=\"CANCELLED\"")
             && line.contains("/SolveStream\"")) {
           return (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }

@@ -1,12 +1,13 @@
 package dev.captcha.server.robustness;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.TinyOnnxModel;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -33,8 +34,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM to a real server process under load: every call issued is answered or gets
- * UNAVAILABLE, none hangs, and the process exits within its drain timeout.
+ * SIGTERM to a real server process under load: it drains (health goes NOT_SERVING, every accepted
+ * request is answered, as its log says), exits through its shutdown hook within the drain timeout,
+ * and every call issued is answered or gets UNAVAILABLE (new calls while and after it closes), none
+ * hangs. UNAVAILABLE alone would not tell a drain from a crash, which gives it too; the drain's log
+ * lines and the exit status do.
  */
 class ShutdownTest {
   private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
@@ -46,13 +50,27 @@ class ShutdownTest {
   void sigtermUnderLoadAnswersEveryCallAndExitsWithinTheDrainTimeout() throws Exception {
     Path model = TinyOnnxModel.write(dir.resolve("tiny.onnx"), TinyOnnxModel.metadata());
     Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder launch = new ProcessBuilder(javaBin.toString(), "-Xmx512m",
-        "dev.captcha.server.Main",
-        "--model", model.toString(), "--port", "0", "--metrics-port", "-1", "--device", "cpu",
-        "--max-batch-size", "8", "--max-queue-delay", "2ms",
-        "--drain-timeout", DRAIN_SECONDS + "s")
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("server.log").toFile());
+    ProcessBuilder launch =
+        new ProcessBuilder(
+                javaBin.toString(),
+                "-Xmx512m",
+                "dev.captcha.server.Main",
+                "--model",
+                model.toString(),
+                "--port",
+                "0",
+                "--metrics-port",
+                "-1",
+                "--device",
+                "cpu",
+                "--max-batch-size",
+                "8",
+                "--max-queue-delay",
+                "2ms",
+                "--drain-timeout",
+                DRAIN_SECONDS + "s")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("server.log").toFile());
     // The test class path goes through the environment: the JVM of this machine dies with
     // SIGSEGV, printing nothing, when ONNX Runtime loads under a -cp argument this long.
     launch.environment().put("CLASSPATH", System.getProperty("java.class.path"));
@@ -61,29 +79,36 @@ class ShutdownTest {
     ManagedChannel channel = null;
     ExecutorService clients = Executors.newFixedThreadPool(6);
     try {
-      channel = Grpc.newChannelBuilderForAddress("localhost", awaitPort(server),
-          InsecureChannelCredentials.create()).build();
+      channel =
+          Grpc.newChannelBuilderForAddress(
+                  "localhost", awaitPort(server), InsecureChannelCredentials.create())
+              .build();
       var stub = CaptchaSolverGrpc.newBlockingStub(channel);
-      SolveRequest request = SolveRequest.newBuilder().setId("load")
-          .setImage(ByteString.copyFrom(Images.white())).build();
+      SolveRequest request =
+          SolveRequest.newBuilder()
+              .setId("load")
+              .setImage(ByteString.copyFrom(Images.white()))
+              .build();
       Map<Status.Code, LongAdder> outcomes = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger answered = new AtomicInteger();
       List<Future<?>> loops = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        loops.add(clients.submit(() -> {
-          while (!stop.get()) {
-            Status.Code code;
-            try {
-              stub.withDeadlineAfter(60, TimeUnit.SECONDS).solve(request);
-              code = Status.Code.OK;
-              answered.incrementAndGet();
-            } catch (StatusRuntimeException e) {
-              code = e.getStatus().getCode();
-            }
-            outcomes.computeIfAbsent(code, c -> new LongAdder()).increment();
-          }
-        }));
+        loops.add(
+            clients.submit(
+                () -> {
+                  while (!stop.get()) {
+                    Status.Code code;
+                    try {
+                      stub.withDeadlineAfter(60, TimeUnit.SECONDS).solve(request);
+                      code = Status.Code.OK;
+                      answered.incrementAndGet();
+                    } catch (StatusRuntimeException e) {
+                      code = e.getStatus().getCode();
+                    }
+                    outcomes.computeIfAbsent(code, c -> new LongAdder()).increment();
+                  }
+                }));
       }
       long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       while (answered.get() < 100 && System.nanoTime() < giveUp) {
@@ -94,9 +119,11 @@ class ShutdownTest {
       long signalled = System.nanoTime();
       server.destroy(); // SIGTERM
       // The drain timeout, plus a few seconds for the JVM to stop.
-      assertTrue(server.waitFor(DRAIN_SECONDS + 5, TimeUnit.SECONDS),
+      assertTrue(
+          server.waitFor(DRAIN_SECONDS + 5, TimeUnit.SECONDS),
           "the server did not exit within its drain timeout");
-      System.out.printf("exited %d ms after SIGTERM%n",
+      System.out.printf(
+          "exited %d ms after SIGTERM%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled));
       stop.set(true);
       for (Future<?> loop : loops) {
@@ -105,12 +132,19 @@ class ShutdownTest {
 
       List<String> output = log();
       for (Status.Code code : outcomes.keySet()) {
-        assertTrue(code == Status.Code.OK || code == Status.Code.UNAVAILABLE,
+        assertTrue(
+            code == Status.Code.OK || code == Status.Code.UNAVAILABLE,
             "a call ended with " + code + ": " + outcomes);
       }
-      assertTrue(output.stream().anyMatch(l -> l.contains("shutting down: draining")),
+      assertTrue(
+          output.stream().anyMatch(l -> l.contains("shutting down: draining")),
           "exit " + server.exitValue() + ", calls " + outcomes + ", output " + output);
       assertTrue(output.stream().anyMatch(l -> l.contains("health: NOT_SERVING (draining)")));
+      assertTrue(
+          output.stream().anyMatch(l -> l.contains("stopped (all accepted requests answered)")),
+          "the drain did not answer every accepted request: " + output);
+      // 128 + SIGTERM: the JVM ran its shutdown hooks and exited; a crash or SIGKILL differs.
+      assertEquals(143, server.exitValue(), "exit status");
     } finally {
       clients.shutdownNow();
       if (channel != null) {

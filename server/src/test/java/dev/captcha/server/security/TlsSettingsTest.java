@@ -60,7 +60,9 @@ class TlsSettingsTest {
         Grpc.newChannelBuilderForAddress("localhost", port, credentials).build();
     try {
       return CaptchaSolverGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(5, TimeUnit.MINUTES).solve(REQUEST).getText();
+          .withDeadlineAfter(5, TimeUnit.MINUTES)
+          .solve(REQUEST)
+          .getText();
     } finally {
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
@@ -77,8 +79,9 @@ class TlsSettingsTest {
   @Test
   void plaintextClientCannotTalkToTlsServer() throws Exception {
     int port = start(TlsSettings.of(serverCert.cert(), serverCert.key(), null));
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> solve(port, InsecureChannelCredentials.create()));
+    StatusRuntimeException e =
+        assertThrows(
+            StatusRuntimeException.class, () -> solve(port, InsecureChannelCredentials.create()));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
   }
 
@@ -97,10 +100,11 @@ class TlsSettingsTest {
   void mutualTlsAcceptsAClientWithACertificateFromTheCa() throws Exception {
     int port = start(TlsSettings.of(serverCert.cert(), serverCert.key(), ca.caCert()));
     TestCertificates.Issued client = ca.client(dir, "client");
-    ChannelCredentials credentials = TlsChannelCredentials.newBuilder()
-        .trustManager(ca.caCert().toFile())
-        .keyManager(client.cert().toFile(), client.key().toFile())
-        .build();
+    ChannelCredentials credentials =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(ca.caCert().toFile())
+            .keyManager(client.cert().toFile(), client.key().toFile())
+            .build();
     assertEquals("text", solve(port, credentials));
   }
 
@@ -109,7 +113,8 @@ class TlsSettingsTest {
     int port = start(TlsSettings.of(serverCert.cert(), serverCert.key(), ca.caCert()));
     ChannelCredentials noCert =
         TlsChannelCredentials.newBuilder().trustManager(ca.caCert().toFile()).build();
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> solve(port, noCert));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> solve(port, noCert));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
   }
 
@@ -118,10 +123,11 @@ class TlsSettingsTest {
     int port = start(TlsSettings.of(serverCert.cert(), serverCert.key(), ca.caCert()));
     TestCertificates otherCa = TestCertificates.newCa(dir, "other-ca");
     TestCertificates.Issued stranger = otherCa.client(dir, "stranger");
-    ChannelCredentials credentials = TlsChannelCredentials.newBuilder()
-        .trustManager(ca.caCert().toFile())
-        .keyManager(stranger.cert().toFile(), stranger.key().toFile())
-        .build();
+    ChannelCredentials credentials =
+        TlsChannelCredentials.newBuilder()
+            .trustManager(ca.caCert().toFile())
+            .keyManager(stranger.cert().toFile(), stranger.key().toFile())
+            .build();
     StatusRuntimeException e =
         assertThrows(StatusRuntimeException.class, () -> solve(port, credentials));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
@@ -130,11 +136,11 @@ class TlsSettingsTest {
   @Test
   void validatesTheCombinationOfFlags() throws Exception {
     assertFalse(TlsSettings.plaintext().enabled());
-    assertThrows(IllegalArgumentException.class,
-        () -> TlsSettings.of(serverCert.cert(), null, null));
-    assertThrows(IllegalArgumentException.class,
-        () -> TlsSettings.of(null, null, ca.caCert()));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> TlsSettings.of(serverCert.cert(), null, null));
+    assertThrows(IllegalArgumentException.class, () -> TlsSettings.of(null, null, ca.caCert()));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> TlsSettings.of(serverCert.cert(), dir.resolve("missing.key"), null));
     TlsSettings mutual = TlsSettings.of(serverCert.cert(), serverCert.key(), ca.caCert());
     assertTrue(mutual.enabled());

@@ -17,8 +17,8 @@ import dev.captcha.server.batch.RejectedException;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.image.InvalidImageException;
-import dev.captcha.server.testing.Images;
-import dev.captcha.server.testing.ManualClock;
+import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.ManualClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,20 +36,25 @@ class SolverTest {
   private final MicroBatcher<float[], Prediction> batcher =
       new MicroBatcher<>(
           BatcherSettings.defaults().withMaxBatchSize(8).withMaxQueueDelay(Duration.ZERO),
-          List.of(inputs -> {
-            batchSizes.add(inputs.size());
-            List<Prediction> out = new ArrayList<>();
-            for (float[] in : inputs) {
-              out.add(new Prediction(in[0] > 0.5f ? "LIGHT" : "DARK", 1f, List.of()));
-            }
-            return out;
-          }),
-          clock, clock, Runnable::run);
+          List.of(
+              inputs -> {
+                batchSizes.add(inputs.size());
+                List<Prediction> out = new ArrayList<>();
+                for (float[] in : inputs) {
+                  out.add(new Prediction(in[0] > 0.5f ? "LIGHT" : "DARK", 1f, List.of()));
+                }
+                return out;
+              }),
+          clock,
+          clock,
+          Runnable::run);
 
   private Solver solver(Executor preprocess) {
-    return new Solver(new ImageDecoder(ImageLimits.DEFAULT),
+    return new Solver(
+        new ImageDecoder(ImageLimits.DEFAULT),
         new Preprocessor(new InputSpec(1, 64, 128, ColorMode.MIN_RGB, 1 / 255f, 0, 1)),
-        batcher, preprocess);
+        batcher,
+        preprocess);
   }
 
   private static Throwable failure(CompletableFuture<?> f) {
@@ -70,14 +75,23 @@ class SolverTest {
   @Test
   void aFullQueueRefusesBeforeDecoding() {
     ArrayDeque<Runnable> inference = new ArrayDeque<>();
-    MicroBatcher<float[], Prediction> small = new MicroBatcher<>(
-        BatcherSettings.defaults().withMaxBatchSize(1).withMaxQueueDelay(Duration.ZERO)
-            .withMaxQueueLength(1),
-        List.of(inputs -> inputs.stream().map(in -> new Prediction("X", 1f, List.of())).toList()),
-        clock, clock, inference::add);
-    Solver s = new Solver(new ImageDecoder(ImageLimits.DEFAULT),
-        new Preprocessor(new InputSpec(1, 64, 128, ColorMode.MIN_RGB, 1 / 255f, 0, 1)),
-        small, preprocessTasks::add);
+    MicroBatcher<float[], Prediction> small =
+        new MicroBatcher<>(
+            BatcherSettings.defaults()
+                .withMaxBatchSize(1)
+                .withMaxQueueDelay(Duration.ZERO)
+                .withMaxQueueLength(1),
+            List.of(
+                inputs -> inputs.stream().map(in -> new Prediction("X", 1f, List.of())).toList()),
+            clock,
+            clock,
+            inference::add);
+    Solver s =
+        new Solver(
+            new ImageDecoder(ImageLimits.DEFAULT),
+            new Preprocessor(new InputSpec(1, 64, 128, ColorMode.MIN_RGB, 1 / 255f, 0, 1)),
+            small,
+            preprocessTasks::add);
     long deadline = clock.nanoTime() + 1_000_000_000L;
     CompletableFuture<Solution> running = s.solve(Images.white(), deadline);
     CompletableFuture<Solution> queued = s.solve(Images.white(), deadline);
@@ -116,7 +130,7 @@ class SolverTest {
   void deadlinePassedWhileWaitingToDecode() {
     Solver s = solver(preprocessTasks::add);
     CompletableFuture<Solution> f = s.solve(Images.white(), clock.nanoTime() + 1_000_000L);
-    clock.advanceMillis(2);
+    clock.jumpMillis(2);
     preprocessTasks.poll().run();
     assertInstanceOf(DeadlineExpiredException.class, failure(f));
     assertTrue(batchSizes.isEmpty());
@@ -124,11 +138,15 @@ class SolverTest {
 
   @Test
   void saturatedPreprocessingIsAFullQueue() {
-    Solver s = solver(r -> {
-      throw new RejectedExecutionException("full");
-    });
-    RejectedException e = assertInstanceOf(RejectedException.class,
-        failure(s.solve(Images.white(), clock.nanoTime() + 1_000_000_000L)));
+    Solver s =
+        solver(
+            r -> {
+              throw new RejectedExecutionException("full");
+            });
+    RejectedException e =
+        assertInstanceOf(
+            RejectedException.class,
+            failure(s.solve(Images.white(), clock.nanoTime() + 1_000_000_000L)));
     assertEquals(RejectedException.Reason.QUEUE_FULL, e.reason());
   }
 
@@ -165,7 +183,7 @@ class SolverTest {
             preprocessTasks::add,
             listener);
     late.solve(Images.white(), clock.nanoTime() + 1_000_000L);
-    clock.advanceMillis(2);
+    clock.jumpMillis(2);
     preprocessTasks.poll().run();
     assertEquals(List.of("rejected QUEUE_FULL", "expired"), seen);
   }

@@ -13,8 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A CaptchaSolver for transport tests: Solve answers "text" at once (INVALID_ARGUMENT for an
- * empty image); SolveStream asks for {@code window} items and either answers each at once or, when
+ * A CaptchaSolver for transport tests: Solve answers "text" at once (INVALID_ARGUMENT for an empty
+ * image); SolveStream asks for {@code window} items and either answers each at once or, when
  * holding, queues the answer until the test releases it. Thread-safe.
  */
 public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
@@ -71,7 +71,8 @@ public final class FakeSolver extends CaptchaSolverGrpc.CaptchaSolverImplBase {
 
   @Override
   public StreamObserver<SolveRequest> solveStream(StreamObserver<SolveResponse> responses) {
-    ServerCallStreamObserver<SolveResponse> call = (ServerCallStreamObserver<SolveResponse>) responses;
+    ServerCallStreamObserver<SolveResponse> call =
+        (ServerCallStreamObserver<SolveResponse>) responses;
     call.disableAutoRequest();
     call.request(window);
     // Guarded by call: answers not yet sent, and whether the client finished sending.

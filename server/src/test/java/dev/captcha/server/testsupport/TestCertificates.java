@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -79,11 +79,11 @@ public final class TestCertificates {
             keys);
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
     builder.addExtension(
-        Extension.keyUsage, true,
-        new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+        Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
     builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
     builder.addExtension(
-        Extension.subjectAlternativeName, false,
+        Extension.subjectAlternativeName,
+        false,
         new GeneralNames(
             new GeneralName[] {
               new GeneralName(GeneralName.dNSName, "localhost"),
@@ -99,7 +99,8 @@ public final class TestCertificates {
     return generator.generateKeyPair();
   }
 
-  private static X509v3CertificateBuilder template(X500Name issuer, X500Name subject, KeyPair keys) {
+  private static X509v3CertificateBuilder template(
+      X500Name issuer, X500Name subject, KeyPair keys) {
     Instant now = Instant.now();
     return new JcaX509v3CertificateBuilder(
         issuer,
@@ -114,7 +115,8 @@ public final class TestCertificates {
       throws OperatorCreationException, GeneralSecurityException {
     return new JcaX509CertificateConverter()
         .getCertificate(
-            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+            builder.build(
+                new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
   }
 
   private static Issued write(Path dir, String name, X509Certificate cert, KeyPair keys)

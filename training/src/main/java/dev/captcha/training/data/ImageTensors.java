@@ -10,8 +10,8 @@ import java.awt.image.BufferedImage;
  * Turns captcha images and texts into the model's input and label arrays; stateless and
  * thread-safe.
  *
- * <p>The input is one channel, min(R, G, B) / 255: white text maps to 1 and every background of
- * the palette to 0 (gray to 0.5), which keeps the contrast that plain grayscale loses on yellow and
+ * <p>The input is one channel, min(R, G, B) / 255: white text maps to 1 and every background of the
+ * palette to 0 (gray to 0.5), which keeps the contrast that plain grayscale loses on yellow and
  * cyan. This is the {@code min-rgb} colour transform of the model-file contract, computed by the
  * contract's {@link Preprocessor}, the one the server and the evaluation use.
  */
@@ -32,12 +32,15 @@ public final class ImageTensors {
     new Preprocessor(spec).toTensor(image, out, offset);
   }
 
-  /** Writes the class indices of {@code text} (ALL-mode classes) into {@code out} at {@code offset}. */
+  /**
+   * Writes the class indices of {@code text} (ALL-mode classes) into {@code out} at {@code offset}.
+   */
   public static void labels(String text, int[] out, int offset) {
     for (int i = 0; i < text.length(); i++) {
       int cls = Charset.MODEL_CLASSES.indexOf(text.charAt(i));
       if (cls < 0) {
-        throw new IllegalArgumentException("character '" + text.charAt(i) + "' is not a model class");
+        throw new IllegalArgumentException(
+            "character '" + text.charAt(i) + "' is not a model class");
       }
       out[offset + i] = cls;
     }

@@ -1,6 +1,8 @@
 package dev.captcha.training.eval;
 
+import dev.captcha.model.HeadsDecoder;
 import dev.captcha.model.ModelMetadata;
+import dev.captcha.model.Prediction;
 import dev.captcha.model.Preprocessor;
 import dev.captcha.model.Tally;
 import java.io.IOException;
@@ -39,9 +41,30 @@ public final class Evaluator {
     this.batchSize = batchSize;
   }
 
+  /** Receives each sample with the model's full answer (per-position candidates and confidence). */
+  @FunctionalInterface
+  public interface Listener {
+    void accept(Samples.Sample sample, Prediction prediction) throws IOException;
+  }
+
+  /** Candidates kept per position for a {@link Listener}. */
+  public static final int TOP_CANDIDATES = 3;
+
   /** Evaluates every sample; {@code progress} receives the number done after each batch. */
   public Result evaluate(Samples samples, IntConsumer progress) throws IOException {
+    return evaluate(samples, progress, null);
+  }
+
+  /**
+   * Evaluates every sample; {@code progress} receives the number done after each batch and {@code
+   * listener}, when not null, each sample with its answer, in sample order.
+   */
+  public Result evaluate(Samples samples, IntConsumer progress, Listener listener)
+      throws IOException {
     ModelMetadata info = model.info();
+    HeadsDecoder decoder =
+        listener == null ? null : new HeadsDecoder(info.charset(), info.length(), TOP_CANDIDATES);
+    Samples.Sample[] batch = new Samples.Sample[batchSize];
     Preprocessor pre = new Preprocessor(info.input());
     int size = info.input().itemSize();
     float[] input = new float[batchSize * size];
@@ -53,15 +76,21 @@ public final class Evaluator {
       int n = Math.min(batchSize, samples.size() - start);
       int first = start;
       try {
-        IntStream.range(0, n).parallel().forEach(i -> {
-          try {
-            Samples.Sample s = samples.get(first + i);
-            truths[i] = s.text();
-            pre.toTensor(s.image(), input, i * size);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+        IntStream.range(0, n)
+            .parallel()
+            .forEach(
+                i -> {
+                  try {
+                    Samples.Sample s = samples.get(first + i);
+                    truths[i] = s.text();
+                    if (listener != null) {
+                      batch[i] = s;
+                    }
+                    pre.toTensor(s.image(), input, i * size);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
@@ -71,6 +100,10 @@ public final class Evaluator {
       String[] predicted = model.decode(logits, n);
       for (int i = 0; i < n; i++) {
         tally.add(truths[i], predicted[i]);
+        if (listener != null) {
+          listener.accept(batch[i], decoder.decode(logits, i * decoder.itemSize()));
+          batch[i] = null;
+        }
       }
       progress.accept(start + n);
     }

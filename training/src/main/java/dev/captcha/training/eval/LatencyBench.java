@@ -64,19 +64,21 @@ public final class LatencyBench {
           OnnxModel model = models.get(m);
           double[] mine = ms[m];
           float[] input = randomInput(b * model.info().input().itemSize(), seed + m);
-          spans.add(pool.submit(() -> {
-            for (int i = 0; i < warmup; i++) {
-              model.run(input, b);
-            }
-            start.await(); // the timed phases overlap
-            long begin = System.nanoTime();
-            for (int i = 0; i < repetitions; i++) {
-              long t0 = System.nanoTime();
-              model.run(input, b);
-              mine[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            return new long[] {begin, System.nanoTime()};
-          }));
+          spans.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < warmup; i++) {
+                      model.run(input, b);
+                    }
+                    start.await(); // the timed phases overlap
+                    long begin = System.nanoTime();
+                    for (int i = 0; i < repetitions; i++) {
+                      long t0 = System.nanoTime();
+                      model.run(input, b);
+                      mine[i] = (System.nanoTime() - t0) / 1e6;
+                    }
+                    return new long[] {begin, System.nanoTime()};
+                  }));
         }
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -114,7 +116,8 @@ public final class LatencyBench {
   }
 
   /** Times {@code model} on random inputs of each batch size. */
-  public static List<Row> run(OnnxModel model, int[] batchSizes, int warmup, int repetitions, long seed) {
+  public static List<Row> run(
+      OnnxModel model, int[] batchSizes, int warmup, int repetitions, long seed) {
     if (warmup < 0 || repetitions < 1) {
       throw new IllegalArgumentException("need warm-up >= 0 and repetitions >= 1");
     }

@@ -63,12 +63,20 @@ public final class OnnxModel implements AutoCloseable {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
       if (!session.getInputNames().contains(info.inputName())) {
-        throw new IllegalArgumentException("the graph has no input '" + info.inputName() + "' (has "
-            + session.getInputNames() + ")");
+        throw new IllegalArgumentException(
+            "the graph has no input '"
+                + info.inputName()
+                + "' (has "
+                + session.getInputNames()
+                + ")");
       }
       if (!session.getOutputNames().contains(info.outputName())) {
-        throw new IllegalArgumentException("the graph has no output '" + info.outputName() + "' (has "
-            + session.getOutputNames() + ")");
+        throw new IllegalArgumentException(
+            "the graph has no output '"
+                + info.outputName()
+                + "' (has "
+                + session.getOutputNames()
+                + ")");
       }
       return new OnnxModel(env, session, info);
     } catch (OrtException e) {
@@ -85,23 +93,38 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * Runs {@code n} images, given as the first {@code n * info().input().itemSize()} floats of {@code input}
-   * in [N, C, H, W] order, and returns the logits [n, length, classes] flattened.
+   * Runs {@code n} images, given as the first {@code n * info().input().itemSize()} floats of
+   * {@code input} in [N, C, H, W] order, and returns the logits [n, length, classes] flattened.
    */
   public float[] run(float[] input, int n) {
     int size = n * info.input().itemSize();
     if (n < 1 || input.length < size) {
-      throw new IllegalArgumentException("need " + size + " input floats for " + n + " images, got " + input.length);
+      throw new IllegalArgumentException(
+          "need " + size + " input floats for " + n + " images, got " + input.length);
     }
     long[] shape = {n, info.input().channels(), info.input().height(), info.input().width()};
     try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input, 0, size), shape);
         OrtSession.Result result = session.run(Map.of(info.inputName(), x))) {
-      OnnxTensor y = (OnnxTensor) result.get(info.outputName())
-          .orElseThrow(() -> new IllegalStateException("no output " + info.outputName()));
+      OnnxTensor y =
+          (OnnxTensor)
+              result
+                  .get(info.outputName())
+                  .orElseThrow(() -> new IllegalStateException("no output " + info.outputName()));
       long[] outShape = y.getInfo().getShape();
-      if (outShape.length != 3 || outShape[0] != n || outShape[1] != info.length() || outShape[2] != info.classes()) {
-        throw new IllegalStateException("output shape " + java.util.Arrays.toString(outShape) + " is not ["
-            + n + ", " + info.length() + ", " + info.classes() + "]");
+      if (outShape.length != 3
+          || outShape[0] != n
+          || outShape[1] != info.length()
+          || outShape[2] != info.classes()) {
+        throw new IllegalStateException(
+            "output shape "
+                + java.util.Arrays.toString(outShape)
+                + " is not ["
+                + n
+                + ", "
+                + info.length()
+                + ", "
+                + info.classes()
+                + "]");
       }
       FloatBuffer buf = y.getFloatBuffer();
       float[] out = new float[buf.remaining()];
@@ -109,6 +132,86 @@ public final class OnnxModel implements AutoCloseable {
       return out;
     } catch (OrtException e) {
       throw new InferenceException("inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** One output tensor of {@link #runGraph}: its shape and values, row-major. */
+  public record Tensor(long[] shape, float[] values) {}
+
+  /**
+   * Opens a graph given as ONNX bytes (no metadata needed) for repeated runs with {@code
+   * intraOpThreads} threads and basic graph optimisation; for tools that read intermediate tensors
+   * over many batches, such as int8 calibration.
+   *
+   * @throws InferenceException if ONNX Runtime cannot load it
+   */
+  public static Graph openGraph(byte[] model, int intraOpThreads) {
+    if (intraOpThreads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1");
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+      return new Graph(env, env.createSession(model, options));
+    } catch (OrtException e) {
+      throw new InferenceException("cannot load the graph: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A graph opened by {@link #openGraph}; owns its session. {@link #run} may be called from several
+   * threads.
+   */
+  public static final class Graph implements AutoCloseable {
+    private final OrtEnvironment env;
+    private final OrtSession session;
+
+    private Graph(OrtEnvironment env, OrtSession session) {
+      this.env = env;
+      this.session = session;
+    }
+
+    /**
+     * Runs {@code length} floats of {@code input} from {@code offset}, shaped {@code shape}, as
+     * input {@code inputName} and returns the named float outputs.
+     */
+    public Map<String, Tensor> run(
+        String inputName,
+        float[] input,
+        int offset,
+        int length,
+        long[] shape,
+        java.util.Set<String> outputs) {
+      try (OnnxTensor x =
+              OnnxTensor.createTensor(env, FloatBuffer.wrap(input, offset, length), shape);
+          OrtSession.Result result = session.run(Map.of(inputName, x), outputs)) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (String name : outputs) {
+          OnnxTensor t =
+              (OnnxTensor)
+                  result
+                      .get(name)
+                      .orElseThrow(() -> new IllegalStateException("no output " + name));
+          FloatBuffer buf = t.getFloatBuffer();
+          float[] values = new float[buf.remaining()];
+          buf.get(values);
+          out.put(name, new Tensor(t.getInfo().getShape(), values));
+        }
+        return out;
+      } catch (OrtException e) {
+        throw new InferenceException("cannot run the graph: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        session.close();
+      } catch (OrtException e) {
+        throw new InferenceException("cannot close the session: " + e.getMessage(), e);
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.captcha.training.eval;
 
 import dev.captcha.generator.Captcha;
 import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.generator.CaptchaSpec;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,21 @@ import javax.imageio.ImageIO;
 /** A numbered set of labelled captcha images to evaluate on; implementations are immutable. */
 public interface Samples {
 
-  /** One labelled image. */
-  record Sample(String name, String text, BufferedImage image) {}
+  /**
+   * One labelled image.
+   *
+   * @param fonts the font family of each character when known (generated captchas), else empty
+   */
+  record Sample(String name, String text, BufferedImage image, List<String> fonts) {
+    public Sample {
+      fonts = List.copyOf(fonts);
+    }
+
+    /** A sample whose fonts are unknown. */
+    public Sample(String name, String text, BufferedImage image) {
+      this(name, text, image, List.of());
+    }
+  }
 
   int size();
 
@@ -29,7 +43,8 @@ public interface Samples {
   /** Captchas {@code 0 .. count - 1} of the generator's stream {@code seed}. */
   static Samples generated(CaptchaGenerator generator, long seed, int count) {
     if (count < 1) {
-      throw new IllegalArgumentException("the number of captchas to generate must be >= 1, got " + count);
+      throw new IllegalArgumentException(
+          "the number of captchas to generate must be >= 1, got " + count);
     }
     return new Samples() {
       @Override
@@ -39,15 +54,20 @@ public interface Samples {
 
       @Override
       public Sample get(int index) {
-        Captcha c = generator.generate(seed, index);
-        return new Sample("#" + index, c.text(), c.image());
+        CaptchaSpec spec = generator.spec(seed, index);
+        Captcha c = generator.render(spec);
+        return new Sample(
+            "#" + index,
+            c.text(),
+            c.image(),
+            spec.glyphs().stream().map(g -> g.font().getFamily(Locale.ROOT)).toList());
       }
     };
   }
 
   /**
-   * The images of a folder named {@code <index>_<text>.<ext>} (png, jpg, jpeg, gif or bmp), in index
-   * order; other files are ignored.
+   * The images of a folder named {@code <index>_<text>.<ext>} (png, jpg, jpeg, gif or bmp), in
+   * index order; other files are ignored.
    *
    * @throws IllegalArgumentException if the folder is missing, holds no image, or an image's name
    *     does not carry its text
@@ -68,8 +88,12 @@ public interface Samples {
         }
         Matcher m = labelled.matcher(name);
         if (!m.matches()) {
-          throw new IllegalArgumentException("image " + p + " is not named <index>_<text>." + name.replaceAll(".*\\.", "")
-              .toLowerCase(Locale.ROOT) + ", so its text is unknown");
+          throw new IllegalArgumentException(
+              "image "
+                  + p
+                  + " is not named <index>_<text>."
+                  + name.replaceAll(".*\\.", "").toLowerCase(Locale.ROOT)
+                  + ", so its text is unknown");
         }
         entries.add(new Entry(Long.parseLong(m.group(1)), m.group(2), p));
       }

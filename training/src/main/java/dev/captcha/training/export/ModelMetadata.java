@@ -33,17 +33,18 @@ public final class ModelMetadata {
   public static final List<String> PROVENANCE_KEYS = ModelKeys.PROVENANCE;
 
   /** training.properties key for each provenance key read from it. */
-  private static final Map<String, String> FROM_RUN = orderedMap(
-      "captcha.training.command", "command",
-      "captcha.training.seed", "seed",
-      "captcha.training.steps", "steps",
-      "captcha.training.images", "images",
-      "captcha.training.wall_seconds", "wall_seconds",
-      "captcha.training.fonts", "fonts",
-      "captcha.validation.exact_accuracy", "validation_exact_accuracy",
-      "captcha.validation.char_accuracy", "validation_char_accuracy",
-      "captcha.validation.size", "validation_size",
-      "captcha.validation.seed", "validation_seed");
+  private static final Map<String, String> FROM_RUN =
+      orderedMap(
+          "captcha.training.command", "command",
+          "captcha.training.seed", "seed",
+          "captcha.training.steps", "steps",
+          "captcha.training.images", "images",
+          "captcha.training.wall_seconds", "wall_seconds",
+          "captcha.training.fonts", "fonts",
+          "captcha.validation.exact_accuracy", "validation_exact_accuracy",
+          "captcha.validation.char_accuracy", "validation_char_accuracy",
+          "captcha.validation.size", "validation_size",
+          "captcha.validation.seed", "validation_seed");
 
   /** The scale of {@link ImageTensors#SCALE} (1/255), written at double precision. */
   static final double INPUT_SCALE = 1.0 / 255;
@@ -56,8 +57,11 @@ public final class ModelMetadata {
       throw new IllegalArgumentException("model name and version must not be blank");
     }
     if (spec.classes() != Charset.MODEL_CLASSES.length()) {
-      throw new IllegalArgumentException("the network has " + spec.classes() + " classes, the charset "
-          + Charset.MODEL_CLASSES.length());
+      throw new IllegalArgumentException(
+          "the network has "
+              + spec.classes()
+              + " classes, the charset "
+              + Charset.MODEL_CLASSES.length());
     }
     Map<String, String> m = new LinkedHashMap<>();
     m.put("captcha.format", FORMAT);
@@ -85,11 +89,29 @@ public final class ModelMetadata {
    * @throws IOException if the file cannot be read
    * @throws IllegalArgumentException if the run folder has no training.properties or it lacks a key
    */
-  public static Map<String, String> forRun(CaptchaResNet.Spec spec, String name, String version, Path runDir,
-      Instant created) throws IOException {
+  public static Map<String, String> forRun(
+      CaptchaResNet.Spec spec, String name, String version, Path runDir, Instant created)
+      throws IOException {
+    return forRun(spec, name, version, runDir, "", created);
+  }
+
+  /**
+   * As {@link #forRun(CaptchaResNet.Spec, String, String, Path, Instant)}, reading the figures of
+   * one checkpoint: each key is looked up with {@code checkpointPrefix} first ({@code best.steps}),
+   * then without it.
+   */
+  public static Map<String, String> forRun(
+      CaptchaResNet.Spec spec,
+      String name,
+      String version,
+      Path runDir,
+      String checkpointPrefix,
+      Instant created)
+      throws IOException {
     Path file = runDir.resolve("training.properties");
     if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("no training.properties in " + runDir + ": is it a training run folder?");
+      throw new IllegalArgumentException(
+          "no training.properties in " + runDir + ": is it a training run folder?");
     }
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -97,11 +119,14 @@ public final class ModelMetadata {
     }
     Map<String, String> m = required(spec, name, version);
     for (Map.Entry<String, String> e : FROM_RUN.entrySet()) {
-      String v = p.getProperty(e.getValue());
+      String v = p.getProperty(checkpointPrefix + e.getValue(), p.getProperty(e.getValue()));
       if (v == null) {
-        throw new IllegalArgumentException(file + " lacks '" + e.getValue() + "' (needed for " + e.getKey() + ")");
+        throw new IllegalArgumentException(
+            file + " lacks '" + e.getValue() + "' (needed for " + e.getKey() + ")");
       }
-      m.put(e.getKey(), e.getKey().equals("captcha.training.fonts") ? String.join(",", v.split(";")) : v.trim());
+      m.put(
+          e.getKey(),
+          e.getKey().equals("captcha.training.fonts") ? String.join(",", v.split(";")) : v.trim());
     }
     m.put("captcha.created", created.truncatedTo(ChronoUnit.SECONDS).toString());
     return m;

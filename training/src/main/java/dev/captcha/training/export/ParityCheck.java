@@ -20,10 +20,12 @@ public final class ParityCheck {
   private ParityCheck() {}
 
   /** Runs {@code images} random inputs with values in [0, 1) through both. */
-  public static Outcome compare(CaptchaResNet net, NDManager manager, OnnxModel onnx, int images, long seed) {
+  public static Outcome compare(
+      CaptchaResNet net, NDManager manager, OnnxModel onnx, int images, long seed) {
     CaptchaResNet.Spec spec = net.spec();
     int size = spec.channels() * spec.height() * spec.width();
-    if (onnx.info().input().itemSize() != size || onnx.info().length() != spec.length()
+    if (onnx.info().input().itemSize() != size
+        || onnx.info().length() != spec.length()
         || onnx.info().classes() != spec.classes()) {
       throw new IllegalArgumentException("the ONNX model's shapes differ from the network's");
     }
@@ -35,11 +37,16 @@ public final class ParityCheck {
     float[] expected;
     try (NDManager m = manager.newSubManager()) {
       NDArray x = m.create(input, net.inputShape(images));
-      expected = net.block().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow().toFloatArray();
+      expected =
+          net.block()
+              .forward(new ParameterStore(m, false), new NDList(x), false)
+              .singletonOrThrow()
+              .toFloatArray();
     }
     float[] actual = onnx.run(input, images);
     if (expected.length != actual.length) {
-      throw new IllegalStateException("DJL gave " + expected.length + " logits, ONNX Runtime " + actual.length);
+      throw new IllegalStateException(
+          "DJL gave " + expected.length + " logits, ONNX Runtime " + actual.length);
     }
     double max = 0;
     for (int i = 0; i < expected.length; i++) {

@@ -19,9 +19,9 @@ import java.util.List;
  * head per character position; holds references to its layers so the ONNX exporter can walk them.
  * Not thread-safe (DJL blocks are mutable during training).
  *
- * <p>Layout: a stride-2 3x3 stem, four stages of one basic residual block each (widths from
- * {@link Spec#widths}, stride 2 from the second stage on), the mean over the height axis, the
- * flattened [C, W'] map, and one linear layer to {@code length x classes} logits.
+ * <p>Layout: a stride-2 3x3 stem, four stages of one basic residual block each (widths from {@link
+ * Spec#widths}, stride 2 from the second stage on), the mean over the height axis, the flattened
+ * [C, W'] map, and one linear layer to {@code length x classes} logits.
  */
 public final class CaptchaResNet {
 
@@ -49,7 +49,9 @@ public final class CaptchaResNet {
   /** A basic residual block: two 3x3 ConvBn with ReLU, plus an optional 1x1 projection shortcut. */
   public record Residual(ConvBn first, ConvBn second, ConvBn shortcut) {}
 
-  /** Epsilon of every BatchNorm layer (DJL's BatchNorm does not expose it, the exporter needs it). */
+  /**
+   * Epsilon of every BatchNorm layer (DJL's BatchNorm does not expose it, the exporter needs it).
+   */
   public static final float BN_EPSILON = 1e-5f;
 
   private final Spec spec;
@@ -78,12 +80,18 @@ public final class CaptchaResNet {
       in = out;
     }
     this.stages = List.copyOf(built);
-    block.add(new LambdaBlock(list -> new NDList(list.singletonOrThrow().mean(new int[] {2})), "mean_h"));
+    block.add(
+        new LambdaBlock(list -> new NDList(list.singletonOrThrow().mean(new int[] {2})), "mean_h"));
     long features = (long) in * spec.featureWidth();
-    block.add(new LambdaBlock(list -> new NDList(list.singletonOrThrow().reshape(-1, features)), "flatten"));
+    block.add(
+        new LambdaBlock(
+            list -> new NDList(list.singletonOrThrow().reshape(-1, features)), "flatten"));
     this.head = Linear.builder().setUnits((long) spec.length() * spec.classes()).build();
     block.add(head);
-    block.add(new LambdaBlock(list -> new NDList(list.singletonOrThrow().reshape(-1, spec.length(), spec.classes())), "positions"));
+    block.add(
+        new LambdaBlock(
+            list -> new NDList(list.singletonOrThrow().reshape(-1, spec.length(), spec.classes())),
+            "positions"));
   }
 
   /** Builds the network (parameters are not initialised until the block is initialised). */

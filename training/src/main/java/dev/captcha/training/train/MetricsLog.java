@@ -1,121 +1,215 @@
 package dev.captcha.training.train;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
+import dev.captcha.report.TrainingCharts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Appends one row per evaluation to metrics.csv and redraws the loss/accuracy chart (PNG); owned by
- * the training loop, not thread-safe.
+ * Appends one row per evaluation to metrics.csv and redraws the training charts (metrics.png and
+ * metrics.svg beside it); owns the CSV format. Owned by the training loop, not thread-safe.
+ *
+ * <p>The CSV has eight fixed columns and, when the validation set has font groups, one column
+ * {@code val_exact_acc:<group>} per group; files without them (older runs) read the same.
  */
-final class MetricsLog {
+public final class MetricsLog {
 
-  /** One evaluation point. */
-  record Row(int step, long images, double elapsedSeconds, double lr, double trainLoss,
-      double trainCharAccuracy, double valExact, double valChar) {}
+  /**
+   * One evaluation point.
+   *
+   * @param groupExact validation exact accuracy per font group (empty when the set has no groups)
+   */
+  public record Row(
+      int step,
+      long images,
+      double elapsedSeconds,
+      double lr,
+      double trainLoss,
+      double trainCharAccuracy,
+      double valExact,
+      double valChar,
+      Map<String, Double> groupExact) {
+    public Row {
+      groupExact = Map.copyOf(groupExact);
+    }
+
+    /** A row without font groups. */
+    public Row(
+        int step,
+        long images,
+        double elapsedSeconds,
+        double lr,
+        double trainLoss,
+        double trainCharAccuracy,
+        double valExact,
+        double valChar) {
+      this(
+          step,
+          images,
+          elapsedSeconds,
+          lr,
+          trainLoss,
+          trainCharAccuracy,
+          valExact,
+          valChar,
+          Map.of());
+    }
+
+    TrainingCharts.Point point() {
+      return new TrainingCharts.Point(
+          step, elapsedSeconds, lr, trainLoss, trainCharAccuracy, valExact, valChar, groupExact);
+    }
+  }
 
   static final String HEADER =
       "step,images,elapsed_s,lr,train_loss,train_char_acc,val_exact_acc,val_char_acc";
+  static final String GROUP_PREFIX = "val_exact_acc:";
 
   private final Path csv;
-  private final Path chart;
-  private final List<Row> rows = new ArrayList<>();
+  private final Path png;
+  private final Path svg;
+  private final List<Row> rows;
+  private final Set<String> groups = new LinkedHashSet<>();
 
-  MetricsLog(Path csv, Path chart) throws IOException {
+  MetricsLog(Path csv, Path png) throws IOException {
     this.csv = csv;
-    this.chart = chart;
+    this.png = png;
+    this.svg = svgBeside(png);
     if (Files.exists(csv)) {
-      for (String line : Files.readAllLines(csv, StandardCharsets.UTF_8)) {
-        if (line.isBlank() || line.startsWith("step")) {
-          continue;
-        }
-        String[] f = line.split(",");
-        rows.add(new Row(Integer.parseInt(f[0]), Long.parseLong(f[1]), Double.parseDouble(f[2]),
-            Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-            Double.parseDouble(f[6]), Double.parseDouble(f[7])));
-      }
+      rows = new ArrayList<>(read(csv));
+      rows.forEach(r -> groups.addAll(r.groupExact().keySet()));
     } else {
-      Files.writeString(csv, HEADER + "\n", StandardCharsets.UTF_8);
+      rows = new ArrayList<>();
+      Files.writeString(csv, header(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** The SVG path beside a PNG path ({@code metrics.png} gives {@code metrics.svg}). */
+  public static Path svgBeside(Path png) {
+    String name = png.getFileName().toString();
+    String stem =
+        name.toLowerCase(Locale.ROOT).endsWith(".png")
+            ? name.substring(0, name.length() - 4)
+            : name;
+    return png.resolveSibling(stem + ".svg");
+  }
+
+  /**
+   * Reads a metrics.csv.
+   *
+   * @throws IllegalArgumentException naming the file and line when it is not one
+   */
+  public static List<Row> read(Path csv) throws IOException {
+    if (!Files.isRegularFile(csv)) {
+      throw new IllegalArgumentException("metrics file " + csv + " does not exist");
+    }
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    List<String> groupColumns = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
+    for (int n = 0; n < lines.size(); n++) {
+      String line = lines.get(n);
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split(",", -1);
+      if (line.startsWith("step")) {
+        groupColumns.clear();
+        for (int i = 8; i < f.length; i++) {
+          if (!f[i].startsWith(GROUP_PREFIX)) {
+            throw new IllegalArgumentException(
+                csv + ":" + (n + 1) + ": unknown column '" + f[i] + "'");
+          }
+          groupColumns.add(f[i].substring(GROUP_PREFIX.length()));
+        }
+        continue;
+      }
+      try {
+        if (f.length < 8) {
+          throw new NumberFormatException("8 columns expected, got " + f.length);
+        }
+        Map<String, Double> group = new LinkedHashMap<>();
+        for (int i = 0; i < groupColumns.size() && 8 + i < f.length; i++) {
+          if (!f[8 + i].isBlank()) {
+            group.put(groupColumns.get(i), Double.parseDouble(f[8 + i]));
+          }
+        }
+        rows.add(
+            new Row(
+                Integer.parseInt(f[0]),
+                Long.parseLong(f[1]),
+                Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]),
+                Double.parseDouble(f[4]),
+                Double.parseDouble(f[5]),
+                Double.parseDouble(f[6]),
+                Double.parseDouble(f[7]),
+                group));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            csv + ":" + (n + 1) + " is not a metrics row: " + e.getMessage(), e);
+      }
+    }
+    return rows;
+  }
+
+  /** Draws the charts of {@code rows} to {@code png} and the SVG beside it. */
+  public static void chart(List<Row> rows, Path png) throws IOException {
+    TrainingCharts.write(rows.stream().map(Row::point).toList(), png, svgBeside(png));
   }
 
   void append(Row r) throws IOException {
     rows.add(r);
-    String line = String.format(Locale.ROOT, "%d,%d,%.1f,%.6g,%.5f,%.5f,%.5f,%.5f%n", r.step(), r.images(),
-        r.elapsedSeconds(), r.lr(), r.trainLoss(), r.trainCharAccuracy(), r.valExact(), r.valChar());
-    Files.writeString(csv, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    drawChart();
+    if (groups.addAll(r.groupExact().keySet())) {
+      // A group not in the header: write the file anew with a column for it.
+      StringBuilder all = new StringBuilder(header());
+      rows.forEach(row -> all.append(line(row)));
+      Files.writeString(csv, all.toString(), StandardCharsets.UTF_8);
+    } else {
+      Files.writeString(csv, line(r), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+    chart(rows, png);
   }
 
   List<Row> rows() {
     return List.copyOf(rows);
   }
 
-  private void drawChart() throws IOException {
-    int w = 900;
-    int h = 420;
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, w, h);
-      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      double maxStep = Math.max(1, rows.get(rows.size() - 1).step());
-      double maxLoss = rows.stream().mapToDouble(Row::trainLoss).max().orElse(1);
-      panel(g, 50, 30, 380, 340, "training loss", maxStep, 0, maxLoss,
-          List.of(new Series("train loss", new Color(200, 60, 40), Row::trainLoss)));
-      panel(g, 500, 30, 380, 340, "accuracy", maxStep, 0, 1,
-          List.of(new Series("train char", new Color(120, 120, 120), Row::trainCharAccuracy),
-              new Series("val char", new Color(40, 110, 200), Row::valChar),
-              new Series("val exact", new Color(30, 150, 60), Row::valExact)));
-    } finally {
-      g.dispose();
-    }
-    ImageIO.write(img, "png", chart.toFile());
+  private String header() {
+    StringBuilder s = new StringBuilder(HEADER);
+    groups.forEach(g -> s.append(',').append(GROUP_PREFIX).append(g.replace(',', ' ')));
+    return s.append('\n').toString();
   }
 
-  private record Series(String name, Color color, ToDoubleFunction<Row> value) {}
-
-  private void panel(Graphics2D g, int x0, int y0, int pw, int ph, String title, double maxX,
-      double minY, double maxY, List<Series> series) {
-    g.setColor(Color.BLACK);
-    g.drawRect(x0, y0, pw, ph);
-    g.drawString(title, x0, y0 - 8);
-    g.drawString("step " + (long) maxX, x0 + pw - 70, y0 + ph + 16);
-    g.drawString(String.format(Locale.ROOT, "%.3g", maxY), x0 - 45, y0 + 10);
-    g.drawString(String.format(Locale.ROOT, "%.3g", minY), x0 - 45, y0 + ph);
-    int legendY = y0 + 18;
-    for (Series s : series) {
-      g.setColor(s.color());
-      g.setStroke(new BasicStroke(1.6f));
-      int px = -1;
-      int py = -1;
-      for (Row r : rows) {
-        int x = x0 + (int) (pw * r.step() / maxX);
-        double v = Math.max(minY, Math.min(maxY, s.value().applyAsDouble(r)));
-        int y = y0 + ph - (int) (ph * (v - minY) / (maxY - minY));
-        if (px >= 0) {
-          g.drawLine(px, py, x, y);
-        }
-        px = x;
-        py = y;
+  private String line(Row r) {
+    StringBuilder s =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%d,%d,%.1f,%.6g,%.5f,%.5f,%.5f,%.5f",
+                r.step(),
+                r.images(),
+                r.elapsedSeconds(),
+                r.lr(),
+                r.trainLoss(),
+                r.trainCharAccuracy(),
+                r.valExact(),
+                r.valChar()));
+    for (String g : groups) {
+      Double v = r.groupExact().get(g);
+      s.append(',');
+      if (v != null) {
+        s.append(String.format(Locale.ROOT, "%.5f", v));
       }
-      g.drawString(s.name(), x0 + pw - 90, legendY);
-      legendY += 14;
     }
+    return s.append('\n').toString();
   }
 }

@@ -1,7 +1,9 @@
 package dev.captcha.training.train;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,20 +11,23 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import dev.captcha.generator.Charset;
+import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.generator.Charset;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.report.Progress;
+import dev.captcha.training.data.Augmenter;
 import dev.captcha.training.data.BatchSource;
+import dev.captcha.training.export.OnnxImporter;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
-  /** Name of the checkpoint files inside the run folder. */
+  /**
+   * Model name of the checkpoint files older versions wrote ({@code captcha-resnet-NNNN.params}).
+   */
   public static final String CHECKPOINT_NAME = "captcha-resnet";
 
   /** Validation outcome. */
@@ -43,10 +50,17 @@ public final class Trainer {
 
   private final TrainingConfig config;
   private final PrintStream progressOut;
+  private final Progress.Mode progressMode;
 
   public Trainer(TrainingConfig config, PrintStream progressOut) {
+    this(config, progressOut, Progress.Mode.detect(false));
+  }
+
+  /** A trainer that shows its progress on {@code progressOut} in {@code progressMode}. */
+  public Trainer(TrainingConfig config, PrintStream progressOut, Progress.Mode progressMode) {
     this.config = config;
     this.progressOut = progressOut;
+    this.progressMode = progressMode;
   }
 
   /** Sets PyTorch's thread pools; must run before the engine loads. */
@@ -57,45 +71,135 @@ public final class Trainer {
   }
 
   /** Runs training to the step count or time budget and returns the final validation accuracy. */
-  public Accuracy run() throws IOException, InterruptedException, ai.djl.MalformedModelException {
+  public Accuracy run() throws IOException, InterruptedException, MalformedModelException {
+    return run(Probe.NONE);
+  }
+
+  /** Looks into a run from inside the loop (tests). */
+  interface Probe {
+    Probe NONE = new Probe() {};
+
+    /** Called once the network is loaded, before the first step of this invocation. */
+    default void started(ai.djl.training.Trainer trainer, CaptchaResNet net, int step) {}
+
+    /**
+     * Called after each optimiser step with its index, loss and learning rate; {@code false} stops
+     * the run at once without writing anything, as if the process were killed.
+     */
+    default boolean stepped(int step, float loss, float lr) {
+      return true;
+    }
+  }
+
+  Accuracy run(Probe probe) throws IOException, InterruptedException, MalformedModelException {
     configureEngine(config.threads());
-    Files.createDirectories(config.runDir());
+    Path runDir = config.runDir();
+    Files.createDirectories(runDir);
     FontCatalog catalog = FontCatalog.scanDefault();
-    CaptchaGenerator generator = CaptchaGenerator.builder().fonts(catalog.resolve(config.fonts())).build();
-    CaptchaResNet net = CaptchaResNet.create(CaptchaResNet.Spec.standard(generator.length(), Charset.MODEL_CLASSES.length()));
+    List<FontCatalog.WeightedFont> faces = catalog.weighted(config.fonts());
+    // Validation draws clean captchas as the library does; training may vary glyphs and degrade
+    // images.
+    CaptchaGenerator generator = CaptchaGenerator.builder().weightedFonts(faces).build();
+    CaptchaGenerator trainingGenerator =
+        CaptchaGenerator.builder()
+            .weightedFonts(faces)
+            .glyphVariation(config.glyphVariation())
+            .build();
+    Augmenter augmenter = new Augmenter(config.augmentRate());
+    ModelProto initial = config.initFrom() == null ? null : OnnxImporter.read(config.initFrom());
+    CaptchaResNet net =
+        CaptchaResNet.create(
+            initial != null
+                ? OnnxImporter.spec(initial)
+                : new CaptchaResNet.Spec(
+                    1,
+                    64,
+                    128,
+                    generator.length(),
+                    Charset.MODEL_CLASSES.length(),
+                    config.widths().stream().mapToInt(Integer::intValue).toArray()));
     CaptchaResNet.Spec spec = net.spec();
     int pixels = spec.height() * spec.width();
 
-    Properties state = new Properties();
-    Path stateFile = config.runDir().resolve("training.properties");
-    int startStep = 0;
-    double priorSeconds = 0;
-    if (config.resume() && Files.exists(stateFile)) {
-      try (Reader r = Files.newBufferedReader(stateFile, StandardCharsets.UTF_8)) {
-        state.load(r);
-      }
-      startStep = Integer.parseInt(state.getProperty("steps", "0"));
-      priorSeconds = Double.parseDouble(state.getProperty("wall_seconds", "0"));
-    }
+    Path lastFile = RunFolder.checkpoint(runDir, RunFolder.Choice.LAST);
+    Path bestFile = RunFolder.checkpoint(runDir, RunFolder.Choice.BEST);
+    Optional<Path> legacy = RunFolder.legacyCheckpoint(runDir);
+    Properties recorded = RunFolder.readState(runDir);
+    Map<String, String> settings = RunFolder.configOf(config, spec, Charset.MODEL_CLASSES);
+    checkRunFolder(recorded, settings, Files.exists(lastFile) || legacy.isPresent());
 
-    BatchSource.Batch validation = BatchSource.make(generator, config.validationSize(), pixels, config.validationSeed(), 0);
-    ProgressSchedule schedule = new ProgressSchedule(config.peakLr(), config.floorLr(), config.warmupSteps());
-    MetricsLog metrics = new MetricsLog(config.runDir().resolve("metrics.csv"), config.runDir().resolve("metrics.png"));
+    BatchSource.Batch validation =
+        BatchSource.make(generator, config.validationSize(), pixels, config.validationSeed(), 0);
+    ProgressSchedule schedule =
+        new ProgressSchedule(config.peakLr(), config.floorLr(), config.warmupSteps());
 
     try (Model model = Model.newInstance(CHECKPOINT_NAME, Device.cpu(), "PyTorch")) {
       model.setBlock(net.block());
+      // the same seed gives the same initial weights (and, on one thread, the same run)
+      Engine.getInstance().setRandomSeed((int) config.seed());
+      net.block()
+          .initialize(model.getNDManager(), DataType.FLOAT32, net.inputShape(config.batchSize()));
+      ResumableAdam adam =
+          new ResumableAdam(schedule, net.block().getParameters(), model.getNDManager());
+      int startStep = 0;
+      double priorSeconds = 0;
+      Checkpoint.Header best = null;
+      if (initial != null) {
+        OnnxImporter.load(
+            initial,
+            net,
+            validation.inputs(),
+            Math.min(validation.size(), OnnxImporter.DEFAULT_STATISTICS_IMAGES));
+        log.info("Started from the weights of {}", config.initFrom());
+      }
+      if (config.resume()) {
+        // Load before the DJL trainer exists: its parameter store holds on to the arrays it finds
+        // when it is created, and loading replaces them (see Checkpoint).
+        if (Files.exists(lastFile)) {
+          Checkpoint.Header h = Checkpoint.load(lastFile, net, model.getNDManager(), adam);
+          startStep = h.step();
+          priorSeconds = h.wallSeconds();
+          best = Files.exists(bestFile) ? Checkpoint.header(bestFile) : null;
+          log.info(
+              "Resumed from step {} ({} s of earlier training, validation exact {}); best so far {}",
+              startStep,
+              (long) priorSeconds,
+              h.validationExact(),
+              best == null ? "none" : best.validationExact() + " at step " + best.step());
+        } else {
+          model.load(runDir, CHECKPOINT_NAME);
+          startStep = Integer.parseInt(recorded.getProperty("steps", "0"));
+          priorSeconds = Double.parseDouble(recorded.getProperty("wall_seconds", "0"));
+          best =
+              new Checkpoint.Header(
+                  startStep,
+                  priorSeconds,
+                  Double.parseDouble(recorded.getProperty("validation_exact_accuracy", "0")),
+                  Double.parseDouble(recorded.getProperty("validation_char_accuracy", "0")),
+                  Checkpoint.describe(spec));
+          log.warn(
+              "Resumed from step {} of {} (written by an older version): it has no optimiser state, so Adam's"
+                  + " moments start from zero",
+              startStep,
+              legacy.get().getFileName());
+        }
+      }
       DefaultTrainingConfig tc =
           new DefaultTrainingConfig(new PositionLoss(spec.classes()))
-              .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule).build())
+              .optOptimizer(adam)
               .optDevices(new Device[] {Device.cpu()});
       try (ai.djl.training.Trainer trainer = model.newTrainer(tc)) {
+        // The parameters are initialised or loaded already; this only registers them with the
+        // trainer.
         trainer.initialize(net.inputShape(config.batchSize()));
-        if (startStep > 0) {
-          model.load(config.runDir(), CHECKPOINT_NAME);
-          log.info("Resumed from step {} ({} s of earlier training)", startStep, (long) priorSeconds);
-        }
-        log.info("Training {} parameters on {} font faces; batch {}, budget {} min, planned steps {}",
-            countParameters(model), config.fonts().size(), config.batchSize(), config.maxTime().toMinutes(), config.steps());
+        log.info(
+            "Training {} parameters on {} font faces; batch {}, budget {} min, planned steps {}",
+            countParameters(model),
+            config.fonts().size(),
+            config.batchSize(),
+            config.maxTime().toMinutes(),
+            config.steps());
+        probe.started(trainer, net, startStep);
 
         long t0 = System.nanoTime();
         double budget = config.maxTime().toNanos() / 1e9;
@@ -105,20 +209,72 @@ public final class Trainer {
         long charTotal = 0;
         int intervalSteps = 0;
         Accuracy last = new Accuracy(0, 0);
-        try (BatchSource source = new BatchSource(generator, config.batchSize(), spec.width(), spec.height(), config.seed(), startStep)) {
+        MetricsLog metrics = null;
+        try (BatchSource source =
+                new BatchSource(
+                    trainingGenerator,
+                    augmenter,
+                    config.batchSize(),
+                    spec.width(),
+                    spec.height(),
+                    config.seed(),
+                    startStep);
+            Progress bar = Progress.of("training", "images", 0, progressMode, progressOut)) {
           while (true) {
             double elapsed = priorSeconds + (System.nanoTime() - t0) / 1e9;
-            double progress = Math.max(config.steps() > 0 ? (double) step / config.steps() : 0, elapsed / budget);
+            double progress =
+                Math.max(config.steps() > 0 ? (double) step / config.steps() : 0, elapsed / budget);
             boolean done = progress >= 1.0;
+            if (done && step == startStep && startStep > 0) {
+              progressOut.printf(
+                  Locale.ROOT,
+                  "the run is complete at step %d; raise --steps or --max-minutes to continue it%n",
+                  step);
+              return new Accuracy(
+                  Double.parseDouble(recorded.getProperty("validation_exact_accuracy", "0")),
+                  Double.parseDouble(recorded.getProperty("validation_char_accuracy", "0")));
+            }
             if (done || (step > startStep && step % config.evalEvery() == 0)) {
               last = evaluate(trainer, net, validation, pixels);
-              metrics.append(new MetricsLog.Row(step, (long) step * config.batchSize(), elapsed, schedule.current(),
-                  intervalSteps == 0 ? Double.NaN : lossSum / intervalSteps,
-                  charTotal == 0 ? Double.NaN : (double) charHits / charTotal, last.exact(), last.perCharacter()));
-              model.setProperty("Epoch", "0");
-              model.save(config.runDir(), CHECKPOINT_NAME);
-              writeState(stateFile, step, elapsed, last);
-              progressOut.printf(Locale.ROOT, "%n[eval] step %d  val exact %.4f  val char %.5f%n", step, last.exact(), last.perCharacter());
+              if (metrics == null) {
+                metrics =
+                    new MetricsLog(runDir.resolve("metrics.csv"), runDir.resolve("metrics.png"));
+              }
+              metrics.append(
+                  new MetricsLog.Row(
+                      step,
+                      (long) step * config.batchSize(),
+                      elapsed,
+                      schedule.current(),
+                      intervalSteps == 0 ? Double.NaN : lossSum / intervalSteps,
+                      charTotal == 0 ? Double.NaN : (double) charHits / charTotal,
+                      last.exact(),
+                      last.perCharacter()));
+              Checkpoint.Header h =
+                  new Checkpoint.Header(
+                      step, elapsed, last.exact(), last.perCharacter(), Checkpoint.describe(spec));
+              Checkpoint.write(lastFile, h, net.block(), adam);
+              if (improves(h, best)) {
+                Checkpoint.write(bestFile, h, net.block(), null);
+                best = h;
+              } else {
+                log.info(
+                    "Validation exact {} at step {} is below the best ({} at step {}); the best checkpoint is kept",
+                    h.validationExact(),
+                    step,
+                    best.validationExact(),
+                    best.step());
+              }
+              writeState(recorded, settings, h, best);
+              bar.message(
+                  String.format(
+                      Locale.ROOT,
+                      "[eval] step %d  val exact %.4f  val char %.5f  (best %.4f at step %d)",
+                      step,
+                      last.exact(),
+                      last.perCharacter(),
+                      best.validationExact(),
+                      best.step()));
               lossSum = 0;
               charHits = 0;
               charTotal = 0;
@@ -129,6 +285,7 @@ public final class Trainer {
             }
             schedule.update(step, progress);
             BatchSource.Batch batch = source.next();
+            float stepLoss;
             try (NDManager m = trainer.getManager().newSubManager()) {
               NDArray x = m.create(batch.inputs(), net.inputShape(batch.size()));
               NDArray y = m.create(batch.labels(), new Shape(batch.size(), spec.length()));
@@ -136,32 +293,89 @@ public final class Trainer {
                 NDList out = trainer.forward(new NDList(x));
                 NDArray loss = trainer.getLoss().evaluate(new NDList(y), out);
                 gc.backward(loss);
-                lossSum += loss.getFloat();
+                stepLoss = loss.getFloat();
                 NDArray predicted = out.singletonOrThrow().argMax(2).toType(DataType.INT32, false);
                 charHits += predicted.eq(y).countNonzero().getLong();
                 charTotal += (long) batch.size() * spec.length();
               }
               trainer.step();
             }
+            lossSum += stepLoss;
+            if (!probe.stepped(step, stepLoss, schedule.current())) {
+              return last;
+            }
             step++;
             intervalSteps++;
             if (step % 10 == 0) {
-              double seconds = (System.nanoTime() - t0) / 1e9;
-              double rate = (step - startStep) * config.batchSize() / seconds;
-              double remaining = Math.max(0, budget - elapsed);
-              if (config.steps() > 0) {
-                double perStep = seconds / (step - startStep);
-                remaining = Math.min(remaining, perStep * (config.steps() - step));
-              }
-              progressOut.printf(Locale.ROOT, "\r%s step %d  loss %.4f  char acc %.4f  lr %.2e  %.0f img/s  ETA %s   ",
-                  bar(progress), step, lossSum / intervalSteps, charTotal == 0 ? 0 : (double) charHits / charTotal,
-                  schedule.current(), rate, hms(remaining));
+              bar.update(
+                  (long) (step - startStep) * config.batchSize(),
+                  progress,
+                  String.format(
+                      Locale.ROOT,
+                      "step %d, loss %.4f, char acc %.4f, lr %.2e",
+                      step,
+                      lossSum / intervalSteps,
+                      charTotal == 0 ? 0 : (double) charHits / charTotal,
+                      schedule.current()));
             }
           }
         }
         return last;
       }
     }
+  }
+
+  /**
+   * Refuses to start a new run over an existing one, to resume a folder without a checkpoint, or to
+   * resume with settings other than the run folder's (unless the config allows the change).
+   */
+  private void checkRunFolder(
+      Properties recorded, Map<String, String> settings, boolean hasCheckpoint) {
+    Path dir = config.runDir();
+    if (!config.resume()) {
+      if (hasCheckpoint || Files.exists(dir.resolve(RunFolder.STATE))) {
+        throw new IllegalArgumentException(
+            "the run folder "
+                + dir
+                + " already holds a run (step "
+                + recorded.getProperty("steps", "?")
+                + "); pass --resume to continue it, or choose another --run-dir");
+      }
+      return;
+    }
+    if (!hasCheckpoint) {
+      throw new IllegalArgumentException("nothing to resume: " + dir + " holds no checkpoint");
+    }
+    List<RunFolder.Difference> diffs = RunFolder.differences(recorded, settings);
+    boolean network = diffs.stream().anyMatch(d -> d.key().equals("network"));
+    if (network || (!diffs.isEmpty() && !config.allowConfigChange())) {
+      StringBuilder b =
+          new StringBuilder(
+              "cannot resume " + dir + ": the requested settings differ from the run's:");
+      diffs.forEach(d -> b.append("\n  ").append(d));
+      b.append(
+          network
+              ? "\nthe network must match the checkpoint"
+              : "\npass the run's settings, or --allow-config-change if the change is meant");
+      throw new IllegalArgumentException(b.toString());
+    }
+    List<String> notRecorded =
+        RunFolder.CONFIG_KEYS.stream().filter(k -> recorded.getProperty(k) == null).toList();
+    if (!notRecorded.isEmpty()) {
+      log.warn("The run folder does not record {}; they cannot be checked", notRecorded);
+    }
+    diffs.forEach(d -> log.warn("Resuming with a changed setting (allowed): {}", d));
+  }
+
+  /**
+   * Whether {@code candidate} replaces {@code best} as the best checkpoint: a higher validation
+   * exact accuracy, or the same and a higher per-character accuracy; never a worse one.
+   */
+  static boolean improves(Checkpoint.Header candidate, Checkpoint.Header best) {
+    return best == null
+        || candidate.validationExact() > best.validationExact()
+        || (candidate.validationExact() == best.validationExact()
+            && candidate.validationChar() > best.validationChar());
   }
 
   private static long countParameters(Model model) {
@@ -172,7 +386,8 @@ public final class Trainer {
   }
 
   /** Exact and per-character accuracy of the current weights on the validation set. */
-  static Accuracy evaluate(ai.djl.training.Trainer trainer, CaptchaResNet net, BatchSource.Batch val, int pixels) {
+  static Accuracy evaluate(
+      ai.djl.training.Trainer trainer, CaptchaResNet net, BatchSource.Batch val, int pixels) {
     int length = net.spec().length();
     int chunk = 250;
     long exact = 0;
@@ -184,40 +399,58 @@ public final class Trainer {
         System.arraycopy(val.inputs(), start * pixels, xs, 0, n * pixels);
         int[] ys = new int[n * length];
         System.arraycopy(val.labels(), start * length, ys, 0, n * length);
-        NDArray out = trainer.evaluate(new NDList(m.create(xs, net.inputShape(n)))).singletonOrThrow();
-        NDArray hits = out.argMax(2).toType(DataType.INT32, false).eq(m.create(ys, new Shape(n, length)));
+        NDArray out =
+            trainer.evaluate(new NDList(m.create(xs, net.inputShape(n)))).singletonOrThrow();
+        NDArray hits =
+            out.argMax(2).toType(DataType.INT32, false).eq(m.create(ys, new Shape(n, length)));
         chars += hits.countNonzero().getLong();
-        exact += hits.toType(DataType.INT32, false).sum(new int[] {1}).eq(length).countNonzero().getLong();
+        exact +=
+            hits.toType(DataType.INT32, false)
+                .sum(new int[] {1})
+                .eq(length)
+                .countNonzero()
+                .getLong();
       }
     }
     return new Accuracy((double) exact / val.size(), (double) chars / ((long) val.size() * length));
   }
 
-  private void writeState(Path file, int step, double elapsed, Accuracy acc) throws IOException {
+  private void writeState(
+      Properties recorded,
+      Map<String, String> settings,
+      Checkpoint.Header last,
+      Checkpoint.Header best)
+      throws IOException {
     Properties p = new Properties();
-    p.setProperty("steps", Integer.toString(step));
-    p.setProperty("images", Long.toString((long) step * config.batchSize()));
-    p.setProperty("wall_seconds", String.format(Locale.ROOT, "%.1f", elapsed));
+    p.putAll(recorded);
+    p.putAll(settings);
     p.setProperty("seed", Long.toString(config.seed()));
-    p.setProperty("batch_size", Integer.toString(config.batchSize()));
-    p.setProperty("fonts", String.join(";", config.fonts()));
     p.setProperty("command", config.command());
-    p.setProperty("validation_seed", Long.toString(config.validationSeed()));
-    p.setProperty("validation_size", Integer.toString(config.validationSize()));
-    p.setProperty("validation_exact_accuracy", String.format(Locale.ROOT, "%.5f", acc.exact()));
-    p.setProperty("validation_char_accuracy", String.format(Locale.ROOT, "%.5f", acc.perCharacter()));
-    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      p.store(w, "state of a captcha-resnet training run");
+    p.setProperty("augment_rate", Double.toString(config.augmentRate()));
+    p.setProperty("glyph_variation", Double.toString(config.glyphVariation()));
+    if (config.initFrom() != null) {
+      p.setProperty("init_from", config.initFrom().toString());
     }
+    p.setProperty("planned_steps", Integer.toString(config.steps()));
+    p.setProperty(
+        "max_minutes", String.format(Locale.ROOT, "%.1f", config.maxTime().toMillis() / 60_000.0));
+    putCheckpoint(p, "", last);
+    putCheckpoint(p, RunFolder.Choice.LAST.keyPrefix(), last);
+    putCheckpoint(p, RunFolder.Choice.BEST.keyPrefix(), best);
+    p.setProperty("last.file", RunFolder.Choice.LAST.file());
+    p.setProperty("best.file", RunFolder.Choice.BEST.file());
+    RunFolder.writeState(config.runDir(), p);
   }
 
-  private static String bar(double progress) {
-    int filled = (int) Math.round(Math.min(1, progress) * 20);
-    return "[" + "#".repeat(filled) + "-".repeat(20 - filled) + "]";
-  }
-
-  private static String hms(double seconds) {
-    long s = (long) seconds;
-    return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+  private void putCheckpoint(Properties p, String prefix, Checkpoint.Header h) {
+    p.setProperty(prefix + "steps", Integer.toString(h.step()));
+    p.setProperty(prefix + "images", Long.toString((long) h.step() * config.batchSize()));
+    p.setProperty(prefix + "wall_seconds", String.format(Locale.ROOT, "%.1f", h.wallSeconds()));
+    p.setProperty(
+        prefix + "validation_exact_accuracy",
+        String.format(Locale.ROOT, "%.5f", h.validationExact()));
+    p.setProperty(
+        prefix + "validation_char_accuracy",
+        String.format(Locale.ROOT, "%.5f", h.validationChar()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.captcha.training.train;
 
+import dev.captcha.training.model.CaptchaResNet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,9 +21,15 @@ import java.util.Objects;
  * @param validationSeed seed of the validation stream (distinct from the training seed)
  * @param evalEvery steps between validations, checkpoints and metric rows
  * @param fonts font families or files used to draw training captchas
+ * @param widths channel widths of the network's stages (see {@link CaptchaResNet})
  * @param threads PyTorch intra-op threads
- * @param resume continue from the checkpoint in runDir
+ * @param resume continue from the last checkpoint in runDir
+ * @param allowConfigChange on resume, accept settings that differ from the run folder's (all but
+ *     the network, which must match the checkpoint)
  * @param command the command line, recorded as provenance
+ * @param initFrom an exported model file whose weights start the run (null: random initialisation)
+ * @param augmentRate share of training captchas degraded as images are on their way to users
+ * @param glyphVariation share of training glyphs drawn with a random width, slant and weight
  */
 public record TrainingConfig(
     Path runDir,
@@ -37,9 +44,61 @@ public record TrainingConfig(
     long validationSeed,
     int evalEvery,
     List<String> fonts,
+    List<Integer> widths,
     int threads,
     boolean resume,
-    String command) {
+    boolean allowConfigChange,
+    String command,
+    Path initFrom,
+    double augmentRate,
+    double glyphVariation) {
+
+  /**
+   * Settings of a plain run: random initialisation, no augmentation, glyphs as the fonts draw them.
+   */
+  public TrainingConfig(
+      Path runDir,
+      Duration maxTime,
+      int steps,
+      int batchSize,
+      float peakLr,
+      float floorLr,
+      int warmupSteps,
+      long seed,
+      int validationSize,
+      long validationSeed,
+      int evalEvery,
+      List<String> fonts,
+      List<Integer> widths,
+      int threads,
+      boolean resume,
+      boolean allowConfigChange,
+      String command) {
+    this(
+        runDir,
+        maxTime,
+        steps,
+        batchSize,
+        peakLr,
+        floorLr,
+        warmupSteps,
+        seed,
+        validationSize,
+        validationSeed,
+        evalEvery,
+        fonts,
+        widths,
+        threads,
+        resume,
+        allowConfigChange,
+        command,
+        null,
+        0,
+        0);
+  }
+
+  /** The stage widths of the standard network. */
+  public static final List<Integer> STANDARD_WIDTHS = List.of(32, 64, 128, 256);
 
   public TrainingConfig {
     Objects.requireNonNull(runDir, "runDir");
@@ -57,7 +116,16 @@ public record TrainingConfig(
       throw new IllegalArgumentException("need 0 <= floor lr <= peak lr and peak lr > 0");
     }
     if (warmupSteps < 0 || validationSize < 1 || evalEvery < 1 || threads < 1) {
-      throw new IllegalArgumentException("warmup >= 0, validation size >= 1, eval interval >= 1, threads >= 1");
+      throw new IllegalArgumentException(
+          "warmup >= 0, validation size >= 1, eval interval >= 1, threads >= 1");
+    }
+    if (!(augmentRate >= 0 && augmentRate <= 1) || !(glyphVariation >= 0 && glyphVariation <= 1)) {
+      throw new IllegalArgumentException(
+          "augmentation and glyph variation rates must be within 0..1");
+    }
+    if (initFrom != null && resume) {
+      throw new IllegalArgumentException(
+          "--init-from starts a new run; it cannot be combined with --resume");
     }
     if (seed == validationSeed) {
       throw new IllegalArgumentException("the validation seed must differ from the training seed");
@@ -66,5 +134,11 @@ public record TrainingConfig(
     if (fonts.isEmpty()) {
       throw new IllegalArgumentException("at least one font is required");
     }
+    widths = List.copyOf(widths);
+    if (widths.isEmpty() || widths.size() > 6 || widths.stream().anyMatch(w -> w < 1 || w > 1024)) {
+      throw new IllegalArgumentException(
+          "network widths: 1 to 6 stages of 1..1024 channels, got " + widths);
+    }
+    Objects.requireNonNull(command, "command");
   }
 }

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The model shipped under models/ reads freshly generated captchas (skipped until one is bundled). */
+/**
+ * The model shipped under models/ reads freshly generated captchas (skipped until one is bundled).
+ */
 class BundledModelTest {
 
   /** Resolved from the training module's folder, where the build runs its tests. */
@@ -21,12 +23,18 @@ class BundledModelTest {
 
   @Test
   void bundledModelReadsFreshCaptchas() throws Exception {
-    assumeTrue(Files.isRegularFile(BUNDLED), "no bundled model at " + BUNDLED.toAbsolutePath().normalize());
-    CaptchaGenerator generator = CaptchaGenerator.builder()
-        .fonts(FontCatalog.scanDefault().resolve(FontCatalog.TRAINING_FAMILIES)).build();
+    assumeTrue(
+        Files.isRegularFile(BUNDLED),
+        "no bundled model at " + BUNDLED.toAbsolutePath().normalize());
+    CaptchaGenerator generator =
+        CaptchaGenerator.builder()
+            .fonts(FontCatalog.scanDefault().resolve(FontCatalog.BUNDLED_MODEL_FAMILIES))
+            .build();
     try (OnnxModel model = OnnxModel.load(BUNDLED, 2)) {
-      Evaluator.Result r = new Evaluator(model, 100).evaluate(Samples.generated(generator, SEED, 200), d -> { });
-      System.out.printf("bundled model on 200 fresh captchas: exact %.3f, char %.4f%n",
+      Evaluator.Result r =
+          new Evaluator(model, 100).evaluate(Samples.generated(generator, SEED, 200), d -> {});
+      System.out.printf(
+          "bundled model on 200 fresh captchas: exact %.3f, char %.4f%n",
           r.tally().exactAccuracy(), r.tally().characterAccuracy());
       assertEquals(200, r.tally().images());
       assertTrue(r.tally().exactAccuracy() >= 0.9, "exact accuracy " + r.tally().exactAccuracy());

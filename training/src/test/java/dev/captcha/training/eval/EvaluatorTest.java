@@ -39,7 +39,10 @@ class EvaluatorTest {
       file = models.resolve("untrained.onnx");
       OnnxExporter.export(net, ModelMetadata.required(net.spec(), "untrained", "0"), file);
     }
-    generator = CaptchaGenerator.builder().fonts(FontCatalog.scanDefault().resolve(List.of("DejaVu Sans"))).build();
+    generator =
+        CaptchaGenerator.builder()
+            .fonts(FontCatalog.scanDefault().resolve(List.of("DejaVu Sans")))
+            .build();
   }
 
   @Test
@@ -52,8 +55,9 @@ class EvaluatorTest {
     Files.writeString(dir.resolve("notes.txt"), "not an image");
     try (OnnxModel model = OnnxModel.load(file, 1)) {
       List<Integer> progress = new ArrayList<>();
-      Evaluator.Result generated = new Evaluator(model, 4).evaluate(Samples.generated(generator, 9, n), progress::add);
-      Evaluator.Result folder = new Evaluator(model, 3).evaluate(Samples.folder(dir), d -> { });
+      Evaluator.Result generated =
+          new Evaluator(model, 4).evaluate(Samples.generated(generator, 9, n), progress::add);
+      Evaluator.Result folder = new Evaluator(model, 3).evaluate(Samples.folder(dir), d -> {});
       assertEquals(List.of(4, 8, 10), progress);
       assertEquals(n, generated.tally().images());
       assertEquals(n, folder.tally().images());
@@ -78,10 +82,12 @@ class EvaluatorTest {
   @Test
   void badFoldersGetClearErrors(@TempDir Path dir) throws Exception {
     assertThrows(IllegalArgumentException.class, () -> Samples.folder(dir.resolve("missing")));
-    IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Samples.folder(dir));
+    IllegalArgumentException empty =
+        assertThrows(IllegalArgumentException.class, () -> Samples.folder(dir));
     assertTrue(empty.getMessage().contains("no <index>_<text> images"), empty.getMessage());
     Files.write(dir.resolve("captcha.png"), generator.generate(1, 0).png());
-    IllegalArgumentException unnamed = assertThrows(IllegalArgumentException.class, () -> Samples.folder(dir));
+    IllegalArgumentException unnamed =
+        assertThrows(IllegalArgumentException.class, () -> Samples.folder(dir));
     assertTrue(unnamed.getMessage().contains("captcha.png"), unnamed.getMessage());
     Files.delete(dir.resolve("captcha.png"));
     Files.writeString(dir.resolve("1_abcd.png"), "not a png");
@@ -100,7 +106,8 @@ class EvaluatorTest {
       var meta = new java.util.HashMap<>(ModelMetadata.required(net.spec(), "bare", "0"));
       meta.remove("captcha.charset");
       OnnxExporter.export(net, meta, bare);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxModel.load(bare, 1));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> OnnxModel.load(bare, 1));
       assertTrue(e.getMessage().contains("captcha.charset"), e.getMessage());
     }
     assertThrows(IllegalArgumentException.class, () -> OnnxModel.load(dir.resolve("none.onnx"), 1));
@@ -112,7 +119,8 @@ class EvaluatorTest {
       List<LatencyBench.Row> rows = LatencyBench.run(model, new int[] {1, 2}, 1, 3, 1);
       assertEquals(List.of(1, 2), rows.stream().map(LatencyBench.Row::batchSize).toList());
       for (LatencyBench.Row r : rows) {
-        assertTrue(r.minMs() > 0 && r.minMs() <= r.medianMs() && r.medianMs() <= r.p90Ms(), r.toString());
+        assertTrue(
+            r.minMs() > 0 && r.minMs() <= r.medianMs() && r.medianMs() <= r.p90Ms(), r.toString());
       }
     }
   }

@@ -16,7 +16,9 @@ import dev.captcha.training.model.CaptchaResNet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What the exporter writes is what the shared contract reads, and feeds what training trained on. */
+/**
+ * What the exporter writes is what the shared contract reads, and feeds what training trained on.
+ */
 class ExportedMetadataTest {
 
   private static ModelMetadata exported() throws Exception {
@@ -30,11 +32,11 @@ class ExportedMetadataTest {
     ModelMetadata info = exported();
     assertEquals(62, info.classes());
     assertEquals(4, info.length());
-    assertEquals(new InputSpec(1, 64, 128, ColorMode.MIN_RGB, ImageTensors.SCALE, 0, 1), info.input());
+    assertEquals(
+        new InputSpec(1, 64, 128, ColorMode.MIN_RGB, ImageTensors.SCALE, 0, 1), info.input());
     assertEquals("image", info.inputName());
     assertEquals("logits", info.outputName());
-    assertEquals(
-        ModelKeys.REQUIRED, dev.captcha.training.export.ModelMetadata.REQUIRED_KEYS);
+    assertEquals(ModelKeys.REQUIRED, dev.captcha.training.export.ModelMetadata.REQUIRED_KEYS);
   }
 
   @Test

@@ -91,7 +91,8 @@ class OnnxExporterTest {
     OnnxExporter.export(net, metadata(), file);
     try (OnnxModel onnx = OnnxModel.load(file, 1)) {
       ParityCheck.Outcome o = ParityCheck.compare(net, model.getNDManager(), onnx, 6, 3);
-      System.out.printf("parity: max abs difference %.3g over %d images%n", o.maxAbsDifference(), o.images());
+      System.out.printf(
+          "parity: max abs difference %.3g over %d images%n", o.maxAbsDifference(), o.images());
       assertTrue(o.maxAbsDifference() <= 1e-4, "max abs difference " + o.maxAbsDifference());
       assertEquals(0, o.argmaxDisagreements());
       // the batch dimension is dynamic
@@ -111,24 +112,53 @@ class OnnxExporterTest {
       Path file = dir.resolve("other.onnx");
       OnnxExporter.export(other, metadata(), file);
       try (OnnxModel onnx = OnnxModel.load(file, 1)) {
-        assertTrue(ParityCheck.compare(net, model.getNDManager(), onnx, 2, 3).maxAbsDifference() > 1e-2);
+        assertTrue(
+            ParityCheck.compare(net, model.getNDManager(), onnx, 2, 3).maxAbsDifference() > 1e-2);
       }
     }
   }
 
   private static void copyConvAndHead(CaptchaResNet from, CaptchaResNet to) {
-    to.stem().conv().getParameters().get("weight").getArray().set(from.stem().conv().getParameters().get("weight").getArray().toFloatArray());
+    to.stem()
+        .conv()
+        .getParameters()
+        .get("weight")
+        .getArray()
+        .set(from.stem().conv().getParameters().get("weight").getArray().toFloatArray());
     for (int i = 0; i < from.stages().size(); i++) {
       CaptchaResNet.Residual a = from.stages().get(i);
       CaptchaResNet.Residual b = to.stages().get(i);
-      b.first().conv().getParameters().get("weight").getArray().set(a.first().conv().getParameters().get("weight").getArray().toFloatArray());
-      b.second().conv().getParameters().get("weight").getArray().set(a.second().conv().getParameters().get("weight").getArray().toFloatArray());
+      b.first()
+          .conv()
+          .getParameters()
+          .get("weight")
+          .getArray()
+          .set(a.first().conv().getParameters().get("weight").getArray().toFloatArray());
+      b.second()
+          .conv()
+          .getParameters()
+          .get("weight")
+          .getArray()
+          .set(a.second().conv().getParameters().get("weight").getArray().toFloatArray());
       if (a.shortcut() != null) {
-        b.shortcut().conv().getParameters().get("weight").getArray().set(a.shortcut().conv().getParameters().get("weight").getArray().toFloatArray());
+        b.shortcut()
+            .conv()
+            .getParameters()
+            .get("weight")
+            .getArray()
+            .set(a.shortcut().conv().getParameters().get("weight").getArray().toFloatArray());
       }
     }
-    to.head().getParameters().get("weight").getArray().set(from.head().getParameters().get("weight").getArray().toFloatArray());
-    to.head().getParameters().get("bias").getArray().set(from.head().getParameters().get("bias").getArray().toFloatArray());
+    to.head()
+        .getParameters()
+        .get("weight")
+        .getArray()
+        .set(from.head().getParameters().get("weight").getArray().toFloatArray());
+    to.head()
+        .getParameters()
+        .get("bias")
+        .getArray()
+        .set(from.head().getParameters().get("bias").getArray().toFloatArray());
   }
 
   @Test
@@ -143,37 +173,58 @@ class OnnxExporterTest {
     assertEquals(1, m.getOpsetImportCount());
     assertEquals("", m.getOpsetImport(0).getDomain());
     assertEquals(17, m.getOpsetImport(0).getVersion());
-    Set<String> ops = m.getGraph().getNodeList().stream().map(NodeProto::getOpType).collect(Collectors.toSet());
+    Set<String> ops =
+        m.getGraph().getNodeList().stream().map(NodeProto::getOpType).collect(Collectors.toSet());
     assertEquals(Set.of("Conv", "Relu", "Add", "ReduceMean", "Flatten", "Gemm", "Reshape"), ops);
     assertEquals(1, m.getGraph().getInputCount());
     assertEquals("image", m.getGraph().getInput(0).getName());
-    List<TensorShapeProto.Dimension> in = m.getGraph().getInput(0).getType().getTensorType().getShape().getDimList();
+    List<TensorShapeProto.Dimension> in =
+        m.getGraph().getInput(0).getType().getTensorType().getShape().getDimList();
     assertEquals("N", in.get(0).getDimParam());
-    assertEquals(List.of(1L, 64L, 128L), in.subList(1, 4).stream().map(TensorShapeProto.Dimension::getDimValue).toList());
+    assertEquals(
+        List.of(1L, 64L, 128L),
+        in.subList(1, 4).stream().map(TensorShapeProto.Dimension::getDimValue).toList());
     assertEquals("logits", m.getGraph().getOutput(0).getName());
-    List<TensorShapeProto.Dimension> out = m.getGraph().getOutput(0).getType().getTensorType().getShape().getDimList();
+    List<TensorShapeProto.Dimension> out =
+        m.getGraph().getOutput(0).getType().getTensorType().getShape().getDimList();
     assertEquals("N", out.get(0).getDimParam());
-    assertEquals(List.of(4L, 62L), out.subList(1, 3).stream().map(TensorShapeProto.Dimension::getDimValue).toList());
+    assertEquals(
+        List.of(4L, 62L),
+        out.subList(1, 3).stream().map(TensorShapeProto.Dimension::getDimValue).toList());
     // 1 stem + 4 stages x 2 + 3 shortcuts (stage 0 keeps 32 channels at stride 1)
-    assertEquals(12, m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).count());
+    assertEquals(
+        12, m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).count());
     assertFalse(file.resolveSibling("m.onnx.tmp").toFile().exists());
   }
 
   @Test
   void metadataCarriesEveryRequiredAndProvenanceKey(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("training.properties"), String.join("\n",
-        "steps=1200", "images=76800", "wall_seconds=3600.5", "seed=1", "batch_size=64",
-        "fonts=DejaVu Sans;Roboto", "command=java -jar training/target/captcha-training.jar train --steps 1200",
-        "validation_seed=20261128", "validation_size=2000", "validation_exact_accuracy=0.99100",
-        "validation_char_accuracy=0.99770", ""));
-    Map<String, String> meta = ModelMetadata.forRun(net.spec(), "afocus-resnet", "1.0.0", dir,
-        Instant.parse("2026-11-28T07:00:00.123Z"));
+    Files.writeString(
+        dir.resolve("training.properties"),
+        String.join(
+            "\n",
+            "steps=1200",
+            "images=76800",
+            "wall_seconds=3600.5",
+            "seed=1",
+            "batch_size=64",
+            "fonts=DejaVu Sans;Roboto",
+            "command=java -jar training/target/captcha-training.jar train --steps 1200",
+            "validation_seed=20261128",
+            "validation_size=2000",
+            "validation_exact_accuracy=0.99100",
+            "validation_char_accuracy=0.99770",
+            ""));
+    Map<String, String> meta =
+        ModelMetadata.forRun(
+            net.spec(), "afocus-resnet", "1.0.0", dir, Instant.parse("2026-11-28T07:00:00.123Z"));
     Path file = dir.resolve("m.onnx");
     OnnxExporter.export(net, meta, file);
     Map<String, String> read;
     try (OnnxModel onnx = OnnxModel.load(file, 1)) {
       read = onnx.info().all();
-      assertEquals("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", onnx.info().charset());
+      assertEquals(
+          "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", onnx.info().charset());
       assertEquals(4, onnx.info().length());
       assertEquals("min-rgb", onnx.info().input().color().label());
       assertEquals(1f / 255, onnx.info().input().scale(), 1e-9);
@@ -195,20 +246,29 @@ class OnnxExporterTest {
     assertEquals("0.99100", read.get("captcha.validation.exact_accuracy"));
     assertEquals("2000", read.get("captcha.validation.size"));
     assertEquals("2026-11-28T07:00:00Z", read.get("captcha.created"));
-    assertEquals("java -jar training/target/captcha-training.jar train --steps 1200", read.get("captcha.training.command"));
+    assertEquals(
+        "java -jar training/target/captcha-training.jar train --steps 1200",
+        read.get("captcha.training.command"));
     // written sorted by key, so the file is reproducible
-    List<String> keys = ModelProto.parseFrom(Files.readAllBytes(file)).getMetadataPropsList().stream()
-        .map(StringStringEntryProto::getKey).toList();
+    List<String> keys =
+        ModelProto.parseFrom(Files.readAllBytes(file)).getMetadataPropsList().stream()
+            .map(StringStringEntryProto::getKey)
+            .toList();
     assertEquals(keys.stream().sorted().toList(), keys);
   }
 
   @Test
   void provenanceNeedsARunFolder(@TempDir Path dir) throws Exception {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ModelMetadata.forRun(net.spec(), "n", "1", dir, Instant.now()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelMetadata.forRun(net.spec(), "n", "1", dir, Instant.now()));
     assertTrue(e.getMessage().contains("training.properties"), e.getMessage());
     Files.writeString(dir.resolve("training.properties"), "steps=3\n");
-    e = assertThrows(IllegalArgumentException.class, () -> ModelMetadata.forRun(net.spec(), "n", "1", dir, Instant.now()));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelMetadata.forRun(net.spec(), "n", "1", dir, Instant.now()));
     assertTrue(e.getMessage().contains("lacks"), e.getMessage());
   }
 

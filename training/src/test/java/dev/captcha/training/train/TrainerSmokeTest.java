@@ -1,12 +1,13 @@
 package dev.captcha.training.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.captcha.training.export.ModelMetadata;
 import dev.captcha.training.export.RunExporter;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,53 +16,157 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A few optimiser steps on tiny data: files written, resume continues, and the run exports. */
+/**
+ * A few optimiser steps on tiny data: files written, resume continues, the folder is guarded, and
+ * the run exports.
+ */
 class TrainerSmokeTest {
+  private static final PrintStream QUIET = new PrintStream(java.io.OutputStream.nullOutputStream());
 
-  private static TrainingConfig config(Path dir, int steps, boolean resume) {
-    return new TrainingConfig(dir, Duration.ofMinutes(30), steps, 8, 1e-3f, 1e-5f, 1, 1, 16, 2, 100,
-        List.of("DejaVu Sans"), 1, resume, "smoke test");
+  private static TrainingConfig config(
+      Path dir, int steps, int batch, List<Integer> widths, boolean resume, boolean allowChange) {
+    return new TrainingConfig(
+        dir,
+        Duration.ofMinutes(30),
+        steps,
+        batch,
+        1e-3f,
+        1e-5f,
+        1,
+        1,
+        16,
+        2,
+        100,
+        List.of("DejaVu Sans"),
+        widths,
+        1,
+        resume,
+        allowChange,
+        "smoke test");
   }
 
-  private static Properties state(Path dir) throws Exception {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(dir.resolve("training.properties"))) {
-      p.load(r);
-    }
-    return p;
+  private static TrainingConfig config(Path dir, int steps, boolean resume) {
+    return config(dir, steps, 8, TrainingConfig.STANDARD_WIDTHS, resume, false);
   }
 
   @Test
   void trainsResumesAndExports(@TempDir Path dir) throws Exception {
-    PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-    Trainer.Accuracy first = new Trainer(config(dir, 3, false), quiet).run();
+    Trainer.Accuracy first = new Trainer(config(dir, 3, false), QUIET).run();
     assertTrue(first.perCharacter() >= 0 && first.perCharacter() <= 1);
-    assertTrue(Files.isRegularFile(dir.resolve("captcha-resnet-0000.params")));
+    assertTrue(Files.isRegularFile(dir.resolve("checkpoint-last.params")));
+    assertTrue(Files.isRegularFile(dir.resolve("checkpoint-best.params")));
     assertTrue(Files.isRegularFile(dir.resolve("metrics.png")));
-    Properties p = state(dir);
+    Properties p = RunFolder.readState(dir);
     assertEquals("3", p.getProperty("steps"));
     assertEquals("24", p.getProperty("images"));
+    assertEquals("3", p.getProperty("last.steps"));
+    assertEquals("3", p.getProperty("best.steps"));
     assertEquals("16", p.getProperty("validation_size"));
     assertEquals("smoke test", p.getProperty("command"));
+    assertEquals(
+        "input=1x64x128 length=4 classes=62 widths=32,64,128,256", p.getProperty("network"));
+    assertEquals(3, Checkpoint.header(dir.resolve("checkpoint-last.params")).step());
     List<String> rows = Files.readAllLines(dir.resolve("metrics.csv"));
     assertEquals(MetricsLog.HEADER, rows.get(0));
     assertEquals(2, rows.size());
     assertTrue(rows.get(1).startsWith("3,24,"), rows.get(1));
 
-    new Trainer(config(dir, 5, true), quiet).run();
-    assertEquals("5", state(dir).getProperty("steps"));
+    new Trainer(config(dir, 5, true), QUIET).run();
+    p = RunFolder.readState(dir);
+    assertEquals("5", p.getProperty("steps"));
+    assertEquals(5, Checkpoint.header(dir.resolve("checkpoint-last.params")).step());
+    Checkpoint.Header best = Checkpoint.header(dir.resolve("checkpoint-best.params"));
+    assertEquals(Integer.toString(best.step()), p.getProperty("best.steps"));
+    assertEquals(
+        String.format(java.util.Locale.ROOT, "%.5f", best.validationExact()),
+        p.getProperty("best.validation_exact_accuracy"));
     rows = Files.readAllLines(dir.resolve("metrics.csv"));
     assertEquals(3, rows.size());
     assertTrue(rows.get(2).startsWith("5,40,"), rows.get(2));
 
-    RunExporter.Report report = RunExporter.export(dir, dir.resolve("model.onnx"), "smoke", "0.0.1", 4, 4, 1);
+    RunExporter.Report report =
+        RunExporter.export(
+            dir, RunFolder.Choice.LAST, dir.resolve("model.onnx"), "smoke", "0.0.1", 4, 4, 1);
     assertTrue(report.matches(), "max abs difference " + report.parity().maxAbsDifference());
     assertEquals(0, report.parity().argmaxDisagreements());
+    assertTrue(
+        report.checkpoint().contains("last") && report.checkpoint().contains("step 5"),
+        report.checkpoint());
     assertEquals("5", report.metadata().get("captcha.training.steps"));
     assertEquals("40", report.metadata().get("captcha.training.images"));
     for (String key : ModelMetadata.PROVENANCE_KEYS) {
       assertTrue(report.metadata().containsKey(key), key);
     }
     assertEquals("smoke", dev.captcha.model.ModelMetadata.parse(report.metadata()).name());
+
+    RunExporter.Report fromBest =
+        RunExporter.export(
+            dir, RunFolder.Choice.BEST, dir.resolve("best.onnx"), "smoke", "0.0.1", 4, 4, 1);
+    assertTrue(
+        fromBest.checkpoint().contains("best")
+            && fromBest.checkpoint().contains("step " + best.step()),
+        fromBest.checkpoint());
+    assertEquals(Integer.toString(best.step()), fromBest.metadata().get("captcha.training.steps"));
+  }
+
+  @Test
+  void guardsTheRunFolder(@TempDir Path dir) throws Exception {
+    List<Integer> tiny = List.of(4, 8);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 2, 8, tiny, true, false), QUIET).run());
+    assertTrue(e.getMessage().contains("nothing to resume"), e.getMessage());
+
+    new Trainer(config(dir, 2, 8, tiny, false, false), QUIET).run();
+    byte[] checkpoint = Files.readAllBytes(dir.resolve("checkpoint-last.params"));
+
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 2, 8, tiny, false, false), QUIET).run());
+    assertTrue(
+        e.getMessage().contains("already holds a run") && e.getMessage().contains("--resume"),
+        e.getMessage());
+
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 4, 4, tiny, true, false), QUIET).run());
+    assertTrue(
+        e.getMessage().contains("batch_size: run folder '8', requested '4'"), e.getMessage());
+    assertTrue(e.getMessage().contains("--allow-config-change"), e.getMessage());
+    assertFalse(e.getMessage().contains("network"), e.getMessage());
+
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Trainer(config(dir, 4, 8, List.of(4, 16), true, true), QUIET).run());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "network: run folder 'input=1x64x128 length=4 classes=62 widths=4,8', requested"
+                    + " 'input=1x64x128 length=4 classes=62 widths=4,16'"),
+        e.getMessage());
+
+    // nothing was written by the refused attempts
+    assertTrue(
+        java.util.Arrays.equals(
+            checkpoint, Files.readAllBytes(dir.resolve("checkpoint-last.params"))));
+
+    // an allowed change: the run is complete at its planned steps, so nothing more is trained
+    new Trainer(config(dir, 2, 4, tiny, true, true), QUIET).run();
+    assertEquals("2", RunFolder.readState(dir).getProperty("steps"));
+  }
+
+  @Test
+  void aWorseCheckpointNeverReplacesTheBest() {
+    Checkpoint.Header best = new Checkpoint.Header(500, 60, 0.90, 0.97, "n");
+    assertTrue(Trainer.improves(best, null));
+    assertFalse(Trainer.improves(new Checkpoint.Header(1000, 120, 0.0, 0.016, "n"), best));
+    assertFalse(Trainer.improves(new Checkpoint.Header(1000, 120, 0.90, 0.97, "n"), best));
+    assertFalse(Trainer.improves(new Checkpoint.Header(1000, 120, 0.89, 0.99, "n"), best));
+    assertTrue(Trainer.improves(new Checkpoint.Header(1000, 120, 0.90, 0.98, "n"), best));
+    assertTrue(Trainer.improves(new Checkpoint.Header(1000, 120, 0.91, 0.90, "n"), best));
   }
 }

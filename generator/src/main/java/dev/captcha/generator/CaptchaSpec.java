@@ -1,0 +1,100 @@
+package dev.captcha.generator;
+
+import java.awt.Font;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything that decides how one captcha looks: its size, background, the dots and lines under the
+ * text, and each glyph's character, font, colour and rotation, and whether the ripple runs. A
+ * value: immutable and thread-safe. {@link CaptchaRenderer} draws it; {@link CaptchaGenerator}
+ * makes random ones; a replayed reference case is one too.
+ *
+ * <p>Colours are opaque RGB as {@code 0xRRGGBB}.
+ */
+public record CaptchaSpec(
+    int width,
+    int height,
+    int background,
+    List<Dot> dots,
+    List<Line> lines,
+    List<Glyph> glyphs,
+    boolean ripple) {
+
+  /** A dot of the disturbance: a midpoint circle of the given radius, a 1-px ring unless filled. */
+  public record Dot(int x, int y, int radius, boolean filled, int rgb) {}
+
+  /**
+   * A 1-px line of the disturbance, drawn with the library's Bresenham from (x0, y0) to (x1, y1).
+   */
+  public record Line(int x0, int y0, int x1, int y1, int rgb) {}
+
+  /**
+   * One character: drawn in its own tile in {@code font} (any size; the renderer scales it to the
+   * captcha's font size), rotated by {@code degrees} (negative turns it clockwise on screen), its
+   * outline optionally altered by {@code variation} before it is rasterised.
+   */
+  public record Glyph(char character, Font font, int degrees, int rgb, Variation variation) {
+    public Glyph {
+      Objects.requireNonNull(font, "font");
+      Objects.requireNonNull(variation, "variation");
+    }
+
+    /** A glyph drawn exactly as the font defines it, as the library draws. */
+    public Glyph(char character, Font font, int degrees, int rgb) {
+      this(character, font, degrees, rgb, Variation.NONE);
+    }
+  }
+
+  /**
+   * A change to a glyph's outline that the library never makes, used to teach a model fonts it has
+   * not seen: the width scaled about the pen, a slant about the baseline (x moves right by {@code
+   * slant * height above the baseline}), and the outline grown (positive) or shrunk (negative) by
+   * {@code embolden} pixels on every side.
+   */
+  public record Variation(double widthScale, double slant, double embolden) {
+    /** No change. */
+    public static final Variation NONE = new Variation(1, 0, 0);
+
+    public Variation {
+      if (!(widthScale >= 0.5 && widthScale <= 2)
+          || !(Math.abs(slant) <= 0.5)
+          || !(Math.abs(embolden) <= 3)) {
+        throw new IllegalArgumentException(
+            "variation out of range: width "
+                + widthScale
+                + ", slant "
+                + slant
+                + ", embolden "
+                + embolden);
+      }
+    }
+
+    /** Whether this changes the outline at all. */
+    public boolean isNone() {
+      return widthScale == 1 && slant == 0 && embolden == 0;
+    }
+  }
+
+  public CaptchaSpec {
+    if (width < 1 || height < 1 || width > 4096 || height > 4096) {
+      throw new IllegalArgumentException(
+          "size must be within 1..4096 pixels, got " + width + "x" + height);
+    }
+    dots = List.copyOf(dots);
+    lines = List.copyOf(lines);
+    glyphs = List.copyOf(glyphs);
+  }
+
+  /** The characters drawn, in order. */
+  public String text() {
+    StringBuilder sb = new StringBuilder(glyphs.size());
+    glyphs.forEach(g -> sb.append(g.character()));
+    return sb.toString();
+  }
+
+  /** The library's font size for this height: {@code int(0.6 * height)}. */
+  public int fontSize() {
+    return (int) (0.6 * height);
+  }
+}

@@ -1,0 +1,302 @@
+package dev.captcha.training.export;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Block;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import dev.captcha.training.eval.OnnxModel;
+import dev.captcha.training.model.CaptchaResNet;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a model file written by {@link OnnxExporter} back into a {@link CaptchaResNet}, the inverse
+ * of the export, so training can continue from an exported model; stateless.
+ *
+ * <p>The export folds every BatchNorm into the convolution before it, so the file holds, per unit,
+ * a weight W' and a bias b'. On import the convolution gets W' and the BatchNorm is chosen so that
+ * the unit still computes {@code W'x + b'}: with m and v the mean and variance of {@code W'x} per
+ * channel, measured by running the file on sample inputs in ONNX Runtime, the running statistics
+ * are (m, v), {@code gamma = sqrt(v + eps)} and {@code beta = b' + m}. In inference mode that is
+ * exactly {@code W'x + b'}; in training mode the batch's statistics stand in for (m, v), so
+ * training starts from the same function up to batch noise.
+ */
+public final class OnnxImporter {
+
+  /** Samples run through the file to measure each convolution's statistics. */
+  public static final int DEFAULT_STATISTICS_IMAGES = 256;
+
+  private OnnxImporter() {}
+
+  /** Reads the model file. */
+  public static ModelProto read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("model file " + file + " does not exist");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      return ModelProto.parseFrom(in);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException(file + " is not an ONNX model: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The architecture a file holds: input shape from the graph input, positions and classes from the
+   * output, stage widths from the convolutions.
+   *
+   * @throws IllegalArgumentException if the graph is not one the exporter writes
+   */
+  public static CaptchaResNet.Spec spec(ModelProto model) {
+    GraphProto g = model.getGraph();
+    long[] in = dims(g.getInputList(), OnnxExporter.INPUT_NAME);
+    long[] out = dims(g.getOutputList(), OnnxExporter.OUTPUT_NAME);
+    Map<String, TensorProto> init = initializers(g);
+    List<Integer> widths = new ArrayList<>();
+    for (int i = 0; init.containsKey("stage" + i + "_conv1_weight"); i++) {
+      widths.add((int) init.get("stage" + i + "_conv1_weight").getDims(0));
+    }
+    if (in.length != 4
+        || out.length != 3
+        || widths.isEmpty()
+        || !init.containsKey("stem_weight")
+        || !init.containsKey("head_weight")) {
+      throw new IllegalArgumentException(
+          "the graph is not a captcha ResNet as the exporter writes it");
+    }
+    return new CaptchaResNet.Spec(
+        (int) in[1],
+        (int) in[2],
+        (int) in[3],
+        (int) out[1],
+        (int) out[2],
+        widths.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /**
+   * Loads the file's weights into {@code net} (initialised, with the file's {@link #spec}),
+   * measuring the convolutions' statistics on {@code images} samples given as {@code [n, C, H, W]}
+   * floats.
+   */
+  public static void load(ModelProto model, CaptchaResNet net, float[] samples, int images) {
+    CaptchaResNet.Spec spec = spec(model);
+    if (!sameArchitecture(spec, net.spec())) {
+      throw new IllegalArgumentException(
+          "the file holds " + describe(spec) + ", the network is " + describe(net.spec()));
+    }
+    Map<String, CaptchaResNet.ConvBn> units = units(net);
+    Map<String, TensorProto> init = initializers(model.getGraph());
+    Map<String, double[][]> stats = statistics(model, units.keySet(), init, samples, images, spec);
+    for (Map.Entry<String, CaptchaResNet.ConvBn> e : units.entrySet()) {
+      String name = e.getKey();
+      CaptchaResNet.ConvBn unit = e.getValue();
+      float[] weight = floats(init, name + "_weight");
+      float[] bias = floats(init, name + "_bias");
+      double[] mean = stats.get(name)[0];
+      double[] var = stats.get(name)[1];
+      int channels = bias.length;
+      float[] gamma = new float[channels];
+      float[] beta = new float[channels];
+      float[] runningMean = new float[channels];
+      float[] runningVar = new float[channels];
+      for (int c = 0; c < channels; c++) {
+        runningMean[c] = (float) mean[c];
+        runningVar[c] = (float) var[c];
+        gamma[c] = (float) Math.sqrt(var[c] + CaptchaResNet.BN_EPSILON);
+        beta[c] = (float) (bias[c] + mean[c]);
+      }
+      set(unit.conv(), "weight", weight);
+      set(unit.bn(), "gamma", gamma);
+      set(unit.bn(), "beta", beta);
+      set(unit.bn(), "runningMean", runningMean);
+      set(unit.bn(), "runningVar", runningVar);
+    }
+    set(net.head(), "weight", floats(init, "head_weight"));
+    set(net.head(), "bias", floats(init, "head_bias"));
+  }
+
+  /** The units of {@code net} under the node names the exporter gives them. */
+  static Map<String, CaptchaResNet.ConvBn> units(CaptchaResNet net) {
+    Map<String, CaptchaResNet.ConvBn> units = new LinkedHashMap<>();
+    units.put("stem", net.stem());
+    int i = 0;
+    for (CaptchaResNet.Residual r : net.stages()) {
+      units.put("stage" + i + "_conv1", r.first());
+      units.put("stage" + i + "_conv2", r.second());
+      if (r.shortcut() != null) {
+        units.put("stage" + i + "_shortcut", r.shortcut());
+      }
+      i++;
+    }
+    return units;
+  }
+
+  /**
+   * Per convolution node, the mean and variance over batch, height and width of its output minus
+   * its bias (that is, of {@code W'x}), from the file run in ONNX Runtime with every convolution's
+   * output exposed.
+   */
+  private static Map<String, double[][]> statistics(
+      ModelProto model,
+      Iterable<String> convs,
+      Map<String, TensorProto> init,
+      float[] samples,
+      int images,
+      CaptchaResNet.Spec spec) {
+    int size = spec.channels() * spec.height() * spec.width();
+    if (images < 1 || samples.length < (long) images * size) {
+      throw new IllegalArgumentException(
+          "need " + images + " sample images of " + size + " floats");
+    }
+    GraphProto.Builder graph = model.getGraph().toBuilder();
+    List<String> names = new ArrayList<>();
+    for (String conv : convs) {
+      if (model.getGraph().getNodeList().stream().map(NodeProto::getName).noneMatch(conv::equals)) {
+        throw new IllegalArgumentException("the graph has no node '" + conv + "'");
+      }
+      names.add(conv);
+      graph.addOutput(
+          ValueInfoProto.newBuilder()
+              .setName(conv)
+              .setType(
+                  TypeProto.newBuilder()
+                      .setTensorType(
+                          TypeProto.Tensor.newBuilder()
+                              .setElemType(TensorProto.DataType.FLOAT_VALUE))));
+    }
+    byte[] bytes = model.toBuilder().setGraph(graph).build().toByteArray();
+    Map<String, double[]> sum = new HashMap<>();
+    Map<String, double[]> sumSq = new HashMap<>();
+    Map<String, Long> count = new HashMap<>();
+    int chunk = 32;
+    java.util.Set<String> wanted = new java.util.LinkedHashSet<>(names);
+    try (OnnxModel.Graph session = OnnxModel.openGraph(bytes, 1)) {
+      for (int start = 0; start < images; start += chunk) {
+        int n = Math.min(chunk, images - start);
+        Map<String, OnnxModel.Tensor> outputs =
+            session.run(
+                OnnxExporter.INPUT_NAME,
+                samples,
+                start * size,
+                n * size,
+                new long[] {n, spec.channels(), spec.height(), spec.width()},
+                wanted);
+        for (String name : names) {
+          OnnxModel.Tensor t = outputs.get(name);
+          long[] shape = t.shape();
+          int channels = (int) shape[1];
+          int plane = (int) (shape[2] * shape[3]);
+          float[] bias = floats(init, name + "_bias");
+          float[] values = t.values();
+          double[] s = sum.computeIfAbsent(name, k -> new double[channels]);
+          double[] q = sumSq.computeIfAbsent(name, k -> new double[channels]);
+          for (int b = 0; b < shape[0]; b++) {
+            for (int c = 0; c < channels; c++) {
+              int base = (b * channels + c) * plane;
+              for (int p = 0; p < plane; p++) {
+                double v = values[base + p] - bias[c];
+                s[c] += v;
+                q[c] += v * v;
+              }
+            }
+          }
+          count.merge(name, shape[0] * plane, Long::sum);
+        }
+      }
+    }
+    Map<String, double[][]> out = new HashMap<>();
+    for (String name : names) {
+      double[] s = sum.get(name);
+      double[] q = sumSq.get(name);
+      long n = count.get(name);
+      double[] mean = new double[s.length];
+      double[] var = new double[s.length];
+      for (int c = 0; c < s.length; c++) {
+        mean[c] = s[c] / n;
+        var[c] = Math.max(1e-6, q[c] / n - mean[c] * mean[c]);
+      }
+      out.put(name, new double[][] {mean, var});
+    }
+    return out;
+  }
+
+  private static boolean sameArchitecture(CaptchaResNet.Spec a, CaptchaResNet.Spec b) {
+    return a.channels() == b.channels()
+        && a.height() == b.height()
+        && a.width() == b.width()
+        && a.length() == b.length()
+        && a.classes() == b.classes()
+        && java.util.Arrays.equals(a.widths(), b.widths());
+  }
+
+  private static String describe(CaptchaResNet.Spec s) {
+    return s.channels()
+        + "x"
+        + s.height()
+        + "x"
+        + s.width()
+        + " input, "
+        + s.length()
+        + " positions x "
+        + s.classes()
+        + " classes, stage widths "
+        + java.util.Arrays.toString(s.widths());
+  }
+
+  private static void set(Block block, String parameter, float[] values) {
+    NDArray a = block.getParameters().get(parameter).getArray();
+    if (a.size() != values.length) {
+      throw new IllegalArgumentException(
+          "parameter '" + parameter + "' has " + a.size() + " values, the file " + values.length);
+    }
+    a.set(values);
+  }
+
+  private static Map<String, TensorProto> initializers(GraphProto g) {
+    Map<String, TensorProto> m = new HashMap<>();
+    g.getInitializerList().forEach(t -> m.put(t.getName(), t));
+    return m;
+  }
+
+  private static float[] floats(Map<String, TensorProto> init, String name) {
+    TensorProto t = init.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException("the graph has no initialiser '" + name + "'");
+    }
+    if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+      throw new IllegalArgumentException("initialiser '" + name + "' is not float32");
+    }
+    if (!t.getRawData().isEmpty()) {
+      float[] v = new float[t.getRawData().size() / Float.BYTES];
+      t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+      return v;
+    }
+    float[] v = new float[t.getFloatDataCount()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = t.getFloatData(i);
+    }
+    return v;
+  }
+
+  private static long[] dims(List<ValueInfoProto> values, String name) {
+    for (ValueInfoProto v : values) {
+      if (v.getName().equals(name)) {
+        List<TensorShapeProto.Dimension> d = v.getType().getTensorType().getShape().getDimList();
+        return d.stream().mapToLong(TensorShapeProto.Dimension::getDimValue).toArray();
+      }
+    }
+    throw new IllegalArgumentException("the graph has no '" + name + "'");
+  }
+}

@@ -1,0 +1,132 @@
+package dev.captcha.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.captcha.training.data.Degradation;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code evaluate --perturb}: parsing of the change list and the per-change report. */
+class EvaluatePerturbTest {
+
+  private static final Path BUNDLED = Path.of("..", "models", "captcha-resnet.onnx");
+
+  @Test
+  void suiteExpandsToTheRobustnessTableAndDuplicatesAreDropped() {
+    List<String> names =
+        EvaluateCommand.perturbations(List.of("suite")).stream().map(Degradation::name).toList();
+    assertEquals(EvaluateCommand.SUITE, names);
+    assertTrue(
+        names.containsAll(
+            List.of(
+                "none",
+                "jpeg90",
+                "jpeg75",
+                "jpeg50",
+                "scale2-bilinear",
+                "scale2-nearest",
+                "shift0.25",
+                "shift0.5")));
+    List<String> mixed =
+        EvaluateCommand.perturbations(List.of("jpeg75", "suite", "blur0.5", "JPEG75")).stream()
+            .map(Degradation::name)
+            .toList();
+    assertEquals("jpeg75", mixed.get(0));
+    assertEquals("blur0.5", mixed.get(mixed.size() - 1));
+    assertEquals(EvaluateCommand.SUITE.size() + 1, mixed.size());
+  }
+
+  @Test
+  void unknownChangeIsAClearErrorWithExitCode2() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = TrainingCli.commandLine();
+    cl.setErr(new PrintWriter(err, true));
+    int code =
+        cl.execute(
+            "evaluate",
+            "--model",
+            BUNDLED.toString(),
+            "--generate",
+            "4",
+            "--perturb",
+            "jpeg90,bogus");
+    assertEquals(2, code);
+    assertTrue(
+        err.toString().startsWith("error: --perturb: unknown change 'bogus'"), err.toString());
+    assertTrue(err.toString().contains("suite"), err.toString());
+    assertEquals(
+        2,
+        TrainingCli.commandLine()
+            .setErr(new PrintWriter(new StringWriter()))
+            .execute(
+                "evaluate",
+                "--model",
+                BUNDLED.toString(),
+                "--generate",
+                "4",
+                "--perturb",
+                "jpeg0"));
+    assertThrows(IllegalArgumentException.class, () -> EvaluateCommand.perturbations(List.of("")));
+  }
+
+  @Test
+  void reportsExactAccuracyPerChangeBesideTheClean(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("robust.json");
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(
+          0,
+          TrainingCli.commandLine()
+              .execute(
+                  "evaluate",
+                  "--model",
+                  BUNDLED.toString(),
+                  "--generate",
+                  "16",
+                  "--seed",
+                  "9",
+                  "--fonts",
+                  "DejaVu Sans",
+                  "--threads",
+                  "1",
+                  "--perturb",
+                  "scale2-nearest,jpeg75",
+                  "--json",
+                  json.toString()));
+    } finally {
+      System.setOut(stdout);
+    }
+    String printed = captured.toString(StandardCharsets.UTF_8);
+    assertTrue(
+        printed.contains("robustness")
+            && printed.contains("scale2-nearest")
+            && printed.contains("jpeg75"),
+        printed);
+    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    assertEquals(16, report.get("images").asInt());
+    double clean = report.get("exact_accuracy").asDouble();
+    Map<String, JsonNode> rows = new HashMap<>();
+    report.get("perturbations").forEach(row -> rows.put(row.get("change").asText(), row));
+    assertEquals(16, rows.get("none").get("images").asInt());
+    assertEquals(clean, rows.get("none").get("exact_accuracy").asDouble(), 1e-9);
+    // nearest-neighbour doubling is undone exactly by the bilinear scale back to 128x64
+    assertEquals(clean, rows.get("scale2-nearest").get("exact_accuracy").asDouble(), 1e-9);
+    assertEquals(16, rows.get("jpeg75").get("images").asInt());
+  }
+}

@@ -1,0 +1,107 @@
+package dev.captcha.training.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.captcha.training.eval.OnnxModel;
+import dev.captcha.training.model.CaptchaResNet;
+import dev.captcha.training.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Export, import into a fresh network, and the export's own parity check on the result. */
+class OnnxImporterTest {
+
+  private static float[] samples(CaptchaResNet.Spec spec, int n, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    float[] x = new float[n * spec.channels() * spec.height() * spec.width()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rnd.nextDouble() < 0.2 ? 1f : 0f;
+    }
+    return x;
+  }
+
+  @Test
+  void importedNetworkComputesWhatTheFileComputes(@TempDir Path dir) throws Exception {
+    Trainer.configureEngine(1);
+    CaptchaResNet.Spec spec = new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 16, 32});
+    try (Model source = Model.newInstance("source", Device.cpu(), "PyTorch");
+        Model target = Model.newInstance("target", Device.cpu(), "PyTorch")) {
+      CaptchaResNet original = CaptchaResNet.create(spec);
+      source.setBlock(original.block());
+      original.block().initialize(source.getNDManager(), DataType.FLOAT32, original.inputShape(1));
+      OnnxExporterTest.randomiseBatchNorms(original, new SplittableRandom(5));
+      Path file = dir.resolve("m.onnx");
+      OnnxExporter.export(original, ModelMetadata.required(spec, "t", "0.1"), file);
+
+      ModelProto proto = OnnxImporter.read(file);
+      CaptchaResNet.Spec read = OnnxImporter.spec(proto);
+      assertArrayEquals(spec.widths(), read.widths());
+      assertEquals(spec.length(), read.length());
+      assertEquals(spec.classes(), read.classes());
+
+      CaptchaResNet imported = CaptchaResNet.create(read);
+      target.setBlock(imported.block());
+      imported.block().initialize(target.getNDManager(), DataType.FLOAT32, imported.inputShape(1));
+      OnnxImporter.load(proto, imported, samples(spec, 64, 1), 64);
+
+      try (OnnxModel onnx = OnnxModel.load(file, 1)) {
+        ParityCheck.Outcome o = ParityCheck.compare(imported, target.getNDManager(), onnx, 6, 9);
+        assertTrue(o.maxAbsDifference() <= 1e-4, "max abs difference " + o.maxAbsDifference());
+        assertEquals(0, o.argmaxDisagreements());
+      }
+
+      // In training mode BatchNorm normalises with the batch's own statistics; on inputs like
+      // the statistics' samples the imported network stays close to the file's function.
+      float[] batch = samples(spec, 32, 2);
+      float[] inference;
+      float[] training;
+      try (NDManager m = target.getNDManager().newSubManager()) {
+        NDList x = new NDList(m.create(batch, imported.inputShape(32)));
+        inference =
+            imported
+                .block()
+                .forward(new ParameterStore(m, false), x, false)
+                .singletonOrThrow()
+                .toFloatArray();
+        training =
+            imported
+                .block()
+                .forward(new ParameterStore(m, false), x, true)
+                .singletonOrThrow()
+                .toFloatArray();
+      }
+      double scale = 0;
+      double diff = 0;
+      for (int i = 0; i < inference.length; i++) {
+        scale += Math.abs(inference[i]);
+        diff += Math.abs(inference[i] - training[i]);
+      }
+      assertTrue(
+          diff / scale < 0.2, "training-mode output differs by " + diff / scale + " of its size");
+    }
+  }
+
+  @Test
+  void refusesFilesThatAreNotAnExportedResNet(@TempDir Path dir) throws Exception {
+    Path junk = dir.resolve("junk.onnx");
+    Files.write(junk, new byte[] {1, 2, 3, 4, 5});
+    assertThrows(IllegalArgumentException.class, () -> OnnxImporter.read(junk));
+    assertThrows(
+        IllegalArgumentException.class, () -> OnnxImporter.read(dir.resolve("missing.onnx")));
+    assertThrows(
+        IllegalArgumentException.class, () -> OnnxImporter.spec(ModelProto.getDefaultInstance()));
+  }
+}
