@@ -77,6 +77,7 @@ final class JsonBodies {
     }
     o.put("executionProvider", m.getExecutionProvider());
     o.put("decoder", m.getDecoder());
+    o.put("precision", m.getPrecision());
     BatchingSettings b = m.getBatching();
     ObjectNode batching = o.putObject("batching");
     batching.put("maxBatchSize", b.getMaxBatchSize());

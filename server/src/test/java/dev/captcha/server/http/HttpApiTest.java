@@ -121,6 +121,13 @@ class HttpApiTest {
       String name = json(model).get("name").asText();
       assertEquals(stack.model.metadata().name(), name);
       assertEquals(TinyOnnxModel.LENGTH, json(model).get("captchaLength").asInt());
+      // The same description as gRPC's GetModelInfo.
+      assertEquals(
+          stack
+              .blocking()
+              .getModelInfo(dev.captcha.api.v1.GetModelInfoRequest.getDefaultInstance())
+              .getPrecision(),
+          json(model).get("precision").asText());
       assertEquals(200, http.get("/v1/model?model=" + name, NONE).statusCode());
       HttpResponse<String> unknown = http.get("/v1/model?model=nope", NONE);
       assertEquals(404, unknown.statusCode());
