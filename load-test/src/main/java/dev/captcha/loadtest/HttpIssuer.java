@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 
 /**
  * Sends each request as one {@code POST /v1/solve} to the server's HTTP/JSON port, the image as the
@@ -64,8 +65,12 @@ final class HttpIssuer implements RequestIssuer {
             (response, failure) -> {
               try {
                 if (failure != null) {
+                  Throwable cause =
+                      failure instanceof CompletionException && failure.getCause() != null
+                          ? failure.getCause()
+                          : failure;
                   measurements.recordFailure(
-                      intendedNanos, "HTTP_" + failure.getClass().getSimpleName());
+                      intendedNanos, "HTTP_" + cause.getClass().getSimpleName());
                 } else if (response.statusCode() != 200) {
                   measurements.recordFailure(intendedNanos, "HTTP_" + response.statusCode());
                 } else {

@@ -1,6 +1,11 @@
 package dev.captcha.loadtest;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -21,7 +26,8 @@ final class TargetOptions {
       paramLabel = "URL",
       defaultValue = "http://localhost:8080",
       description =
-          "The server's HTTP/JSON address, for --protocol http. Default: ${DEFAULT-VALUE}.")
+          "The server's HTTP/JSON address, for --protocol http; https:// uses the --tls-*"
+              + " files. Default: ${DEFAULT-VALUE}.")
   String httpTarget;
 
   @Option(
@@ -56,31 +62,35 @@ final class TargetOptions {
   Path tokenFile;
 
   /**
-   * The HTTP/JSON target: a client speaking HTTP/1.1 and the bearer token of --token-file; TLS
-   * (https) trusts the system's CAs.
+   * The HTTP/JSON target: a client speaking HTTP/1.1 and the bearer token of --token-file; an
+   * https:// address uses the TLS files of the gRPC channels (--tls-ca, --tls-cert, --tls-key).
    */
-  HttpTarget httpTarget() throws java.io.IOException {
-    java.net.URI base = java.net.URI.create(httpTarget);
-    if (base.getScheme() == null || !base.getScheme().matches("https?") || base.getHost() == null) {
+  HttpTarget httpTarget() throws IOException {
+    URI base;
+    try {
+      base = URI.create(httpTarget);
+    } catch (IllegalArgumentException e) {
+      base = null;
+    }
+    if (base == null
+        || base.getScheme() == null
+        || !base.getScheme().matches("https?")
+        || base.getHost() == null) {
       throw new IllegalArgumentException(
           "--http-target must be an http:// or https:// URL, got " + httpTarget);
     }
     String token =
         tokenFile == null
             ? null
-            : java.nio.file.Files.readString(tokenFile)
-                .strip()
-                .lines()
-                .findFirst()
-                .orElse("")
-                .strip();
-    return new HttpTarget(
-        java.net.http.HttpClient.newBuilder()
-            .version(java.net.http.HttpClient.Version.HTTP_1_1)
-            .connectTimeout(java.time.Duration.ofSeconds(10))
-            .build(),
-        base,
-        token);
+            : Files.readString(tokenFile).strip().lines().findFirst().orElse("").strip();
+    HttpClient.Builder client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10));
+    if (base.getScheme().equals("https")) {
+      client.sslContext(HttpTls.context(tlsCa, tlsCert, tlsKey));
+    }
+    return new HttpTarget(client.build(), base, token);
   }
 
   Channels.Settings settings(int connections, int eventLoopThreads) {
