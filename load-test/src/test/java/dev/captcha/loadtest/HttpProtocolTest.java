@@ -124,6 +124,9 @@ class HttpProtocolTest {
                 .POST(HttpRequest.BodyPublishers.ofString("image-0"))
                 .build(),
             HttpResponse.BodyHandlers.discarding());
+    // Only the run's own requests count for the header checks.
+    authorizations.clear();
+    timeouts.clear();
     return new LoadRun(config(), List.of(), w, new SystemTicker(), null)
         .run(LoadPoint.closedLoop(concurrency), http);
   }
