@@ -49,6 +49,24 @@ final class Harness {
   Report execute(
       List<? extends Channel> channels, Workload workload, List<String> targets, int connections)
       throws InterruptedException, IOException {
+    return execute(channels, null, workload, targets, connections);
+  }
+
+  /**
+   * As above; with {@code http}, the protocols of {@code --protocol} run one after the other at
+   * each load point.
+   */
+  Report execute(
+      List<? extends Channel> channels,
+      HttpTarget http,
+      Workload workload,
+      List<String> targets,
+      int connections)
+      throws InterruptedException, IOException {
+    List<Protocol> protocols =
+        load.protocols == null || load.protocols.isEmpty()
+            ? List.of(Protocol.GRPC)
+            : List.copyOf(load.protocols);
     LoadConfig config = load.config();
     LoadPoint point = load.point();
     KneeSearch search = point == null ? load.sweep() : null;
@@ -64,14 +82,20 @@ final class Harness {
     List<RunResult> results = new ArrayList<>();
     Report.SweepSummary sweep = null;
     if (point != null) {
-      err.println("running " + point);
-      results.add(run.run(point));
+      for (Protocol protocol : protocols) {
+        err.println("running " + point + " over " + protocol.name().toLowerCase(Locale.ROOT));
+        results.add(run.run(point, protocol == Protocol.HTTP ? http : null));
+      }
     } else {
+      if (protocols.size() != 1) {
+        throw new IllegalArgumentException("a sweep runs one --protocol at a time");
+      }
+      HttpTarget sweepHttp = protocols.get(0) == Protocol.HTTP ? http : null;
       OptionalDouble next;
       while ((next = search.next()).isPresent()) {
         LoadPoint p = load.sweepPoint(next.getAsDouble());
         err.println("sweep step " + (results.size() + 1) + ": " + p);
-        RunResult r = run.run(p);
+        RunResult r = run.run(p, sweepHttp);
         KneeSearch.Step step = search.record(next.getAsDouble(), r);
         results.add(r);
         err.printf(

@@ -16,6 +16,16 @@ final class LoadOptions {
   Rpc rpc;
 
   @Option(
+      names = "--protocol",
+      split = ",",
+      defaultValue = "grpc",
+      description =
+          "grpc, http (POST /v1/solve to --http-target) or both as grpc,http: each load"
+              + " point runs once per protocol, one after the other, so they compare in one run."
+              + " Default: ${DEFAULT-VALUE}.")
+  List<Protocol> protocols;
+
+  @Option(
       names = "--rate",
       description = "Open loop: requests per second, each timed from its scheduled send.")
   Double rate;

@@ -59,6 +59,14 @@ final class LoadRun {
   }
 
   RunResult run(LoadPoint point) throws InterruptedException {
+    return run(point, null);
+  }
+
+  /**
+   * Runs {@code point} over the HTTP/JSON port through {@code http}, or over the channels when it
+   * is null.
+   */
+  RunResult run(LoadPoint point, HttpTarget http) throws InterruptedException {
     long start = ticker.nanoTime();
     long measureFrom = start + config.warmup().toNanos();
     long end = measureFrom + config.duration().toNanos();
@@ -76,9 +84,12 @@ final class LoadRun {
         Math.max(0, measureFrom - ticker.nanoTime()),
         TimeUnit.NANOSECONDS);
     RequestIssuer issuer =
-        config.rpc() == Rpc.UNARY
-            ? new UnaryIssuer(channels, workload, m, config.deadline())
-            : new StreamIssuer(channels, config.streams(), workload, m);
+        http != null
+            ? new HttpIssuer(
+                http.client(), http.base(), workload, m, config.deadline(), http.token())
+            : config.rpc() == Rpc.UNARY
+                ? new UnaryIssuer(channels, workload, m, config.deadline())
+                : new StreamIssuer(channels, config.streams(), workload, m);
     int unfinished;
     long finished;
     long cpuUsed;
@@ -102,7 +113,14 @@ final class LoadRun {
     }
     m.close(unfinished);
     intervals.add(m.sampleMeasured(finished));
-    RunResult r = result(config, point, m, intervals, finished - measureFrom);
+    RunResult r =
+        result(
+            config,
+            point,
+            m,
+            intervals,
+            finished - measureFrom,
+            http != null ? "http" : config.rpc().name().toLowerCase(Locale.ROOT));
     if (cpuAtMeasureStart.get() < 0 || cpuUsed < 0 || r.sent() == 0) {
       return r;
     }
@@ -116,6 +134,21 @@ final class LoadRun {
       Measurements m,
       List<IntervalStats> intervals,
       long elapsedNanos) {
+    return result(
+        config, point, m, intervals, elapsedNanos, config.rpc().name().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * As above, naming the transport the requests went over ({@code unary}, {@code stream}, {@code
+   * http}).
+   */
+  static RunResult result(
+      LoadConfig config,
+      LoadPoint point,
+      Measurements m,
+      List<IntervalStats> intervals,
+      long elapsedNanos,
+      String transport) {
     Histogram ok = m.okLatency();
     Histogram failedLatency = m.failedLatency();
     Map<String, Long> errors = m.errorsByCode();
@@ -124,8 +157,8 @@ final class LoadRun {
     double seconds = Math.max(elapsedS, config.duration().toNanos() / 1e9);
     long okCount = ok.getTotalCount();
     return new RunResult(
-        point + ", " + config.rpc().name().toLowerCase(Locale.ROOT),
-        config.rpc().name().toLowerCase(Locale.ROOT),
+        point + ", " + transport,
+        transport,
         point.open() ? "open" : "closed",
         point.open() ? point.rate() : null,
         point.open() ? null : point.concurrency(),

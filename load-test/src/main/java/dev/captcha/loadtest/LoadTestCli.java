@@ -36,6 +36,7 @@ public final class LoadTestCli implements Callable<Integer> {
     Channels.Settings settings = target.settings(load.connections, load.eventLoopThreads);
     load.config();
     load.point(); // validate before spending time on the workload
+    HttpTarget http = target.httpTarget();
     Workload w = workload.load();
     try (Channels channels = Channels.open(settings)) {
       new Harness(
@@ -45,7 +46,7 @@ public final class LoadTestCli implements Callable<Integer> {
               spec.commandLine().getErr(),
               new SystemTicker(),
               ProcessCpu.process())
-          .execute(channels.channels(), w, settings.targets(), settings.connections());
+          .execute(channels.channels(), http, w, settings.targets(), settings.connections());
     }
     return 0;
   }

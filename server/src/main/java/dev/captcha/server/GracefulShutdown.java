@@ -2,6 +2,7 @@ package dev.captcha.server;
 
 import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.HealthState;
+import dev.captcha.server.http.HttpServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -10,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's graceful shutdown, run by the JVM's shutdown hook on SIGTERM: health reports
- * draining, the server takes no new calls, accepted requests are answered for up to the drain
- * timeout, then the executors stop and the resources close in order. Runs once, on one thread.
+ * draining, the server takes no new calls (HTTP solve requests get 503), accepted requests are
+ * answered for up to the drain timeout, then the executors stop and the resources close in order.
+ * Runs once, on one thread.
  */
 final class GracefulShutdown implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(GracefulShutdown.class);
@@ -19,6 +21,7 @@ final class GracefulShutdown implements Runnable {
   private final Duration drainTimeout;
   private final HealthState health;
   private final CaptchaServer server;
+  private final List<HttpServer> httpServers;
   private final Drain batcher;
   private final List<ExecutorService> executors;
   private final List<AutoCloseable> resources;
@@ -31,12 +34,14 @@ final class GracefulShutdown implements Runnable {
       Duration drainTimeout,
       HealthState health,
       CaptchaServer server,
+      List<HttpServer> httpServers,
       Drain batcher,
       List<ExecutorService> executors,
       List<AutoCloseable> resources) {
     this.drainTimeout = drainTimeout;
     this.health = health;
     this.server = server;
+    this.httpServers = List.copyOf(httpServers);
     this.batcher = batcher;
     this.executors = List.copyOf(executors);
     this.resources = List.copyOf(resources);
@@ -61,6 +66,14 @@ final class GracefulShutdown implements Runnable {
       boolean answered = batcher.close(drainTimeout);
       Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
       boolean ended = server.awaitTermination(left.plusMillis(100));
+      // HTTP requests answered 503 since draining began; accepted ones are answered by now.
+      for (HttpServer http : httpServers) {
+        try {
+          http.stop(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)).plusMillis(100));
+        } catch (Exception e) {
+          log.warn("could not stop {}", http, e);
+        }
+      }
       log.info(
           "stopped ({})",
           answered && ended ? "all accepted requests answered" : "drain timeout reached");

@@ -1,6 +1,7 @@
 package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
+import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.cli.DurationConverter;
 import dev.captcha.model.ModelFormatException;
 import dev.captcha.server.batch.BatcherSettings;
@@ -12,6 +13,10 @@ import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.GrpcTransport;
 import dev.captcha.server.grpc.HealthState;
+import dev.captcha.server.grpc.Protos;
+import dev.captcha.server.http.HttpServer;
+import dev.captcha.server.http.HttpTransport;
+import dev.captcha.server.http.ServedModels;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.metrics.ServerMetrics;
@@ -21,6 +26,7 @@ import dev.captcha.server.reload.ModelDirectoryWatcher;
 import dev.captcha.server.reload.ServingModel;
 import dev.captcha.server.security.TlsSettings;
 import dev.captcha.server.solve.SolverRegistry;
+import dev.captcha.server.solve.UnknownModelException;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
@@ -38,6 +44,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +56,8 @@ import picocli.CommandLine.Option;
 /**
  * The server's command line and the only place where its parts are wired together: the models (one,
  * or a watched folder of them), each with its engine instances and batcher, preprocessing, gRPC
- * service and server, and the graceful shutdown on SIGTERM. One instance per process.
+ * service and server, HTTP/JSON server, and the graceful shutdown on SIGTERM. One instance per
+ * process.
  */
 @Command(
     name = "captcha-server",
@@ -58,8 +66,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpWidth = 100,
     description = {
-      "Serves the captcha.v1.CaptchaSolver gRPC service: reads captcha images with an ONNX model,"
-          + " grouping concurrent requests into inference batches.",
+      "Serves the captcha.v1.CaptchaSolver gRPC service, and the same over HTTP/JSON: reads"
+          + " captcha images with an ONNX model, grouping concurrent requests into inference"
+          + " batches.",
       "Every option can also be set with the environment variable named in its description."
     })
 public final class Main implements Callable<Integer> {
@@ -70,6 +79,14 @@ public final class Main implements Callable<Integer> {
       description =
           "TCP port to listen on; 0 picks a free one (CAPTCHA_PORT, default ${DEFAULT-VALUE}).")
   int port = 50051;
+
+  @Option(
+      names = "--http-port",
+      description =
+          "Port of the HTTP/JSON API and the page at / (same solver, limits, token and"
+              + " TLS as the gRPC port); 0 picks a free one, -1 turns it off (CAPTCHA_HTTP_PORT,"
+              + " default ${DEFAULT-VALUE}).")
+  int httpPort = 8080;
 
   @Option(
       names = "--model",
@@ -302,6 +319,18 @@ public final class Main implements Callable<Integer> {
         });
   }
 
+  /** The HTTP port, or -1 for none; validated. */
+  int httpPort() {
+    return validated(
+        () -> {
+          if (httpPort < -1 || httpPort > 65535) {
+            throw new IllegalArgumentException(
+                "--http-port must be a port (0 picks one) or -1 (off), got " + httpPort);
+          }
+          return httpPort;
+        });
+  }
+
   /** The one translation of an invalid setting into a usage error (exit 2, 'error: ...'). */
   private <T> T validated(Supplier<T> settings) {
     try {
@@ -325,6 +354,33 @@ public final class Main implements Callable<Integer> {
         .reflection(reflection);
   }
 
+  /**
+   * The HTTP/JSON transport the options describe (TLS, image limit, bearer token) over {@code
+   * solver}, sharing the gRPC port's health state and metrics.
+   */
+  /** The description of a served model, as GetModelInfo gives it. */
+  private static ModelInfo describe(SolverRegistry registry, String name) {
+    try {
+      return Protos.modelInfo(name, registry.summary(name), name.equals(registry.defaultModel()));
+    } catch (UnknownModelException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  HttpTransport httpTransport(
+      ServedModels models, HealthState health, ServerMetrics metrics, IntSupplier queueDepth) {
+    BatcherSettings settings = batcherSettings();
+    return HttpTransport.forModels(models)
+        .defaultTimeout(settings.defaultTimeout())
+        .maxImageBytes(imageLimits().maxBytes())
+        .maxBatchItems(streamWindow())
+        .tls(tlsSettings())
+        .bearerTokenFile(tokenFile)
+        .metrics(metrics, queueDepth)
+        .health(health::isServing, health::isDraining)
+        .idleTimeout(serverLimits().maxConnectionIdle());
+  }
+
   @Override
   public Integer call() throws Exception {
     // Every option is checked before the model loads.
@@ -334,6 +390,7 @@ public final class Main implements Callable<Integer> {
     TlsSettings tlsSettings = tlsSettings();
     serverLimits();
     int window = streamWindow();
+    int http = httpPort();
     Map<String, Integer> instancesByModel = modelInstances();
     Map<String, Path> files = modelFiles();
     String defaultName = defaultModel(files);
@@ -402,12 +459,27 @@ public final class Main implements Callable<Integer> {
 
     CaptchaServer server = transport(service, health, metrics).netty(port).start();
     HTTPServer metricsHttp = metricsPort >= 0 ? metrics.startHttpServer(metricsPort) : null;
+    HttpServer httpServer =
+        http >= 0
+            ? httpTransport(
+                    ServedModels.of(registry, name -> describe(registry, name)),
+                    health,
+                    metrics,
+                    registry::queueLength)
+                .build(http)
+                .start()
+            : null;
     health.serving();
     log.info(
         "security: {}, {}; metrics: {}",
         tlsSettings.describe(),
         tokenFile != null ? "bearer token required" : "no authentication",
         metricsHttp != null ? "http://*:" + metricsHttp.getPort() + "/metrics" : "off");
+    log.info(
+        "HTTP/JSON: {}",
+        httpServer != null
+            ? (tlsSettings.enabled() ? "https" : "http") + "://*:" + httpServer.port() + "/"
+            : "off");
     log.info(
         "listening on port {} ({} mode, max batch {}, {} instance(s) per model)",
         server.port(),
@@ -452,7 +524,13 @@ public final class Main implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 new GracefulShutdown(
-                    drainTimeout, health, server, registry::close, executors, resources),
+                    drainTimeout,
+                    health,
+                    server,
+                    httpServer != null ? List.of(httpServer) : List.of(),
+                    registry::close,
+                    executors,
+                    resources),
                 "shutdown"));
     server.awaitTermination();
     return 0;

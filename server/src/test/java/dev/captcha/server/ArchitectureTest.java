@@ -40,6 +40,30 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTheHttpAdapterImportsTheHttpLibrary() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.captcha.server.http..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.eclipse.jetty..", "com.fasterxml.jackson..")
+        .because("the HTTP/JSON adapter package owns Jetty and JSON")
+        .check(MAIN);
+  }
+
+  @Test
+  void theHttpAdapterKnowsNoGrpc() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.captcha.server.http..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.captcha.server.grpc..", "io.grpc..")
+        .because("HTTP is a second adapter over the solver, beside gRPC, not on top of it")
+        .check(MAIN);
+  }
+
+  @Test
   void onlyTheEngineImportsOnnxRuntime() {
     noClasses()
         .that()

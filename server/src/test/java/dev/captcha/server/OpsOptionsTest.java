@@ -11,6 +11,7 @@ import dev.captcha.server.security.TlsSettings;
 import dev.captcha.server.testsupport.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,6 +43,19 @@ class OpsOptionsTest {
     assertNull(m.tokenFile);
     assertTrue(m.reflection);
     assertEquals(9464, m.metricsPort);
+    assertEquals(8080, m.httpPort(), "the HTTP/JSON port is on by default");
+  }
+
+  @Test
+  void theHttpPortComesFromTheOptionOrItsVariableAndIsChecked() {
+    assertEquals(-1, parse("--http-port", "-1").httpPort());
+    assertEquals(0, parse("--http-port", "0").httpPort());
+    CommandLine fromEnvironment = Main.commandLine(Map.of("CAPTCHA_HTTP_PORT", "8181"));
+    fromEnvironment.parseArgs();
+    assertEquals(8181, ((Main) fromEnvironment.getCommand()).httpPort());
+    assertThrows(CommandLine.ParameterException.class, () -> parse("--http-port", "-2").httpPort());
+    assertThrows(
+        CommandLine.ParameterException.class, () -> parse("--http-port", "65536").httpPort());
   }
 
   @Test

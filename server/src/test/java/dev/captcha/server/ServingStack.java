@@ -1,6 +1,7 @@
 package dev.captcha.server;
 
 import dev.captcha.api.v1.CaptchaSolverGrpc;
+import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.model.Prediction;
 import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
@@ -14,6 +15,8 @@ import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.HealthState;
 import dev.captcha.server.grpc.Protos;
+import dev.captcha.server.http.HttpServer;
+import dev.captcha.server.http.ServedModels;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.metrics.MeteredEngine;
 import dev.captcha.server.metrics.ServerMetrics;
@@ -43,9 +46,10 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /**
- * The whole server as {@link Main} wires it (its transport with TLS, limits, interceptors, health
- * and reflection, from the same command-line options), on a free port with the tiny test model and
- * an engine tests can hold; for tests. Not thread-safe; one per test.
+ * The whole server as {@link Main} wires it (its gRPC transport with TLS, limits, interceptors,
+ * health and reflection, and its HTTP/JSON transport, from the same command-line options), on a
+ * free port with the tiny test model and an engine tests can hold; for tests. Not thread-safe; one
+ * per test.
  */
 public final class ServingStack implements AutoCloseable {
   public final Main options;
@@ -56,6 +60,7 @@ public final class ServingStack implements AutoCloseable {
   public final MicroBatcher<float[], Prediction> batcher;
   public final CaptchaServer server;
   public final HTTPServer metricsHttp;
+  public final HttpServer http;
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final ThreadPoolExecutor preprocess;
@@ -117,13 +122,16 @@ public final class ServingStack implements AutoCloseable {
             batcher,
             preprocess,
             metrics.outcomes());
+    ModelInfo info = Protos.modelInfo(model.metadata(), settings, model.executionProvider());
     CaptchaSolverService service =
-        new CaptchaSolverService(
-            solver,
-            Protos.modelInfo(model.metadata(), settings, model.executionProvider()),
-            settings.defaultTimeout(),
-            options.streamWindow());
+        new CaptchaSolverService(solver, info, settings.defaultTimeout(), options.streamWindow());
     server = options.transport(service, health, metrics).netty(options.port).start();
+    http =
+        options
+            .httpTransport(
+                ServedModels.single(solver, () -> info), health, metrics, batcher::queueLength)
+            .build(0)
+            .start();
     metricsHttp = metrics.startHttpServer(0);
     health.serving();
     channel = channel(InsecureChannelCredentials.create());
@@ -149,6 +157,11 @@ public final class ServingStack implements AutoCloseable {
     return CaptchaSolverGrpc.newStub(channel);
   }
 
+  /** The base address of the HTTP/JSON server, like {@code http://localhost:1234}. */
+  public String httpBase() {
+    return (options.tlsSettings().enabled() ? "https" : "http") + "://localhost:" + http.port();
+  }
+
   /** The text of the metrics endpoint. */
   public String scrape() throws Exception {
     HttpResponse<String> response =
@@ -172,6 +185,7 @@ public final class ServingStack implements AutoCloseable {
     server.shutdown();
     batcher.close(Duration.ofSeconds(10));
     server.awaitTermination(Duration.ofSeconds(10));
+    http.stop(Duration.ofSeconds(1));
     metricsHttp.close();
     preprocess.shutdownNow();
     workers.shutdownNow();

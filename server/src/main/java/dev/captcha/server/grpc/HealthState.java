@@ -20,6 +20,7 @@ public final class HealthState {
   private final HealthStatusManager manager = new HealthStatusManager();
   private final List<String> services;
   private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean serving = new AtomicBoolean();
 
   /** Starts NOT_SERVING for the server and for {@code services} (fully qualified names). */
   public HealthState(List<String> services) {
@@ -38,6 +39,7 @@ public final class HealthState {
       return;
     }
     set(ServingStatus.SERVING);
+    serving.set(true);
     log.info("health: SERVING");
   }
 
@@ -48,8 +50,19 @@ public final class HealthState {
     if (draining.getAndSet(true)) {
       return;
     }
+    serving.set(false);
     manager.enterTerminalState();
     log.info("health: NOT_SERVING (draining)");
+  }
+
+  /** Whether the server reports SERVING: warmed up and not draining. */
+  public boolean isServing() {
+    return serving.get() && !draining.get();
+  }
+
+  /** Whether the server is draining for shutdown. */
+  public boolean isDraining() {
+    return draining.get();
   }
 
   private void set(ServingStatus status) {

@@ -9,6 +9,8 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.IOException;
 import java.util.Locale;
@@ -31,6 +33,7 @@ public final class ServerMetrics {
 
   private final PrometheusRegistry registry;
   private final Counter grpcRequests;
+  private final Counter httpRequests;
   private final Counter streamItems;
   private final Histogram serverTime;
   private final Histogram queueTime;
@@ -56,6 +59,12 @@ public final class ServerMetrics {
             .name("captcha_grpc_requests_total")
             .help("gRPC calls finished, by full method name and status code")
             .labelNames("method", "code")
+            .register(registry);
+    httpRequests =
+        Counter.builder()
+            .name("captcha_http_requests_total")
+            .help("HTTP requests answered, by route and status code")
+            .labelNames("route", "code")
             .register(registry);
     streamItems =
         Counter.builder()
@@ -313,6 +322,58 @@ public final class ServerMetrics {
   /** Counts a finished gRPC call by full method name and status code. */
   public void recordCall(String method, String code) {
     grpcRequests.labelValues(method, code).inc();
+  }
+
+  /** Counts an answered HTTP request by route (such as {@code POST /v1/solve}) and status code. */
+  public void recordHttpRequest(String route, int status) {
+    httpRequests.labelValues(route, Integer.toString(status)).inc();
+  }
+
+  /**
+   * The running totals of the batch-size and server-time histograms (all methods and transports
+   * together), for a live view that shows their change between two reads.
+   */
+  public Totals totals() {
+    return new Totals(histogram(batchSize.collect()), histogram(serverTime.collect()));
+  }
+
+  /**
+   * Running totals of the histograms a live view shows; immutable.
+   *
+   * @param batchSize requests per inference batch
+   * @param serverTime seconds from a request's arrival to its answer
+   */
+  public record Totals(HistogramTotals batchSize, HistogramTotals serverTime) {}
+
+  /**
+   * One histogram's running totals, its data points added together; immutable.
+   *
+   * @param upperBounds the buckets' upper bounds, the last one infinite
+   * @param counts observations per bucket (not cumulative)
+   */
+  public record HistogramTotals(long count, double sum, double[] upperBounds, long[] counts) {}
+
+  private static HistogramTotals histogram(HistogramSnapshot snapshot) {
+    long count = 0;
+    double sum = 0;
+    double[] bounds = new double[0];
+    long[] counts = new long[0];
+    for (HistogramSnapshot.HistogramDataPointSnapshot point : snapshot.getDataPoints()) {
+      ClassicHistogramBuckets buckets = point.getClassicBuckets();
+      if (bounds.length == 0) {
+        bounds = new double[buckets.size()];
+        counts = new long[buckets.size()];
+        for (int i = 0; i < bounds.length; i++) {
+          bounds[i] = buckets.getUpperBound(i);
+        }
+      }
+      for (int i = 0; i < Math.min(counts.length, buckets.size()); i++) {
+        counts[i] += buckets.getCount(i);
+      }
+      count += point.getCount();
+      sum += point.getSum();
+    }
+    return new HistogramTotals(count, sum, bounds, counts);
   }
 
   /** Counts an answered SolveStream item by status code. */
