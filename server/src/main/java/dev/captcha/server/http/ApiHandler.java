@@ -351,11 +351,31 @@ final class ApiHandler extends Handler.Abstract {
     return models.nanoTime() + nanos;
   }
 
+  /**
+   * Bodies up to this length are read and dropped before a refusal is sent, so the client, which
+   * may still be sending, reads the refusal instead of a connection reset; longer ones are refused
+   * at once and the connection closes.
+   */
+  static final long DRAIN_LIMIT = 8L << 20;
+
+  /** Fails with {@code refusal} once the body's {@code length} bytes are read (when few enough). */
+  private static <T> CompletableFuture<T> refuseAfterReading(
+      Request request, long length, HttpFailure refusal) {
+    if (length > DRAIN_LIMIT) {
+      return CompletableFuture.failedFuture(failure(refusal));
+    }
+    return Content.Source.asByteArrayAsync(request, (int) length)
+        .handle(
+            (bytes, t) -> {
+              throw failure(refusal);
+            });
+  }
+
   /** The body, failing with 413 when it is longer than {@code limit}. */
   private static CompletableFuture<byte[]> body(Request request, int limit) {
     long length = request.getLength();
     if (length > limit) {
-      return CompletableFuture.failedFuture(failure(tooLarge(limit)));
+      return refuseAfterReading(request, length, tooLarge(limit));
     }
     // One byte over the limit tells a too-long body of unknown length from one that fits.
     return Content.Source.asByteArrayAsync(request, limit + 1)
@@ -388,7 +408,7 @@ final class ApiHandler extends Handler.Abstract {
             .build();
     long length = request.getLength();
     if (length > maxImages * (partLimit + 4096)) {
-      return CompletableFuture.failedFuture(failure(tooLarge(maxImages * (partLimit + 4096))));
+      return refuseAfterReading(request, length, tooLarge(maxImages * (partLimit + 4096)));
     }
     return MultiPartFormData.from(request, request, contentType, config)
         .handle(
