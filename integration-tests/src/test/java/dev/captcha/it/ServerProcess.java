@@ -76,7 +76,14 @@ final class ServerProcess implements AutoCloseable {
             "-jar",
             Repository.serverJar().toString()));
     cmd.addAll(
-        List.of("--port", Integer.toString(port), "--metrics-port", Integer.toString(metricsPort)));
+        List.of(
+            "--port",
+            Integer.toString(port),
+            "--metrics-port",
+            Integer.toString(metricsPort),
+            // several servers run at once: the HTTP/JSON port is a free one, not the default 8080
+            "--http-port",
+            "0"));
     cmd.addAll(modelFlags);
     List<String> extras = List.of(extra);
     String[][] defaults = {
