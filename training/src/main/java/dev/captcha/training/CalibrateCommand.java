@@ -14,6 +14,7 @@ import dev.captcha.training.eval.Evaluator;
 import dev.captcha.training.eval.InferenceException;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.eval.Samples;
+import dev.captcha.training.export.ModelFiles;
 import dev.captcha.training.quantize.Int8Quantizer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -264,7 +265,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
   /** Writes {@code model} to {@code target} through a temporary file in its folder. */
   private static long write(ModelProto model, Path target) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+    Path tmp = ModelFiles.temporary(target.getParent(), target.getFileName().toString());
     try {
       try (OutputStream os = Files.newOutputStream(tmp)) {
         model.writeTo(os);

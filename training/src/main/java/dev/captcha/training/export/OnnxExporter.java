@@ -62,7 +62,7 @@ public final class OnnxExporter {
     ModelProto model = toModel(net, metadata);
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, out.getFileName().toString(), ".tmp");
+    Path tmp = ModelFiles.temporary(parent, out.getFileName().toString());
     try {
       try (OutputStream os = Files.newOutputStream(tmp)) {
         model.writeTo(os);

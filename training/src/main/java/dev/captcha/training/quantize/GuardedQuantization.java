@@ -5,6 +5,7 @@ import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.eval.Samples;
+import dev.captcha.training.export.ModelFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -102,7 +103,7 @@ public final class GuardedQuantization {
         (System.nanoTime() - t0) / 1e9);
     Path parent = out.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path tmp = Files.createTempFile(parent, out.getFileName().toString(), ".tmp");
+    Path tmp = ModelFiles.temporary(parent, out.getFileName().toString());
     try {
       write(result.model(), tmp);
       AccuracyGuard.Outcome outcome;

@@ -165,6 +165,13 @@ class OnnxExporterTest {
   void graphFollowsTheModelFormat(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("m.onnx");
     OnnxExporter.export(net, metadata(), file);
+    if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      // a server running as another user must be able to read the model
+      assertTrue(
+          java.nio.file.Files.getPosixFilePermissions(file)
+              .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+          java.nio.file.Files.getPosixFilePermissions(file).toString());
+    }
     ModelProto m;
     try (InputStream in = Files.newInputStream(file)) {
       m = ModelProto.parseFrom(in);
