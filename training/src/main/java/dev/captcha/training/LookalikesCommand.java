@@ -40,11 +40,15 @@ final class LookalikesCommand implements Callable<Integer> {
    * pairs that are not identical are l and I of Manrope (0.0011 regular, 0.0018 bold: the l one
    * pixel row taller), then l/I of Gillius ADF Bold Cond (0.0029, a sub-pixel difference), of
    * BetecknaGS (0.0033) and a continuum of l/I, i/l, g/q, v/y and j/J pairs from 0.004 upwards;
-   * case pairs such as o/O measure 0.2 and more. 0.002, about three fully inked pixels, joins
-   * identical drawings and those a pixel row apart, and leaves the rest, whose distances the JSON
-   * report lists, to the reader.
+   * case pairs such as o/O measure 0.2 and more. Across families the closest pair of different
+   * characters is eurofurence's J and Comic Neue's j (0.0023, both drawn mostly outside the tile).
+   * 0.002, about three fully inked pixels, joins identical drawings and those a pixel row apart,
+   * and leaves the rest, whose distances the JSON report lists, to the reader.
    */
   static final double DEFAULT_THRESHOLD = 0.002;
+
+  /** How many pairs alike across families the console lists. */
+  private static final int ACROSS_SHOWN = 10;
 
   @Option(
       names = "--fonts",
@@ -89,6 +93,16 @@ final class LookalikesCommand implements Callable<Integer> {
       double uniform,
       double drawn) {}
 
+  /**
+   * The mix of all families measured, as the sampler draws it, with look-alikes across families
+   * counted too.
+   */
+  private record Mix(double uniform, double drawn, List<Lookalikes.Pair> across) {}
+
+  private static String faceKey(FontCatalog.WeightedFont w) {
+    return w.family() + "\u0000" + w.font().getFontName(Locale.ROOT);
+  }
+
   @Override
   public Integer call() throws Exception {
     if (!(threshold >= 0 && threshold < 1)) {
@@ -118,19 +132,26 @@ final class LookalikesCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "none of the " + specs.size() + " font families asked for is installed");
     }
-    // The sampler's share of each family: what the trainer and evaluate give each face.
+    // The sampler's share of each face and family: what train and evaluate give them.
     Map<String, Double> familyWeight = new LinkedHashMap<>();
+    Map<String, Double> faceWeight = new LinkedHashMap<>();
     for (FontCatalog.WeightedFont w : catalog.weighted(new ArrayList<>(faces.keySet()))) {
       familyWeight.merge(w.family(), w.weight(), Double::sum);
+      faceWeight.merge(faceKey(w), w.weight(), Double::sum);
     }
     CaptchaRenderer renderer = new CaptchaRenderer();
     List<Measured> rows = new ArrayList<>();
+    List<Lookalikes.Face> mixFaces = new ArrayList<>();
+    List<String> mixFamilies = new ArrayList<>();
     for (Map.Entry<String, List<FontCatalog.WeightedFont>> e : faces.entrySet()) {
       List<Lookalikes.Face> tiles = new ArrayList<>();
       for (FontCatalog.WeightedFont w : e.getValue()) {
-        tiles.add(
+        Lookalikes.Face face =
             Lookalikes.Face.render(
-                renderer, w.font(), w.font().getFontName(Locale.ROOT), w.weight(), fontSize));
+                renderer, w.font(), w.font().getFontName(Locale.ROOT), w.weight(), fontSize);
+        tiles.add(face);
+        mixFaces.add(new Lookalikes.Face(face.name(), faceWeight.get(faceKey(w)), face.tiles()));
+        mixFamilies.add(e.getKey());
       }
       Lookalikes.Result r = Lookalikes.analyse(tiles, threshold);
       FontCatalog.ZooFamily zoo = FontCatalog.zooFamily(e.getKey());
@@ -144,9 +165,25 @@ final class LookalikesCommand implements Callable<Integer> {
               r.positionCeiling(Lookalikes::uniform),
               r.positionCeiling(c -> Charset.ALL.probability(c))));
     }
-    print(rows, skipped, fontSize);
+    Lookalikes.Result mixed = Lookalikes.analyseMix(mixFaces, threshold);
+    List<Lookalikes.Pair> across = new ArrayList<>();
+    Map<String, String> familyOfFace = new LinkedHashMap<>();
+    for (int i = 0; i < mixFaces.size(); i++) {
+      familyOfFace.put(mixFaces.get(i).name(), mixFamilies.get(i));
+    }
+    for (Lookalikes.Pair p : mixed.nearest()) {
+      if (!familyOfFace.get(p.faceA()).equals(familyOfFace.get(p.faceB()))) {
+        across.add(p);
+      }
+    }
+    Mix mix =
+        new Mix(
+            mixed.positionCeiling(Lookalikes::uniform),
+            mixed.positionCeiling(c -> Charset.ALL.probability(c)),
+            across);
+    print(rows, mix, skipped, fontSize);
     if (json != null) {
-      Json.write(json, toJson(rows, skipped, fontSize));
+      Json.write(json, toJson(rows, mix, skipped, fontSize));
     }
     return 0;
   }
@@ -167,7 +204,7 @@ final class LookalikesCommand implements Callable<Integer> {
     return List.copyOf(out);
   }
 
-  private void print(List<Measured> rows, Map<String, String> skipped, int fontSize) {
+  private void print(List<Measured> rows, Mix mix, Map<String, String> skipped, int fontSize) {
     System.out.printf(
         Locale.ROOT,
         "tiles       the 62 characters unrotated in their %dx%d tiles (font size %d, height %d);"
@@ -220,10 +257,34 @@ final class LookalikesCommand implements Callable<Integer> {
         Locale.ROOT,
         "mixed       %.2f%% uniform, %.2f%% drawn: captchas whose every character takes its face with"
             + " the sampler's weights (each style group an equal share, each family an equal share of"
-            + " its group, each face of its family), as train and evaluate draw; look-alikes across"
-            + " families not counted%n",
+            + " its group, each face of its family), as train and evaluate draw; look-alikes within"
+            + " families%n",
         100 * Lookalikes.captchaCeiling(mixedUniform, length),
         100 * Lookalikes.captchaCeiling(mixedDrawn, length));
+    System.out.printf(
+        Locale.ROOT,
+        "across      %.2f%% uniform, %.2f%% drawn: the same mix with look-alikes across families counted"
+            + " too; %d pairs of different characters in different families alike%s%n",
+        100 * ceiling(mix.uniform()),
+        100 * ceiling(mix.drawn()),
+        mix.across().size(),
+        mix.across().isEmpty()
+            ? ""
+            : ": "
+                + mix.across().stream()
+                    .limit(ACROSS_SHOWN)
+                    .map(
+                        p ->
+                            String.format(
+                                Locale.ROOT,
+                                "%c (%s) = %c (%s) %.4f",
+                                p.a(),
+                                p.faceA(),
+                                p.b(),
+                                p.faceB(),
+                                p.distance()))
+                    .collect(Collectors.joining(", "))
+                + (mix.across().size() > ACROSS_SHOWN ? ", ... (all in --json)" : ""));
     Measured worst =
         rows.stream().min((a, b) -> Double.compare(a.uniform(), b.uniform())).orElseThrow();
     System.out.printf(
@@ -262,7 +323,8 @@ final class LookalikesCommand implements Callable<Integer> {
         .collect(Collectors.joining(" "));
   }
 
-  private ObjectNode toJson(List<Measured> rows, Map<String, String> skipped, int fontSize) {
+  private ObjectNode toJson(
+      List<Measured> rows, Mix mix, Map<String, String> skipped, int fontSize) {
     ObjectNode out = Json.object();
     out.put("height", height);
     out.put("fontSize", fontSize);
@@ -312,6 +374,18 @@ final class LookalikesCommand implements Callable<Integer> {
             + " an equal share of its family (FontCatalog.weighted)");
     s.put("mixedCeilingUniform", Json.rounded(ceiling(mixedUniform), 6));
     s.put("mixedCeilingDrawn", Json.rounded(ceiling(mixedDrawn), 6));
+    s.put("acrossCeilingUniform", Json.rounded(ceiling(mix.uniform()), 6));
+    s.put("acrossCeilingDrawn", Json.rounded(ceiling(mix.drawn()), 6));
+    ArrayNode across = s.putArray("acrossPairs");
+    for (Lookalikes.Pair p : mix.across()) {
+      across
+          .addObject()
+          .put("a", String.valueOf(p.a()))
+          .put("faceA", p.faceA())
+          .put("b", String.valueOf(p.b()))
+          .put("faceB", p.faceB())
+          .put("distance", Json.rounded(p.distance(), 6));
+    }
     s.put(
         "meanCeilingUniform",
         Json.rounded(

@@ -4,6 +4,7 @@ import dev.captcha.generator.CaptchaRenderer;
 import dev.captcha.generator.Charset;
 import java.awt.Font;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class Lookalikes {
    * @param clusters the tiles joined by alikeness (singletons included)
    * @param groups the clusters holding more than one character, by character set
    * @param nearest the {@link #NEAREST} closest pairs of tiles of different characters, closest
-   *     first
+   *     first (for {@link #analyseMix}: every such pair within the threshold)
    */
   public record Result(
       List<String> faces,
@@ -176,6 +177,73 @@ public final class Lookalikes {
         }
       }
     }
+    return result(faces, parent, pairs, NEAREST);
+  }
+
+  /**
+   * Like {@link #analyse}, for many faces (of several families, each weighted by its share of the
+   * mix): compares only tiles whose total ink differs by at most {@code threshold} of the tile (a
+   * bound on their distance), so it scales to the whole zoo; its {@link Result#nearest} holds every
+   * pair of different characters within the threshold.
+   */
+  public static Result analyseMix(List<Face> faces, double threshold) {
+    if (faces.isEmpty()) {
+      throw new IllegalArgumentException("no faces to compare");
+    }
+    if (!(threshold >= 0 && threshold < 1)) {
+      throw new IllegalArgumentException("threshold must be in [0, 1): " + threshold);
+    }
+    int n = CHARACTERS.length();
+    int count = faces.size() * n;
+    int[] parent = new int[count];
+    long[] ink = new long[count];
+    Integer[] order = new Integer[count];
+    int size = faces.get(0).tiles().get(0).length;
+    for (int i = 0; i < count; i++) {
+      parent[i] = i;
+      order[i] = i;
+      byte[] t = faces.get(i / n).tiles().get(i % n);
+      if (t.length != size) {
+        throw new IllegalArgumentException("tiles must all have the same size");
+      }
+      for (byte b : t) {
+        ink[i] += b & 0xFF;
+      }
+    }
+    Arrays.sort(order, Comparator.comparingLong(i -> ink[i]));
+    // |ink(a) - ink(b)| / (255 * size) <= distance(a, b): tiles further apart in ink cannot be
+    // alike.
+    double window = threshold * 255.0 * size;
+    List<Pair> pairs = new ArrayList<>();
+    for (int x = 0; x < count; x++) {
+      int i = order[x];
+      byte[] a = faces.get(i / n).tiles().get(i % n);
+      for (int y = x + 1; y < count && ink[order[y]] - ink[i] <= window; y++) {
+        int j = order[y];
+        double d = distance(a, faces.get(j / n).tiles().get(j % n));
+        if (d > threshold) {
+          continue;
+        }
+        parent[find(parent, i)] = find(parent, j);
+        if (i % n != j % n) {
+          int lo = Math.min(i, j);
+          int hi = Math.max(i, j);
+          pairs.add(
+              new Pair(
+                  CHARACTERS.charAt(lo % n),
+                  faces.get(lo / n).name(),
+                  CHARACTERS.charAt(hi % n),
+                  faces.get(hi / n).name(),
+                  d));
+        }
+      }
+    }
+    return result(faces, parent, pairs, pairs.size());
+  }
+
+  private static Result result(List<Face> faces, int[] parent, List<Pair> pairs, int keep) {
+    int n = CHARACTERS.length();
+    int count = parent.length;
     Map<Integer, List<Tile>> byRoot = new LinkedHashMap<>();
     for (int i = 0; i < count; i++) {
       byRoot
@@ -202,7 +270,7 @@ public final class Lookalikes {
         faces.stream().map(Face::weight).toList(),
         clusters,
         groups,
-        pairs.subList(0, Math.min(NEAREST, pairs.size())));
+        pairs.subList(0, Math.min(keep, pairs.size())));
   }
 
   /**
