@@ -91,7 +91,14 @@ final class LookalikesCommand implements Callable<Integer> {
       double weight,
       Lookalikes.Result result,
       double uniform,
-      double drawn) {}
+      double drawn,
+      List<Faint> faint) {}
+
+  /** A character a face draws mostly outside its tile, and the ink left in the tile. */
+  private record Faint(char character, String face, double ink) {}
+
+  /** Below this share of its face's median ink a character counts as faint. */
+  private static final double FAINT_SHARE = 0.25;
 
   /**
    * The mix of all families measured, as the sampler draws it, with look-alikes across families
@@ -154,6 +161,16 @@ final class LookalikesCommand implements Callable<Integer> {
         mixFamilies.add(e.getKey());
       }
       Lookalikes.Result r = Lookalikes.analyse(tiles, threshold);
+      List<Faint> faint = new ArrayList<>();
+      for (Lookalikes.Face face : tiles) {
+        for (char c : Lookalikes.faint(face, FAINT_SHARE).toCharArray()) {
+          faint.add(
+              new Faint(
+                  c,
+                  face.name(),
+                  Lookalikes.ink(face.tiles().get(Lookalikes.CHARACTERS.indexOf(c)))));
+        }
+      }
       FontCatalog.ZooFamily zoo = FontCatalog.zooFamily(e.getKey());
       rows.add(
           new Measured(
@@ -163,7 +180,8 @@ final class LookalikesCommand implements Callable<Integer> {
               familyWeight.get(e.getKey()),
               r,
               r.positionCeiling(Lookalikes::uniform),
-              r.positionCeiling(c -> Charset.ALL.probability(c))));
+              r.positionCeiling(c -> Charset.ALL.probability(c)),
+              faint));
     }
     Lookalikes.Result mixed = Lookalikes.analyseMix(mixFaces, threshold);
     List<Lookalikes.Pair> across = new ArrayList<>();
@@ -297,6 +315,19 @@ final class LookalikesCommand implements Callable<Integer> {
         100 * rows.stream().mapToDouble(m -> m.weight() * ceiling(m.drawn())).sum(),
         100 * ceiling(worst.uniform()),
         worst.family());
+    List<String> faint =
+        rows.stream()
+            .flatMap(m -> m.faint().stream())
+            .map(
+                f ->
+                    String.format(Locale.ROOT, "%c (%s) %.0f px", f.character(), f.face(), f.ink()))
+            .toList();
+    System.out.printf(
+        Locale.ROOT,
+        "faint       %d characters drawn mostly outside the tile (under a quarter of their face's"
+            + " median ink)%s%n",
+        faint.size(),
+        faint.isEmpty() ? "" : ": " + String.join(", ", faint));
     long withGroups = rows.stream().filter(m -> !m.result().groups().isEmpty()).count();
     System.out.printf(
         Locale.ROOT,
@@ -357,6 +388,14 @@ final class LookalikesCommand implements Callable<Integer> {
         po.put("b", String.valueOf(p.b()));
         po.put("faceB", p.faceB());
         po.put("distance", Json.rounded(p.distance(), 6));
+      }
+      ArrayNode faint = f.putArray("faint");
+      for (Faint x : m.faint()) {
+        faint
+            .addObject()
+            .put("character", String.valueOf(x.character()))
+            .put("face", x.face())
+            .put("inkPixels", Json.rounded(x.ink(), 1));
       }
       f.put("positionCeilingUniform", Json.rounded(m.uniform(), 6));
       f.put("ceilingUniform", Json.rounded(ceiling(m.uniform()), 6));

@@ -39,6 +39,7 @@ class LookalikesCommandTest {
     assertEquals("sans", family.get("group").asText());
     assertEquals(0, family.get("groups").size(), family.toString());
     assertEquals(1.0, family.get("ceilingUniform").asDouble());
+    assertEquals(0, family.get("faint").size(), family.toString());
     // Its I and l are both plain bars, but of different heights: never identical.
     JsonNode nearest = family.get("nearest").get(0);
     assertTrue(

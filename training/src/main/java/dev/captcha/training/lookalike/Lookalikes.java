@@ -143,6 +143,33 @@ public final class Lookalikes {
     return sum / (255.0 * a.length);
   }
 
+  /** The ink of a tile in fully inked pixels: its coverage summed, / 255. */
+  public static double ink(byte[] tile) {
+    long sum = 0;
+    for (byte b : tile) {
+      sum += b & 0xFF;
+    }
+    return sum / 255.0;
+  }
+
+  /**
+   * The characters of a face drawn with under {@code share} of the face's median ink, in {@link
+   * #CHARACTERS} order: glyphs that lie mostly outside their tile.
+   */
+  public static String faint(Face face, double share) {
+    double[] ink = face.tiles().stream().mapToDouble(Lookalikes::ink).toArray();
+    double[] sorted = ink.clone();
+    Arrays.sort(sorted);
+    double median = (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2;
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < ink.length; i++) {
+      if (ink[i] < share * median) {
+        out.append(CHARACTERS.charAt(i));
+      }
+    }
+    return out.toString();
+  }
+
   /** Compares every pair of tiles of the faces and joins those within {@code threshold}. */
   public static Result analyse(List<Face> faces, double threshold) {
     if (faces.isEmpty()) {

@@ -151,6 +151,20 @@ class LookalikesTest {
     assertTrue(mix.nearest().stream().allMatch(p -> p.distance() == 0), mix.nearest().toString());
   }
 
+  @Test
+  void faintCharactersHaveLittleInkForTheirFace() {
+    List<byte[]> tiles = distinctTiles();
+    tiles.set(CHARS.indexOf('j'), new byte[SIDE * SIDE]);
+    byte[] half = new byte[SIDE * SIDE];
+    half[5] = (byte) 255;
+    tiles.set(CHARS.indexOf('J'), half);
+    Lookalikes.Face face = new Lookalikes.Face("Face", 1, tiles);
+    assertEquals(2.0, Lookalikes.ink(tiles.get(0)), 1e-12);
+    // Median ink 2 pixels: j (0) is under a quarter of it, J (1) under 0.6 of it.
+    assertEquals("j", Lookalikes.faint(face, 0.25));
+    assertEquals("jJ", Lookalikes.faint(face, 0.6));
+  }
+
   private static Lookalikes.Tile tile(char c) {
     return new Lookalikes.Tile(0, c);
   }
