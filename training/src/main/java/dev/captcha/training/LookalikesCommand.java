@@ -56,7 +56,7 @@ final class LookalikesCommand implements Callable<Integer> {
       paramLabel = "FONTS",
       description =
           "training, held-out, all (the font zoo's splits) or font families / files, comma-separated"
-              + " (default: ${DEFAULT-VALUE}).")
+              + " (default: training).")
   List<String> fonts = List.of("training");
 
   @Option(
@@ -137,7 +137,7 @@ final class LookalikesCommand implements Callable<Integer> {
     }
     if (faces.isEmpty()) {
       throw new IllegalArgumentException(
-          "none of the " + specs.size() + " font families asked for is installed");
+          "none of the " + specs.size() + " font families asked for is installed and usable");
     }
     // The sampler's share of each face and family: what train and evaluate give them.
     Map<String, Double> familyWeight = new LinkedHashMap<>();
