@@ -1,8 +1,10 @@
 package dev.captcha.generator;
 
+import java.awt.Font;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Draws a {@link CaptchaSpec} the way the afocus/captcha library draws it; thread-safe (each call
@@ -43,6 +45,17 @@ public final class CaptchaRenderer {
       px[i] = over(text[i], px[i]) & 0xFFFFFF;
     }
     return out;
+  }
+
+  /**
+   * The 8-bit coverage of one character as {@link #render} places it in its {@code fontSize x
+   * fontSize} tile before rotation and colour (no variation), row-major; a fresh copy.
+   */
+  public byte[] glyphTile(Font font, char character, int fontSize) {
+    if (fontSize < 1) {
+      throw new IllegalArgumentException("font size must be >= 1, got " + fontSize);
+    }
+    return tiles.coverage(Objects.requireNonNull(font, "font"), character, fontSize).clone();
   }
 
   private void drawGlyphs(int[] layer, CaptchaSpec spec) {

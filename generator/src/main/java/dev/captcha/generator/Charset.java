@@ -33,6 +33,20 @@ public enum Charset {
     return String.join("", groups);
   }
 
+  /**
+   * The chance that {@link #draw} gives {@code c}: the share of each group holding it (groups are
+   * equally likely) divided by that group's size; 0 for a character the mode never draws.
+   */
+  public double probability(char c) {
+    double p = 0;
+    for (String group : groups) {
+      if (group.indexOf(c) >= 0) {
+        p += 1.0 / groups.length / group.length();
+      }
+    }
+    return p;
+  }
+
   /** Draws one character: a uniform group, then a uniform character inside it. */
   char draw(SplittableRandom rnd) {
     String group = groups[groups.length == 1 ? 0 : rnd.nextInt(groups.length)];

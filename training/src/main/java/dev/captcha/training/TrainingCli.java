@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of captcha-training.jar: dispatches to the generate, train, finetune, export,
- * calibrate and evaluate commands.
+ * calibrate, evaluate, bench, chart and lookalikes commands.
  */
 @Command(
     name = "captcha-training",
@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       CalibrateCommand.class,
       EvaluateCommand.class,
       BenchCommand.class,
-      ChartCommand.class
+      ChartCommand.class,
+      LookalikesCommand.class
     })
 public final class TrainingCli implements Runnable {
 
@@ -57,6 +58,6 @@ public final class TrainingCli implements Runnable {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
         "a command is required (generate, replay, train, finetune, export, quantize, calibrate, evaluate,"
-            + " bench, chart)");
+            + " bench, chart, lookalikes)");
   }
 }
