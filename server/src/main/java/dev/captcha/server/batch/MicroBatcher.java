@@ -386,10 +386,12 @@ public final class MicroBatcher<I, O> {
    * Until when an idle instance should hold back the queued requests for a fuller batch, or {@code
    * now} to dispatch at once. It holds only while more requests are expected to arrive within one
    * batch's fixed launch cost than are queued, because only then does a fuller batch serve more
-   * requests per unit of time; the arrivals are shared among the idle instances.
+   * requests per unit of time; the arrivals are shared among the idle instances. It never holds
+   * where batching does not pay (a CPU): there a fuller batch saves too little to be worth any
+   * wait, and a hold would only delay a lone request.
    */
   private long holdUntilLocked(long now, Pending<I, O> head, int queued) {
-    if (!costModel.ready()) {
+    if (!costModel.ready() || !costModel.batchingPays()) {
       return now;
     }
     double fixed = costModel.fixedNanos();

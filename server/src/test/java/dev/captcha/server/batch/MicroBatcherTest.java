@@ -438,6 +438,19 @@ class MicroBatcherTest {
   }
 
   @Test
+  void onACpuNoArrivalRateMakesAnIdleInstanceWait() throws Exception {
+    // cost(n) = 50 us + 1.5 ms * n: a fuller batch saves next to nothing. Requests 10 us apart
+    // would bring five companions within the launch cost, but waiting for them is not worth it.
+    BatcherSettings s = BatcherSettings.defaults().withMaxBatchSize(32).withInstances(2);
+    MicroBatcher<String, String> b = warmed(s, MS / 20, 3 * MS / 2);
+    b.add("r0");
+    time.advance(MS / 100);
+    b.add("r1");
+    assertEquals(2, workers.pending(), "the second instance took r1 at once");
+    assertEquals(0, time.pendingTasks(), "no timer: nothing held back");
+  }
+
+  @Test
   void acceleratorUnderLoadHoldsForAFullerBatchButNeverPastTheBudget() throws Exception {
     // cost(n) = 10 ms + 0.1 ms * n; requests every 0.5 ms: about 20 arrive per launch cost.
     BatcherSettings s =
