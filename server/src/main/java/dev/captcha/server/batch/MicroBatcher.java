@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * the cost grows in proportion to the batch). A hold ends when enough requests are queued, or at
  * the latest after the max queue delay (latency-budget mode: the budget less the batch's cost),
  * counted from the oldest request's arrival. In fixed mode an instance waits for a full (or
- * preferred-size) batch until the oldest request has waited the max queue delay.
+ * preferred-size) batch until the oldest request has waited the max queue delay. Where batching
+ * does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new request
+ * starts on an idle instance runs on the thread that added the request, saving a thread hand-off;
+ * batches started otherwise (by a finished batch or a timer) run on the workers.
  *
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
@@ -162,8 +165,10 @@ public final class MicroBatcher<I, O> {
   }
 
   /**
-   * Submits one request. Never blocks: a full queue or a closing batcher fails the returned future
-   * at once with a {@link RejectedException}.
+   * Submits one request. Never waits for other requests: a full queue or a closing batcher fails
+   * the returned future at once with a {@link RejectedException}. With {@link
+   * BatcherSettings#inlineDispatch()} on an engine where batching does not pay, a request that
+   * finds an instance idle is run on the calling thread, and the call returns once it is answered.
    *
    * @param deadlineNanos absolute deadline in this batcher's clock; a request still queued then is
    *     not computed
@@ -192,6 +197,8 @@ public final class MicroBatcher<I, O> {
           queue.add(new Pending<>(input, now, deadlineNanos, future));
           recordArrivalLocked(now);
           dispatchLocked(now, actions);
+          actions.inline =
+              settings.inlineDispatch() && costModel.ready() && !costModel.batchingPays();
         }
       }
     }
@@ -375,7 +382,7 @@ public final class MicroBatcher<I, O> {
       }
       int instance = idle.poll();
       running.add(batch);
-      actions.launches.add(() -> launch(instance, batch));
+      actions.launches.add(new Launch<>(instance, batch));
     }
     if (wake) {
       rescheduleLocked(now, wakeAt);
@@ -590,10 +597,15 @@ public final class MicroBatcher<I, O> {
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
+  /** A batch assigned to an instance, to be run once the lock is released. */
+  private record Launch<I, O>(int instance, List<Pending<I, O>> batch) {}
+
   /** Work decided under the lock and carried out after releasing it. */
   private final class Actions {
-    final List<Runnable> launches = new ArrayList<>(2);
+    final List<Launch<I, O>> launches = new ArrayList<>(2);
     List<Pending<I, O>> expired;
+    // Run the first batch on this thread rather than handing it to a batch thread.
+    boolean inline;
 
     void expire(Pending<I, O> p) {
       if (expired == null) {
@@ -611,8 +623,12 @@ public final class MicroBatcher<I, O> {
           }
         }
       }
-      for (Runnable r : launches) {
-        r.run();
+      int first = inline && !launches.isEmpty() ? 1 : 0;
+      for (int i = first; i < launches.size(); i++) {
+        launch(launches.get(i).instance(), launches.get(i).batch());
+      }
+      if (first == 1) {
+        runBatch(launches.get(0).instance(), launches.get(0).batch());
       }
     }
   }

@@ -89,8 +89,9 @@ public final class Solver {
       result.completeExceptionally(full);
       return result;
     }
+    long submitted = clock.nanoTime();
     try {
-      preprocessExecutor.execute(() -> prepareAndSubmit(image, deadlineNanos, result));
+      preprocessExecutor.execute(() -> prepareAndSubmit(image, submitted, deadlineNanos, result));
     } catch (RejectedExecutionException e) {
       listener.rejected(RejectedException.Reason.QUEUE_FULL);
       result.completeExceptionally(
@@ -102,11 +103,14 @@ public final class Solver {
     return result;
   }
 
-  private void prepareAndSubmit(byte[] image, long deadlineNanos, CompletableFuture<Solution> out) {
+  private void prepareAndSubmit(
+      byte[] image, long submitted, long deadlineNanos, CompletableFuture<Solution> out) {
     if (out.isDone()) {
       return;
     }
     long start = clock.nanoTime();
+    // Time spent waiting for a decoding thread counts as queueing, like the batcher's queue.
+    long waitedNanos = Math.max(start - submitted, 0);
     if (deadlineNanos - start <= 0) {
       listener.expired();
       out.completeExceptionally(
@@ -143,7 +147,7 @@ public final class Solver {
                 new Solution(
                     r.output(),
                     preprocessNanos,
-                    r.queueNanos(),
+                    waitedNanos + r.queueNanos(),
                     r.inferenceNanos(),
                     r.batchSize()));
           }
