@@ -471,8 +471,14 @@ class MicroBatcherTest {
     assertEquals(0, workers.pending(), "no batch thread involved");
     assertEquals(1, engines.get(0).batches.size() + engines.get(1).batches.size());
 
-    engines.clear();
+    CompletableFuture<BatchResult<String>> behindOthers =
+        cpu.add("r1", cpu.deadlineAfter(Duration.ofSeconds(1)), false);
+    assertFalse(behindOthers.isDone(), "a caller with work waiting hands the batch over");
+    assertEquals(1, workers.pending());
     workers.runAll();
+    assertEquals("R1", behindOthers.join().output());
+
+    engines.clear();
     MicroBatcher<String, String> accelerator = warmed(s, 10 * MS, MS / 10);
     CompletableFuture<BatchResult<String>> handedOver = accelerator.add("r0");
     assertFalse(handedOver.isDone(), "batching pays: the batch goes to a batch thread");
