@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * counted from the oldest request's arrival. In fixed mode an instance waits for a full (or
  * preferred-size) batch until the oldest request has waited the max queue delay. Where batching
  * does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new request
- * starts on an idle instance runs on the thread that added the request, saving a thread hand-off;
- * batches started otherwise (by a finished batch or a timer) run on the workers.
+ * starts on an idle instance, with nothing else queued, runs on the thread that added the request,
+ * saving a thread hand-off; batches started otherwise (by a finished batch or a timer, or under
+ * load) run on the workers, where the next batch forms while the answers go out.
  *
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
@@ -175,6 +176,15 @@ public final class MicroBatcher<I, O> {
    * @return completes with the output; cancel it to withdraw the request
    */
   public CompletableFuture<BatchResult<O>> add(I input, long deadlineNanos) {
+    return add(input, deadlineNanos, true);
+  }
+
+  /**
+   * As {@link #add(Object, long)}, saying whether the calling thread may run the request's batch: a
+   * caller with more work waiting behind this request passes false, so that the work is not held up
+   * by an inference and batches can form from it.
+   */
+  public CompletableFuture<BatchResult<O>> add(I input, long deadlineNanos, boolean mayRunHere) {
     Objects.requireNonNull(input, "input");
     long now = clock.nanoTime();
     CompletableFuture<BatchResult<O>> future = new CompletableFuture<>();
@@ -198,7 +208,11 @@ public final class MicroBatcher<I, O> {
           recordArrivalLocked(now);
           dispatchLocked(now, actions);
           actions.inline =
-              settings.inlineDispatch() && costModel.ready() && !costModel.batchingPays();
+              mayRunHere
+                  && settings.inlineDispatch()
+                  && queue.isEmpty()
+                  && costModel.ready()
+                  && !costModel.batchingPays();
         }
       }
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * The transport-independent solving pipeline: decodes and preprocesses an image on the preprocess
@@ -103,6 +104,14 @@ public final class Solver {
     return result;
   }
 
+  /**
+   * Whether no other image waits for a decoding thread, so that this thread may run the batch
+   * itself without holding anyone up.
+   */
+  private boolean nothingWaitingToDecode() {
+    return !(preprocessExecutor instanceof ThreadPoolExecutor pool) || pool.getQueue().isEmpty();
+  }
+
   private void prepareAndSubmit(
       byte[] image, long submitted, long deadlineNanos, CompletableFuture<Solution> out) {
     if (out.isDone()) {
@@ -130,7 +139,8 @@ public final class Solver {
       return;
     }
     long preprocessNanos = clock.nanoTime() - start;
-    CompletableFuture<BatchResult<Prediction>> queued = batcher.add(tensor, deadlineNanos);
+    CompletableFuture<BatchResult<Prediction>> queued =
+        batcher.add(tensor, deadlineNanos, nothingWaitingToDecode());
     out.whenComplete(
         (r, t) -> {
           if (out.isCancelled()) {
