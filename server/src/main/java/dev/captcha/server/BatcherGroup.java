@@ -70,6 +70,16 @@ final class BatcherGroup {
               + " default ${DEFAULT-VALUE}).")
   Duration latencyBudget = DEFAULTS.latencyBudget();
 
+  @Option(
+      names = "--inline-dispatch",
+      negatable = true,
+      description =
+          "On an engine where batching does not pay (a CPU), a request that finds an instance idle"
+              + " runs on the thread that decoded it, without a hand-off to a batch thread;"
+              + " --no-inline-dispatch hands every batch over (CAPTCHA_INLINE_DISPATCH, default"
+              + " ${DEFAULT-VALUE}).")
+  boolean inlineDispatch = true;
+
   /**
    * The settings these options describe.
    *
@@ -84,7 +94,8 @@ final class BatcherGroup {
         maxQueueLength,
         defaultTimeout,
         BatchingMode.parse(batchingMode),
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   private static String format(List<Integer> sizes) {

@@ -351,7 +351,10 @@ public final class Main implements Callable<Integer> {
         .bearerTokenFile(tokenFile)
         .metrics(metrics, NanoClock.SYSTEM)
         .health(health)
-        .reflection(reflection);
+        .reflection(reflection)
+        // The handlers never block (decoding and inference run on their own threads), so calls
+        // run on the transport's event loop instead of being handed to another thread first.
+        .directExecutor(true);
   }
 
   /**

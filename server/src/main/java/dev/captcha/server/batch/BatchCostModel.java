@@ -3,8 +3,10 @@ package dev.captcha.server.batch;
 /**
  * Estimate of an engine's batch cost: an exponentially weighted moving average of the wall time of
  * each batch size seen (warm-up seeds every size, serving keeps them current), and a line {@code
- * cost(b) = fixed + b * perItem} fitted through those averages, one point per size. Not
- * thread-safe: the batcher guards it with its lock.
+ * cost(b) = fixed + b * perItem} fitted through those averages, one point per size. The fit weighs
+ * each point by the inverse square of its cost: timing noise grows with the time measured, and an
+ * unweighted fit would let a few percent of noise on the largest batches swamp the fixed cost,
+ * which only the small batches show. Not thread-safe: the batcher guards it with its lock.
  */
 final class BatchCostModel {
   /** Weight of a new observation in its size's average. */
@@ -55,6 +57,16 @@ final class BatchCostModel {
     return perItem;
   }
 
+  /**
+   * Whether batching pays on this engine: the fixed cost of a batch is at least the cost of one of
+   * its items, so merging requests into one batch saves at least half the time of each merged one.
+   * False on a CPU, where a batch costs about its size times one image.
+   */
+  boolean batchingPays() {
+    fit();
+    return fixed > 0 && fixed >= perItem;
+  }
+
   /** The estimated wall time of a batch of {@code batchSize}, in nanoseconds. */
   double estimateNanos(int batchSize) {
     fit();
@@ -73,11 +85,13 @@ final class BatchCostModel {
     double sxy = 0;
     for (int b = 1; b < average.length; b++) {
       if (seen[b]) {
-        n++;
-        sx += b;
-        sy += average[b];
-        sxx += (double) b * b;
-        sxy += b * average[b];
+        double y = average[b];
+        double w = y > 0 ? 1 / (y * y) : 1;
+        n += w;
+        sx += w * b;
+        sy += w * y;
+        sxx += w * b * b;
+        sxy += w * b * y;
       }
     }
     if (n == 0) {

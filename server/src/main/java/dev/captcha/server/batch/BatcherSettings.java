@@ -18,6 +18,9 @@ import java.util.TreeSet;
  * @param defaultTimeout deadline given to requests that carry none
  * @param mode how the wait is chosen
  * @param latencyBudget the end-to-end target of latency-budget mode
+ * @param inlineDispatch whether a request that finds an instance idle, on an engine where batching
+ *     does not pay (a CPU), runs its batch on the thread that submitted it instead of being handed
+ *     to a batch thread: one thread hand-off less for a request that waits for nobody
  */
 public record BatcherSettings(
     int maxBatchSize,
@@ -27,7 +30,8 @@ public record BatcherSettings(
     int maxQueueLength,
     Duration defaultTimeout,
     BatchingMode mode,
-    Duration latencyBudget) {
+    Duration latencyBudget,
+    boolean inlineDispatch) {
 
   /** Validates every field. */
   public BatcherSettings {
@@ -66,7 +70,8 @@ public record BatcherSettings(
         1024,
         Duration.ofSeconds(10),
         BatchingMode.WORK_CONSERVING,
-        Duration.ofMillis(50));
+        Duration.ofMillis(50),
+        true);
   }
 
   public BatcherSettings withMaxBatchSize(int v) {
@@ -78,7 +83,8 @@ public record BatcherSettings(
         maxQueueLength,
         defaultTimeout,
         mode,
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   public BatcherSettings withMaxQueueDelay(Duration v) {
@@ -90,7 +96,8 @@ public record BatcherSettings(
         maxQueueLength,
         defaultTimeout,
         mode,
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   public BatcherSettings withPreferredBatchSizes(List<Integer> v) {
@@ -102,7 +109,8 @@ public record BatcherSettings(
         maxQueueLength,
         defaultTimeout,
         mode,
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   public BatcherSettings withInstances(int v) {
@@ -114,7 +122,8 @@ public record BatcherSettings(
         maxQueueLength,
         defaultTimeout,
         mode,
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   public BatcherSettings withMaxQueueLength(int v) {
@@ -126,7 +135,8 @@ public record BatcherSettings(
         v,
         defaultTimeout,
         mode,
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   public BatcherSettings withDefaultTimeout(Duration v) {
@@ -138,7 +148,8 @@ public record BatcherSettings(
         maxQueueLength,
         v,
         mode,
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   public BatcherSettings withMode(BatchingMode v) {
@@ -150,7 +161,8 @@ public record BatcherSettings(
         maxQueueLength,
         defaultTimeout,
         v,
-        latencyBudget);
+        latencyBudget,
+        inlineDispatch);
   }
 
   public BatcherSettings withLatencyBudget(Duration v) {
@@ -162,6 +174,20 @@ public record BatcherSettings(
         maxQueueLength,
         defaultTimeout,
         mode,
+        v,
+        inlineDispatch);
+  }
+
+  public BatcherSettings withInlineDispatch(boolean v) {
+    return new BatcherSettings(
+        maxBatchSize,
+        maxQueueDelay,
+        preferredBatchSizes,
+        instances,
+        maxQueueLength,
+        defaultTimeout,
+        mode,
+        latencyBudget,
         v);
   }
 

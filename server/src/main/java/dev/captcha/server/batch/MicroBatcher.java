@@ -30,7 +30,11 @@ import org.slf4j.LoggerFactory;
  * the cost grows in proportion to the batch). A hold ends when enough requests are queued, or at
  * the latest after the max queue delay (latency-budget mode: the budget less the batch's cost),
  * counted from the oldest request's arrival. In fixed mode an instance waits for a full (or
- * preferred-size) batch until the oldest request has waited the max queue delay.
+ * preferred-size) batch until the oldest request has waited the max queue delay. Where batching
+ * does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new request
+ * starts on an idle instance, with nothing else queued, runs on the thread that added the request,
+ * saving a thread hand-off; batches started otherwise (by a finished batch or a timer, or under
+ * load) run on the workers, where the next batch forms while the answers go out.
  *
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
@@ -162,14 +166,25 @@ public final class MicroBatcher<I, O> {
   }
 
   /**
-   * Submits one request. Never blocks: a full queue or a closing batcher fails the returned future
-   * at once with a {@link RejectedException}.
+   * Submits one request. Never waits for other requests: a full queue or a closing batcher fails
+   * the returned future at once with a {@link RejectedException}. With {@link
+   * BatcherSettings#inlineDispatch()} on an engine where batching does not pay, a request that
+   * finds an instance idle is run on the calling thread, and the call returns once it is answered.
    *
    * @param deadlineNanos absolute deadline in this batcher's clock; a request still queued then is
    *     not computed
    * @return completes with the output; cancel it to withdraw the request
    */
   public CompletableFuture<BatchResult<O>> add(I input, long deadlineNanos) {
+    return add(input, deadlineNanos, true);
+  }
+
+  /**
+   * As {@link #add(Object, long)}, saying whether the calling thread may run the request's batch: a
+   * caller with more work waiting behind this request passes false, so that the work is not held up
+   * by an inference and batches can form from it.
+   */
+  public CompletableFuture<BatchResult<O>> add(I input, long deadlineNanos, boolean mayRunHere) {
     Objects.requireNonNull(input, "input");
     long now = clock.nanoTime();
     CompletableFuture<BatchResult<O>> future = new CompletableFuture<>();
@@ -192,6 +207,12 @@ public final class MicroBatcher<I, O> {
           queue.add(new Pending<>(input, now, deadlineNanos, future));
           recordArrivalLocked(now);
           dispatchLocked(now, actions);
+          actions.inline =
+              mayRunHere
+                  && settings.inlineDispatch()
+                  && queue.isEmpty()
+                  && costModel.ready()
+                  && !costModel.batchingPays();
         }
       }
     }
@@ -375,7 +396,7 @@ public final class MicroBatcher<I, O> {
       }
       int instance = idle.poll();
       running.add(batch);
-      actions.launches.add(() -> launch(instance, batch));
+      actions.launches.add(new Launch<>(instance, batch));
     }
     if (wake) {
       rescheduleLocked(now, wakeAt);
@@ -386,10 +407,12 @@ public final class MicroBatcher<I, O> {
    * Until when an idle instance should hold back the queued requests for a fuller batch, or {@code
    * now} to dispatch at once. It holds only while more requests are expected to arrive within one
    * batch's fixed launch cost than are queued, because only then does a fuller batch serve more
-   * requests per unit of time; the arrivals are shared among the idle instances.
+   * requests per unit of time; the arrivals are shared among the idle instances. It never holds
+   * where batching does not pay (a CPU): there a fuller batch saves too little to be worth any
+   * wait, and a hold would only delay a lone request.
    */
   private long holdUntilLocked(long now, Pending<I, O> head, int queued) {
-    if (!costModel.ready()) {
+    if (!costModel.ready() || !costModel.batchingPays()) {
       return now;
     }
     double fixed = costModel.fixedNanos();
@@ -588,10 +611,15 @@ public final class MicroBatcher<I, O> {
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
+  /** A batch assigned to an instance, to be run once the lock is released. */
+  private record Launch<I, O>(int instance, List<Pending<I, O>> batch) {}
+
   /** Work decided under the lock and carried out after releasing it. */
   private final class Actions {
-    final List<Runnable> launches = new ArrayList<>(2);
+    final List<Launch<I, O>> launches = new ArrayList<>(2);
     List<Pending<I, O>> expired;
+    // Run the first batch on this thread rather than handing it to a batch thread.
+    boolean inline;
 
     void expire(Pending<I, O> p) {
       if (expired == null) {
@@ -609,8 +637,12 @@ public final class MicroBatcher<I, O> {
           }
         }
       }
-      for (Runnable r : launches) {
-        r.run();
+      int first = inline && !launches.isEmpty() ? 1 : 0;
+      for (int i = first; i < launches.size(); i++) {
+        launch(launches.get(i).instance(), launches.get(i).batch());
+      }
+      if (first == 1) {
+        runBatch(launches.get(0).instance(), launches.get(0).batch());
       }
     }
   }

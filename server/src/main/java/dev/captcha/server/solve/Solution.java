@@ -7,7 +7,8 @@ import dev.captcha.model.Prediction;
  *
  * @param prediction the decoded answer
  * @param preprocessNanos decoding the image and preparing the model input
- * @param queueNanos from arrival at the batcher to the start of its batch
+ * @param queueNanos waiting for a decoding thread, then from arrival at the batcher to the start of
+ *     its batch
  * @param inferenceNanos wall time of the whole batch
  * @param batchSize requests in that batch
  */

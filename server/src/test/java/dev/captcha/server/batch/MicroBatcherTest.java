@@ -401,7 +401,9 @@ class MicroBatcherTest {
 
   @Test
   void withALinearCostALoneRequestNeverWaitsAndBatchesFormWhileBusy() throws Exception {
-    MicroBatcher<String, String> b = warmed(BatcherSettings.defaults().withMaxBatchSize(32), 0, MS);
+    // Dispatch is observed through the batch threads, so batches are not run inline.
+    MicroBatcher<String, String> b =
+        warmed(BatcherSettings.defaults().withMaxBatchSize(32).withInlineDispatch(false), 0, MS);
     for (int i = 0; i < 20; i++) {
       CompletableFuture<BatchResult<String>> f = b.add("r" + i);
       assertEquals(1, workers.pending(), "dispatched at once, arrival " + i);
@@ -428,13 +430,61 @@ class MicroBatcherTest {
   @Test
   void withALinearCostAnIdleSecondInstanceTakesTheNextRequestAtOnce() throws Exception {
     MicroBatcher<String, String> b =
-        warmed(BatcherSettings.defaults().withMaxBatchSize(64).withInstances(2), 0, MS);
+        warmed(
+            BatcherSettings.defaults()
+                .withMaxBatchSize(64)
+                .withInstances(2)
+                .withInlineDispatch(false),
+            0,
+            MS);
     b.add("a");
     for (int i = 0; i < 3; i++) {
       time.advance(MS / 2);
     }
     b.add("b");
     assertEquals(2, workers.pending(), "both instances busy, nobody waits");
+  }
+
+  @Test
+  void onACpuNoArrivalRateMakesAnIdleInstanceWait() throws Exception {
+    // cost(n) = 50 us + 1.5 ms * n: a fuller batch saves next to nothing. Requests 10 us apart
+    // would bring five companions within the launch cost, but waiting for them is not worth it.
+    BatcherSettings s =
+        BatcherSettings.defaults().withMaxBatchSize(32).withInstances(2).withInlineDispatch(false);
+    MicroBatcher<String, String> b = warmed(s, MS / 20, 3 * MS / 2);
+    b.add("r0");
+    time.advance(MS / 100);
+    b.add("r1");
+    assertEquals(2, workers.pending(), "the second instance took r1 at once");
+    assertEquals(0, time.pendingTasks(), "no timer: nothing held back");
+  }
+
+  @Test
+  void inlineDispatchRunsALoneRequestOnTheCallingThreadOnlyWhereBatchingDoesNotPay()
+      throws Exception {
+    BatcherSettings s =
+        BatcherSettings.defaults().withMaxBatchSize(32).withInstances(2).withInlineDispatch(true);
+    MicroBatcher<String, String> cpu = warmed(s, MS / 20, 3 * MS / 2);
+    CompletableFuture<BatchResult<String>> answered = cpu.add("r0");
+    assertTrue(answered.isDone(), "answered before add returned");
+    assertEquals("R0", answered.join().output());
+    assertEquals(0, workers.pending(), "no batch thread involved");
+    assertEquals(1, engines.get(0).batches.size() + engines.get(1).batches.size());
+
+    CompletableFuture<BatchResult<String>> behindOthers =
+        cpu.add("r1", cpu.deadlineAfter(Duration.ofSeconds(1)), false);
+    assertFalse(behindOthers.isDone(), "a caller with work waiting hands the batch over");
+    assertEquals(1, workers.pending());
+    workers.runAll();
+    assertEquals("R1", behindOthers.join().output());
+
+    engines.clear();
+    MicroBatcher<String, String> accelerator = warmed(s, 10 * MS, MS / 10);
+    CompletableFuture<BatchResult<String>> handedOver = accelerator.add("r0");
+    assertFalse(handedOver.isDone(), "batching pays: the batch goes to a batch thread");
+    assertEquals(1, workers.pending());
+    workers.runAll();
+    assertEquals("R0", handedOver.join().output());
   }
 
   @Test
