@@ -10,6 +10,7 @@ import dev.captcha.model.ModelKeys;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.report.Progress;
 import dev.captcha.training.calibrate.TemperatureFit;
+import dev.captcha.training.data.Augmenter;
 import dev.captcha.training.eval.Evaluator;
 import dev.captcha.training.eval.InferenceException;
 import dev.captcha.training.eval.OnnxModel;
@@ -86,6 +87,23 @@ final class CalibrateCommand implements Callable<Integer> {
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
   @Option(
+      names = "--augment-rate",
+      defaultValue = "0",
+      description =
+          "Share of the captchas degraded as on their way to a user (JPEG, rescaling, shifts,"
+              + " blur, gamma, palettes), as in training; confidence then also has to hold for"
+              + " images that are not pristine (default: ${DEFAULT-VALUE}).")
+  double augmentRate;
+
+  @Option(
+      names = "--glyph-variation",
+      defaultValue = "0",
+      description =
+          "Share of glyphs drawn with a random width, slant and weight, as in training, a stand-in"
+              + " for fonts the model has not seen (default: ${DEFAULT-VALUE}).")
+  double glyphVariation;
+
+  @Option(
       names = "--batch-size",
       defaultValue = "64",
       description = "Images per inference batch (default: ${DEFAULT-VALUE}).")
@@ -127,19 +145,35 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "cannot read " + model + " as an ONNX model: " + e.getMessage(), e);
     }
+    if (!(glyphVariation >= 0 && glyphVariation <= 1)) {
+      throw new IllegalArgumentException(
+          "--glyph-variation must be in [0, 1], got " + glyphVariation);
+    }
+    // Validated here so that a bad rate is a usage error, before any work.
+    Augmenter augmenter = new Augmenter(augmentRate);
     FontCatalog catalog = FontCatalog.scanDefault();
     CaptchaGenerator generator =
-        CaptchaGenerator.builder().weightedFonts(catalog.weighted(fonts)).build();
-    Samples samples = Samples.generated(generator, seed, generate);
+        CaptchaGenerator.builder()
+            .weightedFonts(catalog.weighted(fonts))
+            .glyphVariation(glyphVariation)
+            .build();
+    Samples samples = degraded(Samples.generated(generator, seed, generate), augmenter, seed);
     String data =
         String.format(
             Locale.ROOT,
-            "%d generated captchas (seed %d, fonts %s)",
+            "%d generated captchas (seed %d, fonts %s%s)",
             generate,
             seed,
             fonts.equals(FontCatalog.TRAINING_FAMILIES)
                 ? "the " + fonts.size() + " training families"
-                : String.join(", ", fonts));
+                : String.join(", ", fonts),
+            augmentRate > 0 || glyphVariation > 0
+                ? String.format(
+                    Locale.ROOT,
+                    "; glyph variation %s, degraded %s",
+                    plain(glyphVariation),
+                    plain(augmentRate))
+                : "");
 
     OnnxModel onnx;
     try {
@@ -257,6 +291,25 @@ final class CalibrateCommand implements Callable<Integer> {
       }
     }
     return targets;
+  }
+
+  /** The samples, each degraded as {@code augmenter} draws for its index. */
+  private static Samples degraded(Samples clean, Augmenter augmenter, long seed) {
+    if (augmenter.rate() == 0) {
+      return clean;
+    }
+    return new Samples() {
+      @Override
+      public int size() {
+        return clean.size();
+      }
+
+      @Override
+      public Sample get(int index) throws IOException {
+        Sample s = clean.get(index);
+        return new Sample(s.name(), s.text(), augmenter.apply(s.image(), seed, index), s.fonts());
+      }
+    };
   }
 
   private static String plain(double t) {

@@ -108,6 +108,49 @@ class CalibrateCommandTest {
   }
 
   @Test
+  void calibratesOnDegradedCaptchasAsInTraining(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.isRegularFile(BUNDLED), "bundled model not there");
+    Path out = dir.resolve("calibrated.onnx");
+    Run r =
+        run(
+            "calibrate",
+            "--model",
+            BUNDLED.toString(),
+            "--out",
+            out.toString(),
+            "--generate",
+            "32",
+            "--augment-rate",
+            "0.5",
+            "--glyph-variation",
+            "0.25",
+            "--quiet");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("glyph variation 0.25, degraded 0.5"), r.out());
+    Map<String, String> is = Int8Quantizer.metadata(Int8Quantizer.read(out));
+    assertTrue(
+        is.get(ModelKeys.CONFIDENCE_CALIBRATION).contains("degraded 0.5"),
+        is.get(ModelKeys.CONFIDENCE_CALIBRATION));
+
+    for (String[] bad : new String[][] {{"--augment-rate", "1.5"}, {"--glyph-variation", "-0.1"}}) {
+      Path none = dir.resolve("none.onnx");
+      Run refused =
+          run(
+              "calibrate",
+              "--model",
+              BUNDLED.toString(),
+              "--out",
+              none.toString(),
+              bad[0],
+              bad[1],
+              "--quiet");
+      assertEquals(2, refused.code(), refused.err());
+      assertTrue(refused.err().startsWith("error: "), refused.err());
+      assertFalse(Files.exists(none), "nothing written");
+    }
+  }
+
+  @Test
   void badInputGetsAnErrorAndWritesNothing(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out.onnx");
     Run missing =
