@@ -157,7 +157,9 @@ final class CalibrateCommand implements Callable<Integer> {
             .weightedFonts(catalog.weighted(fonts))
             .glyphVariation(glyphVariation)
             .build();
-    Samples samples = degraded(Samples.generated(generator, seed, generate), augmenter, seed);
+    Samples samples =
+        Samples.generated(generator, seed, generate)
+            .mapImages((i, image) -> augmenter.apply(image, seed, i));
     String data =
         String.format(
             Locale.ROOT,
@@ -291,25 +293,6 @@ final class CalibrateCommand implements Callable<Integer> {
       }
     }
     return targets;
-  }
-
-  /** The samples, each degraded as {@code augmenter} draws for its index. */
-  private static Samples degraded(Samples clean, Augmenter augmenter, long seed) {
-    if (augmenter.rate() == 0) {
-      return clean;
-    }
-    return new Samples() {
-      @Override
-      public int size() {
-        return clean.size();
-      }
-
-      @Override
-      public Sample get(int index) throws IOException {
-        Sample s = clean.get(index);
-        return new Sample(s.name(), s.text(), augmenter.apply(s.image(), seed, index), s.fonts());
-      }
-    };
   }
 
   private static String plain(double t) {

@@ -296,7 +296,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     System.err)) {
               changed =
                   new Evaluator(onnx, batchSize, resizeRule)
-                      .evaluate(perturbed(samples, d), bar::update)
+                      .evaluate(samples.mapImages((i, image) -> d.apply(image)), bar::update)
                       .tally();
             }
           }
@@ -454,22 +454,6 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     return List.copyOf(out);
-  }
-
-  /** The samples with {@code change} applied to each image. */
-  private static Samples perturbed(Samples base, Degradation change) {
-    return new Samples() {
-      @Override
-      public int size() {
-        return base.size();
-      }
-
-      @Override
-      public Sample get(int index) throws IOException {
-        Sample s = base.get(index);
-        return new Sample(s.name(), s.text(), change.apply(s.image()));
-      }
-    };
   }
 
   private static EvaluationReport.Picture png(Samples.Sample sample) throws IOException {

@@ -40,6 +40,29 @@ public interface Samples {
   /** The sample at {@code index} (0 .. size - 1). */
   Sample get(int index) throws IOException;
 
+  /** A change to the image of the sample at an index. */
+  @FunctionalInterface
+  interface ImageChange {
+    BufferedImage apply(int index, BufferedImage image) throws IOException;
+  }
+
+  /** These samples with each image changed by {@code change}; names, texts and fonts kept. */
+  default Samples mapImages(ImageChange change) {
+    Samples base = this;
+    return new Samples() {
+      @Override
+      public int size() {
+        return base.size();
+      }
+
+      @Override
+      public Sample get(int index) throws IOException {
+        Sample s = base.get(index);
+        return new Sample(s.name(), s.text(), change.apply(index, s.image()), s.fonts());
+      }
+    };
+  }
+
   /** Captchas {@code 0 .. count - 1} of the generator's stream {@code seed}. */
   static Samples generated(CaptchaGenerator generator, long seed, int count) {
     if (count < 1) {
