@@ -29,12 +29,13 @@ import org.slf4j.LoggerFactory;
  * (an accelerator, where a batch of n costs much less than n batches of one; never on a CPU, where
  * the cost grows in proportion to the batch). A hold ends when enough requests are queued, or at
  * the latest after the max queue delay (latency-budget mode: the budget less the batch's cost),
- * counted from the oldest request's arrival. In fixed mode an instance waits for a full (or
- * preferred-size) batch until the oldest request has waited the max queue delay. Where batching
- * does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new request
- * starts on an idle instance, with nothing else queued, runs on the thread that added the request,
- * saving a thread hand-off; batches started otherwise (by a finished batch or a timer, or under
- * load) run on the workers, where the next batch forms while the answers go out.
+ * counted from the oldest request's arrival. On a CPU, latency-budget mode also caps the batch at
+ * the largest whose estimated cost fits in half the budget. In fixed mode an instance waits for a
+ * full (or preferred-size) batch until the oldest request has waited the max queue delay. Where
+ * batching does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new
+ * request starts on an idle instance, with nothing else queued, runs on the thread that added the
+ * request, saving a thread hand-off; batches started otherwise (by a finished batch or a timer, or
+ * under load) run on the workers, where the next batch forms while the answers go out.
  *
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
@@ -371,7 +372,7 @@ public final class MicroBatcher<I, O> {
       if (head == null) {
         break;
       }
-      int max = settings.maxBatchSize();
+      int max = batchCapLocked();
       int queued = queue.size();
       int size;
       long holdUntil =
@@ -420,7 +421,7 @@ public final class MicroBatcher<I, O> {
     if (expected < queued + 1) {
       return now;
     }
-    int target = (int) Math.min(settings.maxBatchSize(), Math.ceil(expected));
+    int target = (int) Math.min(batchCapLocked(), Math.ceil(expected));
     long cost = (long) costModel.estimateNanos(target);
     long until =
         settings.mode() == BatchingMode.LATENCY_BUDGET
@@ -428,6 +429,29 @@ public final class MicroBatcher<I, O> {
             : saturatedAdd(head.arrivalNanos, Math.min(maxQueueDelayNanos, (long) fixed));
     long byDeadline = head.deadlineNanos - cost;
     return byDeadline - until < 0 ? byDeadline : until;
+  }
+
+  /**
+   * The largest batch to send: the max batch size, and in latency-budget mode on an engine where
+   * batching does not pay (a CPU) no more than the largest batch whose estimated cost fits in half
+   * the budget. A request that arrives just after a batch starts waits for that batch and then runs
+   * in the next one, so two batch costs must fit in the budget; where a batch of n costs about n
+   * single images, smaller batches cost no throughput. Where batching pays, a smaller batch would
+   * cost throughput, so the cap stays the max batch size.
+   */
+  private int batchCapLocked() {
+    int max = settings.maxBatchSize();
+    if (settings.mode() != BatchingMode.LATENCY_BUDGET
+        || !costModel.ready()
+        || costModel.batchingPays()) {
+      return max;
+    }
+    long half = latencyBudgetNanos / 2;
+    int cap = 1;
+    while (cap < max && costModel.estimateNanos(cap + 1) <= half) {
+      cap++;
+    }
+    return cap;
   }
 
   private void recordArrivalLocked(long now) {

@@ -488,6 +488,41 @@ class MicroBatcherTest {
   }
 
   @Test
+  void latencyBudgetModeOnACpuKeepsTwoBatchesWithinTheBudget() throws Exception {
+    // cost(n) = 50 us + 1.5 ms * n, budget 20 ms: batches of at most 6 (9.05 ms <= 10 ms).
+    BatcherSettings s =
+        BatcherSettings.defaults()
+            .withMaxBatchSize(32)
+            .withMode(BatchingMode.LATENCY_BUDGET)
+            .withLatencyBudget(Duration.ofMillis(20))
+            .withInlineDispatch(false);
+    MicroBatcher<String, String> cpu = warmed(s, MS / 20, 3 * MS / 2);
+    cpu.add("busy");
+    List<CompletableFuture<BatchResult<String>>> queued = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      queued.add(cpu.add("q" + i));
+    }
+    workers.runAll();
+    for (CompletableFuture<BatchResult<String>> f : queued) {
+      assertTrue(f.join().batchSize() <= 6, "batch of " + f.join().batchSize());
+    }
+
+    // Where batching pays, the batch is not capped: 20 queued requests go in one batch.
+    engines.clear();
+    MicroBatcher<String, String> accelerator = warmed(s, 10 * MS, MS / 10);
+    accelerator.add("busy");
+    List<CompletableFuture<BatchResult<String>>> more = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      more.add(accelerator.add("q" + i));
+    }
+    workers.runAll();
+    time.advance(20 * MS); // past any hold for companions
+    workers.runAll();
+    assertTrue(more.get(19).isDone());
+    assertEquals(20, more.get(19).join().batchSize());
+  }
+
+  @Test
   void acceleratorUnderLoadHoldsForAFullerBatchButNeverPastTheBudget() throws Exception {
     // cost(n) = 10 ms + 0.1 ms * n; requests every 0.5 ms: about 20 arrive per launch cost.
     BatcherSettings s =
