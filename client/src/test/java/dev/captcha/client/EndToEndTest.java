@@ -181,9 +181,12 @@ class EndToEndTest {
                 }
               });
       assertEquals(IMAGES, summary.succeeded());
+      // The bundled afocus-resnet 2.0.0-rc2 reads 6 of the first 6 and 21 of the 24 (the other
+      // three are l/I look-alikes); the bounds leave room for another JVM's rasterizer.
       assertTrue(unaryRight >= 4, "unary: " + unaryRight + " of 6 right");
       assertTrue(
-          streamRight[0] > IMAGES / 2, "stream: " + streamRight[0] + " of " + IMAGES + " right");
+          streamRight[0] >= IMAGES * 3 / 4,
+          "stream: " + streamRight[0] + " of " + IMAGES + " right");
     }
   }
 
@@ -213,6 +216,6 @@ class EndToEndTest {
     assertEquals(0, code, err.toString());
     JsonNode metrics = new ObjectMapper().readTree(out.toString());
     assertEquals(IMAGES, metrics.get("solved").asInt());
-    assertTrue(metrics.get("exact_accuracy").asDouble() > 0.5, out.toString());
+    assertTrue(metrics.get("exact_accuracy").asDouble() >= 0.75, out.toString());
   }
 }

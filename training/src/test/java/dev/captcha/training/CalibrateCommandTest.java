@@ -98,7 +98,10 @@ class CalibrateCommandTest {
             "--json",
             json.toString());
     assertEquals(0, e.code(), e.out() + e.err());
-    assertTrue(e.out().contains("T = " + m.group(1)), e.out());
+    // The same temperature, however it is written (0.0500 is printed as 0.05).
+    Matcher shown = Pattern.compile("\\(T = ([0-9.]+)\\)").matcher(e.out());
+    assertTrue(shown.find(), e.out());
+    assertEquals(t, Double.parseDouble(shown.group(1)), 1e-12, e.out());
     JsonNode n = new ObjectMapper().readTree(json.toFile());
     assertEquals(t, n.get("confidence").get("temperature").asDouble(), 1e-12);
     assertEquals(5, n.get("confidence").get("thresholds").size());

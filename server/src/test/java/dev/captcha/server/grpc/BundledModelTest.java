@@ -168,7 +168,12 @@ class BundledModelTest {
             folded / (double) COUNT,
             COUNT,
             model.metadata().validationAccuracy());
-        assertTrue(exactAcc >= 0.90, "exact accuracy " + exactAcc);
+        // afocus-resnet 2.0.0-rc2 read 0.937 (float) and 0.933 (int8) of these exactly and 0.987 /
+        // 0.983 with look-alikes merged; the bounds leave room for another JVM's rasterizer and
+        // another CPU's int8 kernels.
+        assertTrue(exactAcc >= 0.89, "exact accuracy " + exactAcc);
+        double foldedAcc = folded / (double) COUNT;
+        assertTrue(foldedAcc >= 0.96, "accuracy with look-alikes merged " + foldedAcc);
         if (System.getProperty("captcha.test.model") == null) {
           assertEquals(
               precision,
