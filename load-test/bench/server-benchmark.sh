@@ -40,11 +40,14 @@ on_load() { taskset -c "$LOAD_CORES" "$@"; }
 # load-test/README.md).
 SERVER_ARGS=${SERVER_ARGS:---instances $CORES --intra-op-threads 1}
 # Batching modes of the load sweep (server flags, one mode per entry, ';'-separated) and the
-# offered loads in % of that mode's saturated unary rate.
+# offered loads in % of a saturated unary rate: SWEEP_BASE=common (default) sweeps every mode at
+# the same offered rates, in % of the median saturated unary rate of the rounds above, so modes
+# compare at equal load; SWEEP_BASE=own takes each mode's own saturated rate (one short run).
 MODES=${MODES:---batching-mode work-conserving;--batching-mode fixed --max-queue-delay 5ms;--batching-mode fixed --max-queue-delay 0ms;--batching-mode latency-budget --latency-budget 20ms}
 LOADS=${LOADS:-10 30 50 70 85 95}
 SWEEP_DURATION=${SWEEP_DURATION:-10s}
 SWEEP_WARMUP=${SWEEP_WARMUP:-3s}
+SWEEP_BASE=${SWEEP_BASE:-common}
 DURATION=${DURATION:-30s}
 ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-10s}
@@ -186,9 +189,13 @@ IFS=';' read -r -a modes <<<"$MODES"
 for m in "${!modes[@]}"; do
   # shellcheck disable=SC2086
   start_server "server-mode$m.log" ${modes[$m]}
-  RUN_DURATION=$SWEEP_DURATION RUN_WARMUP=$SWEEP_WARMUP \
-    harness "mode$m-saturated" "${target[@]}" --rpc unary --concurrency "$SAT_CONCURRENCY"
-  sat=$(col "mode$m-saturated" 12)
+  if [[ "$SWEEP_BASE" == own ]]; then
+    RUN_DURATION=$SWEEP_DURATION RUN_WARMUP=$SWEEP_WARMUP \
+      harness "mode$m-saturated" "${target[@]}" --rpc unary --concurrency "$SAT_CONCURRENCY"
+    sat=$(col "mode$m-saturated" 12)
+  else
+    sat=$(col "$unary_run" 12)
+  fi
   for load in $LOADS; do
     rate=$(awk -v s="$sat" -v l="$load" 'BEGIN { printf "%.1f", s * l / 100 }')
     RUN_DURATION=$SWEEP_DURATION RUN_WARMUP=$SWEEP_WARMUP \
@@ -235,7 +242,8 @@ row() { # label, run name, target text, whether a ratio to raw applies (yes/no)
   row "no-op service, unary (harness capacity)" noop-unary ">= 15000 req/s" no
   row "no-op service, stream (harness capacity)" noop-stream "" no
   echo
-  echo "Offered-load sweep ($SWEEP_DURATION per point after $SWEEP_WARMUP; % of each mode's saturated unary rate; chart: sweep.svg)"
+  if [[ "$SWEEP_BASE" == own ]]; then base="each mode's saturated unary rate"; else base="the median saturated unary rate above, the same for every mode"; fi
+  echo "Offered-load sweep ($SWEEP_DURATION per point after $SWEEP_WARMUP; % of $base; chart: sweep.svg)"
   echo
   cat "$OUT/sweep.md"
 } | tee "$OUT/table.md"
