@@ -446,12 +446,12 @@ public final class MicroBatcher<I, O> {
         || costModel.batchingPays()) {
       return max;
     }
-    long half = latencyBudgetNanos / 2;
-    int cap = 1;
-    while (cap < max && costModel.estimateNanos(cap + 1) <= half) {
-      cap++;
+    double perItem = costModel.perItemNanos();
+    if (perItem <= 0) {
+      return max;
     }
-    return cap;
+    double fits = Math.floor((latencyBudgetNanos / 2.0 - costModel.fixedNanos()) / perItem);
+    return (int) Math.max(1, Math.min(max, fits));
   }
 
   private void recordArrivalLocked(long now) {
