@@ -2,11 +2,8 @@ package dev.captcha.server.reload;
 
 import dev.captcha.server.batch.DelayScheduler;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,17 +44,14 @@ public final class ModelDirectoryWatcher implements AutoCloseable {
 
   private final Path dir;
   private final Target target;
-  private final long intervalNanos;
-  private final DelayScheduler scheduler;
+  private final PollLoop loop;
 
   private final Object lock = new Object();
   // Guarded by lock.
   private final Map<String, Known> inForce = new HashMap<>();
-  private final Map<String, Stamp> pending = new HashMap<>();
-  private final Map<String, Stamp> refused = new HashMap<>();
+  private final Map<String, FileStamp> pending = new HashMap<>();
+  private final Map<String, FileStamp> refused = new HashMap<>();
   private final Set<String> duplicatesReported = new HashSet<>();
-  private boolean closed;
-  private DelayScheduler.Cancellable next;
 
   /**
    * A watcher of {@code dir} whose models in force are {@code initial} (name to file), as loaded at
@@ -74,46 +68,22 @@ public final class ModelDirectoryWatcher implements AutoCloseable {
       throws IOException {
     this.dir = Objects.requireNonNull(dir, "dir");
     this.target = Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(interval, "interval");
-    if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("poll interval must be positive, got " + interval);
-    }
-    this.intervalNanos = interval.toNanos();
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.loop = new PollLoop("model folder " + dir, interval, scheduler, this::poll);
     for (Map.Entry<String, Path> e : initial.entrySet()) {
       Path file = e.getValue();
-      inForce.put(e.getKey(), new Known(file, stamp(file), ModelFileWatcher.sha256(file)));
+      inForce.put(e.getKey(), new Known(file, FileStamp.of(file), FileStamp.sha256(file)));
     }
   }
 
   /** Starts polling every interval until {@link #close}. */
   public void start() {
-    synchronized (lock) {
-      if (!closed && next == null) {
-        next = scheduler.schedule(this::pollAndReschedule, intervalNanos);
-        log.info("watching model folder {} every {} ms", dir, intervalNanos / 1_000_000);
-      }
-    }
-  }
-
-  private void pollAndReschedule() {
-    try {
-      poll();
-    } catch (RuntimeException e) {
-      log.error("polling model folder {} failed", dir, e);
-    } finally {
-      synchronized (lock) {
-        if (!closed) {
-          next = scheduler.schedule(this::pollAndReschedule, intervalNanos);
-        }
-      }
-    }
+    loop.start();
   }
 
   /** Looks at the folder once and acts on the changes that have settled. */
   void poll() {
     synchronized (lock) {
-      if (closed) {
+      if (loop.isClosed()) {
         return;
       }
       Map<String, Path> present;
@@ -143,9 +113,9 @@ public final class ModelDirectoryWatcher implements AutoCloseable {
   }
 
   private void consider(String name, Path file) {
-    Stamp now;
+    FileStamp now;
     try {
-      now = stamp(file);
+      now = FileStamp.of(file);
     } catch (NoSuchFileException e) {
       return; // removed since the listing: the next poll sees it gone
     } catch (IOException e) {
@@ -167,7 +137,7 @@ public final class ModelDirectoryWatcher implements AutoCloseable {
     pending.remove(name);
     String hash;
     try {
-      hash = ModelFileWatcher.sha256(file);
+      hash = FileStamp.sha256(file);
     } catch (IOException e) {
       log.warn("cannot read model file {}: {}", file, e.toString());
       return;
@@ -234,23 +204,9 @@ public final class ModelDirectoryWatcher implements AutoCloseable {
   /** Stops polling; a poll already running completes. */
   @Override
   public void close() {
-    synchronized (lock) {
-      closed = true;
-      if (next != null) {
-        next.cancel();
-        next = null;
-      }
-    }
+    loop.close();
   }
-
-  private static Stamp stamp(Path file) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-    return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey());
-  }
-
-  /** What identifies a version of a file without reading it. */
-  private record Stamp(FileTime modified, long size, Object key) {}
 
   /** A model file in force. */
-  private record Known(Path file, Stamp stamp, String sha256) {}
+  private record Known(Path file, FileStamp stamp, String sha256) {}
 }

@@ -2,16 +2,9 @@ package dev.captcha.server.reload;
 
 import dev.captcha.server.batch.DelayScheduler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,18 +21,15 @@ public final class ModelFileWatcher implements AutoCloseable {
 
   private final Path file;
   private final Reloadable target;
-  private final long intervalNanos;
-  private final DelayScheduler scheduler;
+  private final PollLoop loop;
 
   private final Object lock = new Object();
   // Guarded by lock.
-  private Stamp seen;
-  private Stamp pending;
+  private FileStamp seen;
+  private FileStamp pending;
   private String inForce;
   private String refused;
   private boolean missingReported;
-  private boolean closed;
-  private DelayScheduler.Cancellable next;
 
   /**
    * Creates a watcher of {@code file}, whose present content is taken as the one in force.
@@ -50,49 +40,25 @@ public final class ModelFileWatcher implements AutoCloseable {
       throws IOException {
     this.file = Objects.requireNonNull(file, "file");
     this.target = Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(interval, "interval");
-    if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("poll interval must be positive, got " + interval);
-    }
-    this.intervalNanos = interval.toNanos();
-    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-    this.seen = stamp(file);
-    this.inForce = sha256(file);
+    this.loop = new PollLoop("model file " + file, interval, scheduler, this::poll);
+    this.seen = FileStamp.of(file);
+    this.inForce = FileStamp.sha256(file);
   }
 
   /** Starts polling every interval until {@link #close}. */
   public void start() {
-    synchronized (lock) {
-      if (!closed && next == null) {
-        next = scheduler.schedule(this::pollAndReschedule, intervalNanos);
-        log.info("watching model file {} every {} ms", file, intervalNanos / 1_000_000);
-      }
-    }
-  }
-
-  private void pollAndReschedule() {
-    try {
-      poll();
-    } catch (RuntimeException e) {
-      log.error("polling model file {} failed", file, e);
-    } finally {
-      synchronized (lock) {
-        if (!closed) {
-          next = scheduler.schedule(this::pollAndReschedule, intervalNanos);
-        }
-      }
-    }
+    loop.start();
   }
 
   /** Checks the file once, reloading it if its content changed and has settled. */
   void poll() {
     synchronized (lock) {
-      if (closed) {
+      if (loop.isClosed()) {
         return;
       }
-      Stamp now;
+      FileStamp now;
       try {
-        now = stamp(file);
+        now = FileStamp.of(file);
       } catch (NoSuchFileException e) {
         if (!missingReported) {
           log.warn("model file {} is missing; the model in force keeps serving", file);
@@ -116,7 +82,7 @@ public final class ModelFileWatcher implements AutoCloseable {
       pending = null;
       String hash;
       try {
-        hash = sha256(file);
+        hash = FileStamp.sha256(file);
       } catch (IOException e) {
         log.warn("cannot read model file {}: {}", file, e.toString());
         return;
@@ -142,36 +108,6 @@ public final class ModelFileWatcher implements AutoCloseable {
   /** Stops polling; a poll already running completes. */
   @Override
   public void close() {
-    synchronized (lock) {
-      closed = true;
-      if (next != null) {
-        next.cancel();
-        next = null;
-      }
-    }
+    loop.close();
   }
-
-  private static Stamp stamp(Path file) throws IOException {
-    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-    return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey());
-  }
-
-  static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  /** What identifies a version of the file without reading it. */
-  private record Stamp(FileTime modified, long size, Object key) {}
 }
