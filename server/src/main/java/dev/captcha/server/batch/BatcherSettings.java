@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The micro-batcher's validated configuration; immutable and thread-safe.
@@ -74,121 +75,87 @@ public record BatcherSettings(
         true);
   }
 
+  // Copies with one field changed, validated like any settings.
+
   public BatcherSettings withMaxBatchSize(int v) {
-    return new BatcherSettings(
-        v,
-        maxQueueDelay,
-        preferredBatchSizes,
-        instances,
-        maxQueueLength,
-        defaultTimeout,
-        mode,
-        latencyBudget,
-        inlineDispatch);
+    return edit(b -> b.maxBatchSize = v);
   }
 
   public BatcherSettings withMaxQueueDelay(Duration v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        v,
-        preferredBatchSizes,
-        instances,
-        maxQueueLength,
-        defaultTimeout,
-        mode,
-        latencyBudget,
-        inlineDispatch);
+    return edit(b -> b.maxQueueDelay = v);
   }
 
   public BatcherSettings withPreferredBatchSizes(List<Integer> v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        maxQueueDelay,
-        v,
-        instances,
-        maxQueueLength,
-        defaultTimeout,
-        mode,
-        latencyBudget,
-        inlineDispatch);
+    return edit(b -> b.preferredBatchSizes = v);
   }
 
   public BatcherSettings withInstances(int v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        maxQueueDelay,
-        preferredBatchSizes,
-        v,
-        maxQueueLength,
-        defaultTimeout,
-        mode,
-        latencyBudget,
-        inlineDispatch);
+    return edit(b -> b.instances = v);
   }
 
   public BatcherSettings withMaxQueueLength(int v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        maxQueueDelay,
-        preferredBatchSizes,
-        instances,
-        v,
-        defaultTimeout,
-        mode,
-        latencyBudget,
-        inlineDispatch);
+    return edit(b -> b.maxQueueLength = v);
   }
 
   public BatcherSettings withDefaultTimeout(Duration v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        maxQueueDelay,
-        preferredBatchSizes,
-        instances,
-        maxQueueLength,
-        v,
-        mode,
-        latencyBudget,
-        inlineDispatch);
+    return edit(b -> b.defaultTimeout = v);
   }
 
   public BatcherSettings withMode(BatchingMode v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        maxQueueDelay,
-        preferredBatchSizes,
-        instances,
-        maxQueueLength,
-        defaultTimeout,
-        v,
-        latencyBudget,
-        inlineDispatch);
+    return edit(b -> b.mode = v);
   }
 
   public BatcherSettings withLatencyBudget(Duration v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        maxQueueDelay,
-        preferredBatchSizes,
-        instances,
-        maxQueueLength,
-        defaultTimeout,
-        mode,
-        v,
-        inlineDispatch);
+    return edit(b -> b.latencyBudget = v);
   }
 
   public BatcherSettings withInlineDispatch(boolean v) {
-    return new BatcherSettings(
-        maxBatchSize,
-        maxQueueDelay,
-        preferredBatchSizes,
-        instances,
-        maxQueueLength,
-        defaultTimeout,
-        mode,
-        latencyBudget,
-        v);
+    return edit(b -> b.inlineDispatch = v);
+  }
+
+  /** A copy with the changes {@code change} makes to a mutable copy of the fields, validated. */
+  private BatcherSettings edit(Consumer<Fields> change) {
+    Fields b = new Fields(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The fields of settings being changed; not thread-safe, never escapes {@link #edit}. */
+  private static final class Fields {
+    int maxBatchSize;
+    Duration maxQueueDelay;
+    List<Integer> preferredBatchSizes;
+    int instances;
+    int maxQueueLength;
+    Duration defaultTimeout;
+    BatchingMode mode;
+    Duration latencyBudget;
+    boolean inlineDispatch;
+
+    Fields(BatcherSettings s) {
+      maxBatchSize = s.maxBatchSize;
+      maxQueueDelay = s.maxQueueDelay;
+      preferredBatchSizes = s.preferredBatchSizes;
+      instances = s.instances;
+      maxQueueLength = s.maxQueueLength;
+      defaultTimeout = s.defaultTimeout;
+      mode = s.mode;
+      latencyBudget = s.latencyBudget;
+      inlineDispatch = s.inlineDispatch;
+    }
+
+    BatcherSettings build() {
+      return new BatcherSettings(
+          maxBatchSize,
+          maxQueueDelay,
+          preferredBatchSizes,
+          instances,
+          maxQueueLength,
+          defaultTimeout,
+          mode,
+          latencyBudget,
+          inlineDispatch);
+    }
   }
 
   private static void requirePositive(String name, Duration d) {
