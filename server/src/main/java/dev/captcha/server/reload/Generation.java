@@ -1,8 +1,8 @@
 package dev.captcha.server.reload;
 
 import dev.captcha.server.batch.BatchEngine;
+import dev.captcha.server.batch.RefCount;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +17,14 @@ final class Generation<I, O> {
   private final ServedModel<I, O> model;
   private final List<BatchEngine<I, O>> instances;
   private final String label;
-  // The reference of the model in force (1) plus the batches running on it; 0 means closed.
-  private final AtomicInteger references = new AtomicInteger(1);
+  // The reference of the model in force plus the batches running on it.
+  private final RefCount references;
 
   Generation(ServedModel<I, O> model, List<BatchEngine<I, O>> instances, String label) {
     this.model = model;
     this.instances = List.copyOf(instances);
     this.label = label;
+    this.references = new RefCount("model " + label, this::closeModel);
   }
 
   ServedModel<I, O> model() {
@@ -40,29 +41,20 @@ final class Generation<I, O> {
 
   /** Takes a reference for one batch; false when this generation is already closed. */
   boolean tryAcquire() {
-    while (true) {
-      int n = references.get();
-      if (n == 0) {
-        return false;
-      }
-      if (references.compareAndSet(n, n + 1)) {
-        return true;
-      }
-    }
+    return references.tryAcquire();
   }
 
   /** Gives back a reference; the last one closes the model. */
   void release() {
-    int left = references.decrementAndGet();
-    if (left == 0) {
-      try {
-        model.close();
-        log.info("model {} closed: its last batch has finished", label);
-      } catch (RuntimeException e) {
-        log.warn("closing model {} failed", label, e);
-      }
-    } else if (left < 0) {
-      throw new IllegalStateException("model " + label + " released more often than acquired");
+    references.release();
+  }
+
+  private void closeModel() {
+    try {
+      model.close();
+      log.info("model {} closed: its last batch has finished", label);
+    } catch (RuntimeException e) {
+      log.warn("closing model {} failed", label, e);
     }
   }
 
@@ -73,6 +65,6 @@ final class Generation<I, O> {
 
   /** The current count, for tests. */
   int references() {
-    return references.get();
+    return references.count();
   }
 }

@@ -2,12 +2,12 @@ package dev.captcha.server.solve;
 
 import dev.captcha.model.Prediction;
 import dev.captcha.server.batch.MicroBatcher;
+import dev.captcha.server.batch.RefCount;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,8 @@ public final class ModelSlot {
   private final Solver solver;
   private final Supplier<ModelSummary> summary;
   private final AutoCloseable resources;
-  // The registry's reference (1) plus the requests in flight; 0 means finished.
-  private final AtomicInteger references = new AtomicInteger(1);
+  // The registry's reference plus the requests in flight.
+  private final RefCount references;
   private final AtomicBoolean retired = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile Executor finisher = Runnable::run;
@@ -46,6 +46,7 @@ public final class ModelSlot {
     this.solver = Objects.requireNonNull(solver, "solver");
     this.summary = Objects.requireNonNull(summary, "summary");
     this.resources = Objects.requireNonNull(resources, "resources");
+    this.references = new RefCount("model slot " + name, this::finishOffThread);
   }
 
   static String requireName(String name) {
@@ -82,28 +83,19 @@ public final class ModelSlot {
 
   /** Takes a reference for one request; false when the slot has already finished. */
   boolean tryAcquire() {
-    while (true) {
-      int n = references.get();
-      if (n == 0) {
-        return false;
-      }
-      if (references.compareAndSet(n, n + 1)) {
-        return true;
-      }
-    }
+    return references.tryAcquire();
   }
 
   /** Gives back a reference; the last one finishes the slot. */
   void release() {
-    int left = references.decrementAndGet();
-    if (left == 0) {
-      try {
-        finisher.execute(this::finish);
-      } catch (RejectedExecutionException e) {
-        finish();
-      }
-    } else if (left < 0) {
-      throw new IllegalStateException("model slot " + name + " released more often than acquired");
+    references.release();
+  }
+
+  private void finishOffThread() {
+    try {
+      finisher.execute(this::finish);
+    } catch (RejectedExecutionException e) {
+      finish();
     }
   }
 
@@ -116,12 +108,12 @@ public final class ModelSlot {
 
   /** Whether the slot's batcher is closed and its resources released. */
   public boolean isFinished() {
-    return finished.get() && references.get() == 0;
+    return finished.get() && references.count() == 0;
   }
 
   /** The current reference count, for tests. */
   int references() {
-    return references.get();
+    return references.count();
   }
 
   private void finish() {
