@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.captcha.server.batch.DelayScheduler;
+import dev.captcha.server.testsupport.RecordingScheduler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,16 +34,9 @@ class ModelFileWatcherTest {
         reloaded.add(content);
       };
 
-  /** A scheduler that keeps its tasks for the test to run. */
-  private final List<Runnable> scheduled = new ArrayList<>();
-
-  private final List<Long> delays = new ArrayList<>();
-  private final DelayScheduler scheduler =
-      (task, delayNanos) -> {
-        scheduled.add(task);
-        delays.add(delayNanos);
-        return () -> scheduled.remove(task);
-      };
+  private final RecordingScheduler scheduler = new RecordingScheduler();
+  private final List<Runnable> scheduled = scheduler.scheduled;
+  private final List<Long> delays = scheduler.delays;
 
   private int stampSeconds = 1_000;
 

@@ -4,26 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.captcha.server.batch.DelayScheduler;
+import dev.captcha.server.testsupport.RecordingScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PollLoopTest {
-  /** Tasks the loop scheduled, for the test to run by hand. */
-  private final List<Runnable> scheduled = new ArrayList<>();
-
-  private final List<Long> delays = new ArrayList<>();
-  private final DelayScheduler scheduler =
-      (task, delayNanos) -> {
-        scheduled.add(task);
-        delays.add(delayNanos);
-        return () -> scheduled.remove(task);
-      };
+  private final RecordingScheduler scheduler = new RecordingScheduler();
+  private final List<Runnable> scheduled = scheduler.scheduled;
+  private final List<Long> delays = scheduler.delays;
 
   private void runNext() {
-    scheduled.remove(0).run();
+    scheduler.runNext();
   }
 
   @Test
