@@ -2,10 +2,12 @@ package dev.captcha.training;
 
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.report.Progress;
+import dev.captcha.training.export.OnnxImporter;
 import dev.captcha.training.train.Trainer;
 import dev.captcha.training.train.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -114,8 +116,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--widths",
       split = ",",
-      description = "Channels of the network's stages (default: ${DEFAULT-VALUE}).")
-  List<Integer> widths = TrainingConfig.STANDARD_WIDTHS;
+      description =
+          "Channels of the network's stages (default: 32,64,128,256; with --init-from, the"
+              + " file's). With --init-from, wider stages than the file's widen its network: the"
+              + " file's function is kept and the new channels learn from there.")
+  List<Integer> widths;
 
   @Option(
       names = "--resume",
@@ -162,6 +167,14 @@ final class TrainCommand implements Callable<Integer> {
     String command =
         "java -jar training/target/captcha-training.jar train "
             + String.join(" ", ArgsHolder.args());
+    if (widths == null) {
+      widths =
+          initFrom == null
+              ? TrainingConfig.STANDARD_WIDTHS
+              : Arrays.stream(OnnxImporter.spec(OnnxImporter.read(initFrom)).widths())
+                  .boxed()
+                  .toList();
+    }
     TrainingConfig config =
         new TrainingConfig(
             runDir,

@@ -144,6 +144,39 @@ class CommandsTest {
       double rate =
           Double.parseDouble(both.replaceAll("(?s).*\"images_per_second\": ([0-9.]+).*", "$1"));
       assertTrue(rate > 0, both);
+
+      // Training can start from the file in a network with wider stages, never narrower ones.
+      Path wider = dir.resolve("wider");
+      String[] widen = {
+        "train",
+        "--run-dir",
+        wider.toString(),
+        "--init-from",
+        model.toString(),
+        "--steps",
+        "2",
+        "--batch-size",
+        "8",
+        "--val-size",
+        "8",
+        "--val-per-group",
+        "0",
+        "--eval-every",
+        "2",
+        "--threads",
+        "1",
+        "--fonts",
+        "DejaVu Sans",
+        "--quiet",
+        "--widths",
+        "32,64,128,320"
+      };
+      assertEquals(0, run(widen));
+      String state = Files.readString(wider.resolve("training.properties"));
+      assertTrue(state.contains("widths\\=32,64,128,320"), state);
+      widen[1] = dir.resolve("narrower").toString();
+      widen[widen.length - 1] = "32,64,128,128";
+      assertEquals(2, run(widen));
     } finally {
       System.setOut(stdout);
     }

@@ -86,15 +86,26 @@ public final class OnnxImporter {
   }
 
   /**
-   * Loads the file's weights into {@code net} (initialised, with the file's {@link #spec}),
-   * measuring the convolutions' statistics on {@code images} samples given as {@code [n, C, H, W]}
-   * floats.
+   * Loads the file's weights into {@code net} (initialised), measuring the convolutions' statistics
+   * on {@code images} samples given as {@code [n, C, H, W]} floats.
+   *
+   * <p>{@code net} has the file's {@link #spec}, or is a widening of it ({@link #widens}): the same
+   * input, positions, classes and number of stages, each stage at least as wide. Then every unit's
+   * first channels get the file's weights, the weights from the new input channels into them are
+   * zero, and the new channels keep their initial (random) weights: the network computes what the
+   * file computes, and the new channels are free to learn.
+   *
+   * @throws IllegalArgumentException when {@code net} is neither the file's network nor a widening
    */
   public static void load(ModelProto model, CaptchaResNet net, float[] samples, int images) {
     CaptchaResNet.Spec spec = spec(model);
-    if (!sameArchitecture(spec, net.spec())) {
+    if (!sameArchitecture(spec, net.spec()) && !widens(spec, net.spec())) {
       throw new IllegalArgumentException(
-          "the file holds " + describe(spec) + ", the network is " + describe(net.spec()));
+          "the file holds "
+              + describe(spec)
+              + ", the network is "
+              + describe(net.spec())
+              + " (a network can only start from a file with the same layout and stages no wider)");
     }
     Map<String, CaptchaResNet.ConvBn> units = units(net);
     Map<String, TensorProto> init = initializers(model.getGraph());
@@ -117,14 +128,41 @@ public final class OnnxImporter {
         gamma[c] = (float) Math.sqrt(var[c] + CaptchaResNet.BN_EPSILON);
         beta[c] = (float) (bias[c] + mean[c]);
       }
-      set(unit.conv(), "weight", weight);
-      set(unit.bn(), "gamma", gamma);
-      set(unit.bn(), "beta", beta);
-      set(unit.bn(), "runningMean", runningMean);
-      set(unit.bn(), "runningVar", runningVar);
+      long[] fileShape =
+          init.get(name + "_weight").getDimsList().stream().mapToLong(d -> d).toArray();
+      embed(unit.conv(), "weight", weight, fileShape[0], fileShape[1]);
+      embed(unit.bn(), "gamma", gamma, channels, 1);
+      embed(unit.bn(), "beta", beta, channels, 1);
+      embed(unit.bn(), "runningMean", runningMean, channels, 1);
+      embed(unit.bn(), "runningVar", runningVar, channels, 1);
     }
-    set(net.head(), "weight", floats(init, "head_weight"));
-    set(net.head(), "bias", floats(init, "head_bias"));
+    float[] head = floats(init, "head_weight");
+    int rows = spec.length() * spec.classes();
+    embed(net.head(), "weight", head, rows, head.length / rows);
+    embed(net.head(), "bias", floats(init, "head_bias"), rows, 1);
+  }
+
+  /**
+   * Whether {@code wide} is {@code narrow} with wider stages: the same input, positions, classes
+   * and number of stages, every stage at least as wide and one wider.
+   */
+  public static boolean widens(CaptchaResNet.Spec narrow, CaptchaResNet.Spec wide) {
+    if (narrow.channels() != wide.channels()
+        || narrow.height() != wide.height()
+        || narrow.width() != wide.width()
+        || narrow.length() != wide.length()
+        || narrow.classes() != wide.classes()
+        || narrow.widths().length != wide.widths().length) {
+      return false;
+    }
+    boolean wider = false;
+    for (int i = 0; i < narrow.widths().length; i++) {
+      if (wide.widths()[i] < narrow.widths()[i]) {
+        return false;
+      }
+      wider |= wide.widths()[i] > narrow.widths()[i];
+    }
+    return wider;
   }
 
   /** The units of {@code net} under the node names the exporter gives them. */
@@ -255,13 +293,52 @@ public final class OnnxImporter {
         + java.util.Arrays.toString(s.widths());
   }
 
-  private static void set(Block block, String parameter, float[] values) {
+  /**
+   * Writes {@code values}, a {@code [rows, columns * rest]} array (rest: what follows the second
+   * axis, 1 for a vector), into the leading rows and columns of the block's parameter, whose shape
+   * has the same rank and axes at least as long. The parameter's further columns of those rows are
+   * set to zero (so new inputs do not change the old outputs); its further rows keep their values.
+   */
+  private static void embed(
+      Block block, String parameter, float[] values, long rows, long columns) {
     NDArray a = block.getParameters().get(parameter).getArray();
-    if (a.size() != values.length) {
+    long[] shape = a.getShape().getShape();
+    long targetRows = shape[0];
+    long targetColumns = shape.length > 1 ? shape[1] : 1;
+    long rest = a.size() / (targetRows * targetColumns);
+    if (targetRows < rows
+        || targetColumns < columns
+        || (long) values.length != rows * columns * rest) {
       throw new IllegalArgumentException(
-          "parameter '" + parameter + "' has " + a.size() + " values, the file " + values.length);
+          "parameter '"
+              + parameter
+              + "' of shape "
+              + a.getShape()
+              + " cannot hold the file's "
+              + values.length
+              + " values as "
+              + rows
+              + " x "
+              + columns
+              + " x "
+              + rest);
     }
-    a.set(values);
+    if (targetRows == rows && targetColumns == columns) {
+      a.set(values);
+      return;
+    }
+    float[] out = a.toFloatArray();
+    for (long r = 0; r < rows; r++) {
+      for (long c = 0; c < targetColumns; c++) {
+        int to = (int) ((r * targetColumns + c) * rest);
+        if (c < columns) {
+          System.arraycopy(values, (int) ((r * columns + c) * rest), out, to, (int) rest);
+        } else {
+          java.util.Arrays.fill(out, to, to + (int) rest, 0f);
+        }
+      }
+    }
+    a.set(out);
   }
 
   private static Map<String, TensorProto> initializers(GraphProto g) {

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -154,17 +155,27 @@ public final class Trainer {
     Data source = data != null ? data : generatedData();
     int length = source.length();
     ModelProto initial = config.initFrom() == null ? null : OnnxImporter.read(config.initFrom());
-    CaptchaResNet net =
-        CaptchaResNet.create(
-            initial != null
-                ? OnnxImporter.spec(initial)
-                : new CaptchaResNet.Spec(
-                    1,
-                    64,
-                    128,
-                    length,
-                    Charset.MODEL_CLASSES.length(),
-                    config.widths().stream().mapToInt(Integer::intValue).toArray()));
+    int[] widths = config.widths().stream().mapToInt(Integer::intValue).toArray();
+    CaptchaResNet.Spec wanted;
+    if (initial == null) {
+      wanted = new CaptchaResNet.Spec(1, 64, 128, length, Charset.MODEL_CLASSES.length(), widths);
+    } else {
+      CaptchaResNet.Spec file = OnnxImporter.spec(initial);
+      wanted =
+          new CaptchaResNet.Spec(
+              file.channels(), file.height(), file.width(), file.length(), file.classes(), widths);
+      if (!Arrays.equals(file.widths(), widths) && !OnnxImporter.widens(file, wanted)) {
+        throw new IllegalArgumentException(
+            "--widths "
+                + config.widths()
+                + " cannot start from "
+                + config.initFrom()
+                + ", whose stages are "
+                + Arrays.toString(file.widths())
+                + ": give its widths, or as many stages each at least as wide");
+      }
+    }
+    CaptchaResNet net = CaptchaResNet.create(wanted);
     CaptchaResNet.Spec spec = net.spec();
     int pixels = spec.height() * spec.width();
 

@@ -95,6 +95,82 @@ class OnnxImporterTest {
   }
 
   @Test
+  void aWiderNetworkStartsFromTheFilesFunction(@TempDir Path dir) throws Exception {
+    Trainer.configureEngine(1);
+    CaptchaResNet.Spec narrow =
+        new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 16, 32});
+    CaptchaResNet.Spec wide = new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 24, 32, 48});
+    assertTrue(OnnxImporter.widens(narrow, wide));
+    assertTrue(!OnnxImporter.widens(wide, narrow), "narrowing is not widening");
+    assertTrue(!OnnxImporter.widens(narrow, narrow), "the same widths are not a widening");
+    assertTrue(
+        !OnnxImporter.widens(
+            narrow, new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 32})),
+        "another number of stages is not a widening");
+    try (Model source = Model.newInstance("source", Device.cpu(), "PyTorch");
+        Model target = Model.newInstance("target", Device.cpu(), "PyTorch");
+        Model other = Model.newInstance("other", Device.cpu(), "PyTorch")) {
+      CaptchaResNet original = CaptchaResNet.create(narrow);
+      source.setBlock(original.block());
+      original.block().initialize(source.getNDManager(), DataType.FLOAT32, original.inputShape(1));
+      OnnxExporterTest.randomiseBatchNorms(original, new SplittableRandom(7));
+      Path file = dir.resolve("narrow.onnx");
+      OnnxExporter.export(original, ModelMetadata.required(narrow, "t", "0.1"), file);
+      ModelProto proto = OnnxImporter.read(file);
+
+      CaptchaResNet widened = CaptchaResNet.create(wide);
+      target.setBlock(widened.block());
+      widened.block().initialize(target.getNDManager(), DataType.FLOAT32, widened.inputShape(1));
+      OnnxImporter.load(proto, widened, samples(narrow, 64, 3), 64);
+      try (OnnxModel onnx = OnnxModel.load(file, 1)) {
+        ParityCheck.Outcome o = ParityCheck.compare(widened, target.getNDManager(), onnx, 6, 11);
+        assertTrue(o.maxAbsDifference() <= 1e-4, "max abs difference " + o.maxAbsDifference());
+        assertEquals(0, o.argmaxDisagreements());
+      }
+      // The new channels keep their random start (they are there to learn), while the weights
+      // from them into the old channels are zero.
+      float[] conv =
+          widened
+              .stages()
+              .get(3)
+              .second()
+              .conv()
+              .getParameters()
+              .get("weight")
+              .getArray()
+              .toFloatArray();
+      int in = 48;
+      int kk = 9;
+      double newRows = 0;
+      double oldRowsNewInputs = 0;
+      for (int o = 0; o < 48; o++) {
+        for (int i = 0; i < in; i++) {
+          for (int k = 0; k < kk; k++) {
+            float w = conv[(o * in + i) * kk + k];
+            if (o >= 32) {
+              newRows += Math.abs(w);
+            } else if (i >= 32) {
+              oldRowsNewInputs += Math.abs(w);
+            }
+          }
+        }
+      }
+      assertTrue(newRows > 0, "new channels start from random weights");
+      assertEquals(0.0, oldRowsNewInputs, "new inputs do not reach the old channels");
+
+      CaptchaResNet narrower =
+          CaptchaResNet.create(new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 8, 16, 32}));
+      other.setBlock(narrower.block());
+      narrower.block().initialize(other.getNDManager(), DataType.FLOAT32, narrower.inputShape(1));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> OnnxImporter.load(proto, narrower, samples(narrow, 8, 4), 8));
+      assertTrue(e.getMessage().contains("stages no wider"), e.getMessage());
+    }
+  }
+
+  @Test
   void refusesFilesThatAreNotAnExportedResNet(@TempDir Path dir) throws Exception {
     Path junk = dir.resolve("junk.onnx");
     Files.write(junk, new byte[] {1, 2, 3, 4, 5});
