@@ -91,7 +91,7 @@ echo "== server sweep ($left s left)" >&2
 half=$(( $(nproc) / 2 ))
 SERVER_CORES="0-$((half - 1))" LOAD_CORES="$half-$(($(nproc) - 1))" \
   SERVER_ARGS="--device cuda --instances 1 --max-batch-size $MAX_BATCH" \
-  RAW_ORT_RPS="$raw_rps" DURATION=8s WARMUP=3s ROUNDS=1 SAT_CONCURRENCY=512 \
+  RAW_ORT_RPS="$raw_rps" SERVER_WARMUP=6s DURATION=8s WARMUP=3s ROUNDS=1 SAT_CONCURRENCY=512 \
   SWEEP_DURATION=5s SWEEP_WARMUP=2s LOADS="10 50 95" OUT="$OUT/sweep" \
   timeout "$left" load-test/bench/server-benchmark.sh
 cat "$OUT/sweep/table.md" >>"$OUT/summary.md"
