@@ -39,10 +39,10 @@ on_load() { taskset -c "$LOAD_CORES" "$@"; }
 # default, one single-threaded model instance per server core, gave the most throughput here (see
 # load-test/README.md).
 SERVER_ARGS=${SERVER_ARGS:---instances $CORES --intra-op-threads 1}
-# Batching modes of the load sweep (server flags, one mode per entry, ';'-separated) and the
-# offered loads in % of a saturated unary rate: SWEEP_BASE=common (default) sweeps every mode at
-# the same offered rates, in % of the median saturated unary rate of the rounds above, so modes
-# compare at equal load; SWEEP_BASE=own takes each mode's own saturated rate (one short run).
+# Batching modes of the load sweep (server flags, one mode per entry, ';'-separated; none: no
+# sweep) and the offered loads in % of a saturated unary rate: SWEEP_BASE=common (default) sweeps
+# every mode at the same offered rates, in % of the median saturated unary rate of the rounds
+# above, so modes compare at equal load; SWEEP_BASE=own takes each mode's own saturated rate (one short run).
 MODES=${MODES:---batching-mode work-conserving;--batching-mode fixed --max-queue-delay 5ms;--batching-mode fixed --max-queue-delay 0ms;--batching-mode latency-budget --latency-budget 20ms}
 LOADS=${LOADS:-10 30 50 70 85 95}
 SWEEP_DURATION=${SWEEP_DURATION:-10s}
@@ -202,7 +202,8 @@ fi
 
 # (e) Offered-load sweep per batching mode: saturated unary rate first, then open loop at LOADS.
 echo "mode,load_pct,offered_rps,throughput_rps,p50_ms,p99_ms,errors" >"$OUT/sweep.csv"
-IFS=';' read -r -a modes <<<"$MODES"
+modes=()
+[[ "$MODES" == none ]] || IFS=';' read -r -a modes <<<"$MODES"
 for m in "${!modes[@]}"; do
   # shellcheck disable=SC2086
   start_server "server-mode$m.log" ${modes[$m]}
