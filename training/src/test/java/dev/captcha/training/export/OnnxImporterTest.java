@@ -33,18 +33,40 @@ class OnnxImporterTest {
     return x;
   }
 
+  /** A network of {@code spec} held by {@code model}, initialised with random weights. */
+  private static CaptchaResNet initialised(Model model, CaptchaResNet.Spec spec) {
+    CaptchaResNet net = CaptchaResNet.create(spec);
+    model.setBlock(net.block());
+    net.block().initialize(model.getNDManager(), DataType.FLOAT32, net.inputShape(1));
+    return net;
+  }
+
+  /** Exports a network of {@code spec} with random weights and BatchNorm statistics to file. */
+  private static void exportRandom(Model model, CaptchaResNet.Spec spec, long seed, Path file)
+      throws Exception {
+    CaptchaResNet original = initialised(model, spec);
+    OnnxExporterTest.randomiseBatchNorms(original, new SplittableRandom(seed));
+    OnnxExporter.export(original, ModelMetadata.required(spec, "t", "0.1"), file);
+  }
+
+  /** Checks that {@code net} computes what the file computes, on random inputs. */
+  private static void assertComputesTheFile(CaptchaResNet net, Model model, Path file, long seed)
+      throws Exception {
+    try (OnnxModel onnx = OnnxModel.load(file, 1)) {
+      ParityCheck.Outcome o = ParityCheck.compare(net, model.getNDManager(), onnx, 6, seed);
+      assertTrue(o.maxAbsDifference() <= 1e-4, "max abs difference " + o.maxAbsDifference());
+      assertEquals(0, o.argmaxDisagreements());
+    }
+  }
+
   @Test
   void importedNetworkComputesWhatTheFileComputes(@TempDir Path dir) throws Exception {
     Trainer.configureEngine(1);
     CaptchaResNet.Spec spec = new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 16, 32});
     try (Model source = Model.newInstance("source", Device.cpu(), "PyTorch");
         Model target = Model.newInstance("target", Device.cpu(), "PyTorch")) {
-      CaptchaResNet original = CaptchaResNet.create(spec);
-      source.setBlock(original.block());
-      original.block().initialize(source.getNDManager(), DataType.FLOAT32, original.inputShape(1));
-      OnnxExporterTest.randomiseBatchNorms(original, new SplittableRandom(5));
       Path file = dir.resolve("m.onnx");
-      OnnxExporter.export(original, ModelMetadata.required(spec, "t", "0.1"), file);
+      exportRandom(source, spec, 5, file);
 
       ModelProto proto = OnnxImporter.read(file);
       CaptchaResNet.Spec read = OnnxImporter.spec(proto);
@@ -52,16 +74,10 @@ class OnnxImporterTest {
       assertEquals(spec.length(), read.length());
       assertEquals(spec.classes(), read.classes());
 
-      CaptchaResNet imported = CaptchaResNet.create(read);
-      target.setBlock(imported.block());
-      imported.block().initialize(target.getNDManager(), DataType.FLOAT32, imported.inputShape(1));
+      CaptchaResNet imported = initialised(target, read);
       OnnxImporter.load(proto, imported, samples(spec, 64, 1), 64);
 
-      try (OnnxModel onnx = OnnxModel.load(file, 1)) {
-        ParityCheck.Outcome o = ParityCheck.compare(imported, target.getNDManager(), onnx, 6, 9);
-        assertTrue(o.maxAbsDifference() <= 1e-4, "max abs difference " + o.maxAbsDifference());
-        assertEquals(0, o.argmaxDisagreements());
-      }
+      assertComputesTheFile(imported, target, file, 9);
 
       // In training mode BatchNorm normalises with the batch's own statistics; on inputs like
       // the statistics' samples the imported network stays close to the file's function.
@@ -110,23 +126,13 @@ class OnnxImporterTest {
     try (Model source = Model.newInstance("source", Device.cpu(), "PyTorch");
         Model target = Model.newInstance("target", Device.cpu(), "PyTorch");
         Model other = Model.newInstance("other", Device.cpu(), "PyTorch")) {
-      CaptchaResNet original = CaptchaResNet.create(narrow);
-      source.setBlock(original.block());
-      original.block().initialize(source.getNDManager(), DataType.FLOAT32, original.inputShape(1));
-      OnnxExporterTest.randomiseBatchNorms(original, new SplittableRandom(7));
       Path file = dir.resolve("narrow.onnx");
-      OnnxExporter.export(original, ModelMetadata.required(narrow, "t", "0.1"), file);
+      exportRandom(source, narrow, 7, file);
       ModelProto proto = OnnxImporter.read(file);
 
-      CaptchaResNet widened = CaptchaResNet.create(wide);
-      target.setBlock(widened.block());
-      widened.block().initialize(target.getNDManager(), DataType.FLOAT32, widened.inputShape(1));
+      CaptchaResNet widened = initialised(target, wide);
       OnnxImporter.load(proto, widened, samples(narrow, 64, 3), 64);
-      try (OnnxModel onnx = OnnxModel.load(file, 1)) {
-        ParityCheck.Outcome o = ParityCheck.compare(widened, target.getNDManager(), onnx, 6, 11);
-        assertTrue(o.maxAbsDifference() <= 1e-4, "max abs difference " + o.maxAbsDifference());
-        assertEquals(0, o.argmaxDisagreements());
-      }
+      assertComputesTheFile(widened, target, file, 11);
       // The new channels keep their random start (they are there to learn), while the weights
       // from them into the old channels are zero.
       float[] conv =
@@ -159,9 +165,7 @@ class OnnxImporterTest {
       assertEquals(0.0, oldRowsNewInputs, "new inputs do not reach the old channels");
 
       CaptchaResNet narrower =
-          CaptchaResNet.create(new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 8, 16, 32}));
-      other.setBlock(narrower.block());
-      narrower.block().initialize(other.getNDManager(), DataType.FLOAT32, narrower.inputShape(1));
+          initialised(other, new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 8, 16, 32}));
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
