@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.captcha.model.Prediction;
-import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.testsupport.OnnxWeights;
+import dev.captcha.server.testsupport.RecordingScheduler;
 import dev.captcha.server.testsupport.TinyOnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,26 +103,21 @@ class OnnxHotReloadTest {
   @Test
   void aWatchedModelFileIsReloadedWhenReplaced() throws Exception {
     Path file = model("model.onnx", "1.0.0", Map.of());
-    List<Runnable> polls = new ArrayList<>();
-    DelayScheduler scheduler =
-        (task, delay) -> {
-          polls.add(task);
-          return () -> polls.remove(task);
-        };
+    RecordingScheduler scheduler = new RecordingScheduler();
     try (ServingModel watched =
         ServingModel.create(
             OnnxModel.load(file, CPU), file, CPU, 1, MAX_BATCH, ReloadListener.NONE)) {
       watched.watch(Duration.ofSeconds(1), scheduler);
       Path staged = otherWeights("staged.onnx", "1.1.0");
       Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      polls.remove(0).run();
+      scheduler.runNext();
       assertEquals("1.0.0", watched.metadata().version(), "reloaded before the file settled");
-      polls.remove(0).run();
+      scheduler.runNext();
       assertEquals("1.1.0", watched.metadata().version());
       assertEquals("CPU", watched.executionProvider());
       assertEquals(
           OTHER_BLACK_TEXT, watched.engines().get(0).infer(List.of(black())).get(0).text());
     }
-    assertTrue(polls.isEmpty(), "polling goes on after close");
+    assertTrue(scheduler.scheduled.isEmpty(), "polling goes on after close");
   }
 }
