@@ -99,7 +99,7 @@ public final class OnnxImporter {
    */
   public static void load(ModelProto model, CaptchaResNet net, float[] samples, int images) {
     CaptchaResNet.Spec spec = spec(model);
-    if (!sameArchitecture(spec, net.spec()) && !widens(spec, net.spec())) {
+    if (!canStartFrom(spec, net.spec())) {
       throw new IllegalArgumentException(
           "the file holds "
               + describe(spec)
@@ -140,6 +140,13 @@ public final class OnnxImporter {
     int rows = spec.length() * spec.classes();
     embed(net.head(), "weight", head, rows, head.length / rows);
     embed(net.head(), "bias", floats(init, "head_bias"), rows, 1);
+  }
+
+  /**
+   * Whether a network of {@code net} can start from a file holding {@code file} ({@link #load}).
+   */
+  public static boolean canStartFrom(CaptchaResNet.Spec file, CaptchaResNet.Spec net) {
+    return sameArchitecture(file, net) || widens(file, net);
   }
 
   /**

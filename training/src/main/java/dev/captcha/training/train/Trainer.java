@@ -164,7 +164,7 @@ public final class Trainer {
       wanted =
           new CaptchaResNet.Spec(
               file.channels(), file.height(), file.width(), file.length(), file.classes(), widths);
-      if (!Arrays.equals(file.widths(), widths) && !OnnxImporter.widens(file, wanted)) {
+      if (!OnnxImporter.canStartFrom(file, wanted)) {
         throw new IllegalArgumentException(
             "--widths "
                 + config.widths()
