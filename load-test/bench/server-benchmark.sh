@@ -55,6 +55,12 @@ WARMUP=${WARMUP:-10s}
 # compiler threads share the core with the requests, and a profile showed them still taking 16% of
 # it 14 to 26 s into saturated load (2.5% at 50 to 62 s). 0s: none.
 SERVER_WARMUP=${SERVER_WARMUP:-45s}
+# Then open-loop Poisson load at WARMUP_RATE req/s (default: half the saturated unary rate once the
+# rounds have measured it, 200 before) for SERVER_WARMUP_OPEN, also measured by nothing: a light
+# load runs code (lone requests, small batches) that saturated load leaves to the JIT compiler for
+# later, and a compilation on the server's core shows as a tail in the next open-loop figures.
+SERVER_WARMUP_OPEN=${SERVER_WARMUP_OPEN:-20s}
+WARMUP_RATE=${WARMUP_RATE:-}
 # Requests in flight for the saturation runs (well above max batch size x instances).
 SAT_CONCURRENCY=${SAT_CONCURRENCY:-256}
 STREAMS=${STREAMS:-4}
@@ -129,6 +135,11 @@ warm_server() { # SERVER_WARMUP of saturated load, half unary and half stream, n
   on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$PORT" "${workload[@]}" --rpc stream \
     --streams "$STREAMS" --concurrency "$SAT_CONCURRENCY" --duration "${secs}s" --warmup 1s \
     --connections "$CONNECTIONS" -q >/dev/null
+  [[ "$SERVER_WARMUP_OPEN" == 0* ]] && return 0
+  echo "== warming the server up: $SERVER_WARMUP_OPEN open loop at ${WARMUP_RATE:-200} req/s" >&2
+  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$PORT" "${workload[@]}" --rpc unary \
+    --rate "${WARMUP_RATE:-200}" --arrivals poisson --duration "$SERVER_WARMUP_OPEN" --warmup 1s \
+    --connections "$CONNECTIONS" -q >/dev/null
 }
 start_server server.log
 
@@ -188,6 +199,7 @@ spread() { # name prefix: all rounds' goodput
 unary_run=$(median_run unary-saturated)
 stream_run=$(median_run stream-saturated)
 half=$(awk -v r="$(col "$unary_run" 12)" 'BEGIN { printf "%.1f", r / 2 }')
+[[ -n "$WARMUP_RATE" ]] || WARMUP_RATE=$half
 harness unary-open-50pct "${target[@]}" --rpc unary --rate "$half" --arrivals poisson
 # One request in flight: the server's per-request cost on top of one batch-1 inference.
 harness unary-1-in-flight "${target[@]}" --rpc unary --concurrency 1
@@ -201,7 +213,7 @@ if [[ -n "$RAW_B1_CMD" ]]; then
 fi
 
 # (e) Offered-load sweep per batching mode: saturated unary rate first, then open loop at LOADS.
-echo "mode,load_pct,offered_rps,throughput_rps,p50_ms,p99_ms,errors" >"$OUT/sweep.csv"
+echo "mode,load_pct,offered_rps,throughput_rps,p50_ms,p99_ms,errors,p999_ms,queue_p99_ms" >"$OUT/sweep.csv"
 modes=()
 [[ "$MODES" == none ]] || IFS=';' read -r -a modes <<<"$MODES"
 for m in "${!modes[@]}"; do
@@ -218,15 +230,15 @@ for m in "${!modes[@]}"; do
     rate=$(awk -v s="$sat" -v l="$load" 'BEGIN { printf "%.1f", s * l / 100 }')
     RUN_DURATION=$SWEEP_DURATION RUN_WARMUP=$SWEEP_WARMUP \
       harness "mode$m-load$load" "${target[@]}" --rpc unary --rate "$rate" --arrivals poisson
-    echo "${modes[$m]},$load,$rate,$(col "mode$m-load$load" 11),$(col "mode$m-load$load" 13),$(col "mode$m-load$load" 15),$(col "mode$m-load$load" 9)" \
+    echo "${modes[$m]},$load,$rate,$(col "mode$m-load$load" 11),$(col "mode$m-load$load" 13),$(col "mode$m-load$load" 15),$(col "mode$m-load$load" 9),$(col "mode$m-load$load" 16),$(col "mode$m-load$load" 20)" \
       >>"$OUT/sweep.csv"
   done
   stop_server
 done
 {
-  echo "| server mode | load | offered req/s | done req/s | p50 ms | p99 ms | errors |"
-  echo "|---|---|---|---|---|---|---|"
-  awk -F, 'NR > 1 { printf "| %s | %s%% | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' \
+  echo "| server mode | load | offered req/s | done req/s | p50 ms | p99 ms | p99.9 ms | server queue p99 ms | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  awk -F, 'NR > 1 { printf "| %s | %s%% | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $8, $9, $7 }' \
     "$OUT/sweep.csv"
 } >"$OUT/sweep.md"
 python3 "$(dirname "$0")/sweep-chart.py" "$OUT/sweep.csv" "$OUT/sweep.svg" \

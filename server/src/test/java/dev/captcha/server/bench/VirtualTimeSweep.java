@@ -21,7 +21,7 @@ import java.util.concurrent.Executor;
  * the batching policy alone, free of the machine's thread scheduling. Sweeps offered load (a
  * fraction of saturation, {@code max / (a + max * c)}) for fixed mode at several delays and the
  * work-conserving and latency-budget modes, and prints p50, p99 (from arrival to answer),
- * throughput and the mean batch size.
+ * throughput, the mean batch size and the share of requests answered within the budget.
  *
  * <p>Arguments: budget ms (20), a ms (2), c ms (0.25), max batch (64), requests per point (20000),
  * loads (comma list, default 0.1,0.3,0.5,0.7,0.85,0.95). A CPU-like engine: {@code 20 0.05 1.43
@@ -32,7 +32,7 @@ public final class VirtualTimeSweep {
 
   private record Setting(String name, BatchingMode mode, Duration delay) {}
 
-  private record Row(double p50, double p99, double throughput, double batch) {}
+  private record Row(double p50, double p99, double throughput, double batch, double inBudget) {}
 
   public static void main(String[] args) throws Exception {
     double budgetMs = args.length > 0 ? Double.parseDouble(args[0]) : 20;
@@ -64,8 +64,9 @@ public final class VirtualTimeSweep {
         maxBatch,
         saturation,
         requests);
-    System.out.println("| load | setting | p50 ms | p99 ms | done/s | mean batch |");
-    System.out.println("|---|---|---|---|---|---|");
+    System.out.println(
+        "| load | setting | p50 ms | p99 ms | done/s | mean batch | within budget |");
+    System.out.println("|---|---|---|---|---|---|---|");
     for (double load : loads) {
       double rate = load * saturation;
       double bestP50 = Double.MAX_VALUE;
@@ -75,13 +76,14 @@ public final class VirtualTimeSweep {
         Row r = run(s, rate, budget, aMs, cMs, maxBatch, requests);
         System.out.printf(
             Locale.ROOT,
-            "| %.0f%% | %s | %.2f | %.2f | %.0f | %.1f |%n",
+            "| %.0f%% | %s | %.2f | %.2f | %.0f | %.1f | %.2f%% |%n",
             load * 100,
             s.name(),
             r.p50(),
             r.p99(),
             r.throughput(),
-            r.batch());
+            r.batch(),
+            r.inBudget() * 100);
         if (s.mode() == BatchingMode.FIXED) {
           bestP50 = Math.min(bestP50, r.p50());
           bestThroughput = Math.max(bestThroughput, r.throughput());
@@ -158,11 +160,14 @@ public final class VirtualTimeSweep {
     }
     sim.runUntil(Long.MAX_VALUE);
     Arrays.sort(latency);
+    long limit = budget.toNanos();
+    long inBudget = Arrays.stream(latency).filter(l -> l <= limit).count();
     return new Row(
         latency[requests / 2] / 1e6,
         latency[(int) (requests * 0.99)] / 1e6,
         requests / ((lastDone[0] - start) / 1e9),
-        batches[1] / (double) Math.max(batches[0], 1));
+        batches[1] / (double) Math.max(batches[0], 1),
+        inBudget / (double) requests);
   }
 
   /**
