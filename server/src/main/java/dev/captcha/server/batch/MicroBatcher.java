@@ -30,20 +30,12 @@ import org.slf4j.LoggerFactory;
  * the cost grows in proportion to the batch). A hold ends when enough requests are queued, or at
  * the latest after the max queue delay (latency-budget mode: the budget less the batch's cost),
  * counted from the oldest request's arrival. On a CPU, latency-budget mode also caps the batch at
- * the largest whose estimated cost fits in half the budget and, when the oldest request waiting is
- * short of time, at the largest that still answers it within the budget; and it serves first the
- * requests that can still be answered within the budget: a request that has waited so long that
- * even a batch of one would answer it late is deferred behind them, and its batch runs as soon as
- * none that can still make the budget is waiting (or, where batching pays, it rides along in a
- * batch that still ends within the budget of the oldest request in it), and at the latest once it
- * has waited four times the budget. Under a burst, that keeps the requests that can be answered in
- * time from queueing behind those that cannot, so that more of them are answered in time; every
- * deferred request is still answered. In fixed mode an instance waits for a full (or
- * preferred-size) batch until the oldest request has waited the max queue delay. Where batching
- * does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new request
- * starts on an idle instance, with nothing else queued, runs on the thread that added the request,
- * saving a thread hand-off; batches started otherwise (by a finished batch or a timer, or under
- * load) run on the workers, where the next batch forms while the answers go out.
+ * the largest whose estimated cost fits in half the budget. In fixed mode an instance waits for a
+ * full (or preferred-size) batch until the oldest request has waited the max queue delay. Where
+ * batching does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new
+ * request starts on an idle instance, with nothing else queued, runs on the thread that added the
+ * request, saving a thread hand-off; batches started otherwise (by a finished batch or a timer, or
+ * under load) run on the workers, where the next batch forms while the answers go out.
  *
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
@@ -60,9 +52,6 @@ public final class MicroBatcher<I, O> {
   /** Arrivals remembered for the arrival-rate estimate. */
   private static final int ARRIVAL_WINDOW = 32;
 
-  /** Latency-budget mode: after this many budgets of waiting, a deferred request goes first. */
-  private static final int OVERDUE_BUDGETS = 4;
-
   private final BatcherSettings settings;
   private final List<BatchEngine<I, O>> engines;
   private final NanoClock clock;
@@ -75,8 +64,6 @@ public final class MicroBatcher<I, O> {
   private final Object lock = new Object();
   // Guarded by lock.
   private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
-  // Latency-budget mode: requests that can no longer be answered within the budget, oldest first.
-  private final ArrayDeque<Pending<I, O>> late = new ArrayDeque<>();
   private final ArrayDeque<Integer> idle = new ArrayDeque<>();
   private final Set<List<Pending<I, O>>> running =
       Collections.newSetFromMap(new IdentityHashMap<>());
@@ -225,7 +212,6 @@ public final class MicroBatcher<I, O> {
               mayRunHere
                   && settings.inlineDispatch()
                   && queue.isEmpty()
-                  && late.isEmpty()
                   && costModel.ready()
                   && !costModel.batchingPays();
         }
@@ -259,18 +245,17 @@ public final class MicroBatcher<I, O> {
   }
 
   private RejectedException queueFullLocked(long now, Actions actions) {
-    if (waitingLocked() >= settings.maxQueueLength()) {
-      purgeLocked(queue, now, actions);
-      purgeLocked(late, now, actions);
+    if (queue.size() >= settings.maxQueueLength()) {
+      purgeLocked(now, actions);
     }
-    if (waitingLocked() < settings.maxQueueLength()) {
+    if (queue.size() < settings.maxQueueLength()) {
       return null;
     }
     long retry = Math.max(expectedWaitNanosLocked(), 1_000_000L);
     return new RejectedException(
         RejectedException.Reason.QUEUE_FULL,
         "queue full ("
-            + waitingLocked()
+            + queue.size()
             + " requests waiting); retry after about "
             + TimeUnit.NANOSECONDS.toMillis(retry)
             + " ms",
@@ -280,12 +265,8 @@ public final class MicroBatcher<I, O> {
   /** Number of requests waiting in the queue (cancelled ones may still be counted). */
   public int queueLength() {
     synchronized (lock) {
-      return waitingLocked();
+      return queue.size();
     }
-  }
-
-  private int waitingLocked() {
-    return queue.size() + late.size();
   }
 
   /** The estimated wall time of a batch of the given size, in nanoseconds; 0 while unknown. */
@@ -347,9 +328,7 @@ public final class MicroBatcher<I, O> {
   void abandonAll() {
     List<Pending<I, O>> left = new ArrayList<>();
     synchronized (lock) {
-      left.addAll(late);
       left.addAll(queue);
-      late.clear();
       queue.clear();
       for (List<Pending<I, O>> batch : running) {
         left.addAll(batch);
@@ -388,25 +367,12 @@ public final class MicroBatcher<I, O> {
     long wakeAt = 0;
     boolean wake = false;
     while (!idle.isEmpty()) {
-      dropDeadHeadLocked(queue, now, actions);
-      dropDeadHeadLocked(late, now, actions);
-      deferLateLocked(now, actions);
+      dropDeadHeadLocked(now, actions);
       Pending<I, O> head = queue.peekFirst();
-      int max = batchCapLocked();
-      int overdue = overdueLocked(now, max);
-      if (overdue > 0) {
-        launchLocked(takeLocked(late, overdue, now, actions), actions);
-        continue;
-      }
       if (head == null) {
-        if (late.isEmpty()) {
-          break;
-        }
-        // Only requests already past saving: no reason to hold them back any longer.
-        launchLocked(takeLocked(late, Math.min(late.size(), max), now, actions), actions);
-        continue;
+        break;
       }
-      max = slackCapLocked(max, head, now);
+      int max = batchCapLocked();
       int queued = queue.size();
       int size;
       long holdUntil =
@@ -425,79 +391,16 @@ public final class MicroBatcher<I, O> {
           break;
         }
       }
-      List<Pending<I, O>> batch = takeLocked(queue, size, now, actions);
-      if (!batch.isEmpty()) {
-        topUpWithLateLocked(batch, max, now, actions);
-        launchLocked(batch, actions);
+      List<Pending<I, O>> batch = takeLocked(size, now, actions);
+      if (batch.isEmpty()) {
+        continue;
       }
+      int instance = idle.poll();
+      running.add(batch);
+      actions.launches.add(new Launch<>(instance, batch));
     }
     if (wake) {
       rescheduleLocked(now, wakeAt);
-    }
-  }
-
-  private void launchLocked(List<Pending<I, O>> batch, Actions actions) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    int instance = idle.poll();
-    running.add(batch);
-    actions.launches.add(new Launch<>(instance, batch));
-  }
-
-  /**
-   * Latency-budget mode: moves the requests at the head of the queue that a batch of one started
-   * now would answer after their budget to the back of the line ({@link #late}); the queue is in
-   * arrival order, so they are a prefix of it.
-   */
-  private void deferLateLocked(long now, Actions actions) {
-    if (settings.mode() != BatchingMode.LATENCY_BUDGET || closing || !costModel.ready()) {
-      return;
-    }
-    long single = (long) costModel.estimateNanos(1);
-    Pending<I, O> head;
-    while ((head = queue.peekFirst()) != null
-        && now + single - head.arrivalNanos > latencyBudgetNanos) {
-      late.addLast(queue.pollFirst());
-      actions.deferred++;
-    }
-  }
-
-  /**
-   * How many deferred requests, at most {@code max}, have waited {@link #OVERDUE_BUDGETS} budgets
-   * and so go before the requests that can still make theirs: this bounds how late a deferred
-   * request is answered, so that when the load is beyond what the budget allows the tail stays
-   * close to first-come-first-served.
-   */
-  private int overdueLocked(long now, int max) {
-    int n = 0;
-    for (Iterator<Pending<I, O>> it = late.iterator(); it.hasNext() && n < max; n++) {
-      if (now - it.next().arrivalNanos < OVERDUE_BUDGETS * latencyBudgetNanos) {
-        break;
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Where batching pays, fills a batch of requests that can still make the budget with deferred
-   * ones, as long as the batch still ends within the budget of its oldest on-time request: each
-   * extra item costs little there. On a CPU every item costs a full image, so none are added.
-   */
-  private void topUpWithLateLocked(List<Pending<I, O>> batch, int max, long now, Actions actions) {
-    if (late.isEmpty() || !costModel.ready() || !costModel.batchingPays()) {
-      return;
-    }
-    long oldest = batch.get(0).arrivalNanos;
-    while (batch.size() < max
-        && !late.isEmpty()
-        && now + (long) costModel.estimateNanos(batch.size() + 1) - oldest <= latencyBudgetNanos) {
-      Pending<I, O> p = late.pollFirst();
-      if (p.isDead(now)) {
-        actions.expire(p);
-      } else {
-        batch.add(p);
-      }
     }
   }
 
@@ -551,27 +454,6 @@ public final class MicroBatcher<I, O> {
     return (int) Math.max(1, Math.min(max, fits));
   }
 
-  /**
-   * Latency-budget mode on an engine where batching does not pay (a CPU): no more than the largest
-   * batch that still ends within the budget of {@code head}, its oldest request, and at least one.
-   * There every request in a batch costs every other one in it a whole image, so when the oldest
-   * waiting request is short of time, a smaller batch answers it in time and those behind it follow
-   * in the next batches, at the same throughput.
-   */
-  private int slackCapLocked(int max, Pending<I, O> head, long now) {
-    if (settings.mode() != BatchingMode.LATENCY_BUDGET
-        || !costModel.ready()
-        || costModel.batchingPays()) {
-      return max;
-    }
-    int n = 1;
-    while (n < max
-        && now + (long) costModel.estimateNanos(n + 1) - head.arrivalNanos <= latencyBudgetNanos) {
-      n++;
-    }
-    return n;
-  }
-
   private void recordArrivalLocked(long now) {
     arrivals[arrivalNext] = now;
     arrivalNext = (arrivalNext + 1) % ARRIVAL_WINDOW;
@@ -620,20 +502,20 @@ public final class MicroBatcher<I, O> {
       return maxQueueDelayNanos;
     }
     int cap = settings.maxBatchSize();
-    long batchesAhead = (waitingLocked() + cap - 1) / cap;
+    long batchesAhead = (queue.size() + cap - 1) / cap;
     return (long) (batchesAhead * costModel.estimateNanos(cap) / engines.size());
   }
 
-  private void dropDeadHeadLocked(ArrayDeque<Pending<I, O>> line, long now, Actions actions) {
+  private void dropDeadHeadLocked(long now, Actions actions) {
     Pending<I, O> head;
-    while ((head = line.peekFirst()) != null && head.isDead(now)) {
-      line.pollFirst();
+    while ((head = queue.peekFirst()) != null && head.isDead(now)) {
+      queue.pollFirst();
       actions.expire(head);
     }
   }
 
-  private void purgeLocked(ArrayDeque<Pending<I, O>> line, long now, Actions actions) {
-    for (Iterator<Pending<I, O>> it = line.iterator(); it.hasNext(); ) {
+  private void purgeLocked(long now, Actions actions) {
+    for (Iterator<Pending<I, O>> it = queue.iterator(); it.hasNext(); ) {
       Pending<I, O> p = it.next();
       if (p.isDead(now)) {
         it.remove();
@@ -642,11 +524,10 @@ public final class MicroBatcher<I, O> {
     }
   }
 
-  private List<Pending<I, O>> takeLocked(
-      ArrayDeque<Pending<I, O>> line, int size, long now, Actions actions) {
+  private List<Pending<I, O>> takeLocked(int size, long now, Actions actions) {
     List<Pending<I, O>> batch = new ArrayList<>(size);
-    while (batch.size() < size && !line.isEmpty()) {
-      Pending<I, O> p = line.pollFirst();
+    while (batch.size() < size && !queue.isEmpty()) {
+      Pending<I, O> p = queue.pollFirst();
       if (p.isDead(now)) {
         actions.expire(p);
       } else {
@@ -739,7 +620,7 @@ public final class MicroBatcher<I, O> {
   }
 
   private void checkDrainedLocked() {
-    if (closing && queue.isEmpty() && late.isEmpty() && running.isEmpty() && completing == 0) {
+    if (closing && queue.isEmpty() && running.isEmpty() && completing == 0) {
       drained.complete(null);
     }
   }
@@ -761,7 +642,6 @@ public final class MicroBatcher<I, O> {
   private final class Actions {
     final List<Launch<I, O>> launches = new ArrayList<>(2);
     List<Pending<I, O>> expired;
-    int deferred;
     // Run the first batch on this thread rather than handing it to a batch thread.
     boolean inline;
 
@@ -773,9 +653,6 @@ public final class MicroBatcher<I, O> {
     }
 
     void run() {
-      for (int i = 0; i < deferred; i++) {
-        listener.deferred();
-      }
       if (expired != null) {
         for (Pending<I, O> p : expired) {
           if (p.future.completeExceptionally(

@@ -16,12 +16,6 @@ public interface OutcomeListener {
   /** A request was refused by admission control. */
   default void rejected(RejectedException.Reason reason) {}
 
-  /**
-   * Latency-budget mode: a queued request could no longer be answered within the budget, so it was
-   * set behind the requests that still can be; it stays queued and is answered (or expires) later.
-   */
-  default void deferred() {}
-
   /** A request's deadline passed before inference; it was not computed. */
   default void expired() {}
 

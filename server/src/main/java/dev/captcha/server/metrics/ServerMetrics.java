@@ -41,7 +41,6 @@ public final class ServerMetrics {
   private final Histogram batchSize;
   private final Counter admitted;
   private final Counter expired;
-  private final Counter deferred;
   private final Counter rejected;
   private final Counter failed;
   private final Counter inferenceFailures;
@@ -110,13 +109,6 @@ public final class ServerMetrics {
         Counter.builder()
             .name("captcha_expired_requests_total")
             .help("Requests whose deadline passed before inference; they were not computed")
-            .register(registry);
-    deferred =
-        Counter.builder()
-            .name("captcha_deferred_requests_total")
-            .help(
-                "Latency-budget mode: requests that could no longer be answered within the budget,"
-                    + " served after those that still could")
             .register(registry);
     rejected =
         Counter.builder()
@@ -245,11 +237,6 @@ public final class ServerMetrics {
       }
 
       @Override
-      public void deferred() {
-        outcomes.deferred();
-      }
-
-      @Override
       public void expired() {
         outcomes.expired();
         modelRequests.labelValues(model, "expired").inc();
@@ -303,11 +290,6 @@ public final class ServerMetrics {
         @Override
         public void rejected(RejectedException.Reason reason) {
           rejected.labelValues(reason.name().toLowerCase(Locale.ROOT)).inc();
-        }
-
-        @Override
-        public void deferred() {
-          deferred.inc();
         }
 
         @Override

@@ -25,14 +25,10 @@ class MicroBatcherTest {
   private final List<FakeEngine> engines = new ArrayList<>();
 
   private MicroBatcher<String, String> batcher(BatcherSettings settings) {
-    return batcher(settings, OutcomeListener.NONE);
-  }
-
-  private MicroBatcher<String, String> batcher(BatcherSettings settings, OutcomeListener listener) {
     for (int i = 0; i < settings.instances(); i++) {
       engines.add(new FakeEngine(time));
     }
-    return new MicroBatcher<>(settings, engines, time, time, workers, listener);
+    return new MicroBatcher<>(settings, engines, time, time, workers);
   }
 
   /** Fixed mode: waits for a full batch up to the delay. */
@@ -166,11 +162,6 @@ class MicroBatcherTest {
     @Override
     public synchronized void expired() {
       seen.add("expired");
-    }
-
-    @Override
-    public synchronized void deferred() {
-      seen.add("deferred");
     }
 
     @Override
@@ -376,13 +367,7 @@ class MicroBatcherTest {
 
   private MicroBatcher<String, String> warmed(BatcherSettings s, long fixedNanos, long perItemNanos)
       throws Exception {
-    return warmed(s, fixedNanos, perItemNanos, OutcomeListener.NONE);
-  }
-
-  private MicroBatcher<String, String> warmed(
-      BatcherSettings s, long fixedNanos, long perItemNanos, OutcomeListener listener)
-      throws Exception {
-    MicroBatcher<String, String> b = batcher(s, listener);
+    MicroBatcher<String, String> b = batcher(s);
     for (FakeEngine e : engines) {
       e.fixedNanos = fixedNanos;
       e.perItemNanos = perItemNanos;
@@ -535,127 +520,6 @@ class MicroBatcherTest {
     workers.runAll();
     assertTrue(more.get(19).isDone());
     assertEquals(20, more.get(19).join().batchSize());
-  }
-
-  private static BatcherSettings cpuBudget() {
-    return BatcherSettings.defaults()
-        .withMaxBatchSize(32)
-        .withMode(BatchingMode.LATENCY_BUDGET)
-        .withLatencyBudget(Duration.ofMillis(20))
-        .withInlineDispatch(false);
-  }
-
-  @Test
-  void latencyBudgetModeServesRequestsThatCanStillMakeTheBudgetFirst() throws Exception {
-    // cost(n) = 50 us + 1.5 ms * n, budget 20 ms. Three requests wait 19 ms behind a busy
-    // instance: even alone they would now be answered late, so the two that have just arrived,
-    // which can still be answered in time, go first; the three late ones are answered after.
-    Outcomes outcomes = new Outcomes();
-    MicroBatcher<String, String> b = warmed(cpuBudget(), MS / 20, 3 * MS / 2, outcomes);
-    b.add("busy");
-    List<CompletableFuture<BatchResult<String>>> old = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      old.add(b.add("old" + i));
-    }
-    time.advance(19 * MS);
-    CompletableFuture<BatchResult<String>> fresh0 = b.add("fresh0");
-    CompletableFuture<BatchResult<String>> fresh1 = b.add("fresh1");
-    assertEquals(5, b.queueLength(), "deferring loses nothing");
-    workers.runAll();
-    assertEquals(
-        List.of(List.of("busy"), List.of("fresh0", "fresh1"), List.of("old0", "old1", "old2")),
-        engines.get(0).batches);
-    assertEquals("FRESH1", fresh1.join().output());
-    assertEquals(0, fresh0.join().queueNanos() / MS);
-    for (int i = 0; i < 3; i++) {
-      assertEquals("OLD" + i, old.get(i).join().output(), "a deferred request is still answered");
-    }
-    assertEquals(3, outcomes.seen.stream().filter("deferred"::equals).count());
-    assertEquals(6, outcomes.seen.stream().filter(o -> o.startsWith("answered")).count());
-    assertTrue(b.shutdown().isDone());
-  }
-
-  @Test
-  void aDeferredRequestGoesFirstOnceItHasWaitedFourBudgets() throws Exception {
-    MicroBatcher<String, String> b = warmed(cpuBudget(), MS / 20, 3 * MS / 2);
-    b.add("busy");
-    CompletableFuture<BatchResult<String>> old = b.add("old");
-    time.advance(79 * MS);
-    b.add("fresh0");
-    workers.runNext(); // busy ends at 79 ms: old is deferred, fresh0 goes first
-    time.advance(2 * MS);
-    b.add("fresh1");
-    workers.runAll(); // fresh0 ends at 81 ms: old has waited 81 ms, four budgets, and goes first
-    assertEquals(
-        List.of(List.of("busy"), List.of("fresh0"), List.of("old"), List.of("fresh1")),
-        engines.get(0).batches);
-    assertEquals(81, old.join().queueNanos() / MS);
-  }
-
-  @Test
-  void latencyBudgetModeOnACpuShrinksTheBatchWhenItsOldestRequestIsShortOfTime() throws Exception {
-    // cost(n) = 50 us + 1.5 ms * n, budget 20 ms; six requests queue behind a busy instance for
-    // 12 ms.
-    MicroBatcher<String, String> b = warmed(cpuBudget(), MS / 20, 3 * MS / 2);
-    FakeEngine engine = engines.get(0);
-    // Batches take their time from here on, as they did in warm-up, so the estimate stays true.
-    engine.fixedNanos = MS / 20;
-    engine.perItemNanos = 3 * MS / 2;
-    b.add("busy");
-    for (int i = 0; i < 6; i++) {
-      b.add("q" + i);
-    }
-    time.advance(12 * MS);
-    workers.runAll();
-    // The busy batch ends at 13.55 ms: a batch of 4 then ends at 19.6 ms, one of 5 at 21.1 ms. By
-    // 19.6 ms the last two can no longer be answered in time and follow as deferred.
-    assertEquals(List.of(1, 4, 2), engine.sizes());
-
-    // Oldest request fresh: the batch is capped at half the budget only (6: 9.05 ms).
-    engine.batches.clear();
-    b.add("busy");
-    for (int i = 0; i < 8; i++) {
-      b.add("r" + i);
-    }
-    workers.runAll();
-    assertEquals(List.of(1, 6, 2), engine.sizes());
-  }
-
-  @Test
-  void deferredRequestsRideAlongWhereBatchingPaysAndCountTowardTheQueueLimit() throws Exception {
-    // cost(n) = 10 ms + 0.1 ms * n, budget 20 ms, two instances. Two requests wait 15 ms behind
-    // busy instances: a batch of one would end at 25.1 ms, so they are deferred; one fresh request
-    // then takes them along, as its batch of three still ends 10.3 ms after it arrived.
-    Outcomes outcomes = new Outcomes();
-    BatcherSettings s =
-        BatcherSettings.defaults()
-            .withMaxBatchSize(64)
-            .withInstances(2)
-            .withMaxQueueLength(3)
-            .withMode(BatchingMode.LATENCY_BUDGET)
-            .withLatencyBudget(Duration.ofMillis(20))
-            .withInlineDispatch(false);
-    MicroBatcher<String, String> b = warmed(s, 10 * MS, MS / 10, outcomes);
-    b.add("busy0");
-    time.advance(100 * MS); // arrivals this sparse bring no companions within a launch
-    b.add("busy1");
-    assertEquals(2, workers.pending());
-    b.add("old0");
-    b.add("old1");
-    time.advance(15 * MS);
-    b.add("fresh");
-    CompletableFuture<BatchResult<String>> refused = b.add("one too many");
-    assertInstanceOf(RejectedException.class, failure(refused));
-    workers.runNext();
-    assertEquals(
-        List.of("deferred", "deferred"),
-        outcomes.seen.stream().filter(o -> o.equals("deferred")).toList());
-    workers.runAll();
-    List<List<String>> batches = new ArrayList<>(engines.get(0).batches);
-    batches.addAll(engines.get(1).batches);
-    assertTrue(
-        batches.contains(List.of("fresh", "old0", "old1")),
-        "the fresh request's batch carried the deferred ones: " + batches);
   }
 
   @Test

@@ -17,10 +17,6 @@ import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -132,26 +128,12 @@ class ServerMetricsTest {
       assertEquals(10, m.get("captcha_admitted_requests_total"));
       assertEquals(0, m.get("captcha_failed_requests_total"));
       assertEquals(1, m.get("captcha_expired_requests_total"));
-      assertEquals(0, m.get("captcha_deferred_requests_total"));
       assertEquals(1, m.get("captcha_rejected_requests_total{reason=queue_full}"));
       assertEquals(0, m.get("captcha_queue_depth"));
       assertEquals(
           1, m.get("captcha_model_info{execution_provider=CPU,name=tiny-test," + "version=0.0.1}"));
       assertTrue(m.get("jvm_memory_used_bytes{area=heap}") > 0);
     }
-  }
-
-  @Test
-  void deferredRequestsAreCountedServerWideFromEveryModelsListener() throws Exception {
-    PrometheusRegistry registry = new PrometheusRegistry();
-    ServerMetrics metrics = new ServerMetrics(registry);
-    metrics.outcomes().deferred();
-    metrics.outcomes("a").deferred();
-    metrics.outcomes("b").deferred();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new PrometheusTextFormatWriter(false).write(out, registry.scrape());
-    Map<String, Double> m = parse(out.toString(StandardCharsets.UTF_8));
-    assertEquals(3, m.get("captcha_deferred_requests_total"));
   }
 
   @Test
