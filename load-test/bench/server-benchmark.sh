@@ -7,7 +7,8 @@
 #       flight (unary and stream) beside raw ONNX Runtime's batch-1 inference time,
 #   (d) the harness's own capacity against a no-op service,
 #   (e) a sweep of offered load (LOADS, % of each mode's saturated unary rate) in open loop for
-#       each batching mode (MODES), written as sweep.csv, sweep.md and the chart sweep.svg
+#       each batching mode (MODES), with the ideal FIFO server's latency at the same loads as a
+#       reference (fifo-reference.py), written as sweep.csv, sweep.md and the chart sweep.svg
 #       (p50, p99 and throughput against offered load).
 # The server and the raw ONNX Runtime run are pinned to SERVER_CORES and the load generator to
 # LOAD_CORES (taskset), so that the ratio measures the server and not a CPU shared with the load.
@@ -235,6 +236,13 @@ for m in "${!modes[@]}"; do
   done
   stop_server
 done
+# The ideal single FIFO server at the same loads, each request taking 1 / the saturated unary rate:
+# where its p99 exceeds a budget, no scheduler keeps that budget on this hardware.
+if [[ ${#modes[@]} -gt 0 ]]; then
+  # shellcheck disable=SC2086
+  python3 "$(dirname "$0")/fifo-reference.py" "$(col "$unary_run" 12)" $LOADS >>"$OUT/sweep.csv" \
+    || echo "no FIFO reference rows (python3 missing?)" >&2
+fi
 {
   echo "| server mode | load | offered req/s | done req/s | p50 ms | p99 ms | p99.9 ms | server queue p99 ms | errors |"
   echo "|---|---|---|---|---|---|---|---|---|"
