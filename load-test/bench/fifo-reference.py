@@ -2,9 +2,9 @@
 """Reference rows for the offered-load sweep of server-benchmark.sh: the latency of an ideal
 server that answers one request at a time, first come first served, each in exactly the time the
 real server spends per request when saturated (1 / its saturated rate), under the same Poisson
-arrivals (an M/D/1 queue, simulated with Lindley's recursion). No scheduler on that hardware does
-much better for the p99 of every request alike, so where this reference exceeds a latency budget,
-the budget is beyond what the hardware allows at that load. Standard library only.
+arrivals (an M/D/1 queue, simulated with Lindley's recursion): the tail that first come, first
+served reaches with no overhead at all. Where it exceeds a latency budget, keeping that budget
+takes making some requests much later than their turn. Standard library only.
 
 Usage: fifo-reference.py SATURATED_RPS LOAD_PCT... (prints sweep.csv rows)
 """

@@ -264,7 +264,7 @@ row() { # label, run name, target text, whether a ratio to raw applies (yes/no)
 }
 {
   echo "Benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores; server and raw ONNX Runtime on cores $SERVER_CORES, load on $LOAD_CORES; model $MODEL; server args: ${SERVER_ARGS:-(defaults)}"
-  echo "duration $DURATION after $WARMUP warm-up (each server first warmed up with $SERVER_WARMUP of saturated load), $ROUNDS rounds; $CONNECTIONS connections; workload ${IMAGES:-$GENERATE generated captchas}"
+  echo "duration $DURATION after $WARMUP warm-up (each server first warmed up with $SERVER_WARMUP of saturated load and $SERVER_WARMUP_OPEN of open loop), $ROUNDS rounds; $CONNECTIONS connections; workload ${IMAGES:-$GENERATE generated captchas}"
   echo
   echo "| measurement | ok req/s | p50 ms | p99 ms | errors | ratio to raw | target |"
   echo "|---|---|---|---|---|---|---|"
