@@ -6,6 +6,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
+import java.util.Arrays;
 
 /**
  * Turns a decoded image into one item of the model's input tensor as the model file prescribes:
@@ -41,50 +42,56 @@ public final class Preprocessor {
     float scale = spec.scale() / spec.std();
     float shift = spec.mean() / spec.std();
     if (w == spec.width() && h == spec.height()) {
-      float[][] planes = new float[spec.channels()][plane];
-      fillPlanes(image, planes, spec.color());
-      for (int c = 0; c < planes.length; c++) {
-        float[] src = planes[c];
-        int base = offset + c * plane;
-        for (int i = 0; i < plane; i++) {
-          out[base + i] = src[i] * scale - shift;
-        }
-      }
+      // Straight into the tensor: no intermediate planes to allocate and copy.
+      fill(image, spec.color(), out, offset, plane, scale, shift);
       return;
     }
-    float[][] rgb = new float[3][w * h];
-    fillPlanes(image, rgb, ColorMode.RGB);
+    int pixels = w * h;
+    float[] rgb = new float[3 * pixels];
+    fill(image, ColorMode.RGB, rgb, 0, pixels, 1, 0);
     float[][] resized = new float[3][plane];
     for (int c = 0; c < 3; c++) {
+      float[] channel = Arrays.copyOfRange(rgb, c * pixels, (c + 1) * pixels);
       if (spec.resize() == ResizeRule.AREA_STRETCH) {
-        resizeArea(rgb[c], w, h, resized[c], spec.width(), spec.height());
+        resizeArea(channel, w, h, resized[c], spec.width(), spec.height());
       } else {
-        resizeBilinear(rgb[c], w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
+        resizeBilinear(channel, w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
       }
     }
     for (int i = 0; i < plane; i++) {
-      float r = resized[0][i];
-      float g = resized[1][i];
-      float b = resized[2][i];
-      switch (spec.color()) {
-        case MIN_RGB -> out[offset + i] = Math.min(r, Math.min(g, b)) * scale - shift;
-        case GRAY -> out[offset + i] = (0.299f * r + 0.587f * g + 0.114f * b) * scale - shift;
-        case RGB -> {
-          out[offset + i] = r * scale - shift;
-          out[offset + plane + i] = g * scale - shift;
-          out[offset + 2 * plane + i] = b * scale - shift;
-        }
-      }
+      put(
+          out,
+          offset,
+          plane,
+          spec.color(),
+          i,
+          resized[0][i],
+          resized[1][i],
+          resized[2][i],
+          scale,
+          shift);
     }
   }
 
-  private static void fillPlanes(BufferedImage image, float[][] planes, ColorMode mode) {
+  /**
+   * Writes the image's pixels, alpha composited over black and colour-transformed by {@code mode},
+   * into {@code dst} as {@code v * scale - shift}: channel {@code c} of pixel {@code i} at {@code
+   * base + c * plane + i}.
+   */
+  private static void fill(
+      BufferedImage image,
+      ColorMode mode,
+      float[] dst,
+      int base,
+      int plane,
+      float scale,
+      float shift) {
     int w = image.getWidth();
     int h = image.getHeight();
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
     if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
-      fillFromGray(raster, cm, w, h, planes);
+      fillFromGray(raster, cm, w, h, mode == ColorMode.RGB ? 3 : 1, dst, base, plane, scale, shift);
       return;
     }
     int type = image.getType();
@@ -95,7 +102,7 @@ public final class Preprocessor {
       int step = type == BufferedImage.TYPE_3BYTE_BGR ? 3 : 4;
       byte[] data = buffer.getData();
       if (data.length == w * h * step) {
-        fillFromBytes(data, step, w * h, planes, mode);
+        fillFromBytes(data, step, w * h, mode, dst, base, plane, scale, shift);
         return;
       }
     }
@@ -104,82 +111,101 @@ public final class Preprocessor {
       image.getRGB(0, y, w, 1, row, 0, w);
       for (int x = 0; x < w; x++) {
         int argb = row[x];
+        float k = (argb >>> 24) / 255f;
         put(
-            planes,
+            dst,
+            base,
+            plane,
             mode,
             y * w + x,
-            (argb >> 16) & 0xff,
-            (argb >> 8) & 0xff,
-            argb & 0xff,
-            argb >>> 24);
+            alpha((argb >> 16) & 0xff, k),
+            alpha((argb >> 8) & 0xff, k),
+            alpha(argb & 0xff, k),
+            scale,
+            shift);
       }
     }
   }
 
   private static void fillFromBytes(
-      byte[] data, int step, int pixels, float[][] planes, ColorMode mode) {
-    boolean alpha = step == 4;
+      byte[] data,
+      int step,
+      int pixels,
+      ColorMode mode,
+      float[] dst,
+      int base,
+      int plane,
+      float scale,
+      float shift) {
+    boolean hasAlpha = step == 4;
     for (int i = 0, p = 0; i < pixels; i++, p += step) {
-      int a;
-      int b;
-      int g;
-      int r;
-      if (alpha) {
-        a = data[p] & 0xff;
-        b = data[p + 1] & 0xff;
-        g = data[p + 2] & 0xff;
-        r = data[p + 3] & 0xff;
-      } else {
-        a = 255;
-        b = data[p] & 0xff;
-        g = data[p + 1] & 0xff;
-        r = data[p + 2] & 0xff;
-      }
-      put(planes, mode, i, r, g, b, a);
+      float k = hasAlpha ? (data[p] & 0xff) / 255f : 1f;
+      int c = hasAlpha ? p + 1 : p;
+      float b = alpha(data[c] & 0xff, k);
+      float g = alpha(data[c + 1] & 0xff, k);
+      float r = alpha(data[c + 2] & 0xff, k);
+      put(dst, base, plane, mode, i, r, g, b, scale, shift);
     }
   }
 
-  private static void fillFromGray(Raster raster, ColorModel cm, int w, int h, float[][] planes) {
+  /** A colour component composited over black by opacity {@code k} (1: opaque, untouched). */
+  private static float alpha(int value, float k) {
+    return k == 1f ? value : value * k;
+  }
+
+  private static void fillFromGray(
+      Raster raster,
+      ColorModel cm,
+      int w,
+      int h,
+      int channels,
+      float[] dst,
+      int base,
+      int plane,
+      float scale,
+      float shift) {
     int bands = raster.getNumBands();
-    boolean alpha = cm.hasAlpha() && bands > 1;
+    boolean hasAlpha = cm.hasAlpha() && bands > 1;
     float grayMax = (1 << cm.getComponentSize(0)) - 1;
-    float alphaMax = alpha ? (1 << cm.getComponentSize(1)) - 1 : 1;
+    float alphaMax = hasAlpha ? (1 << cm.getComponentSize(1)) - 1 : 1;
     int[] gray = new int[w];
-    int[] alphas = alpha ? new int[w] : null;
+    int[] alphas = hasAlpha ? new int[w] : null;
     for (int y = 0; y < h; y++) {
       raster.getSamples(0, y, w, 1, 0, gray);
-      if (alpha) {
+      if (hasAlpha) {
         raster.getSamples(0, y, w, 1, 1, alphas);
       }
       for (int x = 0; x < w; x++) {
         float v = gray[x] * 255f / grayMax;
-        if (alpha) {
+        if (hasAlpha) {
           v = v * alphas[x] / alphaMax;
         }
-        for (float[] plane : planes) {
-          plane[y * w + x] = v;
+        float t = v * scale - shift;
+        for (int c = 0; c < channels; c++) {
+          dst[base + c * plane + y * w + x] = t;
         }
       }
     }
   }
 
-  private static void put(float[][] planes, ColorMode mode, int i, int r, int g, int b, int a) {
-    float fr = r;
-    float fg = g;
-    float fb = b;
-    if (a != 255) {
-      float k = a / 255f;
-      fr *= k;
-      fg *= k;
-      fb *= k;
-    }
+  private static void put(
+      float[] dst,
+      int base,
+      int plane,
+      ColorMode mode,
+      int i,
+      float r,
+      float g,
+      float b,
+      float scale,
+      float shift) {
     switch (mode) {
-      case MIN_RGB -> planes[0][i] = Math.min(fr, Math.min(fg, fb));
-      case GRAY -> planes[0][i] = 0.299f * fr + 0.587f * fg + 0.114f * fb;
+      case MIN_RGB -> dst[base + i] = Math.min(r, Math.min(g, b)) * scale - shift;
+      case GRAY -> dst[base + i] = (0.299f * r + 0.587f * g + 0.114f * b) * scale - shift;
       case RGB -> {
-        planes[0][i] = fr;
-        planes[1][i] = fg;
-        planes[2][i] = fb;
+        dst[base + i] = r * scale - shift;
+        dst[base + plane + i] = g * scale - shift;
+        dst[base + 2 * plane + i] = b * scale - shift;
       }
     }
   }

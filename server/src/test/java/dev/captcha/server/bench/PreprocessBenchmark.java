@@ -12,6 +12,7 @@ import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
 import dev.captcha.server.image.ImageDecoder;
 import dev.captcha.server.image.ImageLimits;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,9 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Decoding plus preprocessing of one generated 128x64 captcha PNG, side by side with the inference
- * of one image (batch of 1) on the bundled model, single-threaded, so their ratio can be read from
- * one run. {@code inferOne} is skipped (reports nothing useful) when the model file is missing.
+ * Decoding plus preprocessing of one generated 128x64 captcha PNG (and preprocessing alone), side
+ * by side with the inference of one image (batch of 1) on the bundled model, single-threaded, so
+ * their ratio can be read from one run. {@code inferOne} is skipped (reports nothing useful) when
+ * the model file is missing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +51,7 @@ public class PreprocessBenchmark {
   public String model;
 
   private byte[][] pngs;
+  private BufferedImage[] decoded;
   private int next;
   private ImageDecoder decoder;
   private Preprocessor preprocessor;
@@ -78,6 +81,10 @@ public class PreprocessBenchmark {
       System.out.println("\nno model at " + file.toAbsolutePath() + ": inferOne measures nothing");
     }
     preprocessor = new Preprocessor(spec);
+    decoded = new BufferedImage[pngs.length];
+    for (int i = 0; i < pngs.length; i++) {
+      decoded[i] = decoder.decode(pngs[i]);
+    }
   }
 
   @TearDown(Level.Trial)
@@ -91,6 +98,12 @@ public class PreprocessBenchmark {
   public float[] decodeAndPreprocess() throws Exception {
     byte[] png = pngs[next++ & 63];
     return preprocessor.toTensor(decoder.decode(png));
+  }
+
+  /** Preprocessing alone, of an image decoded in set-up. */
+  @Benchmark
+  public float[] preprocessDecoded() {
+    return preprocessor.toTensor(decoded[next++ & 63]);
   }
 
   @Benchmark
