@@ -642,6 +642,11 @@ final class ApiHandler extends Handler.Abstract {
       if (f.status() == 429) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, f.retryAfterSeconds());
       }
+      if (f.status() == 413) {
+        // The body may not have been read to its end: say that this connection ends here, so that
+        // a client does not send its next request on a connection the server is closing.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
       json(f.status(), JsonBodies.error(f));
     }
 
