@@ -137,9 +137,10 @@ warm_server() { # SERVER_WARMUP of saturated load, half unary and half stream, n
     --streams "$STREAMS" --concurrency "$SAT_CONCURRENCY" --duration "${secs}s" --warmup 1s \
     --connections "$CONNECTIONS" -q >/dev/null
   [[ "$SERVER_WARMUP_OPEN" == 0* ]] && return 0
-  echo "== warming the server up: $SERVER_WARMUP_OPEN open loop at ${WARMUP_RATE:-200} req/s" >&2
+  local rate=${WARMUP_RATE:-200}
+  echo "== warming the server up: $SERVER_WARMUP_OPEN open loop at $rate req/s" >&2
   on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$PORT" "${workload[@]}" --rpc unary \
-    --rate "${WARMUP_RATE:-200}" --arrivals poisson --duration "$SERVER_WARMUP_OPEN" --warmup 1s \
+    --rate "$rate" --arrivals poisson --duration "$SERVER_WARMUP_OPEN" --warmup 1s \
     --connections "$CONNECTIONS" -q >/dev/null
 }
 start_server server.log

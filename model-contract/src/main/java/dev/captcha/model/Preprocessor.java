@@ -6,7 +6,6 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
-import java.util.Arrays;
 
 /**
  * Turns a decoded image into one item of the model's input tensor as the model file prescribes:
@@ -51,11 +50,10 @@ public final class Preprocessor {
     fill(image, ColorMode.RGB, rgb, 0, pixels, 1, 0);
     float[][] resized = new float[3][plane];
     for (int c = 0; c < 3; c++) {
-      float[] channel = Arrays.copyOfRange(rgb, c * pixels, (c + 1) * pixels);
       if (spec.resize() == ResizeRule.AREA_STRETCH) {
-        resizeArea(channel, w, h, resized[c], spec.width(), spec.height());
+        resizeArea(rgb, c * pixels, w, h, resized[c], spec.width(), spec.height());
       } else {
-        resizeBilinear(channel, w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
+        resizeBilinear(rgb, c * pixels, w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
       }
     }
     for (int i = 0; i < plane; i++) {
@@ -91,7 +89,7 @@ public final class Preprocessor {
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
     if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
-      fillFromGray(raster, cm, w, h, mode == ColorMode.RGB ? 3 : 1, dst, base, plane, scale, shift);
+      fillFromGray(raster, cm, w, h, mode.channels(), dst, base, plane, scale, shift);
       return;
     }
     int type = image.getType();
@@ -210,9 +208,13 @@ public final class Preprocessor {
     }
   }
 
-  /** Bilinear sampling with pixel centres aligned (half-pixel offsets), stretching both axes. */
+  /**
+   * Bilinear sampling with pixel centres aligned (half-pixel offsets), stretching both axes; the
+   * source plane starts at {@code src[from]}.
+   */
   static void resizeBilinear(
       float[] src,
+      int from,
       int sw,
       int sh,
       float[] out,
@@ -233,8 +235,10 @@ public final class Preprocessor {
         int x0 = (int) sx;
         int x1 = Math.min(x0 + 1, sw - 1);
         float wx = sx - x0;
-        float top = src[y0 * sw + x0] * (1 - wx) + src[y0 * sw + x1] * wx;
-        float bottom = src[y1 * sw + x0] * (1 - wx) + src[y1 * sw + x1] * wx;
+        int r0 = from + y0 * sw;
+        int r1 = from + y1 * sw;
+        float top = src[r0 + x0] * (1 - wx) + src[r0 + x1] * wx;
+        float bottom = src[r1 + x0] * (1 - wx) + src[r1 + x1] * wx;
         out[base + y * dw + x] = (top * (1 - wy) + bottom * wy) * scale - shift;
       }
     }
@@ -242,14 +246,15 @@ public final class Preprocessor {
 
   /**
    * {@link ResizeRule#AREA_STRETCH}: the rows, then the columns, each axis averaged over the output
-   * pixel's footprint where it shrinks and sampled bilinearly where it grows.
+   * pixel's footprint where it shrinks and sampled bilinearly where it grows; the source plane
+   * starts at {@code src[from]}.
    */
-  static void resizeArea(float[] src, int sw, int sh, float[] out, int dw, int dh) {
+  static void resizeArea(float[] src, int from, int sw, int sh, float[] out, int dw, int dh) {
     float[] rows = new float[dw * sh];
     float[] line = new float[Math.max(sw, sh)];
     float[] resized = new float[Math.max(dw, dh)];
     for (int y = 0; y < sh; y++) {
-      System.arraycopy(src, y * sw, line, 0, sw);
+      System.arraycopy(src, from + y * sw, line, 0, sw);
       resizeAxis(line, sw, resized, dw);
       System.arraycopy(resized, 0, rows, y * dw, dw);
     }

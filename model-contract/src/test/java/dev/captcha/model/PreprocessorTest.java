@@ -44,7 +44,7 @@ class PreprocessorTest {
   void bilinearStretchInterpolatesBetweenPixelCentres() {
     float[] src = {0, 100};
     float[] out = new float[4];
-    Preprocessor.resizeBilinear(src, 2, 1, out, 0, 4, 1, 1, 0);
+    Preprocessor.resizeBilinear(src, 0, 2, 1, out, 0, 4, 1, 1, 0);
     assertArrayEquals(new float[] {0, 25, 75, 100}, out, 1e-4f);
   }
 
