@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -181,7 +182,7 @@ final class ApiHandler extends Handler.Abstract {
       image = body(ex.request, maxImageBytes);
     } else if (type.equals("multipart/form-data")) {
       image =
-          multipart(ex.request, 1)
+          multipart(ex, 1)
               .thenApply(
                   images -> {
                     if (images.size() != 1) {
@@ -228,7 +229,7 @@ final class ApiHandler extends Handler.Abstract {
     String type = mimeType(ex.request);
     CompletableFuture<List<Object>> items;
     if (type.equals("multipart/form-data")) {
-      items = multipart(ex.request, maxBatchItems).thenApply(List::<Object>copyOf);
+      items = multipart(ex, maxBatchItems).thenApply(List::<Object>copyOf);
     } else if (type.equals(JSON)) {
       items =
           body(ex.request, maxBatchItems * (base64Size(maxImageBytes) + 64) + 4096)
@@ -352,30 +353,50 @@ final class ApiHandler extends Handler.Abstract {
   }
 
   /**
-   * Bodies up to this length are read and dropped before a refusal is sent, so the client, which
-   * may still be sending, reads the refusal instead of a connection reset; longer ones are refused
-   * at once and the connection closes.
+   * Before a refusal, what is left of the request body is read and dropped, up to this many bytes,
+   * so that the client, which may still be sending, reads the refusal instead of a connection reset
+   * and may send its next request on the same connection; a longer body is not read, and the
+   * refusal closes the connection.
    */
   static final long DRAIN_LIMIT = 8L << 20;
 
-  /** Fails with {@code refusal} once the body's {@code length} bytes are read (when few enough). */
-  private static <T> CompletableFuture<T> refuseAfterReading(
-      Request request, long length, HttpFailure refusal) {
-    if (length > DRAIN_LIMIT) {
-      return CompletableFuture.failedFuture(failure(refusal));
-    }
-    return Content.Source.asByteArrayAsync(request, (int) length)
-        .handle(
-            (bytes, t) -> {
-              throw failure(refusal);
-            });
+  /**
+   * Reads and drops what is left of {@code request}'s body, then calls {@code done} with whether it
+   * reached the body's end; stops (with false) past {@code limit} bytes or when the body fails.
+   */
+  static void drain(Request request, long limit, Consumer<Boolean> done) {
+    new Runnable() {
+      long seen;
+
+      @Override
+      public void run() {
+        while (true) {
+          Content.Chunk chunk = request.read();
+          if (chunk == null) {
+            request.demand(this);
+            return;
+          }
+          if (Content.Chunk.isFailure(chunk)) {
+            done.accept(false);
+            return;
+          }
+          seen += chunk.remaining();
+          boolean last = chunk.isLast();
+          chunk.release();
+          if (last || seen > limit) {
+            done.accept(last && seen <= limit);
+            return;
+          }
+        }
+      }
+    }.run();
   }
 
   /** The body, failing with 413 when it is longer than {@code limit}. */
   private static CompletableFuture<byte[]> body(Request request, int limit) {
     long length = request.getLength();
     if (length > limit) {
-      return refuseAfterReading(request, length, tooLarge(limit));
+      return CompletableFuture.failedFuture(failure(tooLarge(limit)));
     }
     // One byte over the limit tells a too-long body of unknown length from one that fits.
     return Content.Source.asByteArrayAsync(request, limit + 1)
@@ -395,7 +416,8 @@ final class ApiHandler extends Handler.Abstract {
    * The parts of a multipart form, in order: each field {@code image} as its bytes; the form may
    * hold at most {@code maxImages} of them.
    */
-  private CompletableFuture<List<byte[]>> multipart(Request request, int maxImages) {
+  private CompletableFuture<List<byte[]>> multipart(Exchange ex, int maxImages) {
+    Request request = ex.request;
     String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     long partLimit = maxImageBytes;
     MultiPartConfig config =
@@ -408,12 +430,15 @@ final class ApiHandler extends Handler.Abstract {
             .build();
     long length = request.getLength();
     if (length > maxImages * (partLimit + 4096)) {
-      return refuseAfterReading(request, length, tooLarge(maxImages * (partLimit + 4096)));
+      return CompletableFuture.failedFuture(failure(tooLarge(maxImages * (partLimit + 4096))));
     }
     return MultiPartFormData.from(request, request, contentType, config)
         .handle(
             (parts, t) -> {
               if (t != null) {
+                // Jetty closes a connection whose multipart form failed to parse, once it is
+                // answered; the answer says so.
+                ex.closesConnection = true;
                 String message = String.valueOf(unwrap(t).getMessage());
                 if (message.toLowerCase(Locale.ROOT).contains("too")
                     || message.toLowerCase(Locale.ROOT).contains("max")) {
@@ -575,6 +600,12 @@ final class ApiHandler extends Handler.Abstract {
     final long start = System.nanoTime();
     final AtomicBoolean answered = new AtomicBoolean();
 
+    /** Whether the connection closes once this request is answered, whatever the body. */
+    volatile boolean closesConnection;
+
+    /** Set by the first refusal, which answers once the body is drained; later ones do nothing. */
+    final AtomicBoolean refusing = new AtomicBoolean();
+
     /** The model the request names ({@code ?model=}; empty: the default), set by knownModel. */
     String model = "";
 
@@ -638,13 +669,28 @@ final class ApiHandler extends Handler.Abstract {
       return false;
     }
 
+    /**
+     * Refuses the request with {@code f}, once what is left of its body is read (see {@link
+     * #DRAIN_LIMIT}); when it cannot be, the refusal says that the connection closes.
+     */
     void fail(HttpFailure f) {
+      if (answered.get() || !refusing.compareAndSet(false, true)) {
+        return;
+      }
       if (f.status() == 429) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, f.retryAfterSeconds());
       }
-      if (f.status() == 413) {
-        // The body may not have been read to its end: say that this connection ends here, so that
-        // a client does not send its next request on a connection the server is closing.
+      long length = request.getLength();
+      if (length > DRAIN_LIMIT) {
+        refuse(f, false);
+      } else {
+        drain(request, DRAIN_LIMIT, whole -> refuse(f, whole));
+      }
+    }
+
+    private void refuse(HttpFailure f, boolean bodyRead) {
+      if (!bodyRead || closesConnection) {
+        // Part of the body is still on its way: this connection cannot carry another request.
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
       json(f.status(), JsonBodies.error(f));

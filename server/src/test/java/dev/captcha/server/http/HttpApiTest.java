@@ -1,6 +1,8 @@
 package dev.captcha.server.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +10,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captcha.server.ServingStack;
 import dev.captcha.server.testsupport.Images;
 import dev.captcha.server.testsupport.TinyOnnxModel;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -201,6 +212,125 @@ class HttpApiTest {
       assertEquals(413, tooLargeJson.statusCode(), tooLargeJson.body());
       assertEquals(404, http.get("/v2/anything", NONE).statusCode());
       assertEquals(405, http.get("/v1/solve", NONE).statusCode());
+    }
+  }
+
+  /**
+   * A request refused before its body was read (here for its timeout header) is answered once the
+   * body has arrived, and the connection then carries the next request; refused before the body's
+   * second half was sent, the connection used to be closed under a client about to reuse it.
+   */
+  @Test
+  void aRefusalWaitsForTheBodyAndKeepsTheConnection() throws Exception {
+    try (ServingStack stack = new ServingStack(dir);
+        Socket socket = new Socket("localhost", URI.create(stack.httpBase()).getPort())) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      byte[] image = Images.white();
+      int half = image.length / 2;
+      out.write(
+          ("POST /v1/solve HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                  + ApiHandler.TIMEOUT_HEADER
+                  + ": soon\r\nContent-Length: "
+                  + image.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(image, 0, half);
+      out.flush();
+      InputStream in = socket.getInputStream();
+      // Nothing is answered while the body is on its way.
+      socket.setSoTimeout(300);
+      assertThrows(SocketTimeoutException.class, in::read);
+      socket.setSoTimeout(60_000);
+      out.write(image, half, image.length - half);
+      out.write(
+          "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+
+      RawResponse refused = RawResponse.read(in);
+      assertEquals(400, refused.status(), refused.body());
+      assertFalse(refused.header("connection").contains("close"), refused.header("connection"));
+      RawResponse next = RawResponse.read(in);
+      assertEquals(200, next.status(), next.body());
+      assertEquals("ok", JSON.readTree(next.body()).get("status").asText());
+    }
+  }
+
+  /**
+   * A multipart form that fits keeps the connection; one that is refused says that the connection
+   * closes, since the server closes it once the refusal is sent.
+   */
+  @Test
+  void aRefusedMultipartFormSaysTheConnectionCloses() throws Exception {
+    try (ServingStack stack = new ServingStack(dir, "--max-image-bytes", "2000");
+        Socket socket = new Socket("localhost", URI.create(stack.httpBase()).getPort())) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write(multipartRequest(Images.white()));
+      out.flush();
+      RawResponse fits = RawResponse.read(in);
+      assertEquals(200, fits.status(), fits.body());
+      assertFalse(fits.header("connection").contains("close"), fits.header("connection"));
+
+      out.write(multipartRequest(new byte[5000]));
+      out.flush();
+      RawResponse refused = RawResponse.read(in);
+      assertEquals(413, refused.status(), refused.body());
+      assertEquals("close", refused.header("connection"));
+      assertEquals(-1, in.read());
+    }
+  }
+
+  private static byte[] multipartRequest(byte[] image) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(
+        ("--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.png\"\r\n"
+                + "Content-Type: image/png\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    body.write(image);
+    body.write("\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII));
+    ByteArrayOutputStream request = new ByteArrayOutputStream();
+    request.write(
+        ("POST /v1/solve HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: "
+                + body.size()
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    body.writeTo(request);
+    return request.toByteArray();
+  }
+
+  /** A response read off a raw HTTP/1.1 connection whose body has a Content-Length. */
+  private record RawResponse(int status, Map<String, String> headers, String body) {
+    String header(String name) {
+      return headers.getOrDefault(name, "");
+    }
+
+    static RawResponse read(InputStream in) throws IOException {
+      String statusLine = line(in);
+      int status = Integer.parseInt(statusLine.split(" ")[1]);
+      Map<String, String> headers = new java.util.HashMap<>();
+      for (String h = line(in); !h.isEmpty(); h = line(in)) {
+        int colon = h.indexOf(':');
+        headers.put(
+            h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+      }
+      byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+      return new RawResponse(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static String line(InputStream in) throws IOException {
+      StringBuilder b = new StringBuilder();
+      for (int c = in.read(); c != '\n'; c = in.read()) {
+        if (c < 0) {
+          throw new EOFException("connection closed after: " + b);
+        }
+        if (c != '\r') {
+          b.append((char) c);
+        }
+      }
+      return b.toString();
     }
   }
 
