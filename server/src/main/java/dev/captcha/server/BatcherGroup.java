@@ -73,6 +73,7 @@ final class BatcherGroup {
   @Option(
       names = "--inline-dispatch",
       negatable = true,
+      fallbackValue = "true",
       description =
           "On an engine where batching does not pay (a CPU), a request that finds an instance idle"
               + " runs on the thread that decoded it, without a hand-off to a batch thread;"

@@ -135,6 +135,24 @@ class MainTest {
     assertEquals(EngineOptions.defaults(), plain.engineOptions());
   }
 
+  /** Each on/off switch: both of its forms and its variable set it as they read. */
+  @Test
+  void switchesReadAsTheySay() {
+    assertFalse(parse("--no-inline-dispatch").batcherSettings().inlineDispatch());
+    assertTrue(parse("--inline-dispatch").batcherSettings().inlineDispatch());
+    assertTrue(parse().batcherSettings().inlineDispatch());
+    assertFalse(parse("--no-intra-op-spinning").engineOptions().spinning());
+    assertTrue(parse("--intra-op-spinning").engineOptions().spinning());
+    assertFalse(parse("--no-reflection").reflection);
+    assertTrue(parse("--reflection").reflection);
+    for (String value : new String[] {"false", "true"}) {
+      CommandLine cl = Main.commandLine(Map.of("CAPTCHA_INLINE_DISPATCH", value));
+      cl.parseArgs();
+      Main m = cl.getCommand();
+      assertEquals(Boolean.parseBoolean(value), m.batcherSettings().inlineDispatch(), value);
+    }
+  }
+
   @Test
   void badValuesAreUsageErrors() {
     CommandLine cl = Main.commandLine();
