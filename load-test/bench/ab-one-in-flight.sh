@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Compares two server builds at one request in flight, side by side: both servers run at once,
+# pinned to the same SERVER_CORES, each warmed up alike; then ROUNDS alternating rounds measure
+# the p50 of one unary call and of one SolveStream item in flight on each, so that a machine whose
+# speed drifts affects both alike. Prints each round and, per kind, the median p50 of each build and
+# the median of the per-round ratios B / A.
+# Run from the repository root after building the load-test jar:
+#   JAR_A=old/captcha-server.jar JAR_B=server/target/captcha-server.jar load-test/bench/ab-one-in-flight.sh
+set -euo pipefail
+
+JAR_A=${JAR_A:?set JAR_A to the first server jar}
+JAR_B=${JAR_B:?set JAR_B to the second server jar}
+HARNESS_JAR=${HARNESS_JAR:-load-test/target/captcha-load-test.jar}
+MODEL=${MODEL:-models/captcha-resnet.onnx}
+SERVER_ARGS=${SERVER_ARGS:---instances 1 --intra-op-threads 1}
+SERVER_CORES=${SERVER_CORES:-0}
+LOAD_CORES=${LOAD_CORES:-$([[ $(nproc) -gt 1 ]] && echo "1-$(($(nproc) - 1))" || echo 0)}
+PORT_A=${PORT_A:-50095}
+PORT_B=${PORT_B:-50096}
+ROUNDS=${ROUNDS:-6}
+DURATION=${DURATION:-5s}
+OUT=${OUT:-load-test/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for side in A B; do
+  jar_var=JAR_$side; port_var=PORT_$side
+  # shellcheck disable=SC2086
+  taskset -c "$SERVER_CORES" java -jar "${!jar_var}" --port "${!port_var}" --model "$MODEL" \
+    --http-port -1 --metrics-port -1 $SERVER_ARGS >"$OUT/server-$side.log" 2>&1 &
+  pids+=($!)
+done
+for port in "$PORT_A" "$PORT_B"; do
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    sleep 1
+  done
+done
+load() { taskset -c "$LOAD_CORES" java -jar "$HARNESS_JAR" --generate 256 -q "$@" 2>>"$OUT/harness.log"; }
+for port in "$PORT_A" "$PORT_B"; do # warm-up: saturated, then open loop; measured by nothing
+  load --target "127.0.0.1:$port" --rpc unary --concurrency 64 --duration 20s --warmup 1s >/dev/null
+  load --target "127.0.0.1:$port" --rpc unary --rate 250 --arrivals poisson --duration 15s \
+    --warmup 1s >/dev/null
+done
+echo "round,build,kind,p50_ms" >"$OUT/rounds.csv"
+for round in $(seq 1 "$ROUNDS"); do
+  for side in A B; do
+    port_var=PORT_$side
+    for kind in unary stream; do
+      extra=()
+      [[ $kind == stream ]] && extra=(--streams 1)
+      csv="$OUT/$side-$round-$kind.csv"
+      load --target "127.0.0.1:${!port_var}" --rpc "$kind" "${extra[@]}" --concurrency 1 \
+        --duration "$DURATION" --warmup 2s --connections 1 --csv "$csv" >/dev/null
+      # CSV column 13 is p50_ms (see load-test/README.md).
+      echo "$round,$side,$kind,$(awk -F, 'NR == 2 { print $13 }' "$csv")" | tee -a "$OUT/rounds.csv"
+    done
+  done
+done
+python3 - "$OUT/rounds.csv" <<'PY' | tee "$OUT/summary.txt"
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for kind in ("unary", "stream"):
+    p50 = {(r["build"], r["round"]): float(r["p50_ms"]) for r in rows if r["kind"] == kind}
+    rounds = sorted({rnd for _, rnd in p50}, key=int)
+    a = [p50[("A", rnd)] for rnd in rounds]
+    b = [p50[("B", rnd)] for rnd in rounds]
+    ratios = [y / x for x, y in zip(a, b)]
+    print(f"{kind}: p50 A {statistics.median(a):.3f} ms, B {statistics.median(b):.3f} ms (medians);"
+          f" B / A per round {', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.3f}")
+PY
