@@ -362,9 +362,14 @@ final class ApiHandler extends Handler.Abstract {
 
   /**
    * Reads and drops what is left of {@code request}'s body, then calls {@code done} with whether it
-   * reached the body's end; stops (with false) past {@code limit} bytes or when the body fails.
+   * reached the body's end; stops (with false) past {@code limit} bytes or when the body fails, and
+   * reads nothing of a body whose declared length is above {@code limit}.
    */
   static void drain(Request request, long limit, Consumer<Boolean> done) {
+    if (request.getLength() > limit) {
+      done.accept(false);
+      return;
+    }
     new Runnable() {
       long seen;
 
@@ -680,17 +685,13 @@ final class ApiHandler extends Handler.Abstract {
       if (f.status() == 429) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, f.retryAfterSeconds());
       }
-      long length = request.getLength();
-      if (length > DRAIN_LIMIT) {
-        refuse(f, false);
-      } else {
-        drain(request, DRAIN_LIMIT, whole -> refuse(f, whole));
-      }
+      drain(request, DRAIN_LIMIT, whole -> refuse(f, whole));
     }
 
     private void refuse(HttpFailure f, boolean bodyRead) {
       if (!bodyRead || closesConnection) {
-        // Part of the body is still on its way: this connection cannot carry another request.
+        // Part of the body is still on its way, or Jetty will close the connection anyway: it
+        // cannot carry another request.
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
       json(f.status(), JsonBodies.error(f));
