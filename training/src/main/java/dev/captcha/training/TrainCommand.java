@@ -3,6 +3,7 @@ package dev.captcha.training;
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.report.Progress;
 import dev.captcha.training.export.OnnxImporter;
+import dev.captcha.training.model.CaptchaResNet;
 import dev.captcha.training.train.Trainer;
 import dev.captcha.training.train.TrainingConfig;
 import java.nio.file.Path;
@@ -123,6 +124,16 @@ final class TrainCommand implements Callable<Integer> {
   List<Integer> widths;
 
   @Option(
+      names = "--head",
+      paramLabel = "mean|rows",
+      description =
+          "What the linear head reads from the last feature map: mean (the mean over the height)"
+              + " or rows (every row, so where a stroke ends vertically is kept). Default: mean;"
+              + " with --init-from, the file's. From a file with the mean head, rows starts from"
+              + " the file's function (each row gets its share of the mean's weights).")
+  String head;
+
+  @Option(
       names = "--resume",
       description =
           "Continue the run in the run folder from its last checkpoint (weights,"
@@ -175,6 +186,12 @@ final class TrainCommand implements Callable<Integer> {
                   .boxed()
                   .toList();
     }
+    CaptchaResNet.Head chosenHead =
+        head != null
+            ? CaptchaResNet.Head.of(head)
+            : initFrom == null
+                ? CaptchaResNet.Head.MEAN_HEIGHT
+                : OnnxImporter.spec(OnnxImporter.read(initFrom)).head();
     TrainingConfig config =
         new TrainingConfig(
             runDir,
@@ -197,7 +214,8 @@ final class TrainCommand implements Callable<Integer> {
             initFrom,
             augmentRate,
             glyphVariation,
-            valPerGroup);
+            valPerGroup,
+            chosenHead);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }

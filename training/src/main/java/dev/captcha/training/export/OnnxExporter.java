@@ -31,8 +31,8 @@ import java.util.Map;
  * network must not be trained while it is exported.
  *
  * <p>The graph: {@code image [N, C, H, W]} → Conv+Relu (stem) → per stage {@code
- * Relu(Conv(Relu(Conv x)) + shortcut x)} → ReduceMean over the height → Flatten → Gemm → Reshape →
- * {@code logits [N, L, K]}.
+ * Relu(Conv(Relu(Conv x)) + shortcut x)} → ReduceMean over the height (not with {@link
+ * CaptchaResNet.Head#ROWS}) → Flatten → Gemm → Reshape → {@code logits [N, L, K]}.
  */
 public final class OnnxExporter {
 
@@ -88,16 +88,18 @@ public final class OnnxExporter {
       x = g.relu(g.add(b, s, p + "_add"), p + "_relu2");
     }
     String pooled =
-        g.node(
-            "ReduceMean",
-            "mean_h",
-            new String[] {x},
-            AttributeProto.newBuilder()
-                .setName("axes")
-                .setType(AttributeProto.AttributeType.INTS)
-                .addInts(2)
-                .build(),
-            intAttr("keepdims", 0));
+        spec.head() == CaptchaResNet.Head.ROWS
+            ? x
+            : g.node(
+                "ReduceMean",
+                "mean_h",
+                new String[] {x},
+                AttributeProto.newBuilder()
+                    .setName("axes")
+                    .setType(AttributeProto.AttributeType.INTS)
+                    .addInts(2)
+                    .build(),
+                intAttr("keepdims", 0));
     String flat = g.node("Flatten", "flatten", new String[] {pooled}, intAttr("axis", 1));
     Linearised head = linear(net.head());
     String w = g.initializer("head_weight", head.weight(), head.weightShape());

@@ -76,13 +76,31 @@ public final class OnnxImporter {
       throw new IllegalArgumentException(
           "the graph is not a captcha ResNet as the exporter writes it");
     }
-    return new CaptchaResNet.Spec(
-        (int) in[1],
-        (int) in[2],
-        (int) in[3],
-        (int) out[1],
-        (int) out[2],
-        widths.stream().mapToInt(Integer::intValue).toArray());
+    CaptchaResNet.Spec mean =
+        new CaptchaResNet.Spec(
+            (int) in[1],
+            (int) in[2],
+            (int) in[3],
+            (int) out[1],
+            (int) out[2],
+            widths.stream().mapToInt(Integer::intValue).toArray());
+    TensorProto head = init.get("head_weight");
+    long columns = head.getDimsCount() == 2 ? head.getDims(1) : -1;
+    if (columns == mean.headFeatures()) {
+      return mean;
+    }
+    CaptchaResNet.Spec rows = mean.withHead(CaptchaResNet.Head.ROWS);
+    if (columns == rows.headFeatures()) {
+      return rows;
+    }
+    throw new IllegalArgumentException(
+        "the head reads "
+            + columns
+            + " features, neither the mean over the height ("
+            + mean.headFeatures()
+            + ") nor every row ("
+            + rows.headFeatures()
+            + ") of the last feature map");
   }
 
   /**
@@ -105,7 +123,8 @@ public final class OnnxImporter {
               + describe(spec)
               + ", the network is "
               + describe(net.spec())
-              + " (a network can only start from a file with the same layout and stages no wider)");
+              + " (a network can only start from a file with the same layout and stages no wider, and"
+              + " with its head, or with rows from mean)");
     }
     Map<String, CaptchaResNet.ConvBn> units = units(net);
     Map<String, TensorProto> init = initializers(model.getGraph());
@@ -138,15 +157,63 @@ public final class OnnxImporter {
     }
     float[] head = floats(init, "head_weight");
     int rows = spec.length() * spec.classes();
+    if (spec.head() != net.spec().head()) {
+      head =
+          meanToRows(
+              head,
+              rows,
+              spec.widths()[spec.widths().length - 1],
+              spec.featureWidth(),
+              spec.featureHeight());
+    }
     embed(net.head(), "weight", head, rows, head.length / rows);
     embed(net.head(), "bias", floats(init, "head_bias"), rows, 1);
   }
 
   /**
-   * Whether a network of {@code net} can start from a file holding {@code file} ({@link #load}).
+   * Whether a network of {@code net} can start from a file holding {@code file} ({@link #load}):
+   * the same network or a widening of it, with the file's head or, from a file whose head reads the
+   * mean over the height, one that reads every row.
    */
   public static boolean canStartFrom(CaptchaResNet.Spec file, CaptchaResNet.Spec net) {
-    return sameArchitecture(file, net) || widens(file, net);
+    if (file.head() != net.head()
+        && !(file.head() == CaptchaResNet.Head.MEAN_HEIGHT
+            && net.head() == CaptchaResNet.Head.ROWS)) {
+      return false;
+    }
+    CaptchaResNet.Spec same = file.withHead(net.head());
+    return sameArchitecture(same, net) || widens(same, net);
+  }
+
+  /**
+   * The weights of a head that reads every row and computes what {@code weight} computes from the
+   * mean over the height: each [C, W'] weight becomes H' weights, one per row, of 1/H' of it.
+   */
+  static float[] meanToRows(float[] weight, int rows, int channels, int width, int height) {
+    if ((long) rows * channels * width != weight.length) {
+      throw new IllegalArgumentException(
+          "head weight of "
+              + weight.length
+              + " values is not "
+              + rows
+              + " x "
+              + channels
+              + " x "
+              + width);
+    }
+    float[] out = new float[Math.multiplyExact(weight.length, height)];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < channels; c++) {
+        int from = (r * channels + c) * width;
+        for (int h = 0; h < height; h++) {
+          int to = ((r * channels + c) * height + h) * width;
+          for (int w = 0; w < width; w++) {
+            out[to + w] = weight[from + w] / height;
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -297,7 +364,9 @@ public final class OnnxImporter {
         + " positions x "
         + s.classes()
         + " classes, stage widths "
-        + java.util.Arrays.toString(s.widths());
+        + java.util.Arrays.toString(s.widths())
+        + ", head "
+        + s.head().label();
   }
 
   /**

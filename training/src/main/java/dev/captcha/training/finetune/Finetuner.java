@@ -242,7 +242,9 @@ public final class Finetuner {
               s.command(),
               s.from(),
               s.augmentRate(),
-              0);
+              0,
+              0,
+              spec.head());
       new Trainer(config, progress, mode, data).run();
 
       // 3. Export the best checkpoint, measure it in ONNX Runtime, record the lineage.

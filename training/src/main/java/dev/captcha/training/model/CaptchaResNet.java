@@ -20,16 +20,76 @@ import java.util.List;
  * Not thread-safe (DJL blocks are mutable during training).
  *
  * <p>Layout: a stride-2 3x3 stem, four stages of one basic residual block each (widths from {@link
- * Spec#widths}, stride 2 from the second stage on), the mean over the height axis, the flattened
- * [C, W'] map, and one linear layer to {@code length x classes} logits.
+ * Spec#widths}, stride 2 from the second stage on), then the head ({@link Head}): the mean over the
+ * height axis and the flattened [C, W'] map, or the whole flattened [C, H', W'] map, and one linear
+ * layer to {@code length x classes} logits.
  */
 public final class CaptchaResNet {
 
+  /**
+   * What the linear head reads from the last feature map [C, H', W'].
+   *
+   * <p>{@link #MEAN_HEIGHT} averages each column over the height ([C, W'] features): compact, but a
+   * feature's row is lost, and with it where a stroke ends relative to the fixed baseline, which is
+   * what tells {@code l} from {@code I} or {@code o} from {@code O} in many fonts. {@link #ROWS}
+   * keeps every row ([C, H', W'] features, H' times the head's weights).
+   */
+  public enum Head {
+    MEAN_HEIGHT("mean"),
+    ROWS("rows");
+
+    private final String label;
+
+    Head(String label) {
+      this.label = label;
+    }
+
+    /** The name used on the command line and in checkpoints. */
+    public String label() {
+      return label;
+    }
+
+    /**
+     * The head called {@code label}.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public static Head of(String label) {
+      for (Head h : values()) {
+        if (h.label.equals(label)) {
+          return h;
+        }
+      }
+      throw new IllegalArgumentException("unknown head '" + label + "' (mean or rows)");
+    }
+  }
+
   /** Architecture hyper-parameters; immutable. */
-  public record Spec(int channels, int height, int width, int length, int classes, int[] widths) {
+  public record Spec(
+      int channels, int height, int width, int length, int classes, int[] widths, Head head) {
+    public Spec {
+      java.util.Objects.requireNonNull(head, "head");
+    }
+
+    /** A network whose head reads the mean over the height ({@link Head#MEAN_HEIGHT}). */
+    public Spec(int channels, int height, int width, int length, int classes, int[] widths) {
+      this(channels, height, width, length, classes, widths, Head.MEAN_HEIGHT);
+    }
+
     /** The default: 1x64x128 input, 4 positions, 62 classes, stages of 32, 64, 128, 256. */
     public static Spec standard(int length, int classes) {
       return new Spec(1, 64, 128, length, classes, new int[] {32, 64, 128, 256});
+    }
+
+    /** This network with another head. */
+    public Spec withHead(Head other) {
+      return new Spec(channels, height, width, length, classes, widths, other);
+    }
+
+    /** Number of features the linear head reads. */
+    public long headFeatures() {
+      long perRow = (long) widths[widths.length - 1] * featureWidth();
+      return head == Head.ROWS ? perRow * featureHeight() : perRow;
     }
 
     /** Width of the feature map fed to the head (the input width divided by the total stride). */
@@ -80,9 +140,12 @@ public final class CaptchaResNet {
       in = out;
     }
     this.stages = List.copyOf(built);
-    block.add(
-        new LambdaBlock(list -> new NDList(list.singletonOrThrow().mean(new int[] {2})), "mean_h"));
-    long features = (long) in * spec.featureWidth();
+    if (spec.head() == Head.MEAN_HEIGHT) {
+      block.add(
+          new LambdaBlock(
+              list -> new NDList(list.singletonOrThrow().mean(new int[] {2})), "mean_h"));
+    }
+    long features = spec.headFeatures();
     block.add(
         new LambdaBlock(
             list -> new NDList(list.singletonOrThrow().reshape(-1, features)), "flatten"));

@@ -57,7 +57,8 @@ public final class Checkpoint {
         + " classes="
         + spec.classes()
         + " widths="
-        + Arrays.stream(spec.widths()).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        + Arrays.stream(spec.widths()).mapToObj(Integer::toString).collect(Collectors.joining(","))
+        + (spec.head() == CaptchaResNet.Head.MEAN_HEIGHT ? "" : " head=" + spec.head().label());
   }
 
   /**
@@ -68,7 +69,7 @@ public final class Checkpoint {
   public static CaptchaResNet.Spec parseNetwork(String line) {
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile(
-                "input=(\\d+)x(\\d+)x(\\d+) length=(\\d+) classes=(\\d+) widths=(\\d+(?:,\\d+)*)")
+                "input=(\\d+)x(\\d+)x(\\d+) length=(\\d+) classes=(\\d+) widths=(\\d+(?:,\\d+)*)(?: head=(\\w+))?")
             .matcher(line);
     if (!m.matches()) {
       throw new IllegalArgumentException("not a network description: " + line);
@@ -79,7 +80,8 @@ public final class Checkpoint {
         Integer.parseInt(m.group(3)),
         Integer.parseInt(m.group(4)),
         Integer.parseInt(m.group(5)),
-        Arrays.stream(m.group(6).split(",")).mapToInt(Integer::parseInt).toArray());
+        Arrays.stream(m.group(6).split(",")).mapToInt(Integer::parseInt).toArray(),
+        m.group(7) == null ? CaptchaResNet.Head.MEAN_HEIGHT : CaptchaResNet.Head.of(m.group(7)));
   }
 
   /**

@@ -158,21 +158,34 @@ public final class Trainer {
     int[] widths = config.widths().stream().mapToInt(Integer::intValue).toArray();
     CaptchaResNet.Spec wanted;
     if (initial == null) {
-      wanted = new CaptchaResNet.Spec(1, 64, 128, length, Charset.MODEL_CLASSES.length(), widths);
+      wanted =
+          new CaptchaResNet.Spec(
+              1, 64, 128, length, Charset.MODEL_CLASSES.length(), widths, config.head());
     } else {
       CaptchaResNet.Spec file = OnnxImporter.spec(initial);
       wanted =
           new CaptchaResNet.Spec(
-              file.channels(), file.height(), file.width(), file.length(), file.classes(), widths);
+              file.channels(),
+              file.height(),
+              file.width(),
+              file.length(),
+              file.classes(),
+              widths,
+              config.head());
       if (!OnnxImporter.canStartFrom(file, wanted)) {
         throw new IllegalArgumentException(
             "--widths "
                 + config.widths()
+                + " --head "
+                + config.head().label()
                 + " cannot start from "
                 + config.initFrom()
                 + ", whose stages are "
                 + Arrays.toString(file.widths())
-                + ": give its widths, or as many stages each at least as wide");
+                + " with head "
+                + file.head().label()
+                + ": give its widths, or as many stages each at least as wide, and its head"
+                + " (or rows from mean)");
       }
     }
     CaptchaResNet net = CaptchaResNet.create(wanted);
@@ -611,6 +624,7 @@ public final class Trainer {
     p.setProperty("command", config.command());
     p.setProperty("augment_rate", Double.toString(config.augmentRate()));
     p.setProperty("glyph_variation", Double.toString(config.glyphVariation()));
+    p.setProperty("head", config.head().label());
     p.setProperty("validation_group_size", Integer.toString(config.groupValidationSize()));
     if (config.initFrom() != null) {
       p.setProperty("init_from", config.initFrom().toString());

@@ -33,6 +33,7 @@ import java.util.Objects;
  * @param groupValidationSize when the fonts span several style groups, captchas per group in a
  *     second validation set drawn with that group's fonts only, reported per group (0: none); it
  *     does not take part in choosing the best checkpoint
+ * @param head what the network's linear head reads (see {@link CaptchaResNet.Head})
  */
 public record TrainingConfig(
     Path runDir,
@@ -55,7 +56,8 @@ public record TrainingConfig(
     Path initFrom,
     double augmentRate,
     double glyphVariation,
-    int groupValidationSize) {
+    int groupValidationSize,
+    CaptchaResNet.Head head) {
 
   /** Captchas per font group in the per-group validation set of the train command by default. */
   public static final int DEFAULT_GROUP_VALIDATION_SIZE = 250;
@@ -103,7 +105,8 @@ public record TrainingConfig(
         initFrom,
         augmentRate,
         glyphVariation,
-        0);
+        0,
+        CaptchaResNet.Head.MEAN_HEIGHT);
   }
 
   /**
@@ -149,7 +152,8 @@ public record TrainingConfig(
         null,
         0,
         0,
-        0);
+        0,
+        CaptchaResNet.Head.MEAN_HEIGHT);
   }
 
   /** The stage widths of the standard network. */
@@ -199,5 +203,6 @@ public record TrainingConfig(
           "network widths: 1 to 6 stages of 1..1024 channels, got " + widths);
     }
     Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(head, "head");
   }
 }

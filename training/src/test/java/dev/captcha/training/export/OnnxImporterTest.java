@@ -115,7 +115,7 @@ class OnnxImporterTest {
     Trainer.configureEngine(1);
     CaptchaResNet.Spec narrow =
         new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 16, 32});
-    CaptchaResNet.Spec wide = new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 24, 32, 48});
+    CaptchaResNet.Spec wide = new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 32, 32, 48});
     assertTrue(OnnxImporter.widens(narrow, wide));
     assertTrue(!OnnxImporter.widens(wide, narrow), "narrowing is not widening");
     assertTrue(!OnnxImporter.widens(narrow, narrow), "the same widths are not a widening");
@@ -171,6 +171,53 @@ class OnnxImporterTest {
               IllegalArgumentException.class,
               () -> OnnxImporter.load(proto, narrower, samples(narrow, 8, 4), 8));
       assertTrue(e.getMessage().contains("stages no wider"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aHeadOverEveryRowStartsFromTheMeanHeadsFunction(@TempDir Path dir) throws Exception {
+    Trainer.configureEngine(1);
+    CaptchaResNet.Spec mean = new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 16, 32});
+    CaptchaResNet.Spec rows =
+        new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16, 32, 48})
+            .withHead(CaptchaResNet.Head.ROWS);
+    assertEquals(32L * 8, mean.headFeatures());
+    assertEquals(48L * 8 * 4, rows.headFeatures());
+    assertTrue(OnnxImporter.canStartFrom(mean, rows), "mean to rows, widened");
+    assertTrue(!OnnxImporter.canStartFrom(rows, rows.withHead(CaptchaResNet.Head.MEAN_HEIGHT)));
+    try (Model source = Model.newInstance("source", Device.cpu(), "PyTorch");
+        Model target = Model.newInstance("target", Device.cpu(), "PyTorch");
+        Model again = Model.newInstance("again", Device.cpu(), "PyTorch");
+        Model other = Model.newInstance("other", Device.cpu(), "PyTorch")) {
+      Path meanFile = dir.resolve("mean.onnx");
+      exportRandom(source, mean, 13, meanFile);
+
+      // Widened and given the rows head at once, the network still computes the file.
+      CaptchaResNet widened = initialised(target, rows);
+      OnnxImporter.load(OnnxImporter.read(meanFile), widened, samples(mean, 64, 5), 64);
+      assertComputesTheFile(widened, target, meanFile, 17);
+
+      // Its own export reads back as a rows head (no ReduceMean in the graph) and imports alike.
+      Path rowsFile = dir.resolve("rows.onnx");
+      OnnxExporter.export(widened, ModelMetadata.required(rows, "t", "0.1"), rowsFile);
+      ModelProto rowsProto = OnnxImporter.read(rowsFile);
+      CaptchaResNet.Spec read = OnnxImporter.spec(rowsProto);
+      assertEquals(CaptchaResNet.Head.ROWS, read.head());
+      assertArrayEquals(rows.widths(), read.widths());
+      assertTrue(
+          rowsProto.getGraph().getNodeList().stream()
+              .noneMatch(n -> n.getOpType().equals("ReduceMean")));
+      CaptchaResNet reimported = initialised(again, read);
+      OnnxImporter.load(rowsProto, reimported, samples(rows, 64, 6), 64);
+      assertComputesTheFile(reimported, again, rowsFile, 19);
+
+      // A rows head cannot go back to the mean: that would drop what the rows learnt.
+      CaptchaResNet meanNet = initialised(other, rows.withHead(CaptchaResNet.Head.MEAN_HEIGHT));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> OnnxImporter.load(rowsProto, meanNet, samples(rows, 8, 7), 8));
+      assertTrue(e.getMessage().contains("head rows"), e.getMessage());
     }
   }
 

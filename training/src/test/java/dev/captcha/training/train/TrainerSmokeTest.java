@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.captcha.training.export.ModelMetadata;
 import dev.captcha.training.export.RunExporter;
+import dev.captcha.training.model.CaptchaResNet;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +134,8 @@ class TrainerSmokeTest {
             null,
             0,
             0,
-            3);
+            3,
+            CaptchaResNet.Head.ROWS);
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
         new Trainer(
@@ -158,6 +160,12 @@ class TrainerSmokeTest {
             .contains("val exact per font group: mono "),
         console.toString(java.nio.charset.StandardCharsets.UTF_8));
     assertEquals("3", RunFolder.readState(dir).getProperty("validation_group_size"));
+    assertEquals("rows", RunFolder.readState(dir).getProperty("head"));
+    assertEquals(
+        CaptchaResNet.Head.ROWS,
+        Checkpoint.parseNetwork(
+                Checkpoint.header(RunFolder.checkpoint(dir, RunFolder.Choice.LAST)).network())
+            .head());
   }
 
   @Test
