@@ -178,20 +178,19 @@ final class TrainCommand implements Callable<Integer> {
     String command =
         "java -jar training/target/captcha-training.jar train "
             + String.join(" ", ArgsHolder.args());
+    // With --init-from, the file's network gives the defaults of the network's settings.
+    CaptchaResNet.Spec file =
+        initFrom == null ? null : OnnxImporter.spec(OnnxImporter.read(initFrom));
     if (widths == null) {
       widths =
-          initFrom == null
+          file == null
               ? TrainingConfig.STANDARD_WIDTHS
-              : Arrays.stream(OnnxImporter.spec(OnnxImporter.read(initFrom)).widths())
-                  .boxed()
-                  .toList();
+              : Arrays.stream(file.widths()).boxed().toList();
     }
     CaptchaResNet.Head chosenHead =
         head != null
             ? CaptchaResNet.Head.of(head)
-            : initFrom == null
-                ? CaptchaResNet.Head.MEAN_HEIGHT
-                : OnnxImporter.spec(OnnxImporter.read(initFrom)).head();
+            : file == null ? CaptchaResNet.Head.MEAN_HEIGHT : file.head();
     TrainingConfig config =
         new TrainingConfig(
             runDir,
