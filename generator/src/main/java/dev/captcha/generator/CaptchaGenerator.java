@@ -49,6 +49,9 @@ public final class CaptchaGenerator {
   private final int[] backgrounds;
   private final int[] fronts;
   private final double variationRate;
+  private final String oversampled;
+  private final double[] oversampledCumulative;
+  private final double oversampleShare;
   private final CaptchaRenderer renderer;
 
   private CaptchaGenerator(Builder b) {
@@ -62,6 +65,13 @@ public final class CaptchaGenerator {
     this.backgrounds = b.backgrounds.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
     this.fronts = b.fronts.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
     this.variationRate = b.variationRate;
+    this.oversampled = b.oversampled;
+    double[] p = new double[oversampled.length()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = charset.probability(oversampled.charAt(i));
+    }
+    this.oversampledCumulative = cumulative(p);
+    this.oversampleShare = b.oversampleShare;
     this.renderer = SHARED_RENDERER;
   }
 
@@ -124,7 +134,10 @@ public final class CaptchaGenerator {
     }
     char[] text = new char[length];
     for (int i = 0; i < length; i++) {
-      text[i] = charset.draw(rnd);
+      text[i] =
+          oversampleShare > 0 && rnd.nextDouble() < oversampleShare
+              ? oversampled.charAt(pick(oversampledCumulative, rnd.nextDouble()))
+              : charset.draw(rnd);
     }
     List<CaptchaSpec.Glyph> glyphs = new ArrayList<>(length);
     for (char c : text) {
@@ -145,10 +158,40 @@ public final class CaptchaGenerator {
   }
 
   private int pickFont(double u) {
-    int i =
-        Arrays.binarySearch(cumulativeWeights, u * cumulativeWeights[cumulativeWeights.length - 1]);
+    return pick(cumulativeWeights, u);
+  }
+
+  /** The index that {@code u} in [0, 1) falls on in the cumulative weights {@code c}. */
+  private static int pick(double[] c, double u) {
+    int i = Arrays.binarySearch(c, u * c[c.length - 1]);
     int index = i >= 0 ? i + 1 : -i - 1;
-    return Math.min(index, fonts.size() - 1);
+    return Math.min(index, c.length - 1);
+  }
+
+  /**
+   * The chance that a character of a generated text is {@code c}: the charset's own, mixed with the
+   * oversampled characters' share (see {@link Builder#oversample}).
+   */
+  public double characterProbability(char c) {
+    return characterProbability(charset, oversampled, oversampleShare, c);
+  }
+
+  /**
+   * The chance that a character is {@code c} when a share {@code share} of them is drawn from
+   * {@code oversampled} in the odds of {@code charset}, and the rest from {@code charset} as the
+   * library draws them.
+   */
+  public static double characterProbability(
+      Charset charset, String oversampled, double share, char c) {
+    double own = charset.probability(c);
+    if (share == 0 || oversampled.indexOf(c) < 0) {
+      return (1 - share) * own;
+    }
+    double total = 0;
+    for (char o : oversampled.toCharArray()) {
+      total += charset.probability(o);
+    }
+    return (1 - share) * own + share * own / total;
   }
 
   private static double[] cumulative(double[] weights) {
@@ -181,6 +224,8 @@ public final class CaptchaGenerator {
     private List<Color> backgrounds = DEFAULT_BACKGROUNDS;
     private List<Color> fronts = List.of(Color.WHITE);
     private double variationRate;
+    private String oversampled = "";
+    private double oversampleShare;
 
     private Builder() {}
 
@@ -286,7 +331,40 @@ public final class CaptchaGenerator {
       return this;
     }
 
+    /**
+     * Draws a share of the text's characters from {@code characters} instead of the charset, each
+     * in proportion to its chance in the charset (so the odds between them stay the library's); for
+     * training on rare characters that are hard to tell apart, such as {@code 0Oo1lI}. A share of 0
+     * (the default) draws every character as the library does.
+     *
+     * @throws IllegalArgumentException if the share is outside [0, 1), or the share is positive and
+     *     {@code characters} is empty, repeats a character or holds one the charset never draws
+     */
+    public Builder oversample(String characters, double share) {
+      Objects.requireNonNull(characters, "characters");
+      if (!(share >= 0 && share < 1)) {
+        throw new IllegalArgumentException("oversampled share must be within [0, 1), got " + share);
+      }
+      this.oversampled = characters;
+      this.oversampleShare = share;
+      return this;
+    }
+
     public CaptchaGenerator build() {
+      if (oversampleShare > 0) {
+        if (oversampled.isEmpty()) {
+          throw new IllegalArgumentException("oversampling needs at least one character");
+        }
+        for (char c : oversampled.toCharArray()) {
+          if (oversampled.indexOf(c) != oversampled.lastIndexOf(c)) {
+            throw new IllegalArgumentException("oversampled character '" + c + "' is repeated");
+          }
+          if (charset.probability(c) == 0) {
+            throw new IllegalArgumentException(
+                "oversampled character '" + c + "' is not in the charset " + charset);
+          }
+        }
+      }
       if (fonts == null) {
         throw new IllegalStateException("fonts must be set (see FontCatalog)");
       }

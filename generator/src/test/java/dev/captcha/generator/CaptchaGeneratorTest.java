@@ -167,6 +167,59 @@ class CaptchaGeneratorTest {
   }
 
   @Test
+  void oversamplingDrawsMoreOfTheGivenCharactersAtTheCharsetsOdds() {
+    CaptchaGenerator plain = standard();
+    CaptchaGenerator boosted =
+        CaptchaGenerator.builder().fonts(fonts).oversample("0Oo", 0.5).build();
+    CaptchaGenerator off = CaptchaGenerator.builder().fonts(fonts).oversample("0Oo", 0).build();
+    Map<Character, Integer> counts = new HashMap<>();
+    int n = 8000;
+    for (int i = 0; i < n / 4; i++) {
+      // a share of 0 makes no extra draw: the stream is the library's
+      assertEquals(plain.spec(9, i), off.spec(9, i));
+      for (char c : boosted.spec(9, i).text().toCharArray()) {
+        counts.merge(c, 1, Integer::sum);
+      }
+    }
+    // each character: half the charset's chance, plus half the chance within the three
+    for (char c : "0Oo".toCharArray()) {
+      double expected = boosted.characterProbability(c);
+      double within = Charset.ALL.probability(c) / (1.0 / 30 + 2.0 / 78);
+      assertEquals(0.5 * Charset.ALL.probability(c) + 0.5 * within, expected, 1e-12);
+      assertEquals(expected, counts.getOrDefault(c, 0) / (double) n, 0.02, "share of " + c);
+    }
+    // the odds between 0 and O stay the library's (a digit is 78/30 times likelier than a letter)
+    assertEquals(
+        78.0 / 30, boosted.characterProbability('0') / boosted.characterProbability('O'), 1e-9);
+    double total = 0;
+    for (char c : Charset.ALL.characters().toCharArray()) {
+      total += boosted.characterProbability(c);
+    }
+    assertEquals(1.0, total, 1e-9);
+    assertEquals(0.5 / 78, boosted.characterProbability('x'), 1e-12);
+
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CaptchaGenerator.builder().fonts(fonts).oversample("0Oo", 1.0));
+    IllegalArgumentException notDrawn =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CaptchaGenerator.builder()
+                    .fonts(fonts)
+                    .charset(Charset.CLEAR)
+                    .oversample("0O", 0.2)
+                    .build());
+    assertTrue(notDrawn.getMessage().contains("'0' is not in the charset"), notDrawn.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CaptchaGenerator.builder().fonts(fonts).oversample("00", 0.2).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CaptchaGenerator.builder().fonts(fonts).oversample("", 0.2).build());
+  }
+
+  @Test
   void growingAndShrinkingMoveCoverageTheRightWay() {
     int size = 10;
     byte[] square = new byte[size * size];

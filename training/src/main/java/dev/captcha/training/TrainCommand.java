@@ -169,6 +169,15 @@ final class TrainCommand implements Callable<Integer> {
   double glyphVariation;
 
   @Option(
+      names = "--lookalike-share",
+      defaultValue = "0",
+      description =
+          "Share of training characters drawn from the look-alikes "
+              + TrainingConfig.LOOKALIKES
+              + " instead of the charset, keeping the charset's odds between them, so the pairs that decide the last points get more training (0..1, below 1; default: ${DEFAULT-VALUE}).")
+  double lookalikeShare;
+
+  @Option(
       names = "--quiet",
       description = "Show no progress (validation results are still printed).")
   boolean quiet;
@@ -214,7 +223,8 @@ final class TrainCommand implements Callable<Integer> {
             augmentRate,
             glyphVariation,
             valPerGroup,
-            chosenHead);
+            chosenHead,
+            lookalikeShare);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }

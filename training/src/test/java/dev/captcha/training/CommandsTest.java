@@ -199,6 +199,10 @@ class CommandsTest {
     assertEquals(2, run("train", "--run-dir", dir.resolve("none").toString(), "--widths", "8,0"));
     assertEquals(2, run("train", "--run-dir", dir.resolve("none").toString(), "--head", "max"));
     assertEquals(
+        2, run("train", "--run-dir", dir.resolve("none").toString(), "--lookalike-share", "1"));
+    assertEquals(
+        2, run("train", "--run-dir", dir.resolve("none").toString(), "--lookalike-share", "-0.1"));
+    assertEquals(
         2, run("train", "--run-dir", dir.resolve("none").toString(), "--val-per-group", "-1"));
     assertEquals(2, run("export", "--run-dir", dir.toString(), "--checkpoint", "first"));
   }

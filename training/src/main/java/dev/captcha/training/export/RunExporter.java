@@ -46,7 +46,27 @@ public final class RunExporter {
     }
   }
 
+  /**
+   * Metadata key recording that the run drew this share of look-alike characters and the head's
+   * bias was corrected back to the library's odds (see {@link PriorCorrection}).
+   */
+  public static final String LOOKALIKE_SHARE_KEY = "captcha.training.lookalike_share";
+
   private RunExporter() {}
+
+  private static double lookalikeShare(Path runDir) throws IOException {
+    String v = RunFolder.readState(runDir).getProperty("lookalike_share", "0");
+    try {
+      double share = Double.parseDouble(v.trim());
+      if (!(share >= 0 && share < 1)) {
+        throw new NumberFormatException();
+      }
+      return share;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "training.properties of " + runDir + " has lookalike_share '" + v + "', not in [0, 1)");
+    }
+  }
 
   /**
    * Loads checkpoint {@code choice} of {@code runDir} into a fresh network, exports it to {@code
@@ -112,6 +132,12 @@ public final class RunExporter {
         Checkpoint.load(file, net, model.getNDManager());
       } else {
         model.load(runDir, Trainer.CHECKPOINT_NAME);
+      }
+      double lookalikeShare = lookalikeShare(runDir);
+      if (lookalikeShare > 0) {
+        // the exported model answers at the library's odds, not the training's
+        PriorCorrection.apply(net, lookalikeShare);
+        metadata.put(LOOKALIKE_SHARE_KEY, Double.toString(lookalikeShare));
       }
       OnnxExporter.export(net, metadata, out);
       try (OnnxModel onnx = OnnxModel.load(out, threads)) {

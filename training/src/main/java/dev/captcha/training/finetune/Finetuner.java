@@ -244,7 +244,8 @@ public final class Finetuner {
               s.augmentRate(),
               0,
               0,
-              spec.head());
+              spec.head(),
+              0);
       new Trainer(config, progress, mode, data).run();
 
       // 3. Export the best checkpoint, measure it in ONNX Runtime, record the lineage.

@@ -478,13 +478,14 @@ public final class Trainer {
   private Data generatedData() {
     FontCatalog catalog = FontCatalog.scanDefault();
     List<FontCatalog.WeightedFont> faces = catalog.weighted(config.fonts());
-    // Validation draws clean captchas as the library does; training may vary glyphs and degrade
-    // images.
+    // Validation draws clean captchas as the library does; training may vary glyphs, draw more
+    // look-alike characters and degrade images.
     CaptchaGenerator generator = CaptchaGenerator.builder().weightedFonts(faces).build();
     CaptchaGenerator trainingGenerator =
         CaptchaGenerator.builder()
             .weightedFonts(faces)
             .glyphVariation(config.glyphVariation())
+            .oversample(TrainingConfig.LOOKALIKES, config.lookalikeShare())
             .build();
     Augmenter augmenter = new Augmenter(config.augmentRate());
     return new Data() {
@@ -625,6 +626,7 @@ public final class Trainer {
     p.setProperty("augment_rate", Double.toString(config.augmentRate()));
     p.setProperty("glyph_variation", Double.toString(config.glyphVariation()));
     p.setProperty("head", config.head().label());
+    p.setProperty("lookalike_share", Double.toString(config.lookalikeShare()));
     p.setProperty("validation_group_size", Integer.toString(config.groupValidationSize()));
     if (config.initFrom() != null) {
       p.setProperty("init_from", config.initFrom().toString());

@@ -34,6 +34,8 @@ import java.util.Objects;
  *     second validation set drawn with that group's fonts only, reported per group (0: none); it
  *     does not take part in choosing the best checkpoint
  * @param head what the network's linear head reads (see {@link CaptchaResNet.Head})
+ * @param lookalikeShare share of training characters drawn from {@link #LOOKALIKES} instead of the
+ *     charset, in the charset's odds between them (0: as the library draws them)
  */
 public record TrainingConfig(
     Path runDir,
@@ -57,7 +59,13 @@ public record TrainingConfig(
     double augmentRate,
     double glyphVariation,
     int groupValidationSize,
-    CaptchaResNet.Head head) {
+    CaptchaResNet.Head head,
+    double lookalikeShare) {
+
+  /**
+   * The characters that some fonts draw nearly alike: what {@code lookalikeShare} draws more of.
+   */
+  public static final String LOOKALIKES = "0Oo1lI";
 
   /** Captchas per font group in the per-group validation set of the train command by default. */
   public static final int DEFAULT_GROUP_VALIDATION_SIZE = 250;
@@ -106,7 +114,8 @@ public record TrainingConfig(
         augmentRate,
         glyphVariation,
         0,
-        CaptchaResNet.Head.MEAN_HEIGHT);
+        CaptchaResNet.Head.MEAN_HEIGHT,
+        0);
   }
 
   /**
@@ -153,7 +162,8 @@ public record TrainingConfig(
         0,
         0,
         0,
-        CaptchaResNet.Head.MEAN_HEIGHT);
+        CaptchaResNet.Head.MEAN_HEIGHT,
+        0);
   }
 
   /** The stage widths of the standard network. */
@@ -181,6 +191,10 @@ public record TrainingConfig(
     if (!(augmentRate >= 0 && augmentRate <= 1) || !(glyphVariation >= 0 && glyphVariation <= 1)) {
       throw new IllegalArgumentException(
           "augmentation and glyph variation rates must be within 0..1");
+    }
+    if (!(lookalikeShare >= 0 && lookalikeShare < 1)) {
+      throw new IllegalArgumentException(
+          "the share of look-alike characters must be within [0, 1), got " + lookalikeShare);
     }
     if (initFrom != null && resume) {
       throw new IllegalArgumentException(

@@ -135,7 +135,8 @@ class TrainerSmokeTest {
             0,
             0,
             3,
-            CaptchaResNet.Head.ROWS);
+            CaptchaResNet.Head.ROWS,
+            0.3);
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
         new Trainer(
@@ -161,6 +162,35 @@ class TrainerSmokeTest {
         console.toString(java.nio.charset.StandardCharsets.UTF_8));
     assertEquals("3", RunFolder.readState(dir).getProperty("validation_group_size"));
     assertEquals("rows", RunFolder.readState(dir).getProperty("head"));
+    assertEquals("0.3", RunFolder.readState(dir).getProperty("lookalike_share"));
+
+    // Trained with more look-alikes: the export moves the head's bias back to the library's odds.
+    RunExporter.Report corrected =
+        RunExporter.export(
+            dir, RunFolder.Choice.LAST, dir.resolve("corrected.onnx"), "g", "0.0.1", 4, 4, 1);
+    assertTrue(corrected.matches(), "max abs " + corrected.parity().maxAbsDifference());
+    assertEquals("0.3", corrected.metadata().get(RunExporter.LOOKALIKE_SHARE_KEY));
+    Properties state = RunFolder.readState(dir);
+    state.setProperty("lookalike_share", "0.0");
+    try (java.io.Writer w = Files.newBufferedWriter(dir.resolve("training.properties"))) {
+      state.store(w, null);
+    }
+    RunExporter.Report plain =
+        RunExporter.export(
+            dir, RunFolder.Choice.LAST, dir.resolve("plain.onnx"), "g", "0.0.1", 4, 4, 1);
+    assertFalse(plain.metadata().containsKey(RunExporter.LOOKALIKE_SHARE_KEY));
+    float[] a = headBias(dir.resolve("corrected.onnx"));
+    float[] b = headBias(dir.resolve("plain.onnx"));
+    String classes = dev.captcha.generator.Charset.MODEL_CLASSES;
+    assertEquals(4 * classes.length(), a.length);
+    for (int i = 0; i < a.length; i++) {
+      char ch = classes.charAt(i % classes.length());
+      double trained =
+          dev.captcha.generator.CaptchaGenerator.characterProbability(
+              dev.captcha.generator.Charset.ALL, TrainingConfig.LOOKALIKES, 0.3, ch);
+      double library = dev.captcha.generator.Charset.ALL.probability(ch);
+      assertEquals(Math.log(library / trained), a[i] - b[i], 1e-5, "bias of " + ch);
+    }
     assertEquals(
         CaptchaResNet.Head.ROWS,
         Checkpoint.parseNetwork(
@@ -227,5 +257,23 @@ class TrainerSmokeTest {
     assertFalse(Trainer.improves(new Checkpoint.Header(1000, 120, 0.89, 0.99, "n"), best));
     assertTrue(Trainer.improves(new Checkpoint.Header(1000, 120, 0.90, 0.98, "n"), best));
     assertTrue(Trainer.improves(new Checkpoint.Header(1000, 120, 0.91, 0.90, "n"), best));
+  }
+
+  private static float[] headBias(Path onnx) throws java.io.IOException {
+    ai.onnx.proto.OnnxMl.ModelProto m =
+        ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(onnx));
+    for (ai.onnx.proto.OnnxMl.TensorProto t : m.getGraph().getInitializerList()) {
+      if (t.getName().equals("head_bias")) {
+        java.nio.FloatBuffer f =
+            t.getRawData()
+                .asReadOnlyByteBuffer()
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
+        float[] out = new float[f.remaining()];
+        f.get(out);
+        return out;
+      }
+    }
+    throw new AssertionError("no head_bias in " + onnx);
   }
 }
