@@ -181,8 +181,8 @@ class EndToEndTest {
                 }
               });
       assertEquals(IMAGES, summary.succeeded());
-      // afocus-resnet 2.0.0-rc2 (bundled before rc3) read 6 of the first 6 and 21 of the 24 (the other
-      // three are l/I look-alikes); the bounds leave room for another JVM's rasterizer.
+      // afocus-resnet 2.0.0-rc2 (bundled before rc3) read 6 of the first 6 and 21 of the 24 (the
+      // other three are l/I look-alikes); the bounds leave room for another JVM's rasterizer.
       assertTrue(unaryRight >= 4, "unary: " + unaryRight + " of 6 right");
       assertTrue(
           streamRight[0] >= IMAGES * 3 / 4,
