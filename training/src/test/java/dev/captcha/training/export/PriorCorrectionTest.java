@@ -3,8 +3,12 @@ package dev.captcha.training.export;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.Charset;
+import dev.captcha.training.model.CaptchaResNet;
 import dev.captcha.training.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +43,27 @@ class PriorCorrectionTest {
     float zero = odds[classes.indexOf('0')];
     for (char c : TrainingConfig.LOOKALIKES.toCharArray()) {
       assertEquals(zero, odds[classes.indexOf(c)], 1e-6);
+    }
+  }
+
+  @Test
+  void movesEveryPositionsBiasOfTheNetwork() {
+    CaptchaResNet net =
+        CaptchaResNet.create(new CaptchaResNet.Spec(1, 64, 128, 4, 62, new int[] {8, 16}));
+    try (Model model = Model.newInstance("prior", Device.cpu(), "PyTorch")) {
+      model.setBlock(net.block());
+      net.block().initialize(model.getNDManager(), DataType.FLOAT32, net.inputShape(1));
+      float[] before = net.head().getParameters().get("bias").getArray().toFloatArray();
+      PriorCorrection.apply(net, 0);
+      float[] unchanged = net.head().getParameters().get("bias").getArray().toFloatArray();
+      PriorCorrection.apply(net, 0.3);
+      float[] after = net.head().getParameters().get("bias").getArray().toFloatArray();
+      float[] odds = PriorCorrection.logOdds(0.3);
+      assertEquals(4 * odds.length, after.length);
+      for (int i = 0; i < after.length; i++) {
+        assertEquals(before[i], unchanged[i]);
+        assertEquals(odds[i % odds.length], after[i] - before[i], 1e-6, "bias " + i);
+      }
     }
   }
 }
