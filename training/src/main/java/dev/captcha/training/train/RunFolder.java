@@ -136,6 +136,9 @@ public final class RunFolder {
     m.put("lr_peak", Float.toString(config.peakLr()));
     m.put("lr_floor", Float.toString(config.floorLr()));
     m.put("warmup_steps", Integer.toString(config.warmupSteps()));
+    m.put("augment_rate", Double.toString(config.augmentRate()));
+    m.put("glyph_variation", Double.toString(config.glyphVariation()));
+    m.put("lookalike_share", Double.toString(config.lookalikeShare()));
     return m;
   }
 

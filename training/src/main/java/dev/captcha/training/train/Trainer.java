@@ -623,10 +623,7 @@ public final class Trainer {
     p.putAll(settings);
     p.setProperty("seed", Long.toString(config.seed()));
     p.setProperty("command", config.command());
-    p.setProperty("augment_rate", Double.toString(config.augmentRate()));
-    p.setProperty("glyph_variation", Double.toString(config.glyphVariation()));
     p.setProperty("head", config.head().label());
-    p.setProperty("lookalike_share", Double.toString(config.lookalikeShare()));
     p.setProperty("validation_group_size", Integer.toString(config.groupValidationSize()));
     if (config.initFrom() != null) {
       p.setProperty("init_from", config.initFrom().toString());

@@ -239,6 +239,42 @@ class TrainerSmokeTest {
                     + " 'input=1x64x128 length=4 classes=62 widths=4,16'"),
         e.getMessage());
 
+    // the training data's settings are the run's too (a folder that does not record one, from an
+    // older version, accepts any)
+    TrainingConfig base = config(dir, 2, 8, tiny, true, false);
+    TrainingConfig moreLookalikes =
+        new TrainingConfig(
+            base.runDir(),
+            base.maxTime(),
+            base.steps(),
+            base.batchSize(),
+            base.peakLr(),
+            base.floorLr(),
+            base.warmupSteps(),
+            base.seed(),
+            base.validationSize(),
+            base.validationSeed(),
+            base.evalEvery(),
+            base.fonts(),
+            base.widths(),
+            base.threads(),
+            true,
+            false,
+            base.command(),
+            null,
+            0.4,
+            base.glyphVariation(),
+            0,
+            base.head(),
+            0.3);
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Trainer(moreLookalikes, QUIET).run());
+    assertTrue(
+        e.getMessage().contains("augment_rate: run folder '0.0', requested '0.4'")
+            && e.getMessage().contains("lookalike_share: run folder '0.0', requested '0.3'"),
+        e.getMessage());
+
     // nothing was written by the refused attempts
     assertTrue(
         java.util.Arrays.equals(
