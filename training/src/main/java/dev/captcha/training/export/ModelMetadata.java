@@ -4,9 +4,8 @@ import dev.captcha.generator.Charset;
 import dev.captcha.model.ModelKeys;
 import dev.captcha.training.data.ImageTensors;
 import dev.captcha.training.model.CaptchaResNet;
+import dev.captcha.training.train.RunFolder;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -108,15 +107,12 @@ public final class ModelMetadata {
       String checkpointPrefix,
       Instant created)
       throws IOException {
-    Path file = runDir.resolve("training.properties");
+    Path file = runDir.resolve(RunFolder.STATE);
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(
           "no training.properties in " + runDir + ": is it a training run folder?");
     }
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(r);
-    }
+    Properties p = RunFolder.readState(runDir);
     Map<String, String> m = required(spec, name, version);
     for (Map.Entry<String, String> e : FROM_RUN.entrySet()) {
       String v = p.getProperty(checkpointPrefix + e.getValue(), p.getProperty(e.getValue()));
