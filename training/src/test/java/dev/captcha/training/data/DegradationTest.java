@@ -143,6 +143,28 @@ class DegradationTest {
   }
 
   @Test
+  void jpegQualitiesSpanFiftyToNinetyFiveAndFavourTheLowOnes() {
+    assertEquals(50, Augmenter.jpegQuality(0));
+    assertEquals(95, Augmenter.jpegQuality(Math.nextDown(1.0)));
+    Augmenter augmenter = new Augmenter(1.0);
+    int jpegs = 0;
+    int low = 0;
+    for (int i = 0; i < 4000; i++) {
+      for (Degradation d : augmenter.draw(11, i)) {
+        if (d instanceof Degradation.Jpeg jpeg) {
+          assertTrue(jpeg.quality() >= 50 && jpeg.quality() <= 95, "quality " + jpeg.quality());
+          jpegs++;
+          low += jpeg.quality() < 65 ? 1 : 0;
+        }
+      }
+    }
+    // Four of the thirteen weight units are JPEG's; 1.5 changes per image on average.
+    assertTrue(jpegs > 1500 && jpegs < 2300, jpegs + " JPEG changes in 4000 images");
+    double share = low / (double) jpegs;
+    assertTrue(share > 0.42 && share < 0.53, "share below quality 65: " + share);
+  }
+
+  @Test
   void rateIsTheShareOfDegradedImagesAndEveryKindIsDrawn() {
     Augmenter augmenter = new Augmenter(0.3);
     int degraded = 0;
