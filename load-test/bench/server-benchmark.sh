@@ -6,10 +6,11 @@
 #   (c) p50 and p99 in open loop at 50% of the saturated unary rate, and p50 with one request in
 #       flight (unary and stream) beside raw ONNX Runtime's batch-1 inference time,
 #   (d) the harness's own capacity against a no-op service,
-#   (e) a sweep of offered load (LOADS, % of each mode's saturated unary rate) in open loop for
-#       each batching mode (MODES), with the ideal FIFO server's latency at the same loads as a
-#       reference (fifo-reference.py), written as sweep.csv, sweep.md and the chart sweep.svg
-#       (p50, p99 and throughput against offered load).
+#   (e) a sweep of offered load (LOADS, % of the saturated unary rate) in open loop for each
+#       batching mode (MODES), the modes taking turns at each load (SWEEP_ROUNDS rounds, medians),
+#       with a no-op service's latency at the same rates (the harness and transport floor) and the
+#       ideal FIFO server's (fifo-reference.py) as references, written as sweep.csv, sweep.md and
+#       the chart sweep.svg (p50, p99 and throughput against offered load).
 # The server and the raw ONNX Runtime run are pinned to SERVER_CORES and the load generator to
 # LOAD_CORES (taskset), so that the ratio measures the server and not a CPU shared with the load.
 # (a) and (b) run in ROUNDS alternating rounds on the same warm server and the table quotes their
@@ -97,53 +98,69 @@ mkdir -p "$OUT"
 workload=(--generate "$GENERATE")
 [[ -n "$IMAGES" ]] && workload=(--images "$IMAGES")
 
+# Servers this script started (pids), so that an exit stops every one of them.
+started=()
 server_pid=
-stop_server() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
+stop_servers() {
+  local pid
+  for pid in "${started[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"; wait "$pid" 2>/dev/null || true
+    fi
+  done
+  started=()
   server_pid=
 }
-trap stop_server EXIT
+trap stop_servers EXIT
 
-start_server() { # log name, then extra server arguments
-  local log=$1; shift
-  echo "== starting the server on port $PORT, cores $SERVER_CORES: $SERVER_ARGS $* (log: $OUT/$log)" >&2
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    echo "port $PORT is already in use (a server left running?)" >&2; exit 1
-  fi
-  # taskset execs java, so $! is the server itself and stop_server and the CPU figures reach it
-  # (a shell function in the background would be a subshell with java as its child).
-  # shellcheck disable=SC2086
-  taskset -c "$SERVER_CORES" java -jar "$SERVER_JAR" --port "$PORT" --metrics-port -1 --model "$MODEL" $SERVER_ARGS \
-    "$@" >"$OUT/$log" 2>&1 &
-  server_pid=$!
+wait_for_port() { # port, log name: waits until the process server_pid listens on the port
   for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then warm_server; return; fi
-    kill -0 "$server_pid" 2>/dev/null || { echo "the server exited; see $OUT/$log" >&2; exit 1; }
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return; fi
+    kill -0 "$server_pid" 2>/dev/null || { echo "the server exited; see $OUT/$2" >&2; exit 1; }
     sleep 1
   done
-  echo "the server did not open port $PORT within 300 s; see $OUT/$log" >&2; exit 1
+  echo "the server did not open port $1 within 300 s; see $OUT/$2" >&2; exit 1
 }
 
-warm_server() { # SERVER_WARMUP of saturated load, half unary and half stream, not recorded
-  local secs
+port_free() { # port: exits if something listens on it already
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    echo "port $1 is already in use (a server left running?)" >&2; exit 1
+  fi
+}
+
+start_server() { # log name, port, then extra server arguments; sets server_pid
+  local log=$1 port=$2; shift 2
+  echo "== starting the server on port $port, cores $SERVER_CORES: $SERVER_ARGS $* (log: $OUT/$log)" >&2
+  port_free "$port"
+  # taskset execs java, so $! is the server itself and stop_servers and the CPU figures reach it
+  # (a shell function in the background would be a subshell with java as its child).
+  # shellcheck disable=SC2086
+  taskset -c "$SERVER_CORES" java -jar "$SERVER_JAR" --port "$port" --metrics-port -1 --http-port -1 --model "$MODEL" $SERVER_ARGS \
+    "$@" >"$OUT/$log" 2>&1 &
+  server_pid=$!
+  started+=("$server_pid")
+  wait_for_port "$port" "$log"
+  warm_server "$port"
+}
+
+warm_server() { # port: SERVER_WARMUP of saturated load, half unary and half stream, not recorded
+  local port=$1 secs
   secs=$(awk -v d="$SERVER_WARMUP" 'BEGIN { v = d + 0; if (d ~ /ms$/) v /= 1000; else if (d ~ /m$/) v *= 60; printf "%d", v / 2 }')
   [[ "$secs" -gt 0 ]] || return 0
   echo "== warming the server up: ${secs}s unary, ${secs}s stream, saturated (SERVER_WARMUP=$SERVER_WARMUP)" >&2
-  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$PORT" "${workload[@]}" --rpc unary \
+  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$port" "${workload[@]}" --rpc unary \
     --concurrency "$SAT_CONCURRENCY" --duration "${secs}s" --warmup 1s --connections "$CONNECTIONS" -q >/dev/null
-  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$PORT" "${workload[@]}" --rpc stream \
+  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$port" "${workload[@]}" --rpc stream \
     --streams "$STREAMS" --concurrency "$SAT_CONCURRENCY" --duration "${secs}s" --warmup 1s \
     --connections "$CONNECTIONS" -q >/dev/null
   [[ "$SERVER_WARMUP_OPEN" == 0* ]] && return 0
   local rate=${WARMUP_RATE:-200}
   echo "== warming the server up: $SERVER_WARMUP_OPEN open loop at $rate req/s" >&2
-  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$PORT" "${workload[@]}" --rpc unary \
+  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$port" "${workload[@]}" --rpc unary \
     --rate "$rate" --arrivals poisson --duration "$SERVER_WARMUP_OPEN" --warmup 1s \
     --connections "$CONNECTIONS" -q >/dev/null
 }
-start_server server.log
+start_server server.log "$PORT"
 
 harness() { # name, then harness arguments
   local name=$1; shift
@@ -206,7 +223,7 @@ harness unary-open-50pct "${target[@]}" --rpc unary --rate "$half" --arrivals po
 # One request in flight: the server's per-request cost on top of one batch-1 inference.
 harness unary-1-in-flight "${target[@]}" --rpc unary --concurrency 1
 harness stream-1-in-flight "${target[@]}" --rpc stream --streams 1 --concurrency 1
-stop_server
+stop_servers
 raw_b1_ms=
 if [[ -n "$RAW_B1_CMD" ]]; then
   echo "== raw ONNX Runtime, batch 1: $RAW_B1_CMD" >&2
@@ -214,28 +231,80 @@ if [[ -n "$RAW_B1_CMD" ]]; then
     | awk '{ if ($1 > 0) printf "%.3f", 1000 / $1 }')
 fi
 
-# (e) Offered-load sweep per batching mode: saturated unary rate first, then open loop at LOADS.
-echo "mode,load_pct,offered_rps,throughput_rps,p50_ms,p99_ms,errors,p999_ms,queue_p99_ms" >"$OUT/sweep.csv"
+# (e) Offered-load sweep per batching mode. Every mode's server is started (each on its own port,
+# all pinned to SERVER_CORES, idle while another is measured) and warmed up first; then, load by
+# load, the modes take turns in an order that rotates, SWEEP_ROUNDS times, so that modes meet the
+# machine's drift alike and compare side by side at each load. With SWEEP_FLOOR=yes a no-op
+# service, pinned like the servers, takes its turn too: the latency of the harness, gRPC and
+# loopback alone at that rate, below which no server gets. sweep-rounds.csv has every point;
+# sweep.csv the median over the rounds of each (mode, load).
+SWEEP_ROUNDS=${SWEEP_ROUNDS:-1}
+SWEEP_FLOOR=${SWEEP_FLOOR:-yes}
+FLOOR_LABEL="no-op service (harness and transport floor)"
+SWEEP_HEADER="mode,load_pct,offered_rps,throughput_rps,p50_ms,p99_ms,errors,p999_ms,queue_p99_ms"
+echo "round,$SWEEP_HEADER" >"$OUT/sweep-rounds.csv"
 modes=()
 [[ "$MODES" == none ]] || IFS=';' read -r -a modes <<<"$MODES"
+labels=() ports=() sats=()
 for m in "${!modes[@]}"; do
+  port=$((PORT + 1 + m))
   # shellcheck disable=SC2086
-  start_server "server-mode$m.log" ${modes[$m]}
+  start_server "server-mode$m.log" "$port" ${modes[$m]}
   if [[ "$SWEEP_BASE" == own ]]; then
     RUN_DURATION=$SWEEP_DURATION RUN_WARMUP=$SWEEP_WARMUP \
-      harness "mode$m-saturated" "${target[@]}" --rpc unary --concurrency "$SAT_CONCURRENCY"
-    sat=$(col "mode$m-saturated" 12)
+      harness "mode$m-saturated" --target "127.0.0.1:$port" --rpc unary --concurrency "$SAT_CONCURRENCY"
+    sats+=("$(col "mode$m-saturated" 12)")
   else
-    sat=$(col "$unary_run" 12)
+    sats+=("$(col "$unary_run" 12)")
   fi
+  labels+=("${modes[$m]}") ports+=("$port")
+done
+if [[ ${#modes[@]} -gt 0 && "$SWEEP_FLOOR" == yes ]]; then
+  port=$((PORT + 1 + ${#modes[@]}))
+  echo "== starting the no-op service on port $port, cores $SERVER_CORES" >&2
+  port_free "$port"
+  taskset -c "$SERVER_CORES" java -jar "$HARNESS_JAR" noop-server --port "$port" >"$OUT/noop-server.log" 2>&1 &
+  server_pid=$!
+  started+=("$server_pid")
+  wait_for_port "$port" noop-server.log
+  warm_server "$port"
+  labels+=("$FLOOR_LABEL") ports+=("$port") sats+=("$(col "$unary_run" 12)")
+fi
+n=${#labels[@]}
+for round in $(seq 1 "$SWEEP_ROUNDS"); do
+  step=0
   for load in $LOADS; do
-    rate=$(awk -v s="$sat" -v l="$load" 'BEGIN { printf "%.1f", s * l / 100 }')
-    RUN_DURATION=$SWEEP_DURATION RUN_WARMUP=$SWEEP_WARMUP \
-      harness "mode$m-load$load" "${target[@]}" --rpc unary --rate "$rate" --arrivals poisson
-    echo "${modes[$m]},$load,$rate,$(col "mode$m-load$load" 11),$(col "mode$m-load$load" 13),$(col "mode$m-load$load" 15),$(col "mode$m-load$load" 9),$(col "mode$m-load$load" 16),$(col "mode$m-load$load" 20)" \
-      >>"$OUT/sweep.csv"
+    for k in $(seq 0 $((n - 1))); do
+      m=$(((k + step + round - 1) % n))
+      rate=$(awk -v s="${sats[$m]}" -v l="$load" 'BEGIN { printf "%.1f", s * l / 100 }')
+      name="mode$m-load$load-r$round"
+      RUN_DURATION=$SWEEP_DURATION RUN_WARMUP=$SWEEP_WARMUP \
+        harness "$name" --target "127.0.0.1:${ports[$m]}" --rpc unary --rate "$rate" --arrivals poisson
+      echo "$round,$m,$load,$rate,$(col "$name" 11),$(col "$name" 13),$(col "$name" 15),$(col "$name" 9),$(col "$name" 16),$(col "$name" 20)" \
+        >>"$OUT/sweep-rounds.csv"
+    done
+    step=$((step + 1))
   done
-  stop_server
+done
+stop_servers
+# Medians over the rounds, in the order of the modes and the loads (errors: the sum).
+echo "$SWEEP_HEADER" >"$OUT/sweep.csv"
+for m in $(seq 0 $((n - 1))); do
+  for load in $LOADS; do
+    awk -F, -v m="$m" -v l="$load" -v label="${labels[$m]}" '
+      function med(a, k,   i, j, t) {
+        for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+        return k % 2 ? a[(k + 1) / 2] : sprintf("%.3f", (a[k / 2] + a[k / 2 + 1]) / 2)
+      }
+      NR > 1 && $2 == m && $3 == l {
+        k++; offered = $4; tp[k] = $5; p50[k] = $6; p99[k] = $7; errors += $8; p999[k] = $9
+        if ($10 != "") { q++; qp[q] = $10 }
+      }
+      END {
+        if (k) printf "%s,%s,%s,%s,%s,%s,%d,%s,%s\n", label, l, offered, med(tp, k), med(p50, k),
+          med(p99, k), errors, med(p999, k), (q ? med(qp, q) : "")
+      }' "$OUT/sweep-rounds.csv" >>"$OUT/sweep.csv"
+  done
 done
 # The ideal single FIFO server at the same loads, each request taking 1 / the saturated unary rate:
 # where its p99 exceeds a budget, no scheduler keeps that budget on this hardware.
@@ -282,7 +351,7 @@ row() { # label, run name, target text, whether a ratio to raw applies (yes/no)
   row "no-op service, stream (harness capacity)" noop-stream "" no
   echo
   if [[ "$SWEEP_BASE" == own ]]; then base="each mode's saturated unary rate"; else base="the median saturated unary rate above, the same for every mode"; fi
-  echo "Offered-load sweep ($SWEEP_DURATION per point after $SWEEP_WARMUP; % of $base; chart: sweep.svg)"
+  echo "Offered-load sweep ($SWEEP_DURATION per point after $SWEEP_WARMUP; % of $base; modes side by side at each load, median of $SWEEP_ROUNDS round(s); chart: sweep.svg)"
   echo
   cat "$OUT/sweep.md"
 } | tee "$OUT/table.md"
