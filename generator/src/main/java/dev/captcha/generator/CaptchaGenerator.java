@@ -49,6 +49,7 @@ public final class CaptchaGenerator {
   private final int[] backgrounds;
   private final int[] fronts;
   private final double variationRate;
+  private final String cueKeeping;
   private final String oversampled;
   private final double[] oversampledCumulative;
   private final double oversampleShare;
@@ -65,6 +66,7 @@ public final class CaptchaGenerator {
     this.backgrounds = b.backgrounds.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
     this.fronts = b.fronts.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
     this.variationRate = b.variationRate;
+    this.cueKeeping = b.cueKeeping;
     this.oversampled = b.oversampled;
     double[] p = new double[oversampled.length()];
     for (int i = 0; i < p.length; i++) {
@@ -146,11 +148,15 @@ public final class CaptchaGenerator {
       int degrees = rnd.nextInt(40) - 20;
       CaptchaSpec.Variation variation = CaptchaSpec.Variation.NONE;
       if (variationRate > 0 && rnd.nextDouble() < variationRate) {
+        double width = 0.85 + 0.3 * rnd.nextDouble();
+        double slant = -0.1 + 0.3 * rnd.nextDouble();
+        double embolden = -0.4 + 1.3 * rnd.nextDouble();
+        // The same draws either way, so that a seed gives the same captchas with and without.
         variation =
-            new CaptchaSpec.Variation(
-                0.85 + 0.3 * rnd.nextDouble(),
-                -0.1 + 0.3 * rnd.nextDouble(),
-                -0.4 + 1.3 * rnd.nextDouble());
+            cueKeeping == null
+                ? new CaptchaSpec.Variation(width, slant, embolden)
+                : new CaptchaSpec.Variation(
+                    cueKeeping.indexOf(c) >= 0 ? 1 : width, slant, embolden, true);
       }
       glyphs.add(new CaptchaSpec.Glyph(c, font, degrees, colour, variation));
     }
@@ -224,6 +230,7 @@ public final class CaptchaGenerator {
     private List<Color> backgrounds = DEFAULT_BACKGROUNDS;
     private List<Color> fronts = List.of(Color.WHITE);
     private double variationRate;
+    private String cueKeeping;
     private String oversampled = "";
     private double oversampleShare;
 
@@ -328,6 +335,18 @@ public final class CaptchaGenerator {
         throw new IllegalArgumentException("glyph variation rate must be within 0..1, got " + rate);
       }
       this.variationRate = rate;
+      return this;
+    }
+
+    /**
+     * Makes the glyph variation keep the cues that tell look-alikes apart: strokes grow or shrink
+     * sideways only, so every glyph keeps its height ({@code l} and {@code I} of many sans fonts
+     * differ by a pixel row), and the characters {@code sameWidth} keep their width ({@code 0} and
+     * {@code O} differ mostly in width). {@code null} (the default) varies every glyph alike, on
+     * every side. The random draws are the same either way.
+     */
+    public Builder variationKeepsCues(String sameWidth) {
+      this.cueKeeping = sameWidth;
       return this;
     }
 

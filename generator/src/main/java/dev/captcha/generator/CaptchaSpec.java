@@ -50,11 +50,17 @@ public record CaptchaSpec(
    * A change to a glyph's outline that the library never makes, used to teach a model fonts it has
    * not seen: the width scaled about the pen, a slant about the baseline (x moves right by {@code
    * slant * height above the baseline}), and the outline grown (positive) or shrunk (negative) by
-   * {@code embolden} pixels on every side.
+   * {@code embolden} pixels on every side, or with {@code sideways} on the left and right only, so
+   * that the glyph keeps its height (the cue between {@code l} and {@code I} in many fonts).
    */
-  public record Variation(double widthScale, double slant, double embolden) {
+  public record Variation(double widthScale, double slant, double embolden, boolean sideways) {
     /** No change. */
     public static final Variation NONE = new Variation(1, 0, 0);
+
+    /** A variation that grows or shrinks the outline on every side. */
+    public Variation(double widthScale, double slant, double embolden) {
+      this(widthScale, slant, embolden, false);
+    }
 
     public Variation {
       if (!(widthScale >= 0.5 && widthScale <= 2)

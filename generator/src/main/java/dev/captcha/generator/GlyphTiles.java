@@ -61,7 +61,7 @@ final class GlyphTiles {
     t.scale(variation.widthScale(), 1);
     t.translate(0, -baseline);
     byte[] cov = coverage(t.createTransformedShape(outline(font, character, size)), size);
-    return morph(cov, size, variation.embolden());
+    return morph(cov, size, variation.embolden(), variation.sideways());
   }
 
   private Shape outline(Font font, char character, int size) {
@@ -76,6 +76,15 @@ final class GlyphTiles {
 
   /** Grows (amount &gt; 0) or shrinks the coverage by about {@code |amount|} pixels. */
   static byte[] morph(byte[] cov, int size, double amount) {
+    return morph(cov, size, amount, false);
+  }
+
+  /**
+   * Grows (amount &gt; 0) or shrinks the coverage by about {@code |amount|} pixels, on every side
+   * or ({@code sideways}) on the left and right only, the rows the glyph spans unchanged.
+   */
+  static byte[] morph(byte[] cov, int size, double amount, boolean sideways) {
+    int reach = sideways ? 0 : 1;
     byte[] cur = cov;
     double left = Math.abs(amount);
     boolean grow = amount > 0;
@@ -86,7 +95,7 @@ final class GlyphTiles {
         for (int x = 0; x < size; x++) {
           int v = cur[y * size + x] & 0xFF;
           int m = v;
-          for (int dy = -1; dy <= 1; dy++) {
+          for (int dy = -reach; dy <= reach; dy++) {
             for (int dx = -1; dx <= 1; dx++) {
               int xx = x + dx;
               int yy = y + dy;

@@ -167,6 +167,92 @@ class CaptchaGeneratorTest {
   }
 
   @Test
+  void cueKeepingVariationKeepsHeightsAndTheLookalikesWidthsWithTheSameDraws() {
+    CaptchaGenerator varied =
+        CaptchaGenerator.builder()
+            .fonts(fonts)
+            .glyphVariation(1.0)
+            .oversample("0Oo1lI", 0.5)
+            .build();
+    CaptchaGenerator keeping =
+        CaptchaGenerator.builder()
+            .fonts(fonts)
+            .glyphVariation(1.0)
+            .oversample("0Oo1lI", 0.5)
+            .variationKeepsCues("0Oo1lI")
+            .build();
+    int lookalikes = 0;
+    int others = 0;
+    for (int i = 0; i < 40; i++) {
+      CaptchaSpec v = varied.spec(5, i);
+      CaptchaSpec k = keeping.spec(5, i);
+      assertEquals(v.text(), k.text());
+      assertEquals(v.background(), k.background());
+      assertEquals(v.dots(), k.dots());
+      assertEquals(v.lines(), k.lines());
+      for (int g = 0; g < v.glyphs().size(); g++) {
+        CaptchaSpec.Glyph a = v.glyphs().get(g);
+        CaptchaSpec.Glyph b = k.glyphs().get(g);
+        assertEquals(a.font(), b.font());
+        assertEquals(a.degrees(), b.degrees());
+        assertEquals(a.rgb(), b.rgb());
+        assertFalse(a.variation().sideways());
+        assertTrue(b.variation().sideways());
+        assertEquals(a.variation().slant(), b.variation().slant());
+        assertEquals(a.variation().embolden(), b.variation().embolden());
+        if ("0Oo1lI".indexOf(a.character()) >= 0) {
+          assertEquals(1.0, b.variation().widthScale());
+          lookalikes++;
+        } else {
+          assertEquals(a.variation().widthScale(), b.variation().widthScale());
+          others++;
+        }
+      }
+    }
+    assertTrue(lookalikes > 20 && others > 20, lookalikes + " look-alikes, " + others + " others");
+  }
+
+  @Test
+  void sidewaysMorphKeepsTheRowsAGlyphSpans() {
+    int size = 12;
+    byte[] bar = new byte[size * size];
+    for (int y = 3; y <= 8; y++) {
+      for (int x = 4; x <= 6; x++) {
+        bar[y * size + x] = (byte) 255;
+      }
+    }
+    byte[] grownSideways = GlyphTiles.morph(bar, size, 1, true);
+    byte[] grown = GlyphTiles.morph(bar, size, 1, false);
+    byte[] shrunkSideways = GlyphTiles.morph(bar, size, -1, true);
+    assertEquals(List.of(3, 8), inkedSpan(grownSideways, size, true));
+    assertEquals(List.of(3, 7), inkedSpan(grownSideways, size, false));
+    assertEquals(List.of(2, 9), inkedSpan(grown, size, true));
+    assertEquals(List.of(3, 7), inkedSpan(grown, size, false));
+    assertEquals(List.of(3, 8), inkedSpan(shrunkSideways, size, true));
+    assertEquals(List.of(5, 5), inkedSpan(shrunkSideways, size, false));
+    // a fraction of a pixel blends: half-grown columns at half coverage, rows still 3..8
+    byte[] half = GlyphTiles.morph(bar, size, 0.5, true);
+    assertEquals(128, half[5 * size + 3] & 0xFF);
+    assertEquals(List.of(3, 8), inkedSpan(half, size, true));
+  }
+
+  /** The first and last inked row ({@code rows}) or column of a coverage tile. */
+  private static List<Integer> inkedSpan(byte[] cov, int size, boolean rows) {
+    int first = size;
+    int last = -1;
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        if (cov[y * size + x] != 0) {
+          int at = rows ? y : x;
+          first = Math.min(first, at);
+          last = Math.max(last, at);
+        }
+      }
+    }
+    return List.of(first, last);
+  }
+
+  @Test
   void oversamplingDrawsMoreOfTheGivenCharactersAtTheCharsetsOdds() {
     CaptchaGenerator plain = standard();
     CaptchaGenerator boosted =

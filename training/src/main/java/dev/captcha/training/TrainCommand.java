@@ -178,6 +178,14 @@ final class TrainCommand implements Callable<Integer> {
   double lookalikeShare;
 
   @Option(
+      names = "--keep-lookalike-cues",
+      description =
+          "Glyph variation keeps what tells look-alikes apart: strokes grow or shrink sideways only (glyph heights stay, as between l and I), and "
+              + TrainingConfig.LOOKALIKES
+              + " keep their width (as between 0 and O). The same captchas otherwise.")
+  boolean keepLookalikeCues;
+
+  @Option(
       names = "--quiet",
       description = "Show no progress (validation results are still printed).")
   boolean quiet;
@@ -224,7 +232,8 @@ final class TrainCommand implements Callable<Integer> {
             glyphVariation,
             valPerGroup,
             chosenHead,
-            lookalikeShare);
+            lookalikeShare,
+            keepLookalikeCues);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }

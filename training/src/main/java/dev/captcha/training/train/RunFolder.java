@@ -139,6 +139,8 @@ public final class RunFolder {
     m.put("augment_rate", Double.toString(config.augmentRate()));
     m.put("glyph_variation", Double.toString(config.glyphVariation()));
     m.put("lookalike_share", Double.toString(config.lookalikeShare()));
+    // Folders written before this key existed do not record it; a key not recorded is not compared.
+    m.put("keep_lookalike_cues", Boolean.toString(config.keepLookalikeCues()));
     return m;
   }
 

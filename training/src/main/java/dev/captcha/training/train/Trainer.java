@@ -485,6 +485,7 @@ public final class Trainer {
         CaptchaGenerator.builder()
             .weightedFonts(faces)
             .glyphVariation(config.glyphVariation())
+            .variationKeepsCues(config.keepLookalikeCues() ? TrainingConfig.LOOKALIKES : null)
             .oversample(TrainingConfig.LOOKALIKES, config.lookalikeShare())
             .build();
     Augmenter augmenter = new Augmenter(config.augmentRate());

@@ -36,6 +36,9 @@ import java.util.Objects;
  * @param head what the network's linear head reads (see {@link CaptchaResNet.Head})
  * @param lookalikeShare share of training characters drawn from {@link #LOOKALIKES} instead of the
  *     charset, in the charset's odds between them (0: as the library draws them)
+ * @param keepLookalikeCues whether the glyph variation keeps the cues between look-alikes (strokes
+ *     grow sideways only, {@link #LOOKALIKES} keep their width; see {@code
+ *     CaptchaGenerator.Builder#variationKeepsCues})
  */
 public record TrainingConfig(
     Path runDir,
@@ -60,7 +63,8 @@ public record TrainingConfig(
     double glyphVariation,
     int groupValidationSize,
     CaptchaResNet.Head head,
-    double lookalikeShare) {
+    double lookalikeShare,
+    boolean keepLookalikeCues) {
 
   /**
    * The characters that some fonts draw nearly alike: what {@code lookalikeShare} draws more of.
@@ -69,6 +73,58 @@ public record TrainingConfig(
 
   /** Captchas per font group in the per-group validation set of the train command by default. */
   public static final int DEFAULT_GROUP_VALIDATION_SIZE = 250;
+
+  /** Settings whose glyph variation, if any, changes glyphs on every side. */
+  public TrainingConfig(
+      Path runDir,
+      Duration maxTime,
+      int steps,
+      int batchSize,
+      float peakLr,
+      float floorLr,
+      int warmupSteps,
+      long seed,
+      int validationSize,
+      long validationSeed,
+      int evalEvery,
+      List<String> fonts,
+      List<Integer> widths,
+      int threads,
+      boolean resume,
+      boolean allowConfigChange,
+      String command,
+      Path initFrom,
+      double augmentRate,
+      double glyphVariation,
+      int groupValidationSize,
+      CaptchaResNet.Head head,
+      double lookalikeShare) {
+    this(
+        runDir,
+        maxTime,
+        steps,
+        batchSize,
+        peakLr,
+        floorLr,
+        warmupSteps,
+        seed,
+        validationSize,
+        validationSeed,
+        evalEvery,
+        fonts,
+        widths,
+        threads,
+        resume,
+        allowConfigChange,
+        command,
+        initFrom,
+        augmentRate,
+        glyphVariation,
+        groupValidationSize,
+        head,
+        lookalikeShare,
+        false);
+  }
 
   /** Settings without a per-group validation set. */
   public TrainingConfig(

@@ -1,0 +1,72 @@
+package dev.captcha.training.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.captcha.generator.Charset;
+import dev.captcha.training.model.CaptchaResNet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/** What a run folder records of its settings, and which changes a resume notices. */
+class RunFolderSettingsTest {
+
+  private static TrainingConfig config(boolean keepLookalikeCues) {
+    return new TrainingConfig(
+        Path.of("run"),
+        Duration.ofMinutes(1),
+        0,
+        64,
+        1e-4f,
+        5e-6f,
+        100,
+        13,
+        2000,
+        20261128,
+        500,
+        List.of("DejaVu Sans"),
+        TrainingConfig.STANDARD_WIDTHS,
+        2,
+        false,
+        false,
+        "test",
+        null,
+        0.5,
+        0.25,
+        0,
+        CaptchaResNet.Head.MEAN_HEIGHT,
+        0.3,
+        keepLookalikeCues);
+  }
+
+  private static Map<String, String> settings(boolean keepLookalikeCues) {
+    return RunFolder.configOf(
+        config(keepLookalikeCues), CaptchaResNet.Spec.standard(4, 62), Charset.MODEL_CLASSES);
+  }
+
+  @Test
+  void cueKeepingIsRecordedAndAChangeOfItIsNoticed() {
+    assertEquals("true", settings(true).get("keep_lookalike_cues"));
+    assertEquals("false", settings(false).get("keep_lookalike_cues"));
+
+    Properties recorded = new Properties();
+    recorded.putAll(settings(true));
+    assertTrue(RunFolder.differences(recorded, settings(true)).isEmpty());
+    List<RunFolder.Difference> diffs = RunFolder.differences(recorded, settings(false));
+    assertEquals(1, diffs.size(), diffs.toString());
+    assertEquals("keep_lookalike_cues", diffs.get(0).key());
+    assertEquals("true", diffs.get(0).recorded());
+  }
+
+  @Test
+  void aFolderFromBeforeTheSettingResumesWithoutIt() {
+    Properties recorded = new Properties();
+    recorded.putAll(settings(false));
+    recorded.remove("keep_lookalike_cues");
+    assertTrue(RunFolder.differences(recorded, settings(false)).isEmpty());
+  }
+}
