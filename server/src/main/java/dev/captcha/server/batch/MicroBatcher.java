@@ -30,12 +30,14 @@ import org.slf4j.LoggerFactory;
  * the cost grows in proportion to the batch). A hold ends when enough requests are queued, or at
  * the latest after the max queue delay (latency-budget mode: the budget less the batch's cost),
  * counted from the oldest request's arrival. On a CPU, latency-budget mode also caps the batch at
- * the largest whose estimated cost fits in half the budget. In fixed mode an instance waits for a
- * full (or preferred-size) batch until the oldest request has waited the max queue delay. Where
- * batching does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a new
- * request starts on an idle instance, with nothing else queued, runs on the thread that added the
- * request, saving a thread hand-off; batches started otherwise (by a finished batch or a timer, or
- * under load) run on the workers, where the next batch forms while the answers go out.
+ * the largest whose estimated cost fits in half the budget, except that the queued requests that
+ * would miss the budget even in such a batch go together in one batch (up to the max batch size),
+ * so that a backlog drains rather than lingers in small batches. In fixed mode an instance waits
+ * for a full (or preferred-size) batch until the oldest request has waited the max queue delay.
+ * Where batching does not pay and {@link BatcherSettings#inlineDispatch()} is set, a batch that a
+ * new request starts on an idle instance, with nothing else queued, runs on the thread that added
+ * the request, saving a thread hand-off; batches started otherwise (by a finished batch or a timer,
+ * or under load) run on the workers, where the next batch forms while the answers go out.
  *
  * <p>Every accepted request is completed exactly once: with its output, or exceptionally with a
  * {@link DeadlineExpiredException} (dropped before inference), an {@link InferenceException} (the
@@ -382,7 +384,7 @@ public final class MicroBatcher<I, O> {
                   ? saturatedAdd(head.arrivalNanos, maxQueueDelayNanos)
                   : holdUntilLocked(now, head, queued);
       if (holdUntil - now <= 0) {
-        size = Math.min(queued, max);
+        size = Math.min(queued, capOrDrainLocked(now, max));
       } else {
         size = largestPreferredAtMost(queued);
         if (size == 0) {
@@ -452,6 +454,30 @@ public final class MicroBatcher<I, O> {
     }
     double fits = Math.floor((latencyBudgetNanos / 2.0 - costModel.fixedNanos()) / perItem);
     return (int) Math.max(1, Math.min(max, fits));
+  }
+
+  /**
+   * The batch cap for a batch that starts now: {@code cap}, or where the latency-budget mode caps
+   * batches below the max batch size, at least every queued request that would miss its budget even
+   * in a batch of {@code cap} (up to the max batch size). Such a backlog is lost to the budget
+   * either way; split into capped batches it would drain slowly (each batch paying its fixed cost
+   * and the server's hand-offs again) and hold up the requests behind it, which can still make it.
+   */
+  private int capOrDrainLocked(long now, int cap) {
+    int max = settings.maxBatchSize();
+    if (cap >= max || settings.mode() != BatchingMode.LATENCY_BUDGET) {
+      return cap;
+    }
+    // Requests that arrived before this instant miss the budget even in a batch of cap.
+    long lostBefore = now + (long) costModel.estimateNanos(cap) - latencyBudgetNanos;
+    int lost = 0;
+    for (Pending<I, O> p : queue) {
+      if (lost >= max || p.arrivalNanos - lostBefore >= 0) {
+        break;
+      }
+      lost++;
+    }
+    return Math.max(cap, lost);
   }
 
   private void recordArrivalLocked(long now) {

@@ -523,6 +523,54 @@ class MicroBatcherTest {
   }
 
   @Test
+  void latencyBudgetModeOnACpuLiftsTheCapForRequestsThatWouldMissTheBudgetInACappedBatch()
+      throws Exception {
+    // cost(n) = 50 us + 1.5 ms * n, budget 20 ms: cap 6, whose batch costs 9.05 ms.
+    BatcherSettings s =
+        BatcherSettings.defaults()
+            .withMaxBatchSize(32)
+            .withMode(BatchingMode.LATENCY_BUDGET)
+            .withLatencyBudget(Duration.ofMillis(20))
+            .withInlineDispatch(false);
+    MicroBatcher<String, String> cpu = warmed(s, MS / 20, 3 * MS / 2);
+    CompletableFuture<BatchResult<String>> busy = cpu.add("busy");
+    List<CompletableFuture<BatchResult<String>>> queued = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      queued.add(cpu.add("q" + i));
+    }
+    // The busy batch ends when the oldest queued request has waited 10 ms: a batch of 6 ends at
+    // 19.05 ms, within its budget, so the cap holds.
+    time.advance(10 * MS);
+    workers.runNext();
+    assertTrue(busy.isDone());
+    assertEquals(1, workers.pending());
+    // Four more arrive at 11 ms. The batch of 6 ends at 12 ms: the 14 left from time 0 would end
+    // at 21.05 ms in a batch of 6, past their budget, so the next batch takes all of them, and
+    // only them; the four newer ones, still able to meet theirs, follow in a batch of their own.
+    time.advance(MS);
+    for (int i = 0; i < 4; i++) {
+      queued.add(cpu.add("late" + i));
+    }
+    time.advance(MS);
+    workers.runAll();
+    assertEquals(List.of(1, 6, 14, 4), engines.get(0).sizes());
+    assertEquals(List.of("late0", "late1", "late2", "late3"), engines.get(0).batches.get(3));
+    for (CompletableFuture<BatchResult<String>> f : queued) {
+      assertTrue(f.isDone());
+    }
+
+    // In work-conserving mode nothing is capped: the same backlog goes in one batch.
+    engines.clear();
+    MicroBatcher<String, String> plain = warmed(s.withMode(BatchingMode.WORK_CONSERVING), 0, MS);
+    plain.add("busy");
+    for (int i = 0; i < 20; i++) {
+      plain.add("q" + i);
+    }
+    workers.runAll();
+    assertEquals(List.of(1, 20), engines.get(0).sizes());
+  }
+
+  @Test
   void acceleratorUnderLoadHoldsForAFullerBatchButNeverPastTheBudget() throws Exception {
     // cost(n) = 10 ms + 0.1 ms * n; requests every 0.5 ms: about 20 arrive per launch cost.
     BatcherSettings s =
