@@ -487,15 +487,19 @@ class MicroBatcherTest {
     assertEquals("R0", handedOver.join().output());
   }
 
+  /** Latency-budget mode, 20 ms, max batch 32, batches always on the workers. */
+  private static BatcherSettings budget20ms() {
+    return BatcherSettings.defaults()
+        .withMaxBatchSize(32)
+        .withMode(BatchingMode.LATENCY_BUDGET)
+        .withLatencyBudget(Duration.ofMillis(20))
+        .withInlineDispatch(false);
+  }
+
   @Test
   void latencyBudgetModeOnACpuKeepsTwoBatchesWithinTheBudget() throws Exception {
     // cost(n) = 50 us + 1.5 ms * n, budget 20 ms: batches of at most 6 (9.05 ms <= 10 ms).
-    BatcherSettings s =
-        BatcherSettings.defaults()
-            .withMaxBatchSize(32)
-            .withMode(BatchingMode.LATENCY_BUDGET)
-            .withLatencyBudget(Duration.ofMillis(20))
-            .withInlineDispatch(false);
+    BatcherSettings s = budget20ms();
     MicroBatcher<String, String> cpu = warmed(s, MS / 20, 3 * MS / 2);
     cpu.add("busy");
     List<CompletableFuture<BatchResult<String>>> queued = new ArrayList<>();
@@ -526,12 +530,7 @@ class MicroBatcherTest {
   void latencyBudgetModeOnACpuLiftsTheCapForRequestsThatWouldMissTheBudgetInACappedBatch()
       throws Exception {
     // cost(n) = 50 us + 1.5 ms * n, budget 20 ms: cap 6, whose batch costs 9.05 ms.
-    BatcherSettings s =
-        BatcherSettings.defaults()
-            .withMaxBatchSize(32)
-            .withMode(BatchingMode.LATENCY_BUDGET)
-            .withLatencyBudget(Duration.ofMillis(20))
-            .withInlineDispatch(false);
+    BatcherSettings s = budget20ms();
     MicroBatcher<String, String> cpu = warmed(s, MS / 20, 3 * MS / 2);
     CompletableFuture<BatchResult<String>> busy = cpu.add("busy");
     List<CompletableFuture<BatchResult<String>>> queued = new ArrayList<>();
