@@ -465,7 +465,8 @@ public final class MicroBatcher<I, O> {
    */
   private int capOrDrainLocked(long now, int cap) {
     int max = settings.maxBatchSize();
-    if (cap >= max || settings.mode() != BatchingMode.LATENCY_BUDGET) {
+    if (cap >= max) {
+      // Only latency-budget mode on a CPU caps batches (batchCapLocked).
       return cap;
     }
     // Requests that arrived before this instant miss the budget even in a batch of cap.

@@ -245,7 +245,8 @@ public final class Finetuner {
               0,
               0,
               spec.head(),
-              0);
+              0,
+              false);
       new Trainer(config, progress, mode, data).run();
 
       // 3. Export the best checkpoint, measure it in ONNX Runtime, record the lineage.

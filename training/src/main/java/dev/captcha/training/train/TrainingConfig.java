@@ -74,58 +74,6 @@ public record TrainingConfig(
   /** Captchas per font group in the per-group validation set of the train command by default. */
   public static final int DEFAULT_GROUP_VALIDATION_SIZE = 250;
 
-  /** Settings whose glyph variation, if any, changes glyphs on every side. */
-  public TrainingConfig(
-      Path runDir,
-      Duration maxTime,
-      int steps,
-      int batchSize,
-      float peakLr,
-      float floorLr,
-      int warmupSteps,
-      long seed,
-      int validationSize,
-      long validationSeed,
-      int evalEvery,
-      List<String> fonts,
-      List<Integer> widths,
-      int threads,
-      boolean resume,
-      boolean allowConfigChange,
-      String command,
-      Path initFrom,
-      double augmentRate,
-      double glyphVariation,
-      int groupValidationSize,
-      CaptchaResNet.Head head,
-      double lookalikeShare) {
-    this(
-        runDir,
-        maxTime,
-        steps,
-        batchSize,
-        peakLr,
-        floorLr,
-        warmupSteps,
-        seed,
-        validationSize,
-        validationSeed,
-        evalEvery,
-        fonts,
-        widths,
-        threads,
-        resume,
-        allowConfigChange,
-        command,
-        initFrom,
-        augmentRate,
-        glyphVariation,
-        groupValidationSize,
-        head,
-        lookalikeShare,
-        false);
-  }
-
   /** Settings without a per-group validation set. */
   public TrainingConfig(
       Path runDir,
@@ -171,7 +119,8 @@ public record TrainingConfig(
         glyphVariation,
         0,
         CaptchaResNet.Head.MEAN_HEIGHT,
-        0);
+        0,
+        false);
   }
 
   /**
@@ -216,9 +165,6 @@ public record TrainingConfig(
         command,
         null,
         0,
-        0,
-        0,
-        CaptchaResNet.Head.MEAN_HEIGHT,
         0);
   }
 

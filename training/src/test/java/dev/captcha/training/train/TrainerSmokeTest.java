@@ -72,7 +72,8 @@ class TrainerSmokeTest {
         base.glyphVariation(),
         base.groupValidationSize(),
         base.head(),
-        lookalikeShare);
+        lookalikeShare,
+        base.keepLookalikeCues());
   }
 
   private static TrainingConfig config(Path dir, int steps, boolean resume) {
@@ -165,7 +166,8 @@ class TrainerSmokeTest {
             0,
             3,
             CaptchaResNet.Head.ROWS,
-            0.3);
+            0.3,
+            false);
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
         new Trainer(
