@@ -7,7 +7,16 @@ public enum ColorMode {
   /** One channel: 0.299 R + 0.587 G + 0.114 B. */
   GRAY("gray", 1),
   /** Three channels: R, G, B. */
-  RGB("rgb", 3);
+  RGB("rgb", 3),
+  /**
+   * One channel: how far each pixel has gone from the image's background colour towards white, on
+   * min(R, G, B)'s scale, measured mostly in luma. Equal to {@link #MIN_RGB} (up to the rounding of
+   * 8-bit channels) on an image whose every pixel blends its background with white text; on a
+   * JPEG-compressed one it reads the full-resolution luma instead of the colour channels that JPEG
+   * blurs and quantizes coarsely. Needs the whole image (the background is its per-channel median),
+   * see {@link Preprocessor}.
+   */
+  TEXT_ALPHA("text-alpha", 1);
 
   private final String label;
   private final int channels;
@@ -26,8 +35,15 @@ public enum ColorMode {
     return channels;
   }
 
+  /** The metadata values of all modes, comma separated (for error messages). */
+  public static String labels() {
+    return java.util.Arrays.stream(values())
+        .map(ColorMode::label)
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
   /** Parses a metadata value, or returns null when it names no mode. */
-  static ColorMode parse(String label) {
+  public static ColorMode parse(String label) {
     for (ColorMode m : values()) {
       if (m.label.equals(label)) {
         return m;

@@ -26,6 +26,11 @@ public record InputSpec(
     return new InputSpec(channels, height, width, color, scale, mean, std, rule);
   }
 
+  /** The same input with another colour transform of as many channels. */
+  public InputSpec withColor(ColorMode mode) {
+    return new InputSpec(channels, height, width, mode, scale, mean, std, resize);
+  }
+
   /** Validates the shape and the normalisation. */
   public InputSpec {
     java.util.Objects.requireNonNull(resize, "resize");

@@ -65,7 +65,8 @@ public final class ModelMetadata {
       throw new ModelFormatException(
           "model metadata captcha.input.color is '"
               + all.get("captcha.input.color")
-              + "'; supported: min-rgb, gray, rgb");
+              + "'; supported: "
+              + ColorMode.labels());
     }
     try {
       input =

@@ -40,6 +40,10 @@ public final class Preprocessor {
     int plane = spec.height() * spec.width();
     float scale = spec.scale() / spec.std();
     float shift = spec.mean() / spec.std();
+    if (spec.color() == ColorMode.TEXT_ALPHA) {
+      textAlpha(image, out, offset, scale, shift);
+      return;
+    }
     if (w == spec.width() && h == spec.height()) {
       // Straight into the tensor: no intermediate planes to allocate and copy.
       fill(image, spec.color(), out, offset, plane, scale, shift);
@@ -68,6 +72,123 @@ public final class Preprocessor {
           resized[2][i],
           scale,
           shift);
+    }
+  }
+
+  /**
+   * Weight of the colour-difference channels (Cb, Cr) against luma (Y) in {@link
+   * ColorMode#TEXT_ALPHA}. JPEG keeps luma at full resolution and quantizes it finely, but halves
+   * the colour channels' resolution and quantizes them coarsely; weighting them at 0.05 read the
+   * most JPEG-compressed captchas (measured with {@code captcha-training evaluate --input-color},
+   * see docs/model-format.md).
+   */
+  static final float TEXT_ALPHA_CHROMA_WEIGHT = 0.05f;
+
+  /**
+   * Below this weighted squared distance between the background and white (about 30 levels of luma)
+   * the text has no contrast to measure, and {@link ColorMode#TEXT_ALPHA} falls back to min(R, G,
+   * B).
+   */
+  static final float TEXT_ALPHA_MIN_CONTRAST = 30f * 30f;
+
+  /** {@link ColorMode#TEXT_ALPHA} estimates the background from every third pixel. */
+  static final int TEXT_ALPHA_SAMPLE_STEP = 3;
+
+  private static final float[] Y = {0.299f, 0.587f, 0.114f};
+  private static final float[] CB = {-0.168736f, -0.331264f, 0.5f};
+  private static final float[] CR = {0.5f, -0.418688f, -0.081312f};
+
+  /**
+   * {@link ColorMode#TEXT_ALPHA}: the image brought to the input size in RGB, its background
+   * estimated as the per-channel median, then each pixel's text opacity {@code t} (0 on the
+   * background, 1 on white) by weighted least squares in YCbCr, clamped to [0, 1], written on
+   * min(R, G, B)'s scale as {@code m + t * (255 - m)} with {@code m} the background's smallest
+   * channel. A pixel that blends the background with white gives min(R, G, B), up to the rounding
+   * of its 8-bit channels.
+   */
+  private void textAlpha(BufferedImage image, float[] out, int offset, float scale, float shift) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    int plane = spec.height() * spec.width();
+    float[] rgb = new float[3 * plane];
+    if (w == spec.width() && h == spec.height()) {
+      fill(image, ColorMode.RGB, rgb, 0, plane, 1, 0);
+    } else {
+      int pixels = w * h;
+      float[] src = new float[3 * pixels];
+      fill(image, ColorMode.RGB, src, 0, pixels, 1, 0);
+      for (int c = 0; c < 3; c++) {
+        if (spec.resize() == ResizeRule.AREA_STRETCH) {
+          float[] one = new float[plane];
+          resizeArea(src, c * pixels, w, h, one, spec.width(), spec.height());
+          System.arraycopy(one, 0, rgb, c * plane, plane);
+        } else {
+          resizeBilinear(src, c * pixels, w, h, rgb, c * plane, spec.width(), spec.height(), 1, 0);
+        }
+      }
+    }
+    // The per-channel median over 256 bins of every TEXT_ALPHA_SAMPLE_STEP-th pixel (the values lie
+    // in [0, 255]); the background covers most of the image, so a sample finds it as well.
+    int[] hist = new int[3 * 256];
+    int samples = 0;
+    for (int i = 0; i < plane; i += TEXT_ALPHA_SAMPLE_STEP, samples++) {
+      hist[(int) (rgb[i] + 0.5f)]++;
+      hist[256 + (int) (rgb[plane + i] + 0.5f)]++;
+      hist[512 + (int) (rgb[2 * plane + i] + 0.5f)]++;
+    }
+    float[] bg = new float[3];
+    for (int c = 0; c < 3; c++) {
+      int seen = hist[c * 256];
+      int m = 0;
+      while (m < 255 && 2 * seen < samples) {
+        seen += hist[c * 256 + ++m];
+      }
+      bg[c] = m;
+    }
+    // The weighted projection onto the background-to-white direction is linear in RGB:
+    // t = a . (p - bg), with a = M^T W d / (d^T W d), d the YCbCr difference white - background.
+    float[] d = new float[3];
+    float[] weight = {1f, TEXT_ALPHA_CHROMA_WEIGHT, TEXT_ALPHA_CHROMA_WEIGHT};
+    float[][] rows = {Y, CB, CR};
+    float norm = 0;
+    for (int k = 0; k < 3; k++) {
+      for (int c = 0; c < 3; c++) {
+        d[k] += rows[k][c] * (255f - bg[c]);
+      }
+      norm += weight[k] * d[k] * d[k];
+    }
+    if (norm < TEXT_ALPHA_MIN_CONTRAST) {
+      for (int i = 0; i < plane; i++) {
+        put(
+            out,
+            offset,
+            plane,
+            ColorMode.MIN_RGB,
+            i,
+            rgb[i],
+            rgb[plane + i],
+            rgb[2 * plane + i],
+            scale,
+            shift);
+      }
+      return;
+    }
+    float[] a = new float[3];
+    for (int c = 0; c < 3; c++) {
+      for (int k = 0; k < 3; k++) {
+        a[c] += rows[k][c] * weight[k] * d[k];
+      }
+      a[c] /= norm;
+    }
+    float low = Math.min(bg[0], Math.min(bg[1], bg[2]));
+    float range = 255f - low;
+    for (int i = 0; i < plane; i++) {
+      float t =
+          a[0] * (rgb[i] - bg[0])
+              + a[1] * (rgb[plane + i] - bg[1])
+              + a[2] * (rgb[2 * plane + i] - bg[2]);
+      t = t < 0f ? 0f : t > 1f ? 1f : t;
+      out[offset + i] = (low + t * range) * scale - shift;
     }
   }
 
@@ -200,6 +321,7 @@ public final class Preprocessor {
     switch (mode) {
       case MIN_RGB -> dst[base + i] = Math.min(r, Math.min(g, b)) * scale - shift;
       case GRAY -> dst[base + i] = (0.299f * r + 0.587f * g + 0.114f * b) * scale - shift;
+      case TEXT_ALPHA -> throw new IllegalStateException("text-alpha needs the whole image");
       case RGB -> {
         dst[base + i] = r * scale - shift;
         dst[base + plane + i] = g * scale - shift;
