@@ -3,6 +3,7 @@ package dev.captcha.training;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.training.eval.LatencyBench;
 import dev.captcha.training.eval.OnnxModel;
+import dev.captcha.training.eval.PreprocessBench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,8 +80,20 @@ final class BenchCommand implements Callable<Integer> {
               + " --repetitions runs per model and batch size (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(
+      names = "--preprocess",
+      paramLabel = "IMAGES",
+      description =
+          "Instead of inference, time the model's preprocessing (decoded PNG to input tensor) on this many"
+              + " captchas, beside every other colour transform of its channel count: --rounds rounds of"
+              + " --repetitions passes each; prints medians and per-round ratios to the model's own.")
+  Integer preprocess;
+
   @Override
   public Integer call() throws Exception {
+    if (preprocess != null) {
+      return preprocess();
+    }
     if (instances < 1) {
       throw new IllegalArgumentException("--instances must be >= 1, got " + instances);
     }
@@ -121,6 +134,36 @@ final class BenchCommand implements Callable<Integer> {
             r.imagesPerSecond());
       }
       writeJson(rows.stream().map(r -> rowJson(r, r.imagesPerSecond())).toList());
+    }
+    return 0;
+  }
+
+  private int preprocess() throws Exception {
+    dev.captcha.model.InputSpec input;
+    try (OnnxModel onnx = OnnxModel.load(model, 1)) {
+      input = onnx.info().input();
+    }
+    List<PreprocessBench.Row> rows = PreprocessBench.run(input, preprocess, rounds, repetitions);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: preprocessing of %d decoded PNG captchas to %dx%dx%d, %d rounds of %d passes%n",
+        model,
+        preprocess,
+        input.channels(),
+        input.height(),
+        input.width(),
+        rounds,
+        repetitions);
+    System.out.printf(
+        Locale.ROOT, "%-12s %14s %16s%n", "transform", "us per image", "ratio to own");
+    for (PreprocessBench.Row r : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-12s %14.1f %16.2f%s%n",
+          r.color().label(),
+          r.medianMicros(),
+          r.medianRatio(),
+          r.color() == input.color() ? "   (the model's own)" : "");
     }
     return 0;
   }

@@ -17,12 +17,8 @@ import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.eval.Samples;
 import dev.captcha.training.export.ModelFiles;
 import dev.captcha.training.quantize.Int8Quantizer;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -123,28 +119,8 @@ final class CalibrateCommand implements Callable<Integer> {
     if (generate < 1) {
       throw new IllegalArgumentException("--generate must be >= 1, got " + generate);
     }
-    if (!Files.isRegularFile(model)) {
-      throw new IllegalArgumentException("model file " + model + " does not exist");
-    }
-    Path target = out.toAbsolutePath().normalize();
-    if (Files.isDirectory(target)) {
-      throw new IllegalArgumentException("--out " + out + " is a folder; give a file name");
-    }
-    Path parent = target.getParent();
-    if (parent == null || !Files.isDirectory(parent)) {
-      throw new IllegalArgumentException("the folder of --out " + out + " does not exist");
-    }
-    if (Files.exists(target) && Files.isSameFile(target, model)) {
-      throw new IllegalArgumentException(
-          "--out is the model file itself; write the calibrated model to a new file");
-    }
-    ModelProto proto;
-    try {
-      proto = Int8Quantizer.read(model);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "cannot read " + model + " as an ONNX model: " + e.getMessage(), e);
-    }
+    Path target = ModelFiles.checkedOutput(out, model, "calibrated");
+    ModelProto proto = ModelFiles.readGiven(model);
     if (!(glyphVariation >= 0 && glyphVariation <= 1)) {
       throw new IllegalArgumentException(
           "--glyph-variation must be in [0, 1], got " + glyphVariation);
@@ -246,7 +222,7 @@ final class CalibrateCommand implements Callable<Integer> {
       } catch (ModelFormatException e) {
         throw new IllegalStateException("the calibrated metadata does not parse", e);
       }
-      long bytes = write(Int8Quantizer.withMetadata(proto, meta), target);
+      long bytes = ModelFiles.write(Int8Quantizer.withMetadata(proto, meta), target);
       o.printf(Locale.ROOT, "wrote %s (%,d bytes), T = %s%n", out, bytes, written);
     }
     return 0;
@@ -297,19 +273,5 @@ final class CalibrateCommand implements Callable<Integer> {
 
   private static String plain(double t) {
     return t == Math.rint(t) ? Long.toString((long) t) : Double.toString(t);
-  }
-
-  /** Writes {@code model} to {@code target} through a temporary file in its folder. */
-  private static long write(ModelProto model, Path target) throws IOException {
-    Path tmp = ModelFiles.temporary(target.getParent(), target.getFileName().toString());
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        model.writeTo(os);
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return Files.size(target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.ColorMode;
 import dev.captcha.model.ConfidenceTally;
 import dev.captcha.model.ResizeRule;
 import dev.captcha.model.Tally;
@@ -153,6 +154,15 @@ final class EvaluateCommand implements Callable<Integer> {
   String resize;
 
   @Option(
+      names = "--input-color",
+      paramLabel = "MODE",
+      description =
+          "Turn pixels into the model's input with this colour transform instead of the model's own"
+              + " (one with as many channels: min-rgb, gray or text-alpha for a 1-channel model), to compare"
+              + " transforms on the same images.")
+  String inputColor;
+
+  @Option(
       names = "--per-family",
       description =
           "With --generate: N captchas for each font family on its own (every glyph in that family),"
@@ -176,6 +186,14 @@ final class EvaluateCommand implements Callable<Integer> {
       if (resizeRule == null) {
         throw new IllegalArgumentException(
             "--resize is '" + resize + "'; known: bilinear-stretch, area-stretch");
+      }
+    }
+    ColorMode colorMode = null;
+    if (inputColor != null) {
+      colorMode = ColorMode.parse(inputColor.trim());
+      if (colorMode == null) {
+        throw new IllegalArgumentException(
+            "--input-color is '" + inputColor + "'; known: " + ColorMode.labels());
       }
     }
     if (perFamily && source.dir != null) {
@@ -238,7 +256,9 @@ final class EvaluateCommand implements Callable<Integer> {
       Evaluator.Result r;
       try (Progress bar =
           Progress.of("evaluated", "images", total, Progress.Mode.detect(quiet), System.err)) {
-        r = new Evaluator(onnx, batchSize, resizeRule).evaluate(samples, bar::update, listener);
+        r =
+            new Evaluator(onnx, batchSize, resizeRule, colorMode)
+                .evaluate(samples, bar::update, listener);
       }
       Tally t = r.tally();
       List<Tally.Confusion> top = t.topConfusions(confusions);
@@ -249,6 +269,15 @@ final class EvaluateCommand implements Callable<Integer> {
           onnx.info().version(),
           model);
       System.out.printf(Locale.ROOT, "data        %s%n", what);
+      if (colorMode != null || resizeRule != null) {
+        System.out.printf(
+            Locale.ROOT,
+            "input       %s, %s (the model's own: %s, %s)%n",
+            (colorMode != null ? colorMode : onnx.info().input().color()).label(),
+            (resizeRule != null ? resizeRule : onnx.info().input().resize()).label(),
+            onnx.info().input().color().label(),
+            onnx.info().input().resize().label());
+      }
       System.out.printf(Locale.ROOT, "images      %d%n", t.images());
       System.out.printf(Locale.ROOT, "exact       %.4f%n", t.exactAccuracy());
       System.out.printf(Locale.ROOT, "case-folded %.4f%n", t.caseFoldedAccuracy());
@@ -295,7 +324,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     Progress.Mode.detect(quiet),
                     System.err)) {
               changed =
-                  new Evaluator(onnx, batchSize, resizeRule)
+                  new Evaluator(onnx, batchSize, resizeRule, colorMode)
                       .evaluate(samples.mapImages((i, image) -> d.apply(image)), bar::update)
                       .tally();
             }

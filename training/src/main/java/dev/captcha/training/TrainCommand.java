@@ -1,9 +1,12 @@
 package dev.captcha.training;
 
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.ColorMode;
+import dev.captcha.model.ModelKeys;
 import dev.captcha.report.Progress;
 import dev.captcha.training.export.OnnxImporter;
 import dev.captcha.training.model.CaptchaResNet;
+import dev.captcha.training.quantize.Int8Quantizer;
 import dev.captcha.training.train.Trainer;
 import dev.captcha.training.train.TrainingConfig;
 import java.nio.file.Path;
@@ -186,6 +189,15 @@ final class TrainCommand implements Callable<Integer> {
   boolean keepLookalikeCues;
 
   @Option(
+      names = "--input-color",
+      paramLabel = "MODE",
+      description =
+          "Colour transform from image to the network's input, written into the exported model: min-rgb, or text-alpha (the same"
+              + " on clean captchas, closer to them on JPEG-compressed ones; docs/model-format.md). Default: the --init-from"
+              + " model's, else min-rgb.")
+  String inputColor;
+
+  @Option(
       names = "--quiet",
       description = "Show no progress (validation results are still printed).")
   boolean quiet;
@@ -196,13 +208,37 @@ final class TrainCommand implements Callable<Integer> {
         "java -jar training/target/captcha-training.jar train "
             + String.join(" ", ArgsHolder.args());
     // With --init-from, the file's network gives the defaults of the network's settings.
-    CaptchaResNet.Spec file =
-        initFrom == null ? null : OnnxImporter.spec(OnnxImporter.read(initFrom));
+    ai.onnx.proto.OnnxMl.ModelProto initModel =
+        initFrom == null ? null : OnnxImporter.read(initFrom);
+    CaptchaResNet.Spec file = initModel == null ? null : OnnxImporter.spec(initModel);
     if (widths == null) {
       widths =
           file == null
               ? TrainingConfig.STANDARD_WIDTHS
               : Arrays.stream(file.widths()).boxed().toList();
+    }
+    ColorMode color;
+    if (inputColor != null) {
+      color = ColorMode.parse(inputColor.trim());
+      if (color == null || color.channels() != 1) {
+        throw new IllegalArgumentException(
+            "--input-color is '"
+                + inputColor
+                + "'; the network reads one channel: min-rgb, text-alpha");
+      }
+    } else if (initModel != null) {
+      String declared =
+          Int8Quantizer.metadata(initModel).getOrDefault(ModelKeys.INPUT_COLOR, "min-rgb");
+      color = ColorMode.parse(declared);
+      if (color == null || color.channels() != 1) {
+        throw new IllegalArgumentException(
+            initFrom
+                + " declares input colour '"
+                + declared
+                + "'; the network reads min-rgb or text-alpha");
+      }
+    } else {
+      color = ColorMode.MIN_RGB;
     }
     CaptchaResNet.Head chosenHead =
         head != null
@@ -233,7 +269,8 @@ final class TrainCommand implements Callable<Integer> {
             valPerGroup,
             chosenHead,
             lookalikeShare,
-            keepLookalikeCues);
+            keepLookalikeCues,
+            color);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }

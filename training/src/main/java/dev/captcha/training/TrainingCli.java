@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       QuantizeCommand.class,
       CalibrateCommand.class,
+      SetInputCommand.class,
       EvaluateCommand.class,
       BenchCommand.class,
       ChartCommand.class,

@@ -11,11 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.captcha.model.ModelKeys;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.training.quantize.Int8Quantizer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,28 +25,15 @@ class CalibrateCommandTest {
 
   static final Path BUNDLED = Path.of("..", "models", "captcha-resnet.onnx");
 
-  /** Exit code, stdout and stderr of one command. */
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = TrainingCli.commandLine().setErr(new PrintWriter(err, true)).execute(args);
-    } finally {
-      System.setOut(stdout);
-    }
-    return new Run(code, captured.toString(StandardCharsets.UTF_8), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void fitsAndWritesTheTemperatureKeepingEverythingElse(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isRegularFile(BUNDLED), "bundled model not there");
     Path out = dir.resolve("calibrated.onnx");
-    Run r =
+    CliRun r =
         run(
             "calibrate",
             "--model",
@@ -87,7 +69,7 @@ class CalibrateCommandTest {
 
     // evaluate reads the temperature and prints the thresholds table.
     Path json = dir.resolve("eval.json");
-    Run e =
+    CliRun e =
         run(
             "evaluate",
             "--model",
@@ -114,7 +96,7 @@ class CalibrateCommandTest {
   void calibratesOnDegradedCaptchasAsInTraining(@TempDir Path dir) throws Exception {
     assumeTrue(Files.isRegularFile(BUNDLED), "bundled model not there");
     Path out = dir.resolve("calibrated.onnx");
-    Run r =
+    CliRun r =
         run(
             "calibrate",
             "--model",
@@ -137,7 +119,7 @@ class CalibrateCommandTest {
 
     for (String[] bad : new String[][] {{"--augment-rate", "1.5"}, {"--glyph-variation", "-0.1"}}) {
       Path none = dir.resolve("none.onnx");
-      Run refused =
+      CliRun refused =
           run(
               "calibrate",
               "--model",
@@ -156,14 +138,14 @@ class CalibrateCommandTest {
   @Test
   void badInputGetsAnErrorAndWritesNothing(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out.onnx");
-    Run missing =
+    CliRun missing =
         run("calibrate", "--model", dir.resolve("none.onnx").toString(), "--out", out.toString());
     assertEquals(2, missing.code());
     assertTrue(missing.err().startsWith("error: model file"), missing.err());
 
     Path garbage = dir.resolve("garbage.onnx");
     Files.writeString(garbage, "not a model at all");
-    Run notOnnx =
+    CliRun notOnnx =
         run("calibrate", "--model", garbage.toString(), "--out", out.toString(), "--generate", "2");
     assertEquals(2, notOnnx.code(), notOnnx.err());
     assertTrue(notOnnx.err().startsWith("error: "), notOnnx.err());
@@ -181,12 +163,12 @@ class CalibrateCommandTest {
                 "--out",
                 dir.resolve("no/such/folder/x.onnx").toString())
             .code());
-    Run self = run("calibrate", "--model", garbage.toString(), "--out", garbage.toString());
+    CliRun self = run("calibrate", "--model", garbage.toString(), "--out", garbage.toString());
     assertEquals(2, self.code());
     assertTrue(self.err().contains("model file itself"), self.err());
     assertEquals(2, run("calibrate", "--model", garbage.toString()).code(), "--out is required");
     if (Files.isRegularFile(BUNDLED)) {
-      Run font =
+      CliRun font =
           run(
               "calibrate",
               "--model",

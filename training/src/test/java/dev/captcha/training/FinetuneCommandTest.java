@@ -19,11 +19,6 @@ import dev.captcha.training.export.OnnxImporter;
 import dev.captcha.training.model.CaptchaResNet;
 import dev.captcha.training.quantize.Int8Quantizer;
 import dev.captcha.training.train.Trainer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,20 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FinetuneCommandTest {
 
-  /** Output of one command run. */
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome run(String... args) {
-    StringWriter err = new StringWriter();
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      int code = TrainingCli.commandLine().setErr(new PrintWriter(err, true)).execute(args);
-      return new Outcome(code, captured.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(stdout);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** A tiny network with random weights, exported with the required metadata. */
@@ -108,7 +91,7 @@ class FinetuneCommandTest {
     // nothing; the next attempt uses another seed.
     Path outDir = null;
     Path out = null;
-    Outcome o = null;
+    CliRun o = null;
     for (String seed : List.of("1", "2", "3", "4", "5", "6")) {
       base =
           Files.copy(
@@ -171,6 +154,9 @@ class FinetuneCommandTest {
     assertEquals(
         baseMeta.get("captcha.model.name") + " " + baseVersion, meta.get("captcha.finetune.base"));
     assertEquals(Int8Quantizer.sha256(base), meta.get("captcha.finetune.base_sha256"));
+    // Trained and exported with the base's preprocessing.
+    assertEquals(baseMeta.get("captcha.input.color"), meta.get("captcha.input.color"));
+    assertEquals(baseMeta.get("captcha.input.resize"), meta.get("captcha.input.resize"));
     assertEquals("DejaVu Serif", meta.get("captcha.finetune.fonts"));
     assertTrue(meta.get("captcha.finetune.labelled").startsWith("20 usable of 23 files"));
     assertTrue(meta.get("captcha.finetune.validation").contains("new-fonts (8)"));
@@ -257,7 +243,7 @@ class FinetuneCommandTest {
       List<String> args = new ArrayList<>(List.of("finetune"));
       args.addAll(c.args());
       args.addAll(common);
-      Outcome o = run(args.toArray(String[]::new));
+      CliRun o = run(args.toArray(String[]::new));
       assertEquals(2, o.code(), c + "\n" + o.out() + o.err());
       assertTrue(
           o.err().startsWith("error: ") && o.err().contains(c.message()), c + ": " + o.err());

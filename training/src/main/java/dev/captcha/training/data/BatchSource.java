@@ -2,6 +2,7 @@ package dev.captcha.training.data;
 
 import dev.captcha.generator.Captcha;
 import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.model.ColorMode;
 import java.awt.image.BufferedImage;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -21,6 +22,7 @@ public final class BatchSource implements Batches {
 
   private final CaptchaGenerator generator;
   private final Augmenter augmenter;
+  private final ColorMode color;
   private final int batchSize;
   private final int pixels;
   private final long seed;
@@ -29,23 +31,15 @@ public final class BatchSource implements Batches {
   private volatile boolean closed;
   private volatile RuntimeException failure;
 
-  public BatchSource(
-      CaptchaGenerator generator,
-      int batchSize,
-      int width,
-      int height,
-      long seed,
-      long firstBatch) {
-    this(generator, null, batchSize, width, height, seed, firstBatch);
-  }
-
   /**
-   * A source whose captchas pass through {@code augmenter} (null: none) before they become tensors;
-   * the augmentation of captcha {@code i} depends only on {@code (seed, i)}.
+   * A source whose captchas pass through {@code augmenter} (null: none) before they become tensors
+   * by the colour transform {@code color}; the augmentation of captcha {@code i} depends only on
+   * {@code (seed, i)}.
    */
   public BatchSource(
       CaptchaGenerator generator,
       Augmenter augmenter,
+      ColorMode color,
       int batchSize,
       int width,
       int height,
@@ -53,6 +47,7 @@ public final class BatchSource implements Batches {
       long firstBatch) {
     this.generator = generator;
     this.augmenter = augmenter;
+    this.color = color;
     this.batchSize = batchSize;
     this.pixels = width * height;
     this.seed = seed;
@@ -61,24 +56,25 @@ public final class BatchSource implements Batches {
     worker.start();
   }
 
-  /** Fills one batch with the captchas {@code first .. first + n - 1} of stream {@code seed}. */
-  public static Batch make(CaptchaGenerator generator, int n, int pixels, long seed, long first) {
-    return make(generator, null, n, pixels, seed, first);
-  }
-
   /**
-   * Like {@link #make(CaptchaGenerator, int, int, long, long)}, each image through {@code
-   * augmenter} (null: none).
+   * Fills one batch with the captchas {@code first .. first + n - 1} of stream {@code seed}, each
+   * image through {@code augmenter} (null: none) and then the colour transform {@code color}.
    */
   public static Batch make(
-      CaptchaGenerator generator, Augmenter augmenter, int n, int pixels, long seed, long first) {
+      CaptchaGenerator generator,
+      Augmenter augmenter,
+      ColorMode color,
+      int n,
+      int pixels,
+      long seed,
+      long first) {
     float[] x = new float[n * pixels];
     int[] y = new int[n * generator.length()];
     for (int i = 0; i < n; i++) {
       Captcha c = generator.generate(seed, first + i);
       BufferedImage image =
           augmenter == null ? c.image() : augmenter.apply(c.image(), seed, first + i);
-      ImageTensors.minRgb(image, x, i * pixels);
+      ImageTensors.input(image, color, x, i * pixels);
       ImageTensors.labels(c.text(), y, i * generator.length());
     }
     return new Batch(n, x, y);
@@ -87,7 +83,7 @@ public final class BatchSource implements Batches {
   private void produce(long firstBatch) {
     try {
       for (long b = firstBatch; !closed; b++) {
-        Batch batch = make(generator, augmenter, batchSize, pixels, seed, b * batchSize);
+        Batch batch = make(generator, augmenter, color, batchSize, pixels, seed, b * batchSize);
         while (!closed && !queue.offer(batch, 100, TimeUnit.MILLISECONDS)) {
           // wait for the trainer to take one
         }

@@ -12,8 +12,9 @@ import java.awt.image.BufferedImage;
  *
  * <p>The input is one channel, min(R, G, B) / 255: white text maps to 1 and every background of the
  * palette to 0 (gray to 0.5), which keeps the contrast that plain grayscale loses on yellow and
- * cyan. This is the {@code min-rgb} colour transform of the model-file contract, computed by the
- * contract's {@link Preprocessor}, the one the server and the evaluation use.
+ * cyan. This is the {@code min-rgb} colour transform of the model-file contract, or {@code
+ * text-alpha}, the same on clean images and closer to them on JPEG-compressed ones; both computed
+ * by the contract's {@link Preprocessor}, the one the server and the evaluation use.
  */
 public final class ImageTensors {
 
@@ -23,12 +24,12 @@ public final class ImageTensors {
   private ImageTensors() {}
 
   /**
-   * Writes the image's min-RGB channel, scaled to [0, 1], into {@code out} at {@code offset}; the
+   * Writes the image's one channel by the colour transform {@code color} ({@link ColorMode#MIN_RGB}
+   * or {@link ColorMode#TEXT_ALPHA}), scaled to [0, 1], into {@code out} at {@code offset}; the
    * image must already have the model's size.
    */
-  public static void minRgb(BufferedImage image, float[] out, int offset) {
-    InputSpec spec =
-        new InputSpec(1, image.getHeight(), image.getWidth(), ColorMode.MIN_RGB, SCALE, 0, 1);
+  public static void input(BufferedImage image, ColorMode color, float[] out, int offset) {
+    InputSpec spec = new InputSpec(1, image.getHeight(), image.getWidth(), color, SCALE, 0, 1);
     new Preprocessor(spec).toTensor(image, out, offset);
   }
 

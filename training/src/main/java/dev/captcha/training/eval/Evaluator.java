@@ -1,7 +1,9 @@
 package dev.captcha.training.eval;
 
+import dev.captcha.model.ColorMode;
 import dev.captcha.model.ConfidenceTally;
 import dev.captcha.model.HeadsDecoder;
+import dev.captcha.model.InputSpec;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.model.Prediction;
 import dev.captcha.model.Preprocessor;
@@ -39,23 +41,34 @@ public final class Evaluator {
   private final OnnxModel model;
   private final int batchSize;
   private final ResizeRule resize;
+  private final ColorMode color;
 
   /** Evaluates with the preprocessing the model file prescribes. */
   public Evaluator(OnnxModel model, int batchSize) {
-    this(model, batchSize, null);
+    this(model, batchSize, null, null);
   }
 
   /**
-   * Evaluates with the model file's preprocessing but {@code resize} (when not null) in place of
-   * its resize rule, to compare rules by measurement.
+   * Evaluates with the model file's preprocessing but {@code resize} and {@code color} (each when
+   * not null) in place of its resize rule and colour transform, to compare them by measurement.
    */
-  public Evaluator(OnnxModel model, int batchSize, ResizeRule resize) {
+  public Evaluator(OnnxModel model, int batchSize, ResizeRule resize, ColorMode color) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
     }
     this.model = model;
     this.batchSize = batchSize;
     this.resize = resize;
+    this.color = color;
+    if (color != null && color.channels() != model.info().input().channels()) {
+      throw new IllegalArgumentException(
+          "colour transform "
+              + color.label()
+              + " gives "
+              + color.channels()
+              + " channels; the model takes "
+              + model.info().input().channels());
+    }
   }
 
   /** Receives each sample with the model's full answer (per-position candidates and confidence). */
@@ -144,8 +157,14 @@ public final class Evaluator {
       throws IOException {
     ModelMetadata info = model.info();
     Samples.Sample[] batch = new Samples.Sample[batchSize];
-    Preprocessor pre =
-        new Preprocessor(resize == null ? info.input() : info.input().withResize(resize));
+    InputSpec spec = info.input();
+    if (resize != null) {
+      spec = spec.withResize(resize);
+    }
+    if (color != null) {
+      spec = spec.withColor(color);
+    }
+    Preprocessor pre = new Preprocessor(spec);
     int size = info.input().itemSize();
     float[] input = new float[batchSize * size];
     String[] truths = new String[batchSize];

@@ -114,6 +114,8 @@ public final class ModelMetadata {
     }
     Properties p = RunFolder.readState(runDir);
     Map<String, String> m = required(spec, name, version);
+    // Folders written before the key trained on min-rgb.
+    m.put("captcha.input.color", p.getProperty("input_color", "min-rgb").trim());
     for (Map.Entry<String, String> e : FROM_RUN.entrySet()) {
       String v = p.getProperty(checkpointPrefix + e.getValue(), p.getProperty(e.getValue()));
       if (v == null) {

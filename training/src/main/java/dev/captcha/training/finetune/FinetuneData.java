@@ -108,10 +108,14 @@ final class FinetuneData implements Trainer.Data {
   public Map<String, BatchSource.Batch> validation(CaptchaResNet.Spec spec) {
     int pixels = spec.height() * spec.width();
     Map<String, BatchSource.Batch> sets = new LinkedHashMap<>();
-    sets.put(TRAINING_FONTS, BatchSource.make(usual, validationSize, pixels, validationSeed, 0));
+    sets.put(
+        TRAINING_FONTS,
+        BatchSource.make(usual, null, input.color(), validationSize, pixels, validationSeed, 0));
     if (newFonts != null) {
       sets.put(
-          NEW_FONTS, BatchSource.make(newFonts, validationSize, pixels, validationSeed + 1, 0));
+          NEW_FONTS,
+          BatchSource.make(
+              newFonts, null, input.color(), validationSize, pixels, validationSeed + 1, 0));
     }
     if (!heldOut.isEmpty()) {
       sets.put(LABELLED, tensors(heldOut));

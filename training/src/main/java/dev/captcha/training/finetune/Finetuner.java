@@ -6,6 +6,7 @@ import dev.captcha.generator.Charset;
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.model.ColorMode;
 import dev.captcha.model.ModelFormatException;
+import dev.captcha.model.ModelKeys;
 import dev.captcha.model.ModelMetadata;
 import dev.captcha.report.Progress;
 import dev.captcha.training.data.Augmenter;
@@ -146,8 +147,9 @@ public final class Finetuner {
           s.from() + " is an int8 model; fine-tune its float model and quantize the result");
     }
     if (!info.charset().equals(Charset.MODEL_CLASSES)
-        || info.input().color() != ColorMode.MIN_RGB
-        || info.input().channels() != 1) {
+        || info.input().channels() != 1
+        || (info.input().color() != ColorMode.MIN_RGB
+            && info.input().color() != ColorMode.TEXT_ALPHA)) {
       throw new IllegalArgumentException(
           s.from() + " was not written by this exporter (charset or input layout differ)");
     }
@@ -246,7 +248,8 @@ public final class Finetuner {
               0,
               spec.head(),
               0,
-              false);
+              false,
+              info.input().color());
       new Trainer(config, progress, mode, data).run();
 
       // 3. Export the best checkpoint, measure it in ONNX Runtime, record the lineage.
@@ -278,6 +281,8 @@ public final class Finetuner {
       Properties state = RunFolder.readState(runDir);
       Map<String, String> meta =
           new LinkedHashMap<>(Int8Quantizer.metadata(OnnxImporter.read(tmpOut)));
+      // The base's preprocessing, which the fine-tuning read its labelled images with.
+      meta.put(ModelKeys.INPUT_RESIZE, info.input().resize().label());
       meta.put(BASE, info.name() + " " + info.version());
       meta.put(BASE_SHA256, Int8Quantizer.sha256(s.from()));
       if (!s.fonts().isEmpty()) {

@@ -31,7 +31,11 @@ final class GroupValidation {
    * perGroup} is 0.
    */
   static GroupValidation of(
-      List<FontCatalog.WeightedFont> faces, int perGroup, long seed, int pixels) {
+      List<FontCatalog.WeightedFont> faces,
+      int perGroup,
+      long seed,
+      int pixels,
+      dev.captcha.model.ColorMode color) {
     Map<String, List<FontCatalog.WeightedFont>> byGroup = new TreeMap<>();
     for (FontCatalog.WeightedFont f : faces) {
       byGroup.computeIfAbsent(f.group(), g -> new ArrayList<>()).add(f);
@@ -42,7 +46,7 @@ final class GroupValidation {
     List<BatchSource.Batch> parts = new ArrayList<>();
     for (List<FontCatalog.WeightedFont> groupFaces : byGroup.values()) {
       CaptchaGenerator generator = CaptchaGenerator.builder().weightedFonts(groupFaces).build();
-      parts.add(BatchSource.make(generator, perGroup, pixels, seed, 0));
+      parts.add(BatchSource.make(generator, null, color, perGroup, pixels, seed, 0));
     }
     return new GroupValidation(List.copyOf(byGroup.keySet()), perGroup, concat(parts, pixels));
   }

@@ -141,6 +141,7 @@ public final class RunFolder {
     m.put("lookalike_share", Double.toString(config.lookalikeShare()));
     // Folders written before this key existed do not record it; a key not recorded is not compared.
     m.put("keep_lookalike_cues", Boolean.toString(config.keepLookalikeCues()));
+    m.put("input_color", config.inputColor().label());
     return m;
   }
 

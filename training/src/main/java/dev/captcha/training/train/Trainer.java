@@ -501,6 +501,8 @@ public final class Trainer {
             "validation",
             BatchSource.make(
                 generator,
+                null,
+                config.inputColor(),
                 config.validationSize(),
                 spec.height() * spec.width(),
                 config.validationSeed(),
@@ -510,7 +512,11 @@ public final class Trainer {
       @Override
       public GroupValidation groupValidation(int pixels) {
         return GroupValidation.of(
-            faces, config.groupValidationSize(), config.validationSeed(), pixels);
+            faces,
+            config.groupValidationSize(),
+            config.validationSeed(),
+            pixels,
+            config.inputColor());
       }
 
       @Override
@@ -518,6 +524,7 @@ public final class Trainer {
         return new BatchSource(
             trainingGenerator,
             augmenter,
+            config.inputColor(),
             batchSize,
             spec.width(),
             spec.height(),

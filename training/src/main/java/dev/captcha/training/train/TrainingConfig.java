@@ -1,5 +1,6 @@
 package dev.captcha.training.train;
 
+import dev.captcha.model.ColorMode;
 import dev.captcha.training.model.CaptchaResNet;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,8 @@ import java.util.Objects;
  * @param keepLookalikeCues whether the glyph variation keeps the cues between look-alikes (strokes
  *     grow sideways only, {@link #LOOKALIKES} keep their width; see {@code
  *     CaptchaGenerator.Builder#variationKeepsCues})
+ * @param inputColor the colour transform that turns images into the network's one input channel,
+ *     written into the exported model file ({@code min-rgb} or {@code text-alpha})
  */
 public record TrainingConfig(
     Path runDir,
@@ -64,7 +67,8 @@ public record TrainingConfig(
     int groupValidationSize,
     CaptchaResNet.Head head,
     double lookalikeShare,
-    boolean keepLookalikeCues) {
+    boolean keepLookalikeCues,
+    ColorMode inputColor) {
 
   /**
    * The characters that some fonts draw nearly alike: what {@code lookalikeShare} draws more of.
@@ -120,7 +124,8 @@ public record TrainingConfig(
         0,
         CaptchaResNet.Head.MEAN_HEIGHT,
         0,
-        false);
+        false,
+        ColorMode.MIN_RGB);
   }
 
   /**
@@ -193,6 +198,14 @@ public record TrainingConfig(
     if (!(augmentRate >= 0 && augmentRate <= 1) || !(glyphVariation >= 0 && glyphVariation <= 1)) {
       throw new IllegalArgumentException(
           "augmentation and glyph variation rates must be within 0..1");
+    }
+    Objects.requireNonNull(inputColor, "inputColor");
+    if (inputColor.channels() != 1) {
+      throw new IllegalArgumentException(
+          "the network reads one channel; colour transform "
+              + inputColor.label()
+              + " gives "
+              + inputColor.channels());
     }
     if (!(lookalikeShare >= 0 && lookalikeShare < 1)) {
       throw new IllegalArgumentException(

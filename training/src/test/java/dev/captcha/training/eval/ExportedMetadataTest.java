@@ -47,7 +47,7 @@ class ExportedMetadataTest {
             .build();
     Captcha c = g.generate(5, 0);
     float[] expected = new float[64 * 128];
-    ImageTensors.minRgb(c.image(), expected, 0);
+    ImageTensors.input(c.image(), dev.captcha.model.ColorMode.MIN_RGB, expected, 0);
     float[] actual = new float[64 * 128 + 10];
     new Preprocessor(exported().input()).toTensor(c.image(), actual, 10);
     float[] shifted = new float[64 * 128];

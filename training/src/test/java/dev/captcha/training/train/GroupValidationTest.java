@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.ColorMode;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ class GroupValidationTest {
 
   @Test
   void eachGroupDrawsTheSameCaptchasInItsOwnFonts() {
-    GroupValidation v = GroupValidation.of(FACES, 5, 7, PIXELS);
+    GroupValidation v = GroupValidation.of(FACES, 5, 7, PIXELS, ColorMode.MIN_RGB);
     assertNotNull(v);
     assertEquals(List.of("mono", "sans", "serif"), v.groups());
     assertEquals(15, v.batch().size());
@@ -41,18 +42,19 @@ class GroupValidationTest {
 
   @Test
   void noSetForOneGroupOrASizeOfZero() {
-    assertNull(GroupValidation.of(FACES, 0, 7, PIXELS));
+    assertNull(GroupValidation.of(FACES, 0, 7, PIXELS, ColorMode.MIN_RGB));
     assertNull(
         GroupValidation.of(
             FontCatalog.scanDefault().weighted(List.of("DejaVu Sans", "Liberation Sans")),
             5,
             7,
-            PIXELS));
+            PIXELS,
+            ColorMode.MIN_RGB));
   }
 
   @Test
   void accuracyIsCountedPerGroup() {
-    GroupValidation v = GroupValidation.of(FACES, 2, 7, PIXELS);
+    GroupValidation v = GroupValidation.of(FACES, 2, 7, PIXELS, ColorMode.MIN_RGB);
     boolean[] exact = {true, true, true, false, false, false};
     assertEquals(Map.of("mono", 1.0, "sans", 0.5, "serif", 0.0), v.accuracy(exact));
     assertEquals(List.of("mono", "sans", "serif"), List.copyOf(v.accuracy(exact).keySet()));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.captcha.generator.Charset;
+import dev.captcha.model.ColorMode;
 import dev.captcha.training.model.CaptchaResNet;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,10 @@ import org.junit.jupiter.api.Test;
 class RunFolderSettingsTest {
 
   private static TrainingConfig config(boolean keepLookalikeCues) {
+    return config(keepLookalikeCues, ColorMode.MIN_RGB);
+  }
+
+  private static TrainingConfig config(boolean keepLookalikeCues, ColorMode color) {
     return new TrainingConfig(
         Path.of("run"),
         Duration.ofMinutes(1),
@@ -40,7 +45,8 @@ class RunFolderSettingsTest {
         0,
         CaptchaResNet.Head.MEAN_HEIGHT,
         0.3,
-        keepLookalikeCues);
+        keepLookalikeCues,
+        color);
   }
 
   private static Map<String, String> settings(boolean keepLookalikeCues) {
@@ -60,6 +66,31 @@ class RunFolderSettingsTest {
     assertEquals(1, diffs.size(), diffs.toString());
     assertEquals("keep_lookalike_cues", diffs.get(0).key());
     assertEquals("true", diffs.get(0).recorded());
+  }
+
+  @Test
+  void theInputColourIsRecordedAndAChangeOfItIsNoticed() {
+    CaptchaResNet.Spec spec = CaptchaResNet.Spec.standard(4, 62);
+    Map<String, String> text =
+        RunFolder.configOf(config(true, ColorMode.TEXT_ALPHA), spec, Charset.MODEL_CLASSES);
+    assertEquals("text-alpha", text.get("input_color"));
+    assertEquals("min-rgb", settings(true).get("input_color"));
+    Properties recorded = new Properties();
+    recorded.putAll(settings(true));
+    List<RunFolder.Difference> diffs = RunFolder.differences(recorded, text);
+    assertEquals(1, diffs.size(), diffs.toString());
+    assertEquals("input_color", diffs.get(0).key());
+    // A folder from before the key trained on min-rgb and resumes as it was.
+    recorded.remove("input_color");
+    assertTrue(RunFolder.differences(recorded, settings(true)).isEmpty());
+  }
+
+  @Test
+  void aNetworkOfOneChannelRefusesATransformOfThree() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> config(false, ColorMode.RGB));
+    assertTrue(e.getMessage().contains("rgb"), e.getMessage());
   }
 
   @Test

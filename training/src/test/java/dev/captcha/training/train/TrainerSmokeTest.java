@@ -73,7 +73,8 @@ class TrainerSmokeTest {
         base.groupValidationSize(),
         base.head(),
         lookalikeShare,
-        base.keepLookalikeCues());
+        base.keepLookalikeCues(),
+        base.inputColor());
   }
 
   private static TrainingConfig config(Path dir, int steps, boolean resume) {
@@ -167,7 +168,8 @@ class TrainerSmokeTest {
             3,
             CaptchaResNet.Head.ROWS,
             0.3,
-            false);
+            false,
+            dev.captcha.model.ColorMode.TEXT_ALPHA);
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
         new Trainer(
@@ -194,6 +196,18 @@ class TrainerSmokeTest {
     assertEquals("3", RunFolder.readState(dir).getProperty("validation_group_size"));
     assertEquals("rows", RunFolder.readState(dir).getProperty("head"));
     assertEquals("0.3", RunFolder.readState(dir).getProperty("lookalike_share"));
+    // Trained on text-alpha: recorded, and the export declares it.
+    assertEquals("text-alpha", RunFolder.readState(dir).getProperty("input_color"));
+    assertEquals(
+        "text-alpha",
+        dev.captcha.training.export.ModelMetadata.forRun(
+                Checkpoint.parseNetwork(
+                    Checkpoint.header(RunFolder.checkpoint(dir, RunFolder.Choice.LAST)).network()),
+                "g",
+                "0.0.1",
+                dir,
+                java.time.Instant.now())
+            .get("captcha.input.color"));
 
     assertEquals(
         CaptchaResNet.Head.ROWS,
