@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Compares two server builds at one request in flight, side by side: both servers run at once,
+# Compares two server builds (or two model files, MODEL_A and MODEL_B, on one build) at one request
+# in flight, side by side: both servers run at once,
 # pinned to the same SERVER_CORES, each warmed up alike; then ROUNDS alternating rounds measure
 # the p50 of one unary call and of one SolveStream item in flight on each, so that a machine whose
 # speed drifts affects both alike. Prints each round and, per kind, the median p50 of each build and
 # the median of the per-round ratios B / A.
 # Run from the repository root after building the load-test jar:
 #   JAR_A=old/captcha-server.jar JAR_B=server/target/captcha-server.jar load-test/bench/ab-one-in-flight.sh
+#   JAR_A=server/target/captcha-server.jar JAR_B=server/target/captcha-server.jar \
+#     MODEL_A=a.onnx MODEL_B=b.onnx load-test/bench/ab-one-in-flight.sh
 set -euo pipefail
 
 JAR_A=${JAR_A:?set JAR_A to the first server jar}
 JAR_B=${JAR_B:?set JAR_B to the second server jar}
 HARNESS_JAR=${HARNESS_JAR:-load-test/target/captcha-load-test.jar}
 MODEL=${MODEL:-models/captcha-resnet.onnx}
+MODEL_A=${MODEL_A:-$MODEL}
+MODEL_B=${MODEL_B:-$MODEL}
 SERVER_ARGS=${SERVER_ARGS:---instances 1 --intra-op-threads 1}
 SERVER_CORES=${SERVER_CORES:-0}
 LOAD_CORES=${LOAD_CORES:-$([[ $(nproc) -gt 1 ]] && echo "1-$(($(nproc) - 1))" || echo 0)}
@@ -25,9 +30,9 @@ mkdir -p "$OUT"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 for side in A B; do
-  jar_var=JAR_$side; port_var=PORT_$side
+  jar_var=JAR_$side; port_var=PORT_$side; model_var=MODEL_$side
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CORES" java -jar "${!jar_var}" --port "${!port_var}" --model "$MODEL" \
+  taskset -c "$SERVER_CORES" java -jar "${!jar_var}" --port "${!port_var}" --model "${!model_var}" \
     --http-port -1 --metrics-port -1 $SERVER_ARGS >"$OUT/server-$side.log" 2>&1 &
   pids+=($!)
 done
