@@ -79,8 +79,7 @@ class TensorParityTest {
       assertArrayEquals(evaluation, server, s.name());
       if (i < generated) {
         float[] data = new float[training.input().itemSize()];
-        ImageTensors.input(
-            generator.generate(31, i).image(), training.input().color(), data, 0);
+        ImageTensors.input(generator.generate(31, i).image(), training.input().color(), data, 0);
         assertArrayEquals(data, server, "data pipeline, " + s.name());
       }
     }
