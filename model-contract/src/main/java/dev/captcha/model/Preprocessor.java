@@ -49,29 +49,43 @@ public final class Preprocessor {
       fill(image, spec.color(), out, offset, plane, scale, shift);
       return;
     }
+    transformPlanes(rgbAtInputSize(image), spec.color(), out, offset, scale, shift);
+  }
+
+  /**
+   * The image's R, G and B planes at the input size, one after the other: composited over black,
+   * then stretched by the spec's resize rule where the image has another size.
+   */
+  private float[] rgbAtInputSize(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    int plane = spec.height() * spec.width();
+    float[] rgb = new float[3 * plane];
+    if (w == spec.width() && h == spec.height()) {
+      fill(image, ColorMode.RGB, rgb, 0, plane, 1, 0);
+      return rgb;
+    }
     int pixels = w * h;
-    float[] rgb = new float[3 * pixels];
-    fill(image, ColorMode.RGB, rgb, 0, pixels, 1, 0);
-    float[][] resized = new float[3][plane];
+    float[] src = new float[3 * pixels];
+    fill(image, ColorMode.RGB, src, 0, pixels, 1, 0);
+    float[] one = spec.resize() == ResizeRule.AREA_STRETCH ? new float[plane] : null;
     for (int c = 0; c < 3; c++) {
-      if (spec.resize() == ResizeRule.AREA_STRETCH) {
-        resizeArea(rgb, c * pixels, w, h, resized[c], spec.width(), spec.height());
+      if (one != null) {
+        resizeArea(src, c * pixels, w, h, one, spec.width(), spec.height());
+        System.arraycopy(one, 0, rgb, c * plane, plane);
       } else {
-        resizeBilinear(rgb, c * pixels, w, h, resized[c], 0, spec.width(), spec.height(), 1, 0);
+        resizeBilinear(src, c * pixels, w, h, rgb, c * plane, spec.width(), spec.height(), 1, 0);
       }
     }
+    return rgb;
+  }
+
+  /** Writes every pixel of the RGB planes {@code rgb} colour-transformed by {@code mode}. */
+  private void transformPlanes(
+      float[] rgb, ColorMode mode, float[] out, int offset, float scale, float shift) {
+    int plane = spec.height() * spec.width();
     for (int i = 0; i < plane; i++) {
-      put(
-          out,
-          offset,
-          plane,
-          spec.color(),
-          i,
-          resized[0][i],
-          resized[1][i],
-          resized[2][i],
-          scale,
-          shift);
+      put(out, offset, plane, mode, i, rgb[i], rgb[plane + i], rgb[2 * plane + i], scale, shift);
     }
   }
 
@@ -107,26 +121,8 @@ public final class Preprocessor {
    * of its 8-bit channels.
    */
   private void textAlpha(BufferedImage image, float[] out, int offset, float scale, float shift) {
-    int w = image.getWidth();
-    int h = image.getHeight();
     int plane = spec.height() * spec.width();
-    float[] rgb = new float[3 * plane];
-    if (w == spec.width() && h == spec.height()) {
-      fill(image, ColorMode.RGB, rgb, 0, plane, 1, 0);
-    } else {
-      int pixels = w * h;
-      float[] src = new float[3 * pixels];
-      fill(image, ColorMode.RGB, src, 0, pixels, 1, 0);
-      for (int c = 0; c < 3; c++) {
-        if (spec.resize() == ResizeRule.AREA_STRETCH) {
-          float[] one = new float[plane];
-          resizeArea(src, c * pixels, w, h, one, spec.width(), spec.height());
-          System.arraycopy(one, 0, rgb, c * plane, plane);
-        } else {
-          resizeBilinear(src, c * pixels, w, h, rgb, c * plane, spec.width(), spec.height(), 1, 0);
-        }
-      }
-    }
+    float[] rgb = rgbAtInputSize(image);
     // The per-channel median over 256 bins of every TEXT_ALPHA_SAMPLE_STEP-th pixel (the values lie
     // in [0, 255]); the background covers most of the image, so a sample finds it as well.
     int[] hist = new int[3 * 256];
@@ -158,19 +154,7 @@ public final class Preprocessor {
       norm += weight[k] * d[k] * d[k];
     }
     if (norm < TEXT_ALPHA_MIN_CONTRAST) {
-      for (int i = 0; i < plane; i++) {
-        put(
-            out,
-            offset,
-            plane,
-            ColorMode.MIN_RGB,
-            i,
-            rgb[i],
-            rgb[plane + i],
-            rgb[2 * plane + i],
-            scale,
-            shift);
-      }
+      transformPlanes(rgb, ColorMode.MIN_RGB, out, offset, scale, shift);
       return;
     }
     float[] a = new float[3];

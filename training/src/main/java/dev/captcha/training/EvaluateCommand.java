@@ -180,22 +180,8 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!changes.isEmpty() && changes.stream().noneMatch(d -> d instanceof Degradation.None)) {
       changes.add(0, new Degradation.None());
     }
-    ResizeRule resizeRule = null;
-    if (resize != null) {
-      resizeRule = ResizeRule.parse(resize.trim());
-      if (resizeRule == null) {
-        throw new IllegalArgumentException(
-            "--resize is '" + resize + "'; known: bilinear-stretch, area-stretch");
-      }
-    }
-    ColorMode colorMode = null;
-    if (inputColor != null) {
-      colorMode = ColorMode.parse(inputColor.trim());
-      if (colorMode == null) {
-        throw new IllegalArgumentException(
-            "--input-color is '" + inputColor + "'; known: " + ColorMode.labels());
-      }
-    }
+    ResizeRule resizeRule = resize == null ? null : InputOptions.resize(resize);
+    ColorMode colorMode = inputColor == null ? null : InputOptions.color(inputColor);
     if (perFamily && source.dir != null) {
       throw new IllegalArgumentException("--per-family needs --generate, not --dir");
     }

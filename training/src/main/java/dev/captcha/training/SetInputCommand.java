@@ -86,29 +86,14 @@ final class SetInputCommand implements Callable<Integer> {
     }
     List<String> changes = new ArrayList<>();
     if (inputColor != null) {
-      ColorMode color = ColorMode.parse(inputColor.trim());
-      if (color == null) {
-        throw new IllegalArgumentException(
-            "--input-color is '" + inputColor + "'; known: " + ColorMode.labels());
-      }
-      if (color.channels() != info.input().channels()) {
-        throw new IllegalArgumentException(
-            "--input-color "
-                + color.label()
-                + " gives "
-                + color.channels()
-                + " channels; the model reads "
-                + info.input().channels());
-      }
+      ColorMode color = InputOptions.color(inputColor);
+      // InputSpec refuses a transform of another channel count than the model's.
+      info.input().withColor(color);
       changes.add("colour " + info.input().color().label() + " -> " + color.label());
       meta.put(ModelKeys.INPUT_COLOR, color.label());
     }
     if (resize != null) {
-      ResizeRule rule = ResizeRule.parse(resize.trim());
-      if (rule == null) {
-        throw new IllegalArgumentException(
-            "--resize is '" + resize + "'; known: bilinear-stretch, area-stretch");
-      }
+      ResizeRule rule = InputOptions.resize(resize);
       changes.add("resize " + info.input().resize().label() + " -> " + rule.label());
       meta.put(ModelKeys.INPUT_RESIZE, rule.label());
     }

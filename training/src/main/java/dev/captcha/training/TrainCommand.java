@@ -217,25 +217,17 @@ final class TrainCommand implements Callable<Integer> {
               ? TrainingConfig.STANDARD_WIDTHS
               : Arrays.stream(file.widths()).boxed().toList();
     }
+    // TrainingConfig refuses a transform of more than the network's one channel.
     ColorMode color;
     if (inputColor != null) {
-      color = ColorMode.parse(inputColor.trim());
-      if (color == null || color.channels() != 1) {
-        throw new IllegalArgumentException(
-            "--input-color is '"
-                + inputColor
-                + "'; the network reads one channel: min-rgb, text-alpha");
-      }
+      color = InputOptions.color(inputColor);
     } else if (initModel != null) {
       String declared =
           Int8Quantizer.metadata(initModel).getOrDefault(ModelKeys.INPUT_COLOR, "min-rgb");
       color = ColorMode.parse(declared);
-      if (color == null || color.channels() != 1) {
+      if (color == null) {
         throw new IllegalArgumentException(
-            initFrom
-                + " declares input colour '"
-                + declared
-                + "'; the network reads min-rgb or text-alpha");
+            initFrom + " declares input colour '" + declared + "'; known: " + ColorMode.labels());
       }
     } else {
       color = ColorMode.MIN_RGB;

@@ -40,8 +40,9 @@ public final class Evaluator {
 
   private final OnnxModel model;
   private final int batchSize;
-  private final ResizeRule resize;
-  private final ColorMode color;
+
+  /** The preprocessing: the model file's, with the overrides given. */
+  private final InputSpec inputSpec;
 
   /** Evaluates with the preprocessing the model file prescribes. */
   public Evaluator(OnnxModel model, int batchSize) {
@@ -58,17 +59,12 @@ public final class Evaluator {
     }
     this.model = model;
     this.batchSize = batchSize;
-    this.resize = resize;
-    this.color = color;
-    if (color != null && color.channels() != model.info().input().channels()) {
-      throw new IllegalArgumentException(
-          "colour transform "
-              + color.label()
-              + " gives "
-              + color.channels()
-              + " channels; the model takes "
-              + model.info().input().channels());
+    InputSpec spec = model.info().input();
+    if (resize != null) {
+      spec = spec.withResize(resize);
     }
+    // InputSpec refuses a transform of another channel count than the model's.
+    this.inputSpec = color == null ? spec : spec.withColor(color);
   }
 
   /** Receives each sample with the model's full answer (per-position candidates and confidence). */
@@ -157,14 +153,7 @@ public final class Evaluator {
       throws IOException {
     ModelMetadata info = model.info();
     Samples.Sample[] batch = new Samples.Sample[batchSize];
-    InputSpec spec = info.input();
-    if (resize != null) {
-      spec = spec.withResize(resize);
-    }
-    if (color != null) {
-      spec = spec.withColor(color);
-    }
-    Preprocessor pre = new Preprocessor(spec);
+    Preprocessor pre = new Preprocessor(inputSpec);
     int size = info.input().itemSize();
     float[] input = new float[batchSize * size];
     String[] truths = new String[batchSize];

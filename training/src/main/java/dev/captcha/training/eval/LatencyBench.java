@@ -143,6 +143,13 @@ public final class LatencyBench {
     return rows;
   }
 
+  /** The median of {@code values} (in any order; the mean of the two middles for an even count). */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return percentile(sorted, 0.5);
+  }
+
   /** The {@code q} quantile of sorted values (nearest rank, the median of two middles for 0.5). */
   static double percentile(double[] sorted, double q) {
     if (q == 0.5 && sorted.length % 2 == 0) {

@@ -102,22 +102,16 @@ public final class PairedBench {
           new Row(
               b,
               rounds,
-              median(wall[0]),
-              median(wall[1]),
-              median(wall[2]),
-              median(cpu[0]),
-              median(cpu[1]),
-              median(cpu[2]),
+              LatencyBench.median(wall[0]),
+              LatencyBench.median(wall[1]),
+              LatencyBench.median(wall[2]),
+              LatencyBench.median(cpu[0]),
+              LatencyBench.median(cpu[1]),
+              LatencyBench.median(cpu[2]),
               bestA,
               bestC));
     }
     return rows;
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return LatencyBench.percentile(s, 0.5);
   }
 
   private static Block block(

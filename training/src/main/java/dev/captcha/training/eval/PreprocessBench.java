@@ -10,7 +10,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -83,15 +82,8 @@ public final class PreprocessBench {
       for (int r = 0; r < rounds; r++) {
         ratios[r] = micros[k][r] / micros[0][r];
       }
-      rows.add(new Row(modes.get(k), median(micros[k]), median(ratios)));
+      rows.add(new Row(modes.get(k), LatencyBench.median(micros[k]), LatencyBench.median(ratios)));
     }
     return rows;
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 }
