@@ -113,6 +113,14 @@ final class FinetuneCommand implements Callable<Integer> {
   List<String> baseFonts = FontCatalog.TRAINING_FAMILIES;
 
   @Option(
+      names = "--slot-mix",
+      defaultValue = "0.5",
+      description =
+          "Share of labelled training images recombined character by character from several"
+              + " labelled images of the same size (default: ${DEFAULT-VALUE}; 0: never).")
+  double slotMix;
+
+  @Option(
       names = "--augment-rate",
       defaultValue = "0.2",
       description =
@@ -190,6 +198,7 @@ final class FinetuneCommand implements Callable<Integer> {
             evalEvery,
             valSize,
             baseShare,
+            slotMix,
             augmentRate,
             seed,
             threads,

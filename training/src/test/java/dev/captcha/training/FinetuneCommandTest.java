@@ -159,6 +159,7 @@ class FinetuneCommandTest {
     assertEquals(baseMeta.get("captcha.input.resize"), meta.get("captcha.input.resize"));
     assertEquals("DejaVu Serif", meta.get("captcha.finetune.fonts"));
     assertTrue(meta.get("captcha.finetune.labelled").startsWith("20 usable of 23 files"));
+    assertEquals("0.50", meta.get("captcha.finetune.slot_mix"));
     assertTrue(meta.get("captcha.finetune.validation").contains("new-fonts (8)"));
     assertTrue(meta.get("captcha.finetune.validation").contains("->"));
     assertTrue(meta.containsKey("captcha.finetune.minutes"));
@@ -210,6 +211,17 @@ class FinetuneCommandTest {
             new Case(
                 List.of("--from", base.toString(), "--out", out, "--fonts", text.toString()),
                 "not a font file"),
+            new Case(
+                List.of(
+                    "--from",
+                    base.toString(),
+                    "--out",
+                    out,
+                    "--labelled",
+                    badLabels.toString(),
+                    "--slot-mix",
+                    "1.5"),
+                "--slot-mix must be between 0 and 1"),
             new Case(
                 List.of("--from", bare.toString(), "--out", out, "--fonts", "DejaVu Serif"),
                 "lacks the model-file metadata"),

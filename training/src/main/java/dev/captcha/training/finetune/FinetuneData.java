@@ -45,6 +45,8 @@ final class FinetuneData implements Trainer.Data {
   private final List<LabelledSamples.Sample> train;
   private final List<LabelledSamples.Sample> heldOut;
   private final double[] cumulativeShares;
+  private final SlotMix slotMix;
+  private final double slotMixShare;
   private final Augmenter augmenter;
   private final long seed;
   private final long validationSeed;
@@ -57,6 +59,8 @@ final class FinetuneData implements Trainer.Data {
    * @param heldOut labelled images held out for validation (may be empty)
    * @param usualShare share of the training images drawn from {@code usual}; the rest is split
    *     evenly between the new fonts and the labelled images, where given
+   * @param slotMixShare share of the labelled training images recombined slot by slot ({@link
+   *     SlotMix}) before they are varied
    */
   FinetuneData(
       int length,
@@ -66,6 +70,7 @@ final class FinetuneData implements Trainer.Data {
       List<LabelledSamples.Sample> train,
       List<LabelledSamples.Sample> heldOut,
       double usualShare,
+      double slotMixShare,
       Augmenter augmenter,
       long seed,
       long validationSeed,
@@ -80,6 +85,8 @@ final class FinetuneData implements Trainer.Data {
     double rest = others == 0 ? 0 : (1 - usualShare) / others;
     double u = others == 0 ? 1 : usualShare;
     this.cumulativeShares = new double[] {u, u + (newFonts != null ? rest : 0), 1.0};
+    this.slotMixShare = slotMixShare;
+    this.slotMix = slotMixShare > 0 ? new SlotMix(train) : null;
     this.augmenter = augmenter;
     this.seed = seed;
     this.validationSeed = validationSeed;
@@ -159,8 +166,14 @@ final class FinetuneData implements Trainer.Data {
         text = c.text();
       } else {
         LabelledSamples.Sample s = train.get(rnd.nextInt(train.size()));
-        image = rnd.nextDouble() < VARIED_SHARE ? SampleVariation.vary(s.image(), rnd) : s.image();
+        image = s.image();
         text = s.text();
+        if (slotMix != null && rnd.nextDouble() < slotMixShare) {
+          SlotMix.Mixed m = slotMix.mix(s, rnd);
+          image = m.image();
+          text = m.text();
+        }
+        image = rnd.nextDouble() < VARIED_SHARE ? SampleVariation.vary(image, rnd) : image;
       }
       if (augmenter != null) {
         image = augmenter.apply(image, seed, g);

@@ -53,6 +53,7 @@ public final class Finetuner {
   public static final String FONTS = "captcha.finetune.fonts";
   public static final String LABELLED_KEY = "captcha.finetune.labelled";
   public static final String MIX = "captcha.finetune.mix";
+  public static final String SLOT_MIX = "captcha.finetune.slot_mix";
   public static final String MINUTES = "captcha.finetune.minutes";
   public static final String VALIDATION = "captcha.finetune.validation";
 
@@ -83,6 +84,7 @@ public final class Finetuner {
       int evalEvery,
       int validationSize,
       double usualShare,
+      double slotMix,
       double augmentRate,
       long seed,
       int threads,
@@ -100,6 +102,9 @@ public final class Finetuner {
       }
       if (!(usualShare > 0 && usualShare < 1)) {
         throw new IllegalArgumentException("--base-share must be between 0 and 1, exclusive");
+      }
+      if (!(slotMix >= 0 && slotMix <= 1)) {
+        throw new IllegalArgumentException("--slot-mix must be between 0 and 1, got " + slotMix);
       }
       if (validationSize < 1) {
         throw new IllegalArgumentException("--val-size must be >= 1");
@@ -209,6 +214,7 @@ public final class Finetuner {
             train,
             heldOut,
             s.usualShare(),
+            s.slotMix(),
             s.augmentRate() > 0 ? new Augmenter(s.augmentRate()) : null,
             s.seed(),
             VALIDATION_SEED,
@@ -290,6 +296,7 @@ public final class Finetuner {
       }
       if (labelledLine != null) {
         meta.put(LABELLED_KEY, labelledLine);
+        meta.put(SLOT_MIX, String.format(Locale.ROOT, "%.2f", s.slotMix()));
       }
       meta.put(
           MIX,

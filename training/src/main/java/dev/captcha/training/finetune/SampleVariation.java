@@ -27,6 +27,9 @@ final class SampleVariation {
   /** Largest per-channel distance from the background colour that still counts as background. */
   static final int BACKGROUND_TOLERANCE = 40;
 
+  /** Least distance (RGB, Euclidean) between text and background for blending by opacity. */
+  static final int MIN_TEXT_CONTRAST = 30;
+
   private static final int[] BACKGROUNDS =
       CaptchaGenerator.DEFAULT_BACKGROUNDS.stream().mapToInt(c -> c.getRGB() & 0xFFFFFF).toArray();
 
@@ -90,10 +93,68 @@ final class SampleVariation {
   }
 
   /**
-   * Replaces the commonest colour (the background of a library captcha) and the colours near it by
-   * {@code colour}, keeping each pixel's difference from it.
+   * Replaces the background (the commonest colour) by {@code colour}. Each pixel is read as the
+   * text colour (the brightest) over the background with an opacity {@code t}, the least-squares
+   * fit of {@code p - background} on {@code text - background} clamped to [0, 1], plus what that
+   * leaves over; it is written as the same opacity of the text colour over the new background plus
+   * the same remainder, so anti-aliased edges blend into the new background as the library would
+   * have drawn them. Where text and background are too alike to tell apart (under {@link
+   * #MIN_TEXT_CONTRAST} levels), the pixels within {@link #BACKGROUND_TOLERANCE} of the background
+   * are moved by the colour difference instead.
    */
   static void recolourBackground(int[] px, int colour) {
+    int[] b = channels(background(px));
+    int[] f = channels(brightest(px));
+    int[] to = channels(colour);
+    double norm = 0;
+    for (int c = 0; c < 3; c++) {
+      norm += (double) (f[c] - b[c]) * (f[c] - b[c]);
+    }
+    boolean blend = norm >= (double) MIN_TEXT_CONTRAST * MIN_TEXT_CONTRAST;
+    int[] p = new int[3];
+    int[] v = new int[3];
+    for (int i = 0; i < px.length; i++) {
+      unpack(px[i], p);
+      if (blend) {
+        double dot = 0;
+        for (int c = 0; c < 3; c++) {
+          dot += (double) (p[c] - b[c]) * (f[c] - b[c]);
+        }
+        double t = Math.max(0, Math.min(1, dot / norm));
+        for (int c = 0; c < 3; c++) {
+          double rest = p[c] - (b[c] + t * (f[c] - b[c]));
+          v[c] = clamp((int) Math.round(to[c] + t * (f[c] - to[c]) + rest));
+        }
+      } else {
+        int far = 0;
+        for (int c = 0; c < 3; c++) {
+          far = Math.max(far, Math.abs(p[c] - b[c]));
+        }
+        if (far > BACKGROUND_TOLERANCE) {
+          continue;
+        }
+        for (int c = 0; c < 3; c++) {
+          v[c] = clamp(to[c] + p[c] - b[c]);
+        }
+      }
+      px[i] = 0xFF000000 | v[0] << 16 | v[1] << 8 | v[2];
+    }
+  }
+
+  private static int[] channels(int rgb) {
+    int[] out = new int[3];
+    unpack(rgb, out);
+    return out;
+  }
+
+  private static void unpack(int rgb, int[] out) {
+    out[0] = (rgb >> 16) & 0xFF;
+    out[1] = (rgb >> 8) & 0xFF;
+    out[2] = rgb & 0xFF;
+  }
+
+  /** The commonest colour of the pixels: the background of a library captcha. */
+  static int background(int[] px) {
     Map<Integer, Integer> counts = new HashMap<>();
     int mode = 0;
     int best = -1;
@@ -105,18 +166,7 @@ final class SampleVariation {
         mode = c;
       }
     }
-    for (int i = 0; i < px.length; i++) {
-      int c = px[i];
-      int dr = ((c >> 16) & 0xFF) - ((mode >> 16) & 0xFF);
-      int dg = ((c >> 8) & 0xFF) - ((mode >> 8) & 0xFF);
-      int db = (c & 0xFF) - (mode & 0xFF);
-      if (Math.max(Math.abs(dr), Math.max(Math.abs(dg), Math.abs(db))) <= BACKGROUND_TOLERANCE) {
-        int r = clamp(((colour >> 16) & 0xFF) + dr);
-        int g = clamp(((colour >> 8) & 0xFF) + dg);
-        int b = clamp((colour & 0xFF) + db);
-        px[i] = 0xFF000000 | r << 16 | g << 8 | b;
-      }
-    }
+    return mode;
   }
 
   /** The colour with the highest min(R, G, B): the text colour of a library captcha (white). */

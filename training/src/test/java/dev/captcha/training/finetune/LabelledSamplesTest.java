@@ -113,4 +113,18 @@ class LabelledSamplesTest {
     }
     assertTrue(changed > 0);
   }
+
+  @Test
+  void recolouringKeepsTheTextsOpacityOverTheNewBackground() {
+    int[] px = new int[100];
+    java.util.Arrays.fill(px, 0xFFFF0000); // red background
+    java.util.Arrays.fill(px, 0, 10, 0xFFFFFFFF); // white text
+    px[10] = 0xFFFF8080; // an edge: half white over red
+    px[11] = 0xFFFF4040; // a quarter
+    SampleVariation.recolourBackground(px, 0x0000FF);
+    assertEquals(0x0000FF, px[50] & 0xFFFFFF);
+    assertEquals(0xFFFFFF, px[0] & 0xFFFFFF);
+    assertEquals(0x8080FF, px[10] & 0xFFFFFF, Integer.toHexString(px[10]));
+    assertEquals(0x4040FF, px[11] & 0xFFFFFF, Integer.toHexString(px[11]));
+  }
 }
