@@ -88,13 +88,18 @@ final class SlotMix {
       SampleVariation.recolourBackground(from, background);
       int dst = slots[i];
       int src = slots[j];
+      // The last slot's glyph may reach past its gap to the right edge: take those columns too,
+      // from the donor's last slot, or blank where the donor's slot has a neighbour there.
+      int width = i == n - 1 ? w - dst : gap;
       for (int y = 0; y < h; y++) {
-        for (int x = 0; x < gap; x++) {
+        for (int x = 0; x < width; x++) {
           int dx = dst + x;
           int sx = src + x;
-          if (dx >= 0 && dx < w && sx >= 0 && sx < w) {
-            px[y * w + dx] = from[y * w + sx];
+          if (dx < 0 || dx >= w) {
+            continue;
           }
+          boolean inside = sx >= 0 && sx < w && (x < gap || j == n - 1);
+          px[y * w + dx] = inside ? from[y * w + sx] : 0xFF000000 | background;
         }
       }
       chars[i] = donor.text().charAt(j);
