@@ -54,6 +54,15 @@ public final class MicroBatcher<I, O> {
   /** Arrivals remembered for the arrival-rate estimate. */
   private static final int ARRIVAL_WINDOW = 32;
 
+  /** Time constant of the sustained arrival-rate estimate. */
+  private static final long RATE_TIME_CONSTANT_NANOS = 1_000_000_000L;
+
+  /**
+   * Highest utilisation of an instance that the latency-budget cap may leave: the cap never goes
+   * below the batch size whose throughput serves the sustained arrival rate at this utilisation.
+   */
+  private static final double KEEP_UP_UTILISATION = 0.85;
+
   private final BatcherSettings settings;
   private final List<BatchEngine<I, O>> engines;
   private final NanoClock clock;
@@ -73,6 +82,12 @@ public final class MicroBatcher<I, O> {
   private final long[] arrivals = new long[ARRIVAL_WINDOW];
   private int arrivalCount;
   private int arrivalNext;
+  // Exponentially decayed count of arrivals (time constant RATE_TIME_CONSTANT_NANOS) and when it
+  // was last brought up to date: the sustained arrival rate, steadier than the recent-arrivals
+  // window, which follows every burst.
+  private double decayedArrivals;
+  private long decayedAt;
+  private boolean decayedStarted;
   private boolean closing;
   private int completing;
   private DelayScheduler.Cancellable timer;
@@ -278,6 +293,13 @@ public final class MicroBatcher<I, O> {
     }
   }
 
+  /** The most requests a batch starting now may take (see {@link #batchCapLocked}). */
+  int batchCap() {
+    synchronized (lock) {
+      return batchCapLocked(clock.nanoTime());
+    }
+  }
+
   /** The estimated arrival rate in requests per second, from the most recent arrivals. */
   public double arrivalsPerSecond() {
     synchronized (lock) {
@@ -374,7 +396,7 @@ public final class MicroBatcher<I, O> {
       if (head == null) {
         break;
       }
-      int max = batchCapLocked();
+      int max = batchCapLocked(now);
       int queued = queue.size();
       int size;
       long holdUntil =
@@ -423,7 +445,7 @@ public final class MicroBatcher<I, O> {
     if (expected < queued + 1) {
       return now;
     }
-    int target = (int) Math.min(batchCapLocked(), Math.ceil(expected));
+    int target = (int) Math.min(batchCapLocked(now), Math.ceil(expected));
     long cost = (long) costModel.estimateNanos(target);
     long until =
         settings.mode() == BatchingMode.LATENCY_BUDGET
@@ -438,10 +460,13 @@ public final class MicroBatcher<I, O> {
    * batching does not pay (a CPU) no more than the largest batch whose estimated cost fits in half
    * the budget. A request that arrives just after a batch starts waits for that batch and then runs
    * in the next one, so two batch costs must fit in the budget; where a batch of n costs about n
-   * single images, smaller batches cost no throughput. Where batching pays, a smaller batch would
-   * cost throughput, so the cap stays the max batch size.
+   * single images, smaller batches cost little throughput. Little is not nothing: each batch pays
+   * the fixed cost again, so the cap never goes below the smallest batch whose throughput serves
+   * the sustained arrival rate with an instance at most {@link #KEEP_UP_UTILISATION} busy; near
+   * saturation a smaller cap would build a queue that no budget survives. Where batching pays, a
+   * smaller batch would cost throughput, so the cap stays the max batch size.
    */
-  private int batchCapLocked() {
+  private int batchCapLocked(long now) {
     int max = settings.maxBatchSize();
     if (settings.mode() != BatchingMode.LATENCY_BUDGET
         || !costModel.ready()
@@ -453,7 +478,22 @@ public final class MicroBatcher<I, O> {
       return max;
     }
     double fits = Math.floor((latencyBudgetNanos / 2.0 - costModel.fixedNanos()) / perItem);
-    return (int) Math.max(1, Math.min(max, fits));
+    int cap = (int) Math.max(1, Math.min(max, fits));
+    return Math.max(cap, keepUpBatchLocked(now, perItem));
+  }
+
+  /**
+   * The smallest batch size n whose throughput {@code n / (fixed + n * perItem)} per instance
+   * serves the sustained arrival rate at {@link #KEEP_UP_UTILISATION}, at most the max batch size.
+   */
+  private int keepUpBatchLocked(long now, double perItem) {
+    double perInstance = sustainedRateLocked(now) / engines.size() / KEEP_UP_UTILISATION;
+    double spare = 1 - perInstance * perItem;
+    if (spare <= 0) {
+      return settings.maxBatchSize();
+    }
+    double n = Math.ceil(perInstance * costModel.fixedNanos() / spare);
+    return (int) Math.max(1, Math.min(settings.maxBatchSize(), n));
   }
 
   /**
@@ -482,11 +522,29 @@ public final class MicroBatcher<I, O> {
   }
 
   private void recordArrivalLocked(long now) {
+    decayedArrivals = sustainedCountLocked(now) + 1;
+    decayedAt = now;
+    decayedStarted = true;
     arrivals[arrivalNext] = now;
     arrivalNext = (arrivalNext + 1) % ARRIVAL_WINDOW;
     if (arrivalCount < ARRIVAL_WINDOW) {
       arrivalCount++;
     }
+  }
+
+  private double sustainedCountLocked(long now) {
+    if (!decayedStarted) {
+      return 0;
+    }
+    return decayedArrivals * Math.exp(-(double) (now - decayedAt) / RATE_TIME_CONSTANT_NANOS);
+  }
+
+  /**
+   * Arrivals per nanosecond, exponentially weighted with a time constant of {@link
+   * #RATE_TIME_CONSTANT_NANOS}: the rate sustained over about the last second.
+   */
+  private double sustainedRateLocked(long now) {
+    return sustainedCountLocked(now) / RATE_TIME_CONSTANT_NANOS;
   }
 
   /** Arrivals per nanosecond over the remembered arrivals, decaying while none come. */
