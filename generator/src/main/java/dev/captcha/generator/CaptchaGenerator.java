@@ -387,7 +387,7 @@ public final class CaptchaGenerator {
       if (fonts == null) {
         throw new IllegalStateException("fonts must be set (see FontCatalog)");
       }
-      if ((width - 2 * ((int) (0.6 * height) / 4)) / length < 1) {
+      if (CaptchaSpec.glyphGap(width, height, length) < 1) {
         throw new IllegalArgumentException("image too narrow for " + length + " characters");
       }
       return new CaptchaGenerator(this);

@@ -66,8 +66,6 @@ public final class CaptchaRenderer {
     if (n == 0) {
       return;
     }
-    int padding = fs / 4;
-    int gap = (w - padding * 2) / n;
     int[] tile = new int[fs * fs];
     for (int i = 0; i < n; i++) {
       CaptchaSpec.Glyph g = spec.glyphs().get(i);
@@ -75,7 +73,7 @@ public final class CaptchaRenderer {
       colourTile(coverage, g.rgb(), tile);
       LibraryRotation.Tile rotated = LibraryRotation.rotate(tile, fs, g.degrees());
       int side = rotated.side();
-      int left = i * gap + padding;
+      int left = CaptchaSpec.glyphLeft(w, h, n, i);
       int top = (h - side) / 2;
       for (int y = 0; y < side; y++) {
         int ty = top + y;

@@ -101,6 +101,29 @@ public record CaptchaSpec(
 
   /** The library's font size for this height: {@code int(0.6 * height)}. */
   public int fontSize() {
+    return fontSize(height);
+  }
+
+  /**
+   * The library's font size for a captcha {@code height} pixels high: {@code int(0.6 * height)}.
+   */
+  public static int fontSize(int height) {
     return (int) (0.6 * height);
+  }
+
+  /**
+   * The library's step between the tiles of {@code count} characters across a {@code width x
+   * height} captcha: {@code (width - 2 * (fs / 4)) / count}, with {@code fs} the font size.
+   */
+  public static int glyphGap(int width, int height, int count) {
+    return (width - 2 * (fontSize(height) / 4)) / count;
+  }
+
+  /**
+   * The first column of character {@code index}'s tile: {@code fs / 4 + gap * index}, as the
+   * library pastes it.
+   */
+  public static int glyphLeft(int width, int height, int count, int index) {
+    return fontSize(height) / 4 + glyphGap(width, height, count) * index;
   }
 }

@@ -87,7 +87,6 @@ public final class MicroBatcher<I, O> {
   // window, which follows every burst.
   private double decayedArrivals;
   private long decayedAt;
-  private boolean decayedStarted;
   private boolean closing;
   private int completing;
   private DelayScheduler.Cancellable timer;
@@ -137,6 +136,7 @@ public final class MicroBatcher<I, O> {
     this.maxQueueDelayNanos = settings.maxQueueDelay().toNanos();
     this.latencyBudgetNanos = settings.latencyBudget().toNanos();
     this.costModel = new BatchCostModel(settings.maxBatchSize());
+    this.decayedAt = clock.nanoTime();
     for (int i = 0; i < this.engines.size(); i++) {
       idle.add(i);
     }
@@ -524,7 +524,6 @@ public final class MicroBatcher<I, O> {
   private void recordArrivalLocked(long now) {
     decayedArrivals = sustainedCountLocked(now) + 1;
     decayedAt = now;
-    decayedStarted = true;
     arrivals[arrivalNext] = now;
     arrivalNext = (arrivalNext + 1) % ARRIVAL_WINDOW;
     if (arrivalCount < ARRIVAL_WINDOW) {
@@ -533,9 +532,6 @@ public final class MicroBatcher<I, O> {
   }
 
   private double sustainedCountLocked(long now) {
-    if (!decayedStarted) {
-      return 0;
-    }
     return decayedArrivals * Math.exp(-(double) (now - decayedAt) / RATE_TIME_CONSTANT_NANOS);
   }
 

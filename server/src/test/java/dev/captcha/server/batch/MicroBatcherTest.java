@@ -574,9 +574,10 @@ class MicroBatcherTest {
     // cost(n) = 0.9 ms + 1 ms * n (a CPU: the fixed cost is below one item's), budget 20 ms: cap
     // 9 while lightly loaded (9.9 ms fits in half the budget).
     BatcherSettings s = budget20ms().withMaxQueueLength(10_000);
-    MicroBatcher<String, String> cpu = cpuBatcher(s);
+    MicroBatcher<String, String> cpu = warmed(s, 9 * MS / 10, MS);
     assertEquals(9, cpu.batchCap(), "lightly loaded");
-    // 790 requests a second for 6 s, the instance busy throughout. A batch of n serves n / (0.9 +
+    // 790 requests a second for 6 s, the instance busy throughout (its first batch never runs). A
+    // batch of n serves n / (0.9 +
     // n) requests per ms; with the instance at most 85% busy the arrivals need 0.79 / 0.85 = 0.929
     // per ms, which 12 serve (0.930) and 11 do not (0.924): batches of 9 could not keep up.
     long interval = 1_000_000_000L / 790;
@@ -591,20 +592,11 @@ class MicroBatcherTest {
 
     // A burst is not a sustained rate: 30 requests at once leave the cap at 9.
     engines.clear();
-    MicroBatcher<String, String> burst = cpuBatcher(s);
+    MicroBatcher<String, String> burst = warmed(s, 9 * MS / 10, MS);
     for (int i = 0; i < 30; i++) {
       burst.add("b" + i);
     }
     assertEquals(9, burst.batchCap(), "after a burst of 30");
-  }
-
-  /** A batcher whose engine takes 0.9 ms + 1 ms per item, warmed up, batches keeping that cost. */
-  private MicroBatcher<String, String> cpuBatcher(BatcherSettings s) throws Exception {
-    MicroBatcher<String, String> b = batcher(s);
-    engines.get(0).fixedNanos = 9 * MS / 10;
-    engines.get(0).perItemNanos = MS;
-    b.warmUp("z");
-    return b;
   }
 
   @Test

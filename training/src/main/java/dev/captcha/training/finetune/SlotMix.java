@@ -1,5 +1,6 @@
 package dev.captcha.training.finetune;
 
+import dev.captcha.generator.CaptchaSpec;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.ArrayList;
@@ -47,14 +48,14 @@ final class SlotMix {
    * gap, as {@code [left0, ..., left(n-1), gap]}.
    */
   static int[] slots(int w, int h, int n) {
-    int fs = (int) (0.6 * h);
-    int padding = fs / 4;
-    int gap = n > 0 ? (w - 2 * padding) / n : 0;
     int[] out = new int[n + 1];
-    for (int i = 0; i < n; i++) {
-      out[i] = padding + gap * i;
+    if (n == 0) {
+      return out;
     }
-    out[n] = gap;
+    for (int i = 0; i < n; i++) {
+      out[i] = CaptchaSpec.glyphLeft(w, h, n, i);
+    }
+    out[n] = CaptchaSpec.glyphGap(w, h, n);
     return out;
   }
 
