@@ -37,6 +37,13 @@ fi
 count_cores() { tr ',' '\n' <<<"$1" | awk -F- '{ n += (NF == 2 ? $2 - $1 + 1 : 1) } END { print n }'; }
 CORES=$(count_cores "$SERVER_CORES")
 on_load() { taskset -c "$LOAD_CORES" "$@"; }
+# JVM options of the load generator. Each measurement starts a new harness JVM; with the default
+# heap it paused 15-34 ms for young collections within each 10 s point (SerialGC, one core), which
+# shows in the measured tail as if the server had been slow. A fixed heap with a large young
+# generation and a Metaspace threshold above what the harness loads: no collection in a point.
+HARNESS_JAVA_OPTS=${HARNESS_JAVA_OPTS:--Xms1g -Xmx1g -Xmn768m -XX:MetaspaceSize=128m}
+# shellcheck disable=SC2086
+load_gen() { on_load java $HARNESS_JAVA_OPTS -jar "$HARNESS_JAR" "$@"; }
 # Server flags; keep the thread settings equal to those of the raw ONNX Runtime benchmark. The
 # default, one single-threaded model instance per server core, gave the most throughput here (see
 # load-test/README.md).
@@ -148,15 +155,15 @@ warm_server() { # port: SERVER_WARMUP of saturated load, half unary and half str
   secs=$(awk -v d="$SERVER_WARMUP" 'BEGIN { v = d + 0; if (d ~ /ms$/) v /= 1000; else if (d ~ /m$/) v *= 60; printf "%d", v / 2 }')
   [[ "$secs" -gt 0 ]] || return 0
   echo "== warming the server up: ${secs}s unary, ${secs}s stream, saturated (SERVER_WARMUP=$SERVER_WARMUP)" >&2
-  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$port" "${workload[@]}" --rpc unary \
+  load_gen --target "127.0.0.1:$port" "${workload[@]}" --rpc unary \
     --concurrency "$SAT_CONCURRENCY" --duration "${secs}s" --warmup 1s --connections "$CONNECTIONS" -q >/dev/null
-  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$port" "${workload[@]}" --rpc stream \
+  load_gen --target "127.0.0.1:$port" "${workload[@]}" --rpc stream \
     --streams "$STREAMS" --concurrency "$SAT_CONCURRENCY" --duration "${secs}s" --warmup 1s \
     --connections "$CONNECTIONS" -q >/dev/null
   [[ "$SERVER_WARMUP_OPEN" == 0* ]] && return 0
   local rate=${WARMUP_RATE:-200}
   echo "== warming the server up: $SERVER_WARMUP_OPEN open loop at $rate req/s" >&2
-  on_load java -jar "$HARNESS_JAR" --target "127.0.0.1:$port" "${workload[@]}" --rpc unary \
+  load_gen --target "127.0.0.1:$port" "${workload[@]}" --rpc unary \
     --rate "$rate" --arrivals poisson --duration "$SERVER_WARMUP_OPEN" --warmup 1s \
     --connections "$CONNECTIONS" -q >/dev/null
 }
@@ -165,7 +172,7 @@ start_server server.log "$PORT"
 harness() { # name, then harness arguments
   local name=$1; shift
   echo "== $name" >&2
-  on_load java -jar "$HARNESS_JAR" "$@" "${workload[@]}" --duration "${RUN_DURATION:-$DURATION}" \
+  load_gen "$@" "${workload[@]}" --duration "${RUN_DURATION:-$DURATION}" \
     --warmup "${RUN_WARMUP:-$WARMUP}" \
     --connections "$CONNECTIONS" --title "$name" -q \
     --json "$OUT/$name.json" --csv "$OUT/$name.csv" --html "$OUT/$name.html" \
