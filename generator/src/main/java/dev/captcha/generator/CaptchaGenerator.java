@@ -53,6 +53,7 @@ public final class CaptchaGenerator {
   private final String oversampled;
   private final double[] oversampledCumulative;
   private final double oversampleShare;
+  private final int siteFonts;
   private final CaptchaRenderer renderer;
 
   private CaptchaGenerator(Builder b) {
@@ -74,6 +75,7 @@ public final class CaptchaGenerator {
     }
     this.oversampledCumulative = cumulative(p);
     this.oversampleShare = b.oversampleShare;
+    this.siteFonts = b.siteFonts;
     this.renderer = SHARED_RENDERER;
   }
 
@@ -141,10 +143,21 @@ public final class CaptchaGenerator {
               ? oversampled.charAt(pick(oversampledCumulative, rnd.nextDouble()))
               : charset.draw(rnd);
     }
+    // With site fonts, the captcha first loads 1..siteFonts faces by the weights, as a site loads
+    // its few font files; its characters then pick among those. Without, among all the faces.
+    int[] loaded = null;
+    if (siteFonts > 0) {
+      loaded = new int[1 + rnd.nextInt(siteFonts)];
+      for (int i = 0; i < loaded.length; i++) {
+        loaded[i] = pickFont(rnd.nextDouble());
+      }
+    }
     List<CaptchaSpec.Glyph> glyphs = new ArrayList<>(length);
     for (char c : text) {
       int colour = fronts[rnd.nextInt(fronts.length)];
-      Font font = fonts.get(pickFont(rnd.nextDouble()));
+      Font font =
+          fonts.get(
+              loaded == null ? pickFont(rnd.nextDouble()) : loaded[rnd.nextInt(loaded.length)]);
       int degrees = rnd.nextInt(40) - 20;
       CaptchaSpec.Variation variation = CaptchaSpec.Variation.NONE;
       if (variationRate > 0 && rnd.nextDouble() < variationRate) {
@@ -233,6 +246,7 @@ public final class CaptchaGenerator {
     private String cueKeeping;
     private String oversampled = "";
     private double oversampleShare;
+    private int siteFonts;
 
     private Builder() {}
 
@@ -366,6 +380,23 @@ public final class CaptchaGenerator {
       }
       this.oversampled = characters;
       this.oversampleShare = share;
+      return this;
+    }
+
+    /**
+     * Draws each captcha as a site would that loads a few font files: the captcha first picks
+     * between 1 and {@code maxFaces} faces (the number uniform, each face by its weight), and each
+     * of its characters picks one of those uniformly, so the characters of one captcha share their
+     * faces as on a real site. 0 (the default) lets every character pick from all the faces, as the
+     * library does with all of them loaded.
+     *
+     * @throws IllegalArgumentException if {@code maxFaces} is outside 0..32
+     */
+    public Builder siteFonts(int maxFaces) {
+      if (maxFaces < 0 || maxFaces > 32) {
+        throw new IllegalArgumentException("site fonts must be within 0..32, got " + maxFaces);
+      }
+      this.siteFonts = maxFaces;
       return this;
     }
 

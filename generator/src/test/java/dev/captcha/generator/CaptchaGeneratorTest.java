@@ -355,6 +355,50 @@ class CaptchaGeneratorTest {
   }
 
   @Test
+  void siteFontsMakeTheCharactersOfACaptchaShareAFewFacesPickedByWeight() {
+    List<Font> four =
+        FontCatalog.scanDefault()
+            .resolve(List.of("DejaVu Sans", "Liberation Serif", "Liberation Sans", "DejaVu Serif"));
+    assertTrue(four.size() >= 4, "faces " + four);
+    List<Double> weights = new java.util.ArrayList<>();
+    for (int i = 0; i < four.size(); i++) {
+      weights.add(i == 0 ? 3.0 : 1.0);
+    }
+    CaptchaGenerator one = CaptchaGenerator.builder().fonts(four, weights).siteFonts(1).build();
+    CaptchaGenerator upToTwo = CaptchaGenerator.builder().fonts(four, weights).siteFonts(2).build();
+    Map<Font, Integer> captchasPerFace = new HashMap<>();
+    int twoFaces = 0;
+    int n = 1200;
+    for (int i = 0; i < n; i++) {
+      Set<Font> faces = new HashSet<>();
+      one.spec(5, i).glyphs().forEach(g -> faces.add(g.font()));
+      assertEquals(1, faces.size(), "one face per captcha, captcha " + i);
+      captchasPerFace.merge(faces.iterator().next(), 1, Integer::sum);
+      Set<Font> two = new HashSet<>();
+      upToTwo.spec(5, i).glyphs().forEach(g -> two.add(g.font()));
+      assertTrue(two.size() <= 2, "at most two faces, captcha " + i + ": " + two);
+      twoFaces += two.size() == 2 ? 1 : 0;
+    }
+    assertEquals(four.size(), captchasPerFace.size(), "every face loaded by some captcha");
+    double first = captchasPerFace.get(four.get(0)) / (double) n;
+    double expected = 3.0 / (3.0 + four.size() - 1);
+    assertTrue(Math.abs(first - expected) < 0.06, "weighted face's share " + first);
+    // Half the captchas load two draws, of which most are two different faces.
+    assertTrue(twoFaces > n / 4 && twoFaces < n / 2, "captchas with two faces " + twoFaces);
+    // 0 is the library's draw: the same specs as a generator that never heard of the option.
+    CaptchaGenerator off = CaptchaGenerator.builder().fonts(four, weights).siteFonts(0).build();
+    CaptchaGenerator plain = CaptchaGenerator.builder().fonts(four, weights).build();
+    for (int i = 0; i < 20; i++) {
+      assertEquals(plain.spec(5, i).text(), off.spec(5, i).text());
+      assertEquals(
+          plain.spec(5, i).glyphs().stream().map(CaptchaSpec.Glyph::font).toList(),
+          off.spec(5, i).glyphs().stream().map(CaptchaSpec.Glyph::font).toList());
+    }
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().siteFonts(-1));
+    assertThrows(IllegalArgumentException.class, () -> CaptchaGenerator.builder().siteFonts(33));
+  }
+
+  @Test
   void pngRoundTrips() throws Exception {
     Captcha c = standard().generate(11, 3);
     BufferedImage back = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(c.png()));

@@ -79,6 +79,15 @@ final class EvaluateCommand implements Callable<Integer> {
   List<String> fonts = FontCatalog.TRAINING_FAMILIES;
 
   @Option(
+      names = "--site-fonts",
+      paramLabel = "K",
+      defaultValue = "0",
+      description =
+          "Generate each captcha as a site that loads 1 to K font files, its characters sharing those faces; 0 (the"
+              + " default): every character picks its face from all the fonts, as the library does with all of them loaded.")
+  int siteFonts;
+
+  @Option(
       names = "--held-out-fonts",
       description =
           "Generate with the font zoo's held-out families (FontCatalog.HELD_OUT_FAMILIES).")
@@ -185,6 +194,10 @@ final class EvaluateCommand implements Callable<Integer> {
     if (perFamily && source.dir != null) {
       throw new IllegalArgumentException("--per-family needs --generate, not --dir");
     }
+    if (siteFonts != 0 && (source.dir != null || perFamily)) {
+      throw new IllegalArgumentException(
+          "--site-fonts applies to --generate over several fonts, not to --dir or --per-family");
+    }
     String what;
     Samples samples;
     List<String> families = heldOut ? FontCatalog.HELD_OUT_FAMILIES : fonts;
@@ -210,15 +223,19 @@ final class EvaluateCommand implements Callable<Integer> {
     } else {
       FontCatalog catalog = FontCatalog.scanDefault();
       CaptchaGenerator generator =
-          CaptchaGenerator.builder().weightedFonts(catalog.weighted(families)).build();
+          CaptchaGenerator.builder()
+              .weightedFonts(catalog.weighted(families))
+              .siteFonts(siteFonts)
+              .build();
       samples = Samples.generated(generator, seed, source.generate);
       what =
           String.format(
               Locale.ROOT,
-              "%d generated captchas (seed %d, fonts %s)",
+              "%d generated captchas (seed %d, fonts %s%s)",
               source.generate,
               seed,
-              String.join(", ", families));
+              String.join(", ", families),
+              siteFonts == 0 ? "" : "; each captcha 1 to " + siteFonts + " of them");
     }
     try (OnnxModel onnx = OnnxModel.load(model, threads)) {
       int total = samples.size();

@@ -189,6 +189,16 @@ final class TrainCommand implements Callable<Integer> {
   boolean keepLookalikeCues;
 
   @Option(
+      names = "--site-fonts",
+      paramLabel = "K",
+      defaultValue = "0",
+      description =
+          "Draw each training captcha as a site that loads 1 to K font files: its characters share those faces, so the"
+              + " network can learn to read a look-alike by the other characters' font. 0 (the default): every character"
+              + " picks its face from all the fonts. Validation draws as the library does either way (0..32).")
+  int siteFonts;
+
+  @Option(
       names = "--input-color",
       paramLabel = "MODE",
       description =
@@ -262,7 +272,8 @@ final class TrainCommand implements Callable<Integer> {
             chosenHead,
             lookalikeShare,
             keepLookalikeCues,
-            color);
+            color,
+            siteFonts);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }

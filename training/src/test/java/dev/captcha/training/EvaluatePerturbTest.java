@@ -180,23 +180,55 @@ class EvaluatePerturbTest {
     assertEquals((a + b) / 2, report.get("exact_accuracy").asDouble(), 1e-6);
   }
 
-  @Test
-  void badResizeRuleAndPerFamilyOnAFolderAreClearErrors(@TempDir Path dir) {
+  /**
+   * Runs {@code evaluate} on the bundled model; asserts exit code 2 and an error naming {@code
+   * what}.
+   */
+  private static void refused(String what, String... args) {
     StringWriter err = new StringWriter();
+    List<String> all =
+        new java.util.ArrayList<>(List.of("evaluate", "--model", BUNDLED.toString()));
+    all.addAll(List.of(args));
     int code =
         TrainingCli.commandLine()
             .setErr(new PrintWriter(err, true))
-            .execute(
-                "evaluate", "--model", BUNDLED.toString(), "--generate", "4", "--resize", "crop");
-    assertEquals(2, code);
-    assertTrue(err.toString().contains("--resize is 'crop'"), err.toString());
-    StringWriter err2 = new StringWriter();
-    code =
-        TrainingCli.commandLine()
-            .setErr(new PrintWriter(err2, true))
-            .execute(
-                "evaluate", "--model", BUNDLED.toString(), "--dir", dir.toString(), "--per-family");
-    assertEquals(2, code);
-    assertTrue(err2.toString().contains("--per-family needs --generate"), err2.toString());
+            .execute(all.toArray(String[]::new));
+    assertEquals(2, code, err.toString());
+    assertTrue(err.toString().contains(what), err.toString());
+  }
+
+  @Test
+  void badResizeRuleAndPerFamilyOnAFolderAreClearErrors(@TempDir Path dir) {
+    refused("--resize is 'crop'", "--generate", "4", "--resize", "crop");
+    refused("--per-family needs --generate", "--dir", dir.toString(), "--per-family");
+  }
+
+  @Test
+  void siteFontsGenerateCaptchasThatShareTheirFacesAndAreRefusedElsewhere(@TempDir Path dir) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream saved = System.out;
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      code =
+          TrainingCli.commandLine()
+              .execute(
+                  "evaluate",
+                  "--model",
+                  BUNDLED.toString(),
+                  "--generate",
+                  "6",
+                  "--site-fonts",
+                  "2",
+                  "--quiet");
+    } finally {
+      System.setOut(saved);
+    }
+    assertEquals(0, code);
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("each captcha 1 to 2 of them"), printed);
+    assertTrue(printed.contains("images      6"), printed);
+    refused("site fonts must be within 0..32", "--generate", "4", "--site-fonts", "-1");
+    refused("--site-fonts applies to --generate", "--dir", dir.toString(), "--site-fonts", "1");
   }
 }

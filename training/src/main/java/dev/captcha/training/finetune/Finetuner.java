@@ -255,7 +255,8 @@ public final class Finetuner {
               spec.head(),
               0,
               false,
-              info.input().color());
+              info.input().color(),
+              0);
       new Trainer(config, progress, mode, data).run();
 
       // 3. Export the best checkpoint, measure it in ONNX Runtime, record the lineage.

@@ -142,6 +142,7 @@ public final class RunFolder {
     // Folders written before this key existed do not record it; a key not recorded is not compared.
     m.put("keep_lookalike_cues", Boolean.toString(config.keepLookalikeCues()));
     m.put("input_color", config.inputColor().label());
+    m.put("site_fonts", Integer.toString(config.siteFonts()));
     return m;
   }
 

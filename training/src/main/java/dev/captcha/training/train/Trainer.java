@@ -487,6 +487,7 @@ public final class Trainer {
             .glyphVariation(config.glyphVariation())
             .variationKeepsCues(config.keepLookalikeCues() ? TrainingConfig.LOOKALIKES : null)
             .oversample(TrainingConfig.LOOKALIKES, config.lookalikeShare())
+            .siteFonts(config.siteFonts())
             .build();
     Augmenter augmenter = new Augmenter(config.augmentRate());
     return new Data() {

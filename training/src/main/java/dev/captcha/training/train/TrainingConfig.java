@@ -42,6 +42,9 @@ import java.util.Objects;
  *     CaptchaGenerator.Builder#variationKeepsCues})
  * @param inputColor the colour transform that turns images into the network's one input channel,
  *     written into the exported model file ({@code min-rgb} or {@code text-alpha})
+ * @param siteFonts 0: every training character picks its face from all the fonts; k > 0: each
+ *     training captcha loads 1..k faces and its characters pick among those, as on a site (see
+ *     {@code CaptchaGenerator.Builder#siteFonts}); validation always draws as the library does
  */
 public record TrainingConfig(
     Path runDir,
@@ -68,7 +71,8 @@ public record TrainingConfig(
     CaptchaResNet.Head head,
     double lookalikeShare,
     boolean keepLookalikeCues,
-    ColorMode inputColor) {
+    ColorMode inputColor,
+    int siteFonts) {
 
   /**
    * The characters that some fonts draw nearly alike: what {@code lookalikeShare} draws more of.
@@ -125,7 +129,8 @@ public record TrainingConfig(
         CaptchaResNet.Head.MEAN_HEIGHT,
         0,
         false,
-        ColorMode.MIN_RGB);
+        ColorMode.MIN_RGB,
+        0);
   }
 
   /**
@@ -210,6 +215,9 @@ public record TrainingConfig(
     if (!(lookalikeShare >= 0 && lookalikeShare < 1)) {
       throw new IllegalArgumentException(
           "the share of look-alike characters must be within [0, 1), got " + lookalikeShare);
+    }
+    if (siteFonts < 0 || siteFonts > 32) {
+      throw new IllegalArgumentException("site fonts must be within 0..32, got " + siteFonts);
     }
     if (initFrom != null && resume) {
       throw new IllegalArgumentException(

@@ -46,7 +46,8 @@ class RunFolderSettingsTest {
         CaptchaResNet.Head.MEAN_HEIGHT,
         0.3,
         keepLookalikeCues,
-        color);
+        color,
+        0);
   }
 
   private static Map<String, String> settings(boolean keepLookalikeCues) {

@@ -74,7 +74,8 @@ class TrainerSmokeTest {
         base.head(),
         lookalikeShare,
         base.keepLookalikeCues(),
-        base.inputColor());
+        base.inputColor(),
+        0);
   }
 
   private static TrainingConfig config(Path dir, int steps, boolean resume) {
@@ -169,7 +170,8 @@ class TrainerSmokeTest {
             CaptchaResNet.Head.ROWS,
             0.3,
             false,
-            dev.captcha.model.ColorMode.TEXT_ALPHA);
+            dev.captcha.model.ColorMode.TEXT_ALPHA,
+            0);
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
         new Trainer(
