@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds the server if needed and starts it on the bundled model, models/captcha-resnet-int8.onnx
+# (the float models/captcha-resnet.onnx on x86 CPUs without 8-bit dot-product instructions)
 # (port 50051 unless --port is given; --model models/captcha-resnet.onnx serves the float file).
 # Extra arguments go to the server: scripts/serve.sh --help lists them.
 set -euo pipefail

@@ -9,6 +9,7 @@ import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.NanoClock;
 import dev.captcha.server.engine.EngineException;
 import dev.captcha.server.engine.EngineOptions;
+import dev.captcha.server.engine.Int8Kernels;
 import dev.captcha.server.grpc.CaptchaServer;
 import dev.captcha.server.grpc.CaptchaSolverService;
 import dev.captcha.server.grpc.GrpcTransport;
@@ -93,7 +94,10 @@ public final class Main implements Callable<Integer> {
       description =
           "ONNX model file; a relative path is looked up in the working directory, then"
               + " above the server jar (CAPTCHA_MODEL, default ${DEFAULT-VALUE}).")
-  Path model = Path.of("models/captcha-resnet-int8.onnx");
+  Path model = DEFAULT_MODEL;
+
+  private static final Path DEFAULT_MODEL = Path.of("models/captcha-resnet-int8.onnx");
+  private static final Path DEFAULT_FLOAT_MODEL = Path.of("models/captcha-resnet.onnx");
 
   @Option(
       names = "--model-dir",
@@ -277,7 +281,7 @@ public final class Main implements Callable<Integer> {
             if (defaultModel != null && !defaultModel.isBlank()) {
               throw new IllegalArgumentException("--default-model needs --model-dir");
             }
-            Path file = ModelLocator.locate(model);
+            Path file = ModelLocator.locate(servedByDefault());
             return Map.of(ModelDirectory.modelName(file), file);
           }
           var parsed = spec.commandLine().getParseResult();
@@ -286,6 +290,28 @@ public final class Main implements Callable<Integer> {
           }
           return ModelDirectory.scan(modelDir);
         });
+  }
+
+  /**
+   * The file --model names; where neither the command line nor the environment chose one and this
+   * CPU's int8 kernels lose accuracy ({@link Int8Kernels}), the float file beside the default int8
+   * one.
+   */
+  private Path servedByDefault() {
+    var parsed = spec.commandLine().getParseResult();
+    boolean chosen =
+        (parsed != null && parsed.hasMatchedOption("--model"))
+            || System.getenv("CAPTCHA_MODEL") != null
+            || !model.equals(DEFAULT_MODEL);
+    if (chosen || Int8Kernels.accurateHere()) {
+      return model;
+    }
+    log.warn(
+        "this CPU has no 8-bit dot-product instructions (AVX-512 VNNI or AVX-VNNI), where the int8"
+            + " kernels lose accuracy; serving the float model {} instead of {} (--model chooses)",
+        DEFAULT_FLOAT_MODEL,
+        DEFAULT_MODEL);
+    return DEFAULT_FLOAT_MODEL;
   }
 
   /** The default model among {@code files}; validated. */
