@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -13,6 +14,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
+import dev.captcha.model.Int8Kernels;
 import dev.captcha.model.Preprocessor;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.export.ModelMetadata;
@@ -105,6 +107,8 @@ class Int8QuantizerTest {
       for (Map.Entry<String, String> e : f.info().all().entrySet()) {
         assertEquals(e.getValue(), meta.get(e.getKey()), "kept " + e.getKey());
       }
+      // Where ONNX Runtime's int8 kernels saturate, the file is right and its outputs are not.
+      assumeTrue(Int8Kernels.accurateHere(), "no 8-bit dot-product instructions on this CPU");
       float[] input = captchas(f, 8);
       float[] a = f.run(input, 8);
       float[] b = i8.run(input, 8);

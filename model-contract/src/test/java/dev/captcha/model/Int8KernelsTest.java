@@ -1,4 +1,4 @@
-package dev.captcha.server.engine;
+package dev.captcha.model;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

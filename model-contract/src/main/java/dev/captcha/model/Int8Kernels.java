@@ -1,4 +1,4 @@
-package dev.captcha.server.engine;
+package dev.captcha.model;
 
 import java.io.IOException;
 import java.nio.file.Files;
