@@ -299,10 +299,11 @@ public final class Main implements Callable<Integer> {
    */
   private Path servedByDefault() {
     var parsed = spec.commandLine().getParseResult();
+    var option = spec.findOption("--model");
     boolean chosen =
-        (parsed != null && parsed.hasMatchedOption("--model"))
-            || System.getenv("CAPTCHA_MODEL") != null
-            || !model.equals(DEFAULT_MODEL);
+        !model.equals(DEFAULT_MODEL)
+            || (parsed != null && parsed.hasMatchedOption(option))
+            || fromEnvironment(option);
     if (chosen || Int8Kernels.accurateHere()) {
       return model;
     }
@@ -312,6 +313,16 @@ public final class Main implements Callable<Integer> {
         DEFAULT_FLOAT_MODEL,
         DEFAULT_MODEL);
     return DEFAULT_FLOAT_MODEL;
+  }
+
+  /** Whether the environment (the default value provider, {@link EnvDefaults}) set the option. */
+  private boolean fromEnvironment(CommandLine.Model.OptionSpec option) {
+    var provider = spec.defaultValueProvider();
+    try {
+      return provider != null && provider.defaultValue(option) != null;
+    } catch (Exception e) {
+      throw new IllegalStateException("reading the default of " + option.longestName(), e);
+    }
   }
 
   /** The default model among {@code files}; validated. */

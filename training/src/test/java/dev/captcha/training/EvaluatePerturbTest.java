@@ -140,32 +140,19 @@ class EvaluatePerturbTest {
   @Test
   void perFamilyReportsEachFamilyWithMeanAndWorst(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("families.json");
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(
-          0,
-          TrainingCli.commandLine()
-              .execute(
-                  "evaluate",
-                  "--model",
-                  BUNDLED.toString(),
-                  "--generate",
-                  "6",
-                  "--fonts",
-                  "DejaVu Sans,Liberation Serif",
-                  "--per-family",
-                  "--resize",
-                  "area-stretch",
-                  "--threads",
-                  "1",
-                  "--json",
-                  json.toString()));
-    } finally {
-      System.setOut(stdout);
-    }
-    String printed = captured.toString(StandardCharsets.UTF_8);
+    String printed =
+        printedBy(
+            "--generate",
+            "6",
+            "--fonts",
+            "DejaVu Sans,Liberation Serif",
+            "--per-family",
+            "--resize",
+            "area-stretch",
+            "--threads",
+            "1",
+            "--json",
+            json.toString());
     assertTrue(printed.contains("DejaVu Sans") && printed.contains("worst"), printed);
     JsonNode report = new ObjectMapper().readTree(json.toFile());
     assertEquals(12, report.get("images").asInt());
@@ -180,19 +167,36 @@ class EvaluatePerturbTest {
     assertEquals((a + b) / 2, report.get("exact_accuracy").asDouble(), 1e-6);
   }
 
+  /** {@code evaluate --model <the bundled model>} followed by {@code args}. */
+  private static String[] evaluate(String... args) {
+    List<String> all =
+        new java.util.ArrayList<>(List.of("evaluate", "--model", BUNDLED.toString()));
+    all.addAll(List.of(args));
+    return all.toArray(String[]::new);
+  }
+
+  /**
+   * Runs {@code evaluate} on the bundled model; asserts exit code 0 and returns what it printed.
+   */
+  private static String printedBy(String... args) {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, TrainingCli.commandLine().execute(evaluate(args)));
+    } finally {
+      System.setOut(stdout);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
   /**
    * Runs {@code evaluate} on the bundled model; asserts exit code 2 and an error naming {@code
    * what}.
    */
   private static void refused(String what, String... args) {
     StringWriter err = new StringWriter();
-    List<String> all =
-        new java.util.ArrayList<>(List.of("evaluate", "--model", BUNDLED.toString()));
-    all.addAll(List.of(args));
-    int code =
-        TrainingCli.commandLine()
-            .setErr(new PrintWriter(err, true))
-            .execute(all.toArray(String[]::new));
+    int code = TrainingCli.commandLine().setErr(new PrintWriter(err, true)).execute(evaluate(args));
     assertEquals(2, code, err.toString());
     assertTrue(err.toString().contains(what), err.toString());
   }
@@ -205,27 +209,7 @@ class EvaluatePerturbTest {
 
   @Test
   void siteFontsGenerateCaptchasThatShareTheirFacesAndAreRefusedElsewhere(@TempDir Path dir) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream saved = System.out;
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      code =
-          TrainingCli.commandLine()
-              .execute(
-                  "evaluate",
-                  "--model",
-                  BUNDLED.toString(),
-                  "--generate",
-                  "6",
-                  "--site-fonts",
-                  "2",
-                  "--quiet");
-    } finally {
-      System.setOut(saved);
-    }
-    assertEquals(0, code);
-    String printed = out.toString(StandardCharsets.UTF_8);
+    String printed = printedBy("--generate", "6", "--site-fonts", "2", "--quiet");
     assertTrue(printed.contains("each captcha 1 to 2 of them"), printed);
     assertTrue(printed.contains("images      6"), printed);
     refused("site fonts must be within 0..32", "--generate", "4", "--site-fonts", "-1");
