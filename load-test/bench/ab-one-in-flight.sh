@@ -4,7 +4,10 @@
 # pinned to the same SERVER_CORES, each warmed up alike; then ROUNDS alternating rounds measure
 # the p50 of one unary call and of one SolveStream item in flight on each, so that a machine whose
 # speed drifts affects both alike. Prints each round and, per kind, the median p50 of each build and
-# the median of the per-round ratios B / A.
+# the median of the per-round ratios B / A. With FLOOR=yes (the default) a no-op service pinned to
+# the same cores takes its turn in every round (side N): the p50 of the harness, gRPC and loopback
+# alone, the floor under both builds. With a training jar (TRAINING_JAR), raw ONNX Runtime batch 1
+# of MODEL_A and MODEL_B is timed on SERVER_CORES after the servers stop, three times each.
 # Run from the repository root after building the load-test jar:
 #   JAR_A=old/captcha-server.jar JAR_B=server/target/captcha-server.jar load-test/bench/ab-one-in-flight.sh
 #   JAR_A=server/target/captcha-server.jar JAR_B=server/target/captcha-server.jar \
@@ -22,6 +25,9 @@ SERVER_CORES=${SERVER_CORES:-0}
 LOAD_CORES=${LOAD_CORES:-$([[ $(nproc) -gt 1 ]] && echo "1-$(($(nproc) - 1))" || echo 0)}
 PORT_A=${PORT_A:-50095}
 PORT_B=${PORT_B:-50096}
+PORT_N=${PORT_N:-50097}
+FLOOR=${FLOOR:-yes}
+TRAINING_JAR=${TRAINING_JAR:-training/target/captcha-training.jar}
 ROUNDS=${ROUNDS:-6}
 DURATION=${DURATION:-5s}
 OUT=${OUT:-load-test/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)}
@@ -36,7 +42,16 @@ for side in A B; do
     --http-port -1 --metrics-port -1 $SERVER_ARGS >"$OUT/server-$side.log" 2>&1 &
   pids+=($!)
 done
-for port in "$PORT_A" "$PORT_B"; do
+sides=(A B)
+ports=("$PORT_A" "$PORT_B")
+if [[ $FLOOR == yes ]]; then
+  taskset -c "$SERVER_CORES" java -jar "$HARNESS_JAR" noop-server --port "$PORT_N" \
+    >"$OUT/server-N.log" 2>&1 &
+  pids+=($!)
+  sides+=(N)
+  ports+=("$PORT_N")
+fi
+for port in "${ports[@]}"; do
   for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
     sleep 1
@@ -50,7 +65,7 @@ for port in "$PORT_A" "$PORT_B"; do # warm-up: saturated, then open loop; measur
 done
 echo "round,build,kind,p50_ms" >"$OUT/rounds.csv"
 for round in $(seq 1 "$ROUNDS"); do
-  for side in A B; do
+  for side in "${sides[@]}"; do
     port_var=PORT_$side
     for kind in unary stream; do
       extra=()
@@ -63,9 +78,26 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 done
-python3 - "$OUT/rounds.csv" <<'PY' | tee "$OUT/summary.txt"
+kill "${pids[@]}" 2>/dev/null || true
+wait 2>/dev/null || true
+echo "model,ms" >"$OUT/raw-b1.csv"
+if [[ -f $TRAINING_JAR ]]; then
+  for _ in 1 2 3; do
+    for model in "$MODEL_A" "$MODEL_B"; do # the last column of the last line: images/s
+      ips=$(taskset -c "$SERVER_CORES" java -jar "$TRAINING_JAR" bench --model "$model" \
+        --batch-sizes 1 --instances 1 --threads 1 --repetitions 400 2>/dev/null | tail -n 1 | awk '{ print $NF }')
+      echo "$model,$(awk -v r="$ips" 'BEGIN { printf "%.3f", 1000 / r }')" | tee -a "$OUT/raw-b1.csv"
+    done
+  done
+fi
+python3 - "$OUT/rounds.csv" "$OUT/raw-b1.csv" "$MODEL_A" "$MODEL_B" <<'PY' | tee "$OUT/summary.txt"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
+raw = {}
+for r in csv.DictReader(open(sys.argv[2])):
+    raw.setdefault(r["model"], []).append(float(r["ms"]))
+raw_a = statistics.median(raw[sys.argv[3]]) if sys.argv[3] in raw else None
+raw_b = statistics.median(raw[sys.argv[4]]) if sys.argv[4] in raw else None
 for kind in ("unary", "stream"):
     p50 = {(r["build"], r["round"]): float(r["p50_ms"]) for r in rows if r["kind"] == kind}
     rounds = sorted({rnd for _, rnd in p50}, key=int)
@@ -74,4 +106,10 @@ for kind in ("unary", "stream"):
     ratios = [y / x for x, y in zip(a, b)]
     print(f"{kind}: p50 A {statistics.median(a):.3f} ms, B {statistics.median(b):.3f} ms (medians);"
           f" B / A per round {', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.3f}")
+    floor = [p50[("N", rnd)] for rnd in rounds if ("N", rnd) in p50]
+    if floor:
+        print(f"{kind}: no-op service (floor) p50 {statistics.median(floor):.3f} ms (median)")
+    if raw_a is not None and raw_b is not None:
+        print(f"{kind}: over raw batch 1 (A {raw_a:.3f} ms, B {raw_b:.3f} ms, medians):"
+              f" A {statistics.median(a) - raw_a:+.3f} ms, B {statistics.median(b) - raw_b:+.3f} ms")
 PY
