@@ -25,6 +25,21 @@ import java.util.SplittableRandom;
  */
 public final class CaptchaGenerator {
 
+  /** The most font faces {@link Builder#siteFonts} lets one captcha load. */
+  public static final int MAX_SITE_FONTS = 32;
+
+  /**
+   * Checks a {@link Builder#siteFonts} value.
+   *
+   * @throws IllegalArgumentException if {@code maxFaces} is outside 0..{@link #MAX_SITE_FONTS}
+   */
+  public static void checkSiteFonts(int maxFaces) {
+    if (maxFaces < 0 || maxFaces > MAX_SITE_FONTS) {
+      throw new IllegalArgumentException(
+          "site fonts must be within 0.." + MAX_SITE_FONTS + ", got " + maxFaces);
+    }
+  }
+
   /** The eight background colours of the usual set-up. */
   public static final List<Color> DEFAULT_BACKGROUNDS =
       List.of(
@@ -390,12 +405,10 @@ public final class CaptchaGenerator {
      * faces as on a real site. 0 (the default) lets every character pick from all the faces, as the
      * library does with all of them loaded.
      *
-     * @throws IllegalArgumentException if {@code maxFaces} is outside 0..32
+     * @throws IllegalArgumentException if {@code maxFaces} is outside 0..{@link #MAX_SITE_FONTS}
      */
     public Builder siteFonts(int maxFaces) {
-      if (maxFaces < 0 || maxFaces > 32) {
-        throw new IllegalArgumentException("site fonts must be within 0..32, got " + maxFaces);
-      }
+      checkSiteFonts(maxFaces);
       this.siteFonts = maxFaces;
       return this;
     }

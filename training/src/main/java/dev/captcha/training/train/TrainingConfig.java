@@ -1,5 +1,6 @@
 package dev.captcha.training.train;
 
+import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.model.ColorMode;
 import dev.captcha.training.model.CaptchaResNet;
 import java.nio.file.Path;
@@ -216,9 +217,7 @@ public record TrainingConfig(
       throw new IllegalArgumentException(
           "the share of look-alike characters must be within [0, 1), got " + lookalikeShare);
     }
-    if (siteFonts < 0 || siteFonts > 32) {
-      throw new IllegalArgumentException("site fonts must be within 0..32, got " + siteFonts);
-    }
+    CaptchaGenerator.checkSiteFonts(siteFonts);
     if (initFrom != null && resume) {
       throw new IllegalArgumentException(
           "--init-from starts a new run; it cannot be combined with --resume");
