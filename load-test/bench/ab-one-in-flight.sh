@@ -7,7 +7,8 @@
 # the median of the per-round ratios B / A. With FLOOR=yes (the default) a no-op service pinned to
 # the same cores takes its turn in every round (side N): the p50 of the harness, gRPC and loopback
 # alone, the floor under both builds. With a training jar (TRAINING_JAR), raw ONNX Runtime batch 1
-# of MODEL_A and MODEL_B is timed on SERVER_CORES after the servers stop, three times each.
+# of MODEL_A and MODEL_B is timed on SERVER_CORES after the servers stop (two files in alternating
+# rounds, `bench --compare`).
 # Run from the repository root after building the load-test jar:
 #   JAR_A=old/captcha-server.jar JAR_B=server/target/captcha-server.jar load-test/bench/ab-one-in-flight.sh
 #   JAR_A=server/target/captcha-server.jar JAR_B=server/target/captcha-server.jar \
@@ -82,13 +83,20 @@ kill "${pids[@]}" 2>/dev/null || true
 wait 2>/dev/null || true
 echo "model,ms" >"$OUT/raw-b1.csv"
 if [[ -f $TRAINING_JAR ]]; then
-  for _ in 1 2 3; do
-    for model in "$MODEL_A" "$MODEL_B"; do # the last column of the last line: images/s
-      ips=$(taskset -c "$SERVER_CORES" java -jar "$TRAINING_JAR" bench --model "$model" \
-        --batch-sizes 1 --instances 1 --threads 1 --repetitions 400 2>/dev/null | tail -n 1 | awk '{ print $NF }')
-      echo "$model,$(awk -v r="$ips" 'BEGIN { printf "%.3f", 1000 / r }')" | tee -a "$OUT/raw-b1.csv"
-    done
-  done
+  bench=(taskset -c "$SERVER_CORES" java -jar "$TRAINING_JAR" bench --model "$MODEL_A"
+    --batch-sizes 1 --threads 1 --repetitions 400)
+  if [[ $MODEL_B == "$MODEL_A" ]]; then
+    # The last column of the last line: images/s.
+    ips_a=$("${bench[@]}" 2>/dev/null | tail -n 1 | awk '{ print $NF }')
+    ips_b=$ips_a
+  else
+    # --compare times the two files in alternating rounds; its batch-1 row starts with the median
+    # images/s of each.
+    read -r ips_a ips_b < <("${bench[@]}" --compare "$MODEL_B" 2>/dev/null |
+      awk '$1 == 1 { print $2, $3; exit }')
+  fi
+  echo "$MODEL_A,$(awk -v r="$ips_a" 'BEGIN { printf "%.3f", 1000 / r }')" | tee -a "$OUT/raw-b1.csv"
+  echo "$MODEL_B,$(awk -v r="$ips_b" 'BEGIN { printf "%.3f", 1000 / r }')" | tee -a "$OUT/raw-b1.csv"
 fi
 python3 - "$OUT/rounds.csv" "$OUT/raw-b1.csv" "$MODEL_A" "$MODEL_B" <<'PY' | tee "$OUT/summary.txt"
 import csv, statistics, sys
