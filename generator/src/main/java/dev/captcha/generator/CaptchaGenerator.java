@@ -28,6 +28,15 @@ public final class CaptchaGenerator {
   /** The most font faces {@link Builder#siteFonts} lets one captcha load. */
   public static final int MAX_SITE_FONTS = 32;
 
+  /** Smallest height of digits drawn small, as a share of the font's own digit height. */
+  public static final double SMALL_DIGIT_MIN = 0.6;
+
+  /** Largest height of digits drawn small, as a share of the font's own digit height. */
+  public static final double SMALL_DIGIT_MAX = 0.8;
+
+  /** The usual height of a lining digit as a share of the font size (about the cap height). */
+  static final double DIGIT_HEIGHT = 0.7;
+
   /**
    * Checks a {@link Builder#siteFonts} value.
    *
@@ -69,6 +78,7 @@ public final class CaptchaGenerator {
   private final double[] oversampledCumulative;
   private final double oversampleShare;
   private final int siteFonts;
+  private final double smallDigitRate;
   private final CaptchaRenderer renderer;
 
   private CaptchaGenerator(Builder b) {
@@ -91,6 +101,7 @@ public final class CaptchaGenerator {
     this.oversampledCumulative = cumulative(p);
     this.oversampleShare = b.oversampleShare;
     this.siteFonts = b.siteFonts;
+    this.smallDigitRate = b.smallDigitRate;
     this.renderer = SHARED_RENDERER;
   }
 
@@ -167,6 +178,15 @@ public final class CaptchaGenerator {
         loaded[i] = pickFont(rnd.nextDouble());
       }
     }
+    // Some fonts draw digits at the height of their lowercase letters, or as old-style figures;
+    // a share of captchas draws its digits so (drawn only when asked, so that other seeds keep
+    // their captchas).
+    double digitScale = 1;
+    boolean oldStyle = false;
+    if (smallDigitRate > 0 && rnd.nextDouble() < smallDigitRate) {
+      digitScale = SMALL_DIGIT_MIN + (SMALL_DIGIT_MAX - SMALL_DIGIT_MIN) * rnd.nextDouble();
+      oldStyle = rnd.nextBoolean();
+    }
     List<CaptchaSpec.Glyph> glyphs = new ArrayList<>(length);
     for (char c : text) {
       int colour = fronts[rnd.nextInt(fronts.length)];
@@ -186,9 +206,29 @@ public final class CaptchaGenerator {
                 : new CaptchaSpec.Variation(
                     cueKeeping.indexOf(c) >= 0 ? 1 : width, slant, embolden, true);
       }
+      if (digitScale != 1 && c >= '0' && c <= '9') {
+        variation = smallDigit(variation, c, digitScale, oldStyle);
+      }
       glyphs.add(new CaptchaSpec.Glyph(c, font, degrees, colour, variation));
     }
     return new CaptchaSpec(width, height, background, dots, lines, glyphs, height >= 48);
+  }
+
+  /**
+   * {@code v} with digit {@code c} drawn small: every digit at {@code scale} of its height, or
+   * ({@code oldStyle}) as old-style figures: {@code 0 1 2} at that height, {@code 6 8} at their
+   * full height and {@code 3 4 5 7 9} at full height but moved down so that their tops meet the
+   * small digits' (the tile clips what reaches below it, as the library does).
+   */
+  static CaptchaSpec.Variation smallDigit(
+      CaptchaSpec.Variation v, char c, double scale, boolean oldStyle) {
+    if (!oldStyle || "012".indexOf(c) >= 0) {
+      return v.resized(scale, 0);
+    }
+    if ("68".indexOf(c) >= 0) {
+      return v;
+    }
+    return v.resized(1, (1 - scale) * DIGIT_HEIGHT);
   }
 
   private int pickFont(double u) {
@@ -262,6 +302,7 @@ public final class CaptchaGenerator {
     private String oversampled = "";
     private double oversampleShare;
     private int siteFonts;
+    private double smallDigitRate;
 
     private Builder() {}
 
@@ -364,6 +405,21 @@ public final class CaptchaGenerator {
         throw new IllegalArgumentException("glyph variation rate must be within 0..1, got " + rate);
       }
       this.variationRate = rate;
+      return this;
+    }
+
+    /**
+     * The share of captchas whose digits are drawn small, as fonts that draw digits at the height
+     * of their lowercase letters or as old-style figures do: scaled to {@value
+     * CaptchaGenerator#SMALL_DIGIT_MIN} to {@value CaptchaGenerator#SMALL_DIGIT_MAX} of their
+     * height, half of them as old-style figures (see {@link CaptchaGenerator#smallDigit}); 0 (the
+     * default) draws digits as the fonts define them.
+     */
+    public Builder smallDigits(double rate) {
+      if (!(rate >= 0 && rate <= 1)) {
+        throw new IllegalArgumentException("small-digit rate must be within 0..1, got " + rate);
+      }
+      this.smallDigitRate = rate;
       return this;
     }
 

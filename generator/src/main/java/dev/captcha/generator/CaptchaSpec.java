@@ -51,9 +51,18 @@ public record CaptchaSpec(
    * not seen: the width scaled about the pen, a slant about the baseline (x moves right by {@code
    * slant * height above the baseline}), and the outline grown (positive) or shrunk (negative) by
    * {@code embolden} pixels on every side, or with {@code sideways} on the left and right only, so
-   * that the glyph keeps its height (the cue between {@code l} and {@code I} in many fonts).
+   * that the glyph keeps its height (the cue between {@code l} and {@code I} in many fonts). Before
+   * all that, the outline may be scaled by {@code scale} about the pen on the baseline and moved
+   * down by {@code drop} times the font size, as fonts draw digits at the height of their lowercase
+   * letters or as old-style figures that reach below the baseline.
    */
-  public record Variation(double widthScale, double slant, double embolden, boolean sideways) {
+  public record Variation(
+      double widthScale,
+      double slant,
+      double embolden,
+      boolean sideways,
+      double scale,
+      double drop) {
     /** No change. */
     public static final Variation NONE = new Variation(1, 0, 0);
 
@@ -62,23 +71,39 @@ public record CaptchaSpec(
       this(widthScale, slant, embolden, false);
     }
 
+    /** A variation that keeps the glyph's size and place. */
+    public Variation(double widthScale, double slant, double embolden, boolean sideways) {
+      this(widthScale, slant, embolden, sideways, 1, 0);
+    }
+
     public Variation {
       if (!(widthScale >= 0.5 && widthScale <= 2)
           || !(Math.abs(slant) <= 0.5)
-          || !(Math.abs(embolden) <= 3)) {
+          || !(Math.abs(embolden) <= 3)
+          || !(scale >= 0.4 && scale <= 1.5)
+          || !(Math.abs(drop) <= 0.5)) {
         throw new IllegalArgumentException(
             "variation out of range: width "
                 + widthScale
                 + ", slant "
                 + slant
                 + ", embolden "
-                + embolden);
+                + embolden
+                + ", scale "
+                + scale
+                + ", drop "
+                + drop);
       }
+    }
+
+    /** This variation with the outline first scaled by {@code s} and moved down by {@code d}. */
+    public Variation resized(double s, double d) {
+      return new Variation(widthScale, slant, embolden, sideways, s, d);
     }
 
     /** Whether this changes the outline at all. */
     public boolean isNone() {
-      return widthScale == 1 && slant == 0 && embolden == 0;
+      return widthScale == 1 && slant == 0 && embolden == 0 && scale == 1 && drop == 0;
     }
   }
 

@@ -46,9 +46,9 @@ final class GlyphTiles {
 
   /**
    * The coverage of a varied glyph; computed anew each time (variations are continuous, so they are
-   * not cached), from the cached outline: width and slant transform the outline, growing or
-   * shrinking works on the coverage (a 3x3 grey-level dilation or erosion, blended for fractions of
-   * a pixel).
+   * not cached), from the cached outline: size, drop, width and slant transform the outline,
+   * growing or shrinking works on the coverage (a 3x3 grey-level dilation or erosion, blended for
+   * fractions of a pixel).
    */
   byte[] coverage(Font font, char character, int size, CaptchaSpec.Variation variation) {
     if (variation.isNone()) {
@@ -59,6 +59,8 @@ final class GlyphTiles {
     t.translate(0, baseline);
     t.shear(-variation.slant(), 0);
     t.scale(variation.widthScale(), 1);
+    t.translate(0, variation.drop() * size);
+    t.scale(variation.scale(), variation.scale());
     t.translate(0, -baseline);
     byte[] cov = coverage(t.createTransformedShape(outline(font, character, size)), size);
     return morph(cov, size, variation.embolden(), variation.sideways());

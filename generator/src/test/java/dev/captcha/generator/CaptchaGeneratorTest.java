@@ -253,6 +253,79 @@ class CaptchaGeneratorTest {
   }
 
   @Test
+  void smallDigitsSitOnTheBaselineAndOldStyleFiguresReachBelowIt() {
+    GlyphTiles tiles = new GlyphTiles();
+    Font font = fonts.get(0);
+    int size = 38;
+    CaptchaSpec.Variation none = CaptchaSpec.Variation.NONE;
+    List<Integer> zero = inkedSpan(tiles.coverage(font, '0', size, none), size, true);
+    List<Integer> smallZero =
+        inkedSpan(
+            tiles.coverage(font, '0', size, CaptchaGenerator.smallDigit(none, '0', 0.7, false)),
+            size,
+            true);
+    int height = zero.get(1) - zero.get(0) + 1;
+    int smallHeight = smallZero.get(1) - smallZero.get(0) + 1;
+    // about 0.7 of the height, on the same baseline
+    assertTrue(Math.abs(smallHeight - 0.7 * height) <= 1.5, smallHeight + " of " + height);
+    assertTrue(Math.abs(smallZero.get(1) - zero.get(1)) <= 1, smallZero + " vs " + zero);
+    // an old-style 7 keeps its height and is moved down; 6 and 8 stay as drawn, 0 1 2 shrink
+    List<Integer> seven = inkedSpan(tiles.coverage(font, '7', size, none), size, true);
+    CaptchaSpec.Variation oldSeven = CaptchaGenerator.smallDigit(none, '7', 0.7, true);
+    List<Integer> lowSeven = inkedSpan(tiles.coverage(font, '7', size, oldSeven), size, true);
+    assertTrue(lowSeven.get(0) - seven.get(0) >= 6, lowSeven + " vs " + seven);
+    assertEquals(1.0, oldSeven.scale());
+    assertEquals(none, CaptchaGenerator.smallDigit(none, '8', 0.7, true));
+    assertEquals(0.7, CaptchaGenerator.smallDigit(none, '1', 0.7, true).scale());
+    // other settings of the variation are kept
+    CaptchaSpec.Variation slanted = new CaptchaSpec.Variation(1.1, 0.1, 0.5, true);
+    CaptchaSpec.Variation both = CaptchaGenerator.smallDigit(slanted, '2', 0.65, false);
+    assertEquals(
+        List.of(1.1, 0.1, 0.5, 0.65),
+        List.of(both.widthScale(), both.slant(), both.embolden(), both.scale()));
+    assertTrue(both.sideways());
+    assertThrows(IllegalArgumentException.class, () -> none.resized(0.2, 0));
+    assertThrows(IllegalArgumentException.class, () -> none.resized(1, 0.8));
+  }
+
+  @Test
+  void smallDigitsChangeOnlyDigitsAndAreOffByDefault() {
+    CaptchaGenerator plain = standard();
+    CaptchaGenerator off = CaptchaGenerator.builder().fonts(fonts).smallDigits(0).build();
+    CaptchaGenerator small = CaptchaGenerator.builder().fonts(fonts).smallDigits(1.0).build();
+    int digits = 0;
+    int changed = 0;
+    for (int i = 0; i < 60; i++) {
+      CaptchaSpec p = plain.spec(6, i);
+      assertEquals(p, off.spec(6, i));
+      CaptchaSpec s = small.spec(6, i);
+      assertEquals(p.text(), s.text());
+      assertEquals(p.background(), s.background());
+      for (CaptchaSpec.Glyph g : s.glyphs()) {
+        boolean digit = Character.isDigit(g.character());
+        if (!digit) {
+          assertTrue(g.variation().isNone(), "letter " + g.character() + " varied");
+        } else {
+          digits++;
+          if (!g.variation().isNone()) {
+            changed++;
+            double scale = g.variation().scale();
+            assertTrue(
+                scale == 1 && g.variation().drop() > 0
+                    || scale >= CaptchaGenerator.SMALL_DIGIT_MIN
+                        && scale <= CaptchaGenerator.SMALL_DIGIT_MAX,
+                g.toString());
+          }
+        }
+      }
+    }
+    // every digit but the old-style 6 and 8 (a quarter of those captchas' 6s and 8s) is changed
+    assertTrue(digits > 30 && changed > 0.8 * digits, changed + " of " + digits);
+    assertThrows(
+        IllegalArgumentException.class, () -> CaptchaGenerator.builder().smallDigits(-0.1));
+  }
+
+  @Test
   void oversamplingDrawsMoreOfTheGivenCharactersAtTheCharsetsOdds() {
     CaptchaGenerator plain = standard();
     CaptchaGenerator boosted =

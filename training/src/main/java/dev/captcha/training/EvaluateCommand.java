@@ -88,6 +88,15 @@ final class EvaluateCommand implements Callable<Integer> {
   int siteFonts;
 
   @Option(
+      names = "--small-digits",
+      paramLabel = "RATE",
+      defaultValue = "0",
+      description =
+          "Share of generated captchas whose digits are drawn small or as old-style figures, as `train --small-digits`"
+              + " draws them (0..1; default: ${DEFAULT-VALUE}: as the fonts draw them).")
+  double smallDigits;
+
+  @Option(
       names = "--held-out-fonts",
       description =
           "Generate with the font zoo's held-out families (FontCatalog.HELD_OUT_FAMILIES).")
@@ -194,6 +203,9 @@ final class EvaluateCommand implements Callable<Integer> {
     if (perFamily && source.dir != null) {
       throw new IllegalArgumentException("--per-family needs --generate, not --dir");
     }
+    if (smallDigits != 0 && source.dir != null) {
+      throw new IllegalArgumentException("--small-digits applies to --generate, not to --dir");
+    }
     if (siteFonts != 0 && (source.dir != null || perFamily)) {
       throw new IllegalArgumentException(
           "--site-fonts applies to --generate over several fonts, not to --dir or --per-family");
@@ -206,7 +218,10 @@ final class EvaluateCommand implements Callable<Integer> {
       List<Samples> parts = new ArrayList<>();
       for (String family : families) {
         CaptchaGenerator generator =
-            CaptchaGenerator.builder().weightedFonts(catalog.weighted(List.of(family))).build();
+            CaptchaGenerator.builder()
+                .weightedFonts(catalog.weighted(List.of(family)))
+                .smallDigits(smallDigits)
+                .build();
         parts.add(Samples.generated(generator, seed, source.generate));
       }
       samples = concatenated(parts);
@@ -226,16 +241,20 @@ final class EvaluateCommand implements Callable<Integer> {
           CaptchaGenerator.builder()
               .weightedFonts(catalog.weighted(families))
               .siteFonts(siteFonts)
+              .smallDigits(smallDigits)
               .build();
       samples = Samples.generated(generator, seed, source.generate);
       what =
           String.format(
               Locale.ROOT,
-              "%d generated captchas (seed %d, fonts %s%s)",
+              "%d generated captchas (seed %d, fonts %s%s%s)",
               source.generate,
               seed,
               String.join(", ", families),
-              siteFonts == 0 ? "" : "; each captcha 1 to " + siteFonts + " of them");
+              siteFonts == 0 ? "" : "; each captcha 1 to " + siteFonts + " of them",
+              smallDigits == 0
+                  ? ""
+                  : String.format(Locale.ROOT, "; small digits in %.0f%%", 100 * smallDigits));
     }
     try (OnnxModel onnx = OnnxModel.load(model, threads)) {
       int total = samples.size();

@@ -199,6 +199,16 @@ final class TrainCommand implements Callable<Integer> {
   int siteFonts;
 
   @Option(
+      names = "--small-digits",
+      paramLabel = "RATE",
+      defaultValue = "0",
+      description =
+          "Share of training captchas whose digits are drawn at 0.6 to 0.8 of their height, half of them as old-style figures"
+              + " (0 1 2 small, 3 4 5 7 9 moved below the baseline), as fonts that draw digits at the height of their lowercase"
+              + " letters do (0..1; default: ${DEFAULT-VALUE}).")
+  double smallDigits;
+
+  @Option(
       names = "--input-color",
       paramLabel = "MODE",
       description =
@@ -273,7 +283,8 @@ final class TrainCommand implements Callable<Integer> {
             lookalikeShare,
             keepLookalikeCues,
             color,
-            siteFonts);
+            siteFonts,
+            smallDigits);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }

@@ -215,4 +215,13 @@ class EvaluatePerturbTest {
     refused("site fonts must be within 0..32", "--generate", "4", "--site-fonts", "-1");
     refused("--site-fonts applies to --generate", "--dir", dir.toString(), "--site-fonts", "1");
   }
+
+  @Test
+  void smallDigitsGenerateAndAreRefusedOnAFolderOrOutOfRange(@TempDir Path dir) {
+    String printed = printedBy("--generate", "6", "--small-digits", "0.5", "--quiet");
+    assertTrue(printed.contains("small digits in 50%"), printed);
+    assertTrue(printed.contains("images      6"), printed);
+    refused("small-digit rate must be within 0..1", "--generate", "4", "--small-digits", "1.5");
+    refused("--small-digits applies to --generate", "--dir", dir.toString(), "--small-digits", "1");
+  }
 }

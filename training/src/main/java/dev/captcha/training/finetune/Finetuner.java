@@ -256,6 +256,7 @@ public final class Finetuner {
               0,
               false,
               info.input().color(),
+              0,
               0);
       new Trainer(config, progress, mode, data).run();
 

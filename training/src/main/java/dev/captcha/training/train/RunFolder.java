@@ -143,6 +143,7 @@ public final class RunFolder {
     m.put("keep_lookalike_cues", Boolean.toString(config.keepLookalikeCues()));
     m.put("input_color", config.inputColor().label());
     m.put("site_fonts", Integer.toString(config.siteFonts()));
+    m.put("small_digits", Double.toString(config.smallDigits()));
     return m;
   }
 

@@ -488,6 +488,7 @@ public final class Trainer {
             .variationKeepsCues(config.keepLookalikeCues() ? TrainingConfig.LOOKALIKES : null)
             .oversample(TrainingConfig.LOOKALIKES, config.lookalikeShare())
             .siteFonts(config.siteFonts())
+            .smallDigits(config.smallDigits())
             .build();
     Augmenter augmenter = new Augmenter(config.augmentRate());
     return new Data() {

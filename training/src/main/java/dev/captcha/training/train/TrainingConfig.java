@@ -46,6 +46,8 @@ import java.util.Objects;
  * @param siteFonts 0: every training character picks its face from all the fonts; k > 0: each
  *     training captcha loads 1..k faces and its characters pick among those, as on a site (see
  *     {@code CaptchaGenerator.Builder#siteFonts}); validation always draws as the library does
+ * @param smallDigits share of training captchas whose digits are drawn small or as old-style
+ *     figures (see {@code CaptchaGenerator.Builder#smallDigits}); 0: as the fonts draw them
  */
 public record TrainingConfig(
     Path runDir,
@@ -73,7 +75,8 @@ public record TrainingConfig(
     double lookalikeShare,
     boolean keepLookalikeCues,
     ColorMode inputColor,
-    int siteFonts) {
+    int siteFonts,
+    double smallDigits) {
 
   /**
    * The characters that some fonts draw nearly alike: what {@code lookalikeShare} draws more of.
@@ -131,6 +134,7 @@ public record TrainingConfig(
         0,
         false,
         ColorMode.MIN_RGB,
+        0,
         0);
   }
 
@@ -201,9 +205,11 @@ public record TrainingConfig(
       throw new IllegalArgumentException(
           "warmup >= 0, validation size >= 1, eval interval >= 1, threads >= 1");
     }
-    if (!(augmentRate >= 0 && augmentRate <= 1) || !(glyphVariation >= 0 && glyphVariation <= 1)) {
+    if (!(augmentRate >= 0 && augmentRate <= 1)
+        || !(glyphVariation >= 0 && glyphVariation <= 1)
+        || !(smallDigits >= 0 && smallDigits <= 1)) {
       throw new IllegalArgumentException(
-          "augmentation and glyph variation rates must be within 0..1");
+          "augmentation, glyph variation and small-digit rates must be within 0..1");
     }
     Objects.requireNonNull(inputColor, "inputColor");
     if (inputColor.channels() != 1) {

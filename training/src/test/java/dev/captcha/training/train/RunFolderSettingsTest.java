@@ -47,6 +47,7 @@ class RunFolderSettingsTest {
         0.3,
         keepLookalikeCues,
         color,
+        0,
         0);
   }
 

@@ -75,6 +75,7 @@ class TrainerSmokeTest {
         lookalikeShare,
         base.keepLookalikeCues(),
         base.inputColor(),
+        0,
         0);
   }
 
@@ -171,6 +172,7 @@ class TrainerSmokeTest {
             0.3,
             false,
             dev.captcha.model.ColorMode.TEXT_ALPHA,
+            0,
             0);
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
