@@ -209,6 +209,15 @@ final class TrainCommand implements Callable<Integer> {
   double smallDigits;
 
   @Option(
+      names = "--jpeg-min-quality",
+      paramLabel = "Q",
+      defaultValue = "50",
+      description =
+          "Lowest JPEG quality among the degraded training captchas (--augment-rate); qualities Q to 95 are drawn, the"
+              + " low ones more often (10..95; default: ${DEFAULT-VALUE}).")
+  int jpegMinQuality;
+
+  @Option(
       names = "--input-color",
       paramLabel = "MODE",
       description =
@@ -284,7 +293,8 @@ final class TrainCommand implements Callable<Integer> {
             keepLookalikeCues,
             color,
             siteFonts,
-            smallDigits);
+            smallDigits,
+            jpegMinQuality);
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }

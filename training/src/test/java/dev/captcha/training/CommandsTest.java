@@ -208,6 +208,8 @@ class CommandsTest {
         2, run("train", "--run-dir", dir.resolve("none").toString(), "--site-fonts", "33"));
     assertEquals(
         2, run("train", "--run-dir", dir.resolve("none").toString(), "--small-digits", "-0.5"));
+    assertEquals(
+        2, run("train", "--run-dir", dir.resolve("none").toString(), "--jpeg-min-quality", "5"));
     assertEquals(2, run("export", "--run-dir", dir.toString(), "--checkpoint", "first"));
   }
 }

@@ -16,9 +16,10 @@ import java.util.SplittableRandom;
  * (log-uniform) with a nearest, bilinear, bicubic or area filter and back with another drawn
  * filter; a shift of up to one pixel in x and y; a Gaussian blur of sigma 0.3 to 1.0; gamma 0.6 to
  * 1.6 (log-uniform); an adaptive palette of 32 to 256 colours or the fixed web palette; JPEG at
- * quality 50 to 95, the lower qualities more often ({@link #jpegQuality}). Rescaling and shifts
- * come up three times as often as blur, gamma or a palette, JPEG four times. The draw depends only
- * on {@code (seed, index)}, so a run and a resumed run see the same images.
+ * quality {@code jpegMinQuality} (50 unless set) to 95, the lower qualities more often ({@link
+ * #jpegQuality}). Rescaling and shifts come up three times as often as blur, gamma or a palette,
+ * JPEG four times. The draw depends only on {@code (seed, index)}, so a run and a resumed run see
+ * the same images.
  */
 public final class Augmenter {
 
@@ -40,21 +41,59 @@ public final class Augmenter {
 
   private static final Resampler.Filter[] FILTERS = Resampler.Filter.values();
 
+  /** The lowest JPEG quality drawn unless another is set. */
+  public static final int DEFAULT_JPEG_MIN_QUALITY = 50;
+
+  /** The bounds of {@code jpegMinQuality}: below 10 a captcha is mostly blocks. */
+  public static final int JPEG_MIN_QUALITY_FLOOR = 10;
+
+  /** The highest JPEG quality drawn. */
+  public static final int JPEG_MAX_QUALITY = 95;
+
   private final double rate;
+  private final int jpegMinQuality;
 
   /**
    * @param rate probability in [0, 1] that an image is degraded at all
    */
   public Augmenter(double rate) {
+    this(rate, DEFAULT_JPEG_MIN_QUALITY);
+  }
+
+  /**
+   * @param rate probability in [0, 1] that an image is degraded at all
+   * @param jpegMinQuality the lowest JPEG quality drawn, 10 to 95
+   */
+  public Augmenter(double rate, int jpegMinQuality) {
     if (!(rate >= 0 && rate <= 1)) {
       throw new IllegalArgumentException("augmentation rate must be in [0, 1], got " + rate);
     }
+    checkJpegMinQuality(jpegMinQuality);
     this.rate = rate;
+    this.jpegMinQuality = jpegMinQuality;
+  }
+
+  /** Refuses a lowest JPEG quality outside 10..95, naming the bounds. */
+  public static void checkJpegMinQuality(int q) {
+    if (q < JPEG_MIN_QUALITY_FLOOR || q > JPEG_MAX_QUALITY) {
+      throw new IllegalArgumentException(
+          "lowest JPEG quality must be within "
+              + JPEG_MIN_QUALITY_FLOOR
+              + ".."
+              + JPEG_MAX_QUALITY
+              + ", got "
+              + q);
+    }
   }
 
   /** The probability that an image is degraded. */
   public double rate() {
     return rate;
+  }
+
+  /** The lowest JPEG quality drawn. */
+  public int jpegMinQuality() {
+    return jpegMinQuality;
   }
 
   /** The image {@code index} of stream {@code seed}, degraded or (a share 1 - rate) as it is. */
@@ -106,7 +145,7 @@ public final class Augmenter {
     throw new AssertionError("unreachable");
   }
 
-  private static Degradation make(Kind kind, SplittableRandom rnd) {
+  private Degradation make(Kind kind, SplittableRandom rnd) {
     return switch (kind) {
       case RESCALE -> {
         double factor = Math.exp(rnd.nextDouble(Math.log(0.5), Math.log(3.0)));
@@ -120,17 +159,18 @@ public final class Augmenter {
           rnd.nextInt(4) == 0
               ? new Degradation.WebPalette()
               : new Degradation.Palette(32 << rnd.nextInt(4));
-      case JPEG -> new Degradation.Jpeg(jpegQuality(rnd.nextDouble()));
+      case JPEG -> new Degradation.Jpeg(jpegQuality(jpegMinQuality, rnd.nextDouble()));
     };
   }
 
   /**
-   * JPEG quality 50 to 95 for a uniform {@code u} in [0, 1), drawn as {@code 50 + 46 u^1.5}: the
-   * low qualities, which change a captcha most, come up more often than the high ones (below 65 in
-   * about 47% of the JPEG changes, against 33% for a uniform draw).
+   * JPEG quality {@code min} to 95 for a uniform {@code u} in [0, 1), drawn as {@code min + (96 -
+   * min) u^1.5}: the low qualities, which change a captcha most, come up more often than the high
+   * ones (with {@code min} 50, below 65 in about 47% of the JPEG changes, against 33% for a uniform
+   * draw).
    */
-  static int jpegQuality(double u) {
-    return 50 + (int) (46 * Math.pow(u, 1.5));
+  static int jpegQuality(int min, double u) {
+    return min + (int) ((JPEG_MAX_QUALITY + 1 - min) * Math.pow(u, 1.5));
   }
 
   /** A well-mixed seed for image {@code index} of stream {@code seed} (SplitMix64 finaliser). */

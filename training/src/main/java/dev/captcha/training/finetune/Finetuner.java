@@ -257,7 +257,8 @@ public final class Finetuner {
               false,
               info.input().color(),
               0,
-              0);
+              0,
+              Augmenter.DEFAULT_JPEG_MIN_QUALITY);
       new Trainer(config, progress, mode, data).run();
 
       // 3. Export the best checkpoint, measure it in ONNX Runtime, record the lineage.

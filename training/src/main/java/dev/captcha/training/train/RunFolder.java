@@ -144,6 +144,7 @@ public final class RunFolder {
     m.put("input_color", config.inputColor().label());
     m.put("site_fonts", Integer.toString(config.siteFonts()));
     m.put("small_digits", Double.toString(config.smallDigits()));
+    m.put("jpeg_min_quality", Integer.toString(config.jpegMinQuality()));
     return m;
   }
 

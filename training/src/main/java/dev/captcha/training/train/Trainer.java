@@ -490,7 +490,7 @@ public final class Trainer {
             .siteFonts(config.siteFonts())
             .smallDigits(config.smallDigits())
             .build();
-    Augmenter augmenter = new Augmenter(config.augmentRate());
+    Augmenter augmenter = new Augmenter(config.augmentRate(), config.jpegMinQuality());
     return new Data() {
       @Override
       public int length() {

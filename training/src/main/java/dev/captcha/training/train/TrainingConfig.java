@@ -2,6 +2,7 @@ package dev.captcha.training.train;
 
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.model.ColorMode;
+import dev.captcha.training.data.Augmenter;
 import dev.captcha.training.model.CaptchaResNet;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,8 @@ import java.util.Objects;
  *     {@code CaptchaGenerator.Builder#siteFonts}); validation always draws as the library does
  * @param smallDigits share of training captchas whose digits are drawn small or as old-style
  *     figures (see {@code CaptchaGenerator.Builder#smallDigits}); 0: as the fonts draw them
+ * @param jpegMinQuality the lowest JPEG quality the augmentation draws (see {@link
+ *     dev.captcha.training.data.Augmenter}); 50 unless set
  */
 public record TrainingConfig(
     Path runDir,
@@ -76,7 +79,8 @@ public record TrainingConfig(
     boolean keepLookalikeCues,
     ColorMode inputColor,
     int siteFonts,
-    double smallDigits) {
+    double smallDigits,
+    int jpegMinQuality) {
 
   /**
    * The characters that some fonts draw nearly alike: what {@code lookalikeShare} draws more of.
@@ -135,7 +139,8 @@ public record TrainingConfig(
         false,
         ColorMode.MIN_RGB,
         0,
-        0);
+        0,
+        Augmenter.DEFAULT_JPEG_MIN_QUALITY);
   }
 
   /**
@@ -224,6 +229,7 @@ public record TrainingConfig(
           "the share of look-alike characters must be within [0, 1), got " + lookalikeShare);
     }
     CaptchaGenerator.checkSiteFonts(siteFonts);
+    Augmenter.checkJpegMinQuality(jpegMinQuality);
     if (initFrom != null && resume) {
       throw new IllegalArgumentException(
           "--init-from starts a new run; it cannot be combined with --resume");

@@ -144,8 +144,8 @@ class DegradationTest {
 
   @Test
   void jpegQualitiesSpanFiftyToNinetyFiveAndFavourTheLowOnes() {
-    assertEquals(50, Augmenter.jpegQuality(0));
-    assertEquals(95, Augmenter.jpegQuality(Math.nextDown(1.0)));
+    assertEquals(50, Augmenter.jpegQuality(50, 0));
+    assertEquals(95, Augmenter.jpegQuality(50, Math.nextDown(1.0)));
     Augmenter augmenter = new Augmenter(1.0);
     int jpegs = 0;
     int low = 0;
@@ -162,6 +162,38 @@ class DegradationTest {
     assertTrue(jpegs > 1500 && jpegs < 2300, jpegs + " JPEG changes in 4000 images");
     double share = low / (double) jpegs;
     assertTrue(share > 0.42 && share < 0.53, "share below quality 65: " + share);
+  }
+
+  @Test
+  void aLowerJpegFloorChangesOnlyTheQualitiesDrawn() {
+    assertEquals(30, Augmenter.jpegQuality(30, 0));
+    assertEquals(95, Augmenter.jpegQuality(30, Math.nextDown(1.0)));
+    Augmenter standard = new Augmenter(1.0);
+    Augmenter lower = new Augmenter(1.0, 30);
+    assertEquals(Augmenter.DEFAULT_JPEG_MIN_QUALITY, standard.jpegMinQuality());
+    assertEquals(30, lower.jpegMinQuality());
+    int below50 = 0;
+    int jpegs = 0;
+    for (int i = 0; i < 2000; i++) {
+      List<Degradation> a = standard.draw(11, i);
+      List<Degradation> b = lower.draw(11, i);
+      assertEquals(a.size(), b.size());
+      for (int k = 0; k < a.size(); k++) {
+        if (b.get(k) instanceof Degradation.Jpeg jpeg) {
+          assertTrue(a.get(k) instanceof Degradation.Jpeg);
+          assertTrue(jpeg.quality() >= 30 && jpeg.quality() <= 95, "quality " + jpeg.quality());
+          assertTrue(jpeg.quality() <= ((Degradation.Jpeg) a.get(k)).quality());
+          below50 += jpeg.quality() < 50 ? 1 : 0;
+          jpegs++;
+        } else {
+          assertEquals(a.get(k), b.get(k), "image " + i + " change " + k);
+        }
+      }
+    }
+    // Qualities below 50 are (20/66)^(2/3), about 45%, of the JPEG changes.
+    assertTrue(below50 > 0.38 * jpegs && below50 < 0.52 * jpegs, below50 + " of " + jpegs);
+    assertThrows(IllegalArgumentException.class, () -> new Augmenter(1.0, 9));
+    assertThrows(IllegalArgumentException.class, () -> new Augmenter(1.0, 96));
   }
 
   @Test

@@ -48,7 +48,8 @@ class RunFolderSettingsTest {
         keepLookalikeCues,
         color,
         0,
-        0);
+        0,
+        50);
   }
 
   private static Map<String, String> settings(boolean keepLookalikeCues) {

@@ -76,7 +76,8 @@ class TrainerSmokeTest {
         base.keepLookalikeCues(),
         base.inputColor(),
         0,
-        0);
+        0,
+        50);
   }
 
   private static TrainingConfig config(Path dir, int steps, boolean resume) {
@@ -173,7 +174,8 @@ class TrainerSmokeTest {
             false,
             dev.captcha.model.ColorMode.TEXT_ALPHA,
             0,
-            0);
+            0,
+            50);
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
         new Trainer(
