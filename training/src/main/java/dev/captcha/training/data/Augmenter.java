@@ -44,7 +44,7 @@ public final class Augmenter {
   /** The lowest JPEG quality drawn unless another is set. */
   public static final int DEFAULT_JPEG_MIN_QUALITY = 50;
 
-  /** The bounds of {@code jpegMinQuality}: below 10 a captcha is mostly blocks. */
+  /** The lowest {@code jpegMinQuality} accepted: below 10 a captcha is mostly blocks. */
   public static final int JPEG_MIN_QUALITY_FLOOR = 10;
 
   /** The highest JPEG quality drawn. */
