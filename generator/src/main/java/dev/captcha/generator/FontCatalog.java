@@ -105,7 +105,7 @@ public final class FontCatalog {
       ZOO.stream().map(ZooFamily::group).distinct().toList();
 
   /**
-   * The families the bundled model under {@code models/} (afocus-resnet 2.0.0-rc6) was trained on:
+   * The families the bundled model under {@code models/} (afocus-resnet 2.0.0-rc11) was trained on:
    * the zoo's training split, all 110 of them installed by {@code scripts/setup.sh}; checks of the
    * bundled model's accuracy draw in these. Bundling a model trained on other families means
    * changing this list and the thresholds of those checks with it.
