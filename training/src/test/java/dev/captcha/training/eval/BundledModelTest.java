@@ -38,8 +38,7 @@ class BundledModelTest {
           r.tally().exactAccuracy(), r.tally().mergedAccuracy(), r.tally().characterAccuracy());
       assertEquals(200, r.tally().images());
       // afocus-resnet 2.0.0-rc11 reads 0.960 of these exactly and 0.995 with look-alikes merged;
-      // the
-      // bounds leave room for another JVM's rasterizer.
+      // the bounds leave room for another JVM's rasterizer.
       assertTrue(r.tally().exactAccuracy() >= 0.9, "exact accuracy " + r.tally().exactAccuracy());
       assertTrue(
           r.tally().mergedAccuracy() >= 0.97, "merged accuracy " + r.tally().mergedAccuracy());
