@@ -231,8 +231,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "Show no progress (validation results are still printed).")
   boolean quiet;
 
-  @Override
-  public Integer call() throws Exception {
+  /**
+   * The run's settings from the options; with --init-from, the file's network and input colour give
+   * the defaults of those settings.
+   *
+   * @throws IllegalArgumentException if the options are invalid alone or together
+   */
+  TrainingConfig config() throws java.io.IOException {
     String command =
         "java -jar training/target/captcha-training.jar train "
             + String.join(" ", ArgsHolder.args());
@@ -266,38 +271,39 @@ final class TrainCommand implements Callable<Integer> {
             ? CaptchaResNet.Head.of(head)
             : file == null ? CaptchaResNet.Head.MEAN_HEIGHT : file.head();
     TrainingConfig config =
-        new TrainingConfig(
-            runDir,
-            Duration.ofMillis((long) (maxMinutes * 60_000)),
-            steps,
-            batchSize,
-            lr,
-            minLr,
-            warmup,
-            seed,
-            valSize,
-            valSeed,
-            evalEvery,
-            fonts,
-            widths,
-            threads,
-            resume,
-            allowConfigChange,
-            command.trim(),
-            initFrom,
-            augmentRate,
-            glyphVariation,
-            valPerGroup,
-            chosenHead,
-            lookalikeShare,
-            keepLookalikeCues,
-            color,
-            siteFonts,
-            smallDigits,
-            jpegMinQuality);
+        TrainingConfig.builder(runDir)
+            .maxTime(Duration.ofMillis((long) (maxMinutes * 60_000)))
+            .steps(steps)
+            .batchSize(batchSize)
+            .learningRates(lr, minLr, warmup)
+            .seed(seed)
+            .validation(valSize, valSeed, evalEvery)
+            .fonts(fonts)
+            .widths(widths)
+            .threads(threads)
+            .resume(resume, allowConfigChange)
+            .command(command.trim())
+            .initFrom(initFrom)
+            .augmentRate(augmentRate)
+            .glyphVariation(glyphVariation)
+            .groupValidationSize(valPerGroup)
+            .head(chosenHead)
+            .lookalikeShare(lookalikeShare)
+            .keepLookalikeCues(keepLookalikeCues)
+            .inputColor(color)
+            .siteFonts(siteFonts)
+            .smallDigits(smallDigits)
+            .jpegMinQuality(jpegMinQuality)
+            .build();
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");
     }
+    return config;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TrainingConfig config = config();
     Trainer.Accuracy acc = new Trainer(config, System.err, Progress.Mode.detect(quiet)).run();
     System.out.printf(
         Locale.ROOT,

@@ -161,24 +161,16 @@ class QuantizeCommandTest {
   void exportWritesTheFloatAndTheInt8File(@TempDir Path dir) throws Exception {
     Path runDir = dir.resolve("run");
     new Trainer(
-            new TrainingConfig(
-                runDir,
-                Duration.ofMinutes(30),
-                3,
-                8,
-                1e-3f,
-                1e-5f,
-                1,
-                1,
-                16,
-                2,
-                100,
-                List.of("DejaVu Sans"),
-                TrainingConfig.STANDARD_WIDTHS,
-                1,
-                false,
-                false,
-                "test"),
+            TrainingConfig.builder(runDir)
+                .maxTime(Duration.ofMinutes(30))
+                .steps(3)
+                .batchSize(8)
+                .learningRates(1e-3f, 1e-5f, 1)
+                .validation(16, 2, 100)
+                .fonts(List.of("DejaVu Sans"))
+                .threads(1)
+                .command("test")
+                .build(),
             new PrintStream(OutputStream.nullOutputStream()))
         .run();
     Path model = dir.resolve("out/tiny.onnx");

@@ -230,35 +230,25 @@ public final class Finetuner {
       List<String> fonts = new ArrayList<>(s.baseFonts());
       fonts.addAll(s.fonts());
       TrainingConfig config =
-          new TrainingConfig(
-              runDir,
-              s.maxTime(),
-              s.steps(),
-              s.batchSize(),
-              s.peakLr(),
-              s.floorLr(),
-              s.warmupSteps(),
-              s.seed(),
-              sets.values().stream().mapToInt(BatchSource.Batch::size).sum(),
-              VALIDATION_SEED,
-              s.evalEvery(),
-              fonts,
-              java.util.Arrays.stream(spec.widths()).boxed().toList(),
-              s.threads(),
-              false,
-              false,
-              s.command(),
-              s.from(),
-              s.augmentRate(),
-              0,
-              0,
-              spec.head(),
-              0,
-              false,
-              info.input().color(),
-              0,
-              0,
-              Augmenter.DEFAULT_JPEG_MIN_QUALITY);
+          TrainingConfig.builder(runDir)
+              .maxTime(s.maxTime())
+              .steps(s.steps())
+              .batchSize(s.batchSize())
+              .learningRates(s.peakLr(), s.floorLr(), s.warmupSteps())
+              .seed(s.seed())
+              .validation(
+                  sets.values().stream().mapToInt(BatchSource.Batch::size).sum(),
+                  VALIDATION_SEED,
+                  s.evalEvery())
+              .fonts(fonts)
+              .widths(java.util.Arrays.stream(spec.widths()).boxed().toList())
+              .threads(s.threads())
+              .command(s.command())
+              .initFrom(s.from())
+              .augmentRate(s.augmentRate())
+              .head(spec.head())
+              .inputColor(info.input().color())
+              .build();
       new Trainer(config, progress, mode, data).run();
 
       // 3. Export the best checkpoint, measure it in ONNX Runtime, record the lineage.

@@ -1,6 +1,7 @@
 package dev.captcha.training.train;
 
 import dev.captcha.generator.CaptchaGenerator;
+import dev.captcha.generator.FontCatalog;
 import dev.captcha.model.ColorMode;
 import dev.captcha.training.data.Augmenter;
 import dev.captcha.training.model.CaptchaResNet;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Immutable, validated settings of one training run.
+ * Immutable, validated settings of one training run; {@link #builder} sets them by name.
  *
  * @param runDir where checkpoints, metrics.csv, the chart and training.properties go
  * @param maxTime wall-clock budget; the learning-rate schedule ends at its floor when it is spent
@@ -90,106 +91,247 @@ public record TrainingConfig(
   /** Captchas per font group in the per-group validation set of the train command by default. */
   public static final int DEFAULT_GROUP_VALIDATION_SIZE = 250;
 
-  /** Settings without a per-group validation set. */
-  public TrainingConfig(
-      Path runDir,
-      Duration maxTime,
-      int steps,
-      int batchSize,
-      float peakLr,
-      float floorLr,
-      int warmupSteps,
-      long seed,
-      int validationSize,
-      long validationSeed,
-      int evalEvery,
-      List<String> fonts,
-      List<Integer> widths,
-      int threads,
-      boolean resume,
-      boolean allowConfigChange,
-      String command,
-      Path initFrom,
-      double augmentRate,
-      double glyphVariation) {
-    this(
-        runDir,
-        maxTime,
-        steps,
-        batchSize,
-        peakLr,
-        floorLr,
-        warmupSteps,
-        seed,
-        validationSize,
-        validationSeed,
-        evalEvery,
-        fonts,
-        widths,
-        threads,
-        resume,
-        allowConfigChange,
-        command,
-        initFrom,
-        augmentRate,
-        glyphVariation,
-        0,
-        CaptchaResNet.Head.MEAN_HEIGHT,
-        0,
-        false,
-        ColorMode.MIN_RGB,
-        0,
-        0,
-        Augmenter.DEFAULT_JPEG_MIN_QUALITY);
+  /** The stage widths of the standard network. */
+  public static final List<Integer> STANDARD_WIDTHS = List.of(32, 64, 128, 256);
+
+  /**
+   * A builder for a run in {@code runDir} with the train command's defaults: 120 minutes, no step
+   * plan, batch 64, learning rate 1e-3 after 300 warm-up steps down to 2e-5, seed 1, 2,000
+   * validation captchas of seed 20261128 every 500 steps, the zoo's training families, the standard
+   * widths, 2 threads; random initialisation, no augmentation or glyph variation, no per-group
+   * validation (the train command's default is {@link #DEFAULT_GROUP_VALIDATION_SIZE}), the mean
+   * head, look-alikes at the library's odds, {@code min-rgb} input, every face for every character,
+   * digits as the fonts draw them, JPEG from quality 50.
+   */
+  public static Builder builder(Path runDir) {
+    return new Builder(runDir);
+  }
+
+  /** A builder holding these settings, to derive a config that differs in a few. */
+  public Builder toBuilder() {
+    return new Builder(runDir)
+        .maxTime(maxTime)
+        .steps(steps)
+        .batchSize(batchSize)
+        .learningRates(peakLr, floorLr, warmupSteps)
+        .seed(seed)
+        .validation(validationSize, validationSeed, evalEvery)
+        .fonts(fonts)
+        .widths(widths)
+        .threads(threads)
+        .resume(resume, allowConfigChange)
+        .command(command)
+        .initFrom(initFrom)
+        .augmentRate(augmentRate)
+        .glyphVariation(glyphVariation)
+        .groupValidationSize(groupValidationSize)
+        .head(head)
+        .lookalikeShare(lookalikeShare)
+        .keepLookalikeCues(keepLookalikeCues)
+        .inputColor(inputColor)
+        .siteFonts(siteFonts)
+        .smallDigits(smallDigits)
+        .jpegMinQuality(jpegMinQuality);
   }
 
   /**
-   * Settings of a plain run: random initialisation, no augmentation, glyphs as the fonts draw them,
-   * no per-group validation set.
+   * Settings built one by one, each defaulting as {@link #builder} says; {@link #build} validates
+   * them together. Not thread-safe.
    */
-  public TrainingConfig(
-      Path runDir,
-      Duration maxTime,
-      int steps,
-      int batchSize,
-      float peakLr,
-      float floorLr,
-      int warmupSteps,
-      long seed,
-      int validationSize,
-      long validationSeed,
-      int evalEvery,
-      List<String> fonts,
-      List<Integer> widths,
-      int threads,
-      boolean resume,
-      boolean allowConfigChange,
-      String command) {
-    this(
-        runDir,
-        maxTime,
-        steps,
-        batchSize,
-        peakLr,
-        floorLr,
-        warmupSteps,
-        seed,
-        validationSize,
-        validationSeed,
-        evalEvery,
-        fonts,
-        widths,
-        threads,
-        resume,
-        allowConfigChange,
-        command,
-        null,
-        0,
-        0);
-  }
+  public static final class Builder {
+    private Path runDir;
+    private Duration maxTime = Duration.ofMinutes(120);
+    private int steps;
+    private int batchSize = 64;
+    private float peakLr = 1e-3f;
+    private float floorLr = 2e-5f;
+    private int warmupSteps = 300;
+    private long seed = 1;
+    private int validationSize = 2000;
+    private long validationSeed = 20261128;
+    private int evalEvery = 500;
+    private List<String> fonts = FontCatalog.TRAINING_FAMILIES;
+    private List<Integer> widths = STANDARD_WIDTHS;
+    private int threads = 2;
+    private boolean resume;
+    private boolean allowConfigChange;
+    private String command = "";
+    private Path initFrom;
+    private double augmentRate;
+    private double glyphVariation;
+    private int groupValidationSize;
+    private CaptchaResNet.Head head = CaptchaResNet.Head.MEAN_HEIGHT;
+    private double lookalikeShare;
+    private boolean keepLookalikeCues;
+    private ColorMode inputColor = ColorMode.MIN_RGB;
+    private int siteFonts;
+    private double smallDigits;
+    private int jpegMinQuality = Augmenter.DEFAULT_JPEG_MIN_QUALITY;
 
-  /** The stage widths of the standard network. */
-  public static final List<Integer> STANDARD_WIDTHS = List.of(32, 64, 128, 256);
+    private Builder(Path runDir) {
+      this.runDir = runDir;
+    }
+
+    public Builder runDir(Path runDir) {
+      this.runDir = runDir;
+      return this;
+    }
+
+    public Builder maxTime(Duration maxTime) {
+      this.maxTime = maxTime;
+      return this;
+    }
+
+    public Builder steps(int steps) {
+      this.steps = steps;
+      return this;
+    }
+
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** The peak rate, the final rate and the warm-up steps of the schedule. */
+    public Builder learningRates(float peakLr, float floorLr, int warmupSteps) {
+      this.peakLr = peakLr;
+      this.floorLr = floorLr;
+      this.warmupSteps = warmupSteps;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The validation set's size and seed, and the steps between validations. */
+    public Builder validation(int validationSize, long validationSeed, int evalEvery) {
+      this.validationSize = validationSize;
+      this.validationSeed = validationSeed;
+      this.evalEvery = evalEvery;
+      return this;
+    }
+
+    public Builder fonts(List<String> fonts) {
+      this.fonts = fonts;
+      return this;
+    }
+
+    public Builder widths(List<Integer> widths) {
+      this.widths = widths;
+      return this;
+    }
+
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Whether to continue the run folder's run, and whether its settings may then change. */
+    public Builder resume(boolean resume, boolean allowConfigChange) {
+      this.resume = resume;
+      this.allowConfigChange = allowConfigChange;
+      return this;
+    }
+
+    public Builder command(String command) {
+      this.command = command;
+      return this;
+    }
+
+    public Builder initFrom(Path initFrom) {
+      this.initFrom = initFrom;
+      return this;
+    }
+
+    public Builder augmentRate(double augmentRate) {
+      this.augmentRate = augmentRate;
+      return this;
+    }
+
+    public Builder glyphVariation(double glyphVariation) {
+      this.glyphVariation = glyphVariation;
+      return this;
+    }
+
+    public Builder groupValidationSize(int groupValidationSize) {
+      this.groupValidationSize = groupValidationSize;
+      return this;
+    }
+
+    public Builder head(CaptchaResNet.Head head) {
+      this.head = head;
+      return this;
+    }
+
+    public Builder lookalikeShare(double lookalikeShare) {
+      this.lookalikeShare = lookalikeShare;
+      return this;
+    }
+
+    public Builder keepLookalikeCues(boolean keepLookalikeCues) {
+      this.keepLookalikeCues = keepLookalikeCues;
+      return this;
+    }
+
+    public Builder inputColor(ColorMode inputColor) {
+      this.inputColor = inputColor;
+      return this;
+    }
+
+    public Builder siteFonts(int siteFonts) {
+      this.siteFonts = siteFonts;
+      return this;
+    }
+
+    public Builder smallDigits(double smallDigits) {
+      this.smallDigits = smallDigits;
+      return this;
+    }
+
+    public Builder jpegMinQuality(int jpegMinQuality) {
+      this.jpegMinQuality = jpegMinQuality;
+      return this;
+    }
+
+    /**
+     * The settings.
+     *
+     * @throws IllegalArgumentException if they are invalid alone or together
+     */
+    public TrainingConfig build() {
+      return new TrainingConfig(
+          runDir,
+          maxTime,
+          steps,
+          batchSize,
+          peakLr,
+          floorLr,
+          warmupSteps,
+          seed,
+          validationSize,
+          validationSeed,
+          evalEvery,
+          fonts,
+          widths,
+          threads,
+          resume,
+          allowConfigChange,
+          command,
+          initFrom,
+          augmentRate,
+          glyphVariation,
+          groupValidationSize,
+          head,
+          lookalikeShare,
+          keepLookalikeCues,
+          inputColor,
+          siteFonts,
+          smallDigits,
+          jpegMinQuality);
+    }
+  }
 
   public TrainingConfig {
     Objects.requireNonNull(runDir, "runDir");

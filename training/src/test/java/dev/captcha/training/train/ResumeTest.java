@@ -39,24 +39,19 @@ class ResumeTest {
   private static final long[] SEEDS = {1, 3, 4};
 
   static TrainingConfig tiny(Path dir, boolean resume, long seed) {
-    return new TrainingConfig(
-        dir,
-        Duration.ofMinutes(30),
-        STEPS,
-        16,
-        5e-3f,
-        1e-4f,
-        5,
-        seed,
-        16,
-        2,
-        CHECKPOINT,
-        List.of("DejaVu Sans"),
-        List.of(8, 16),
-        1,
-        resume,
-        false,
-        "resume test");
+    return TrainingConfig.builder(dir)
+        .maxTime(Duration.ofMinutes(30))
+        .steps(STEPS)
+        .batchSize(16)
+        .learningRates(5e-3f, 1e-4f, 5)
+        .seed(seed)
+        .validation(16, 2, CHECKPOINT)
+        .fonts(List.of("DejaVu Sans"))
+        .widths(List.of(8, 16))
+        .threads(1)
+        .resume(resume, false)
+        .command("resume test")
+        .build();
   }
 
   private static float[] fixedInputs(CaptchaResNet.Spec spec) {

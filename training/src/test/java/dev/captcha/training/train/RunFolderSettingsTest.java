@@ -21,35 +21,18 @@ class RunFolderSettingsTest {
   }
 
   private static TrainingConfig config(boolean keepLookalikeCues, ColorMode color) {
-    return new TrainingConfig(
-        Path.of("run"),
-        Duration.ofMinutes(1),
-        0,
-        64,
-        1e-4f,
-        5e-6f,
-        100,
-        13,
-        2000,
-        20261128,
-        500,
-        List.of("DejaVu Sans"),
-        TrainingConfig.STANDARD_WIDTHS,
-        2,
-        false,
-        false,
-        "test",
-        null,
-        0.5,
-        0.25,
-        0,
-        CaptchaResNet.Head.MEAN_HEIGHT,
-        0.3,
-        keepLookalikeCues,
-        color,
-        0,
-        0,
-        50);
+    return TrainingConfig.builder(Path.of("run"))
+        .maxTime(Duration.ofMinutes(1))
+        .learningRates(1e-4f, 5e-6f, 100)
+        .seed(13)
+        .fonts(List.of("DejaVu Sans"))
+        .command("test")
+        .augmentRate(0.5)
+        .glyphVariation(0.25)
+        .lookalikeShare(0.3)
+        .keepLookalikeCues(keepLookalikeCues)
+        .inputColor(color)
+        .build();
   }
 
   private static Map<String, String> settings(boolean keepLookalikeCues) {

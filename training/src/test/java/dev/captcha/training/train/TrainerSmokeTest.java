@@ -26,58 +26,24 @@ class TrainerSmokeTest {
 
   private static TrainingConfig config(
       Path dir, int steps, int batch, List<Integer> widths, boolean resume, boolean allowChange) {
-    return new TrainingConfig(
-        dir,
-        Duration.ofMinutes(30),
-        steps,
-        batch,
-        1e-3f,
-        1e-5f,
-        1,
-        1,
-        16,
-        2,
-        100,
-        List.of("DejaVu Sans"),
-        widths,
-        1,
-        resume,
-        allowChange,
-        "smoke test");
+    return TrainingConfig.builder(dir)
+        .maxTime(Duration.ofMinutes(30))
+        .steps(steps)
+        .batchSize(batch)
+        .learningRates(1e-3f, 1e-5f, 1)
+        .validation(16, 2, 100)
+        .fonts(List.of("DejaVu Sans"))
+        .widths(widths)
+        .threads(1)
+        .resume(resume, allowChange)
+        .command("smoke test")
+        .build();
   }
 
   /** {@code base} with another augmentation rate and look-alike share. */
   private static TrainingConfig withTrainingData(
       TrainingConfig base, double augmentRate, double lookalikeShare) {
-    return new TrainingConfig(
-        base.runDir(),
-        base.maxTime(),
-        base.steps(),
-        base.batchSize(),
-        base.peakLr(),
-        base.floorLr(),
-        base.warmupSteps(),
-        base.seed(),
-        base.validationSize(),
-        base.validationSeed(),
-        base.evalEvery(),
-        base.fonts(),
-        base.widths(),
-        base.threads(),
-        base.resume(),
-        base.allowConfigChange(),
-        base.command(),
-        base.initFrom(),
-        augmentRate,
-        base.glyphVariation(),
-        base.groupValidationSize(),
-        base.head(),
-        lookalikeShare,
-        base.keepLookalikeCues(),
-        base.inputColor(),
-        0,
-        0,
-        50);
+    return base.toBuilder().augmentRate(augmentRate).lookalikeShare(lookalikeShare).build();
   }
 
   private static TrainingConfig config(Path dir, int steps, boolean resume) {
@@ -147,35 +113,21 @@ class TrainerSmokeTest {
   @Test
   void validatesPerFontGroupWhenTheFontsSpanSeveral(@TempDir Path dir) throws Exception {
     TrainingConfig c =
-        new TrainingConfig(
-            dir,
-            Duration.ofMinutes(30),
-            2,
-            4,
-            1e-3f,
-            1e-5f,
-            1,
-            1,
-            8,
-            2,
-            100,
-            List.of("DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"),
-            List.of(4, 8),
-            1,
-            false,
-            false,
-            "group test",
-            null,
-            0,
-            0,
-            3,
-            CaptchaResNet.Head.ROWS,
-            0.3,
-            false,
-            dev.captcha.model.ColorMode.TEXT_ALPHA,
-            0,
-            0,
-            50);
+        TrainingConfig.builder(dir)
+            .maxTime(Duration.ofMinutes(30))
+            .steps(2)
+            .batchSize(4)
+            .learningRates(1e-3f, 1e-5f, 1)
+            .validation(8, 2, 100)
+            .fonts(List.of("DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono"))
+            .widths(List.of(4, 8))
+            .threads(1)
+            .command("group test")
+            .groupValidationSize(3)
+            .head(CaptchaResNet.Head.ROWS)
+            .lookalikeShare(0.3)
+            .inputColor(dev.captcha.model.ColorMode.TEXT_ALPHA)
+            .build();
     java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
     Trainer.Accuracy acc =
         new Trainer(
