@@ -121,6 +121,16 @@ final class FinetuneCommand implements Callable<Integer> {
   double slotMix;
 
   @Option(
+      names = "--slot-turn",
+      defaultValue = "0",
+      paramLabel = "DEGREES",
+      description =
+          "Largest angle by which the characters of a varied labelled image are turned, each"
+              + " character by its own angle with probability 0.5 (default: ${DEFAULT-VALUE}; 0:"
+              + " never).")
+  double slotTurn;
+
+  @Option(
       names = "--augment-rate",
       defaultValue = "0.2",
       description =
@@ -199,6 +209,7 @@ final class FinetuneCommand implements Callable<Integer> {
             valSize,
             baseShare,
             slotMix,
+            slotTurn,
             augmentRate,
             seed,
             threads,

@@ -160,6 +160,7 @@ class FinetuneCommandTest {
     assertEquals("DejaVu Serif", meta.get("captcha.finetune.fonts"));
     assertTrue(meta.get("captcha.finetune.labelled").startsWith("20 usable of 23 files"));
     assertEquals("0.50", meta.get("captcha.finetune.slot_mix"));
+    assertEquals("0.0", meta.get("captcha.finetune.slot_turn"));
     assertTrue(meta.get("captcha.finetune.validation").contains("new-fonts (8)"));
     assertTrue(meta.get("captcha.finetune.validation").contains("->"));
     assertTrue(meta.containsKey("captcha.finetune.minutes"));
@@ -222,6 +223,17 @@ class FinetuneCommandTest {
                     "--slot-mix",
                     "1.5"),
                 "--slot-mix must be between 0 and 1"),
+            new Case(
+                List.of(
+                    "--from",
+                    base.toString(),
+                    "--out",
+                    out,
+                    "--labelled",
+                    badLabels.toString(),
+                    "--slot-turn",
+                    "60"),
+                "--slot-turn must be between 0 and 45 degrees"),
             new Case(
                 List.of("--from", bare.toString(), "--out", out, "--fonts", "DejaVu Serif"),
                 "lacks the model-file metadata"),

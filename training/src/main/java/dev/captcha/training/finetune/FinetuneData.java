@@ -47,6 +47,7 @@ final class FinetuneData implements Trainer.Data {
   private final double[] cumulativeShares;
   private final SlotMix slotMix;
   private final double slotMixShare;
+  private final double slotTurn;
   private final Augmenter augmenter;
   private final long seed;
   private final long validationSeed;
@@ -61,6 +62,8 @@ final class FinetuneData implements Trainer.Data {
    *     evenly between the new fonts and the labelled images, where given
    * @param slotMixShare share of the labelled training images recombined slot by slot ({@link
    *     SlotMix}) before they are varied
+   * @param slotTurn largest angle in degrees by which a varied labelled image's characters are
+   *     turned ({@link SampleVariation#turnSlots}); 0: never
    */
   FinetuneData(
       int length,
@@ -71,6 +74,7 @@ final class FinetuneData implements Trainer.Data {
       List<LabelledSamples.Sample> heldOut,
       double usualShare,
       double slotMixShare,
+      double slotTurn,
       Augmenter augmenter,
       long seed,
       long validationSeed,
@@ -86,6 +90,7 @@ final class FinetuneData implements Trainer.Data {
     double u = others == 0 ? 1 : usualShare;
     this.cumulativeShares = new double[] {u, u + (newFonts != null ? rest : 0), 1.0};
     this.slotMixShare = slotMixShare;
+    this.slotTurn = slotTurn;
     this.slotMix = slotMixShare > 0 ? new SlotMix(train) : null;
     this.augmenter = augmenter;
     this.seed = seed;
@@ -173,7 +178,10 @@ final class FinetuneData implements Trainer.Data {
           image = m.image();
           text = m.text();
         }
-        image = rnd.nextDouble() < VARIED_SHARE ? SampleVariation.vary(image, rnd) : image;
+        image =
+            rnd.nextDouble() < VARIED_SHARE
+                ? SampleVariation.vary(image, length, slotTurn, rnd)
+                : image;
       }
       if (augmenter != null) {
         image = augmenter.apply(image, seed, g);

@@ -54,6 +54,7 @@ public final class Finetuner {
   public static final String LABELLED_KEY = "captcha.finetune.labelled";
   public static final String MIX = "captcha.finetune.mix";
   public static final String SLOT_MIX = "captcha.finetune.slot_mix";
+  public static final String SLOT_TURN = "captcha.finetune.slot_turn";
   public static final String MINUTES = "captcha.finetune.minutes";
   public static final String VALIDATION = "captcha.finetune.validation";
 
@@ -85,6 +86,7 @@ public final class Finetuner {
       int validationSize,
       double usualShare,
       double slotMix,
+      double slotTurn,
       double augmentRate,
       long seed,
       int threads,
@@ -105,6 +107,10 @@ public final class Finetuner {
       }
       if (!(slotMix >= 0 && slotMix <= 1)) {
         throw new IllegalArgumentException("--slot-mix must be between 0 and 1, got " + slotMix);
+      }
+      if (!(slotTurn >= 0 && slotTurn <= 45)) {
+        throw new IllegalArgumentException(
+            "--slot-turn must be between 0 and 45 degrees, got " + slotTurn);
       }
       if (validationSize < 1) {
         throw new IllegalArgumentException("--val-size must be >= 1");
@@ -215,6 +221,7 @@ public final class Finetuner {
             heldOut,
             s.usualShare(),
             s.slotMix(),
+            s.slotTurn(),
             s.augmentRate() > 0 ? new Augmenter(s.augmentRate()) : null,
             s.seed(),
             VALIDATION_SEED,
@@ -290,6 +297,7 @@ public final class Finetuner {
       if (labelledLine != null) {
         meta.put(LABELLED_KEY, labelledLine);
         meta.put(SLOT_MIX, String.format(Locale.ROOT, "%.2f", s.slotMix()));
+        meta.put(SLOT_TURN, String.format(Locale.ROOT, "%.1f", s.slotTurn()));
       }
       meta.put(
           MIX,

@@ -19,10 +19,14 @@ import java.util.SplittableRandom;
  * <p>The image is first turned into RGB exactly as the server's preprocessing starts (alpha over
  * black, through the contract's {@link Preprocessor}), at its own size; the model's resize comes
  * after, so an image of another size is varied at its size and then stretched as the server does.
- * Each change is drawn independently: background colour with probability 0.5, one to three dots
- * 0.5, one or two lines 0.5, ripple 0.3.
+ * Each change is drawn independently: each character turned by its own angle (with {@code
+ * maxDegrees} above 0) 0.5, background colour 0.5, one to three dots 0.5, one or two lines 0.5,
+ * ripple 0.3.
  */
 final class SampleVariation {
+
+  /** Probability that a character's slot is turned, when turning is on. */
+  static final double SLOT_TURN_SHARE = 0.5;
 
   /** Largest per-channel distance from the background colour that still counts as background. */
   static final int BACKGROUND_TOLERANCE = 40;
@@ -35,12 +39,20 @@ final class SampleVariation {
 
   private SampleVariation() {}
 
-  /** The image with the changes drawn from {@code rnd}, as a new opaque RGB image. */
-  static BufferedImage vary(BufferedImage image, SplittableRandom rnd) {
+  /**
+   * The image with the changes drawn from {@code rnd}, as a new opaque RGB image.
+   *
+   * @param n characters in the image
+   * @param maxDegrees largest angle a character is turned by ({@link #turnSlots}); 0: never
+   */
+  static BufferedImage vary(BufferedImage image, int n, double maxDegrees, SplittableRandom rnd) {
     int w = image.getWidth();
     int h = image.getHeight();
     BufferedImage out = rgb(image);
     int[] px = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+    if (maxDegrees > 0) {
+      turnSlots(px, w, h, n, maxDegrees, rnd);
+    }
     if (rnd.nextDouble() < 0.5) {
       recolourBackground(px, BACKGROUNDS[rnd.nextInt(BACKGROUNDS.length)]);
     }
@@ -68,6 +80,83 @@ final class SampleVariation {
       Disturbances.ripple(px, w, h, amplitude);
     }
     return out;
+  }
+
+  /**
+   * Turns the text of each of the {@code n} character slots ({@link SlotMix#slots}), with
+   * probability {@link #SLOT_TURN_SHARE}, by its own angle uniform in [-maxDegrees, maxDegrees]
+   * about the slot's centre, as if the library had drawn that character at another angle. Each
+   * pixel is read as the text colour (the brightest) over the background (the commonest colour) at
+   * an opacity, as {@link #recolourBackground} reads it; the opacity is turned within the slot's
+   * columns (bilinear, nothing read from outside them) and the slot written back as that opacity of
+   * the text colour over the background. Where text and background are too alike to tell apart
+   * nothing is turned.
+   */
+  static void turnSlots(int[] px, int w, int h, int n, double maxDegrees, SplittableRandom rnd) {
+    int[] b = channels(background(px));
+    int[] f = channels(brightest(px));
+    double norm = 0;
+    for (int c = 0; c < 3; c++) {
+      norm += (double) (f[c] - b[c]) * (f[c] - b[c]);
+    }
+    int[] slots = SlotMix.slots(w, h, n);
+    int gap = n == 0 ? 0 : slots[n];
+    if (norm < (double) MIN_TEXT_CONTRAST * MIN_TEXT_CONTRAST || gap < 2) {
+      return;
+    }
+    float[] alpha = new float[px.length];
+    int[] p = new int[3];
+    for (int i = 0; i < px.length; i++) {
+      unpack(px[i], p);
+      double dot = 0;
+      for (int c = 0; c < 3; c++) {
+        dot += (double) (p[c] - b[c]) * (f[c] - b[c]);
+      }
+      alpha[i] = (float) Math.max(0, Math.min(1, dot / norm));
+    }
+    for (int s = 0; s < n; s++) {
+      if (rnd.nextDouble() >= SLOT_TURN_SHARE) {
+        continue;
+      }
+      double angle = Math.toRadians((2 * rnd.nextDouble() - 1) * maxDegrees);
+      int x0 = Math.max(0, slots[s]);
+      int x1 = Math.min(w, s == n - 1 ? w : slots[s] + gap);
+      double cx = (x0 + x1) / 2.0;
+      double cy = h / 2.0;
+      double cos = Math.cos(angle);
+      double sin = Math.sin(angle);
+      int[] v = new int[3];
+      for (int y = 0; y < h; y++) {
+        for (int x = x0; x < x1; x++) {
+          double dx = x + 0.5 - cx;
+          double dy = y + 0.5 - cy;
+          double sx = cx + dx * cos - dy * sin - 0.5;
+          double sy = cy + dx * sin + dy * cos - 0.5;
+          double t = bilinear(alpha, w, h, x0, x1, sx, sy);
+          for (int c = 0; c < 3; c++) {
+            v[c] = clamp((int) Math.round(b[c] + t * (f[c] - b[c])));
+          }
+          px[y * w + x] = 0xFF000000 | v[0] << 16 | v[1] << 8 | v[2];
+        }
+      }
+    }
+  }
+
+  /** {@code a} at a fractional point, columns outside [x0, x1) and rows outside the image 0. */
+  private static double bilinear(float[] a, int w, int h, int x0, int x1, double sx, double sy) {
+    int ix = (int) Math.floor(sx);
+    int iy = (int) Math.floor(sy);
+    double fx = sx - ix;
+    double fy = sy - iy;
+    return (1 - fy)
+            * ((1 - fx) * at(a, w, h, x0, x1, ix, iy) + fx * at(a, w, h, x0, x1, ix + 1, iy))
+        + fy
+            * ((1 - fx) * at(a, w, h, x0, x1, ix, iy + 1)
+                + fx * at(a, w, h, x0, x1, ix + 1, iy + 1));
+  }
+
+  private static double at(float[] a, int w, int h, int x0, int x1, int x, int y) {
+    return x < x0 || x >= x1 || y < 0 || y >= h ? 0 : a[y * w + x];
   }
 
   /** The image's RGB after the server's first step (alpha over black), rounded to 8 bits. */

@@ -100,7 +100,7 @@ class LabelledSamplesTest {
     int changed = 0;
     SplittableRandom rnd = new SplittableRandom(3);
     for (int i = 0; i < 20; i++) {
-      BufferedImage v = SampleVariation.vary(img, rnd);
+      BufferedImage v = SampleVariation.vary(img, 4, 0, rnd);
       assertEquals(100, v.getWidth());
       assertEquals(50, v.getHeight());
       for (int y = 0; y < 50; y++) {
