@@ -95,10 +95,7 @@ final class SampleVariation {
   static void turnSlots(int[] px, int w, int h, int n, double maxDegrees, SplittableRandom rnd) {
     int[] b = channels(background(px));
     int[] f = channels(brightest(px));
-    double norm = 0;
-    for (int c = 0; c < 3; c++) {
-      norm += (double) (f[c] - b[c]) * (f[c] - b[c]);
-    }
+    double norm = squaredDistance(f, b);
     int[] slots = SlotMix.slots(w, h, n);
     int gap = n == 0 ? 0 : slots[n];
     if (norm < (double) MIN_TEXT_CONTRAST * MIN_TEXT_CONTRAST || gap < 2) {
@@ -108,11 +105,7 @@ final class SampleVariation {
     int[] p = new int[3];
     for (int i = 0; i < px.length; i++) {
       unpack(px[i], p);
-      double dot = 0;
-      for (int c = 0; c < 3; c++) {
-        dot += (double) (p[c] - b[c]) * (f[c] - b[c]);
-      }
-      alpha[i] = (float) Math.max(0, Math.min(1, dot / norm));
+      alpha[i] = (float) opacity(p, b, f, norm);
     }
     for (int s = 0; s < n; s++) {
       if (rnd.nextDouble() >= SLOT_TURN_SHARE) {
@@ -195,21 +188,14 @@ final class SampleVariation {
     int[] b = channels(background(px));
     int[] f = channels(brightest(px));
     int[] to = channels(colour);
-    double norm = 0;
-    for (int c = 0; c < 3; c++) {
-      norm += (double) (f[c] - b[c]) * (f[c] - b[c]);
-    }
+    double norm = squaredDistance(f, b);
     boolean blend = norm >= (double) MIN_TEXT_CONTRAST * MIN_TEXT_CONTRAST;
     int[] p = new int[3];
     int[] v = new int[3];
     for (int i = 0; i < px.length; i++) {
       unpack(px[i], p);
       if (blend) {
-        double dot = 0;
-        for (int c = 0; c < 3; c++) {
-          dot += (double) (p[c] - b[c]) * (f[c] - b[c]);
-        }
-        double t = Math.max(0, Math.min(1, dot / norm));
+        double t = opacity(p, b, f, norm);
         for (int c = 0; c < 3; c++) {
           double rest = p[c] - (b[c] + t * (f[c] - b[c]));
           v[c] = clamp((int) Math.round(to[c] + t * (f[c] - to[c]) + rest));
@@ -228,6 +214,28 @@ final class SampleVariation {
       }
       px[i] = 0xFF000000 | v[0] << 16 | v[1] << 8 | v[2];
     }
+  }
+
+  /** The squared RGB distance between two colours. */
+  private static double squaredDistance(int[] x, int[] y) {
+    double sum = 0;
+    for (int c = 0; c < 3; c++) {
+      sum += (double) (x[c] - y[c]) * (x[c] - y[c]);
+    }
+    return sum;
+  }
+
+  /**
+   * The opacity of text colour {@code f} over background {@code b} that best explains pixel {@code
+   * p}: the least-squares fit of {@code p - b} on {@code f - b} ({@code norm} is their squared
+   * distance), clamped to [0, 1].
+   */
+  private static double opacity(int[] p, int[] b, int[] f, double norm) {
+    double dot = 0;
+    for (int c = 0; c < 3; c++) {
+      dot += (double) (p[c] - b[c]) * (f[c] - b[c]);
+    }
+    return Math.max(0, Math.min(1, dot / norm));
   }
 
   private static int[] channels(int rgb) {
