@@ -3,16 +3,11 @@ package dev.captcha.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.captcha.training.train.Trainer;
-import dev.captcha.training.train.TrainingConfig;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,19 +21,7 @@ class CommandsTest {
   @Test
   void exportThenEvaluateThenBench(@TempDir Path dir) throws Exception {
     Path runDir = dir.resolve("run");
-    new Trainer(
-            TrainingConfig.builder(runDir)
-                .maxTime(Duration.ofMinutes(30))
-                .steps(3)
-                .batchSize(8)
-                .learningRates(1e-3f, 1e-5f, 1)
-                .validation(16, 2, 100)
-                .fonts(List.of("DejaVu Sans"))
-                .threads(1)
-                .command("test")
-                .build(),
-            new PrintStream(OutputStream.nullOutputStream()))
-        .run();
+    TinyRun.train(runDir);
     Path model = dir.resolve("out/model.onnx");
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();

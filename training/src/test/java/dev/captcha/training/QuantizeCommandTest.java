@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.captcha.model.Int8Kernels;
 import dev.captcha.training.eval.OnnxModel;
-import dev.captcha.training.train.Trainer;
-import dev.captcha.training.train.TrainingConfig;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,19 +155,7 @@ class QuantizeCommandTest {
   @Test
   void exportWritesTheFloatAndTheInt8File(@TempDir Path dir) throws Exception {
     Path runDir = dir.resolve("run");
-    new Trainer(
-            TrainingConfig.builder(runDir)
-                .maxTime(Duration.ofMinutes(30))
-                .steps(3)
-                .batchSize(8)
-                .learningRates(1e-3f, 1e-5f, 1)
-                .validation(16, 2, 100)
-                .fonts(List.of("DejaVu Sans"))
-                .threads(1)
-                .command("test")
-                .build(),
-            new PrintStream(OutputStream.nullOutputStream()))
-        .run();
+    TinyRun.train(runDir);
     Path model = dir.resolve("out/tiny.onnx");
     int[] code = new int[1];
     // three training steps read nothing right, in float and in int8 alike: the guard passes
