@@ -8,6 +8,8 @@ import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +44,20 @@ class BundledModelTest {
       assertTrue(r.tally().exactAccuracy() >= 0.9, "exact accuracy " + r.tally().exactAccuracy());
       assertTrue(
           r.tally().mergedAccuracy() >= 0.97, "merged accuracy " + r.tally().mergedAccuracy());
+    }
+  }
+
+  /** The families the checks of the bundled model draw in are those its training run recorded. */
+  @Test
+  void bundledModelFamiliesAreTheOnesItWasTrainedOn() {
+    assumeTrue(
+        Files.isRegularFile(BUNDLED),
+        "no bundled model at " + BUNDLED.toAbsolutePath().normalize());
+    try (OnnxModel model = OnnxModel.load(BUNDLED, 1)) {
+      String recorded = model.info().all().get("captcha.training.fonts");
+      assumeTrue(recorded != null, "the bundled model does not record its training fonts");
+      assertEquals(
+          Set.copyOf(List.of(recorded.split(","))), Set.copyOf(FontCatalog.BUNDLED_MODEL_FAMILIES));
     }
   }
 }
