@@ -13,6 +13,13 @@ import java.awt.image.Raster;
  * RGB), the colour transform, then {@code (v * scale - mean) / std}. Immutable and thread-safe.
  */
 public final class Preprocessor {
+  /**
+   * Each thread's RGB planes at the input size ({@link #rgbAtInputSize}), reused from call to call:
+   * they live only within one {@link #toTensor} call, so a request allocates no more than its
+   * tensor. Grown when a larger input needs more; shared by every preprocessor the thread runs.
+   */
+  private static final ThreadLocal<float[]> PLANES = ThreadLocal.withInitial(() -> new float[0]);
+
   private final InputSpec spec;
 
   public Preprocessor(InputSpec spec) {
@@ -54,13 +61,18 @@ public final class Preprocessor {
 
   /**
    * The image's R, G and B planes at the input size, one after the other: composited over black,
-   * then stretched by the spec's resize rule where the image has another size.
+   * then stretched by the spec's resize rule where the image has another size. The array is the
+   * calling thread's scratch ({@link #PLANES}), overwritten by its next call: read it before then.
    */
   private float[] rgbAtInputSize(BufferedImage image) {
     int w = image.getWidth();
     int h = image.getHeight();
     int plane = spec.height() * spec.width();
-    float[] rgb = new float[3 * plane];
+    float[] rgb = PLANES.get();
+    if (rgb.length < 3 * plane) {
+      rgb = new float[3 * plane];
+      PLANES.set(rgb);
+    }
     if (w == spec.width() && h == spec.height()) {
       fill(image, ColorMode.RGB, rgb, 0, plane, 1, 0);
       return rgb;

@@ -216,4 +216,35 @@ class PreprocessorTest {
       assertTrue(v >= 0f && v <= 255f, "value " + v);
     }
   }
+
+  /** The tensor of {@code image} computed on a thread of its own, whose scratch starts empty. */
+  private static float[] onFreshThread(Preprocessor pre, BufferedImage image) throws Exception {
+    float[][] out = new float[1][];
+    Thread t = new Thread(() -> out[0] = pre.toTensor(image));
+    t.start();
+    t.join();
+    return out[0];
+  }
+
+  @Test
+  void oneThreadsScratchPlanesCarryNothingFromOneImageToTheNext() throws Exception {
+    Preprocessor text = new Preprocessor(TEXT);
+    Preprocessor small = new Preprocessor(new InputSpec(3, 2, 3, ColorMode.RGB, 1, 0, 1));
+    BufferedImage a = captchaLike(0x0000ff, 11);
+    BufferedImage b = captchaLike(0xffa500, 12);
+    BufferedImage larger = new BufferedImage(256, 128, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = larger.createGraphics();
+    g.drawImage(captchaLike(0x808080, 13), 0, 0, 256, 128, null);
+    g.dispose();
+    float[] expectA = onFreshThread(text, a);
+    float[] expectSmall = onFreshThread(small, larger);
+    float[] expectB = onFreshThread(text, b);
+    float[] expectLarger = onFreshThread(text, larger);
+    for (int round = 0; round < 2; round++) {
+      assertArrayEquals(expectA, text.toTensor(a));
+      assertArrayEquals(expectSmall, small.toTensor(larger));
+      assertArrayEquals(expectB, text.toTensor(b));
+      assertArrayEquals(expectLarger, text.toTensor(larger));
+    }
+  }
 }

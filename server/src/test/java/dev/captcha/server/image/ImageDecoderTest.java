@@ -1,6 +1,7 @@
 package dev.captcha.server.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -213,6 +215,57 @@ class ImageDecoderTest {
     assertEquals(
         InvalidImageException.Reason.ABSURD_DIMENSIONS,
         assertThrows(InvalidImageException.class, () -> strict.decode(png)).reason());
+  }
+
+  @Test
+  void oneThreadDecodesEveryFormatInTurnAndRecoversFromABrokenImage() throws Exception {
+    BufferedImage source = halves(BufferedImage.TYPE_INT_RGB, Color.RED, Color.BLUE);
+    BufferedImage other = halves(BufferedImage.TYPE_INT_RGB, Color.GREEN, Color.WHITE);
+    byte[][] images = {
+      encode(source, "png"),
+      encode(source, "jpeg"),
+      encode(source, "gif"),
+      encode(source, "bmp"),
+      encode(other, "png"),
+      encode(other, "bmp"),
+    };
+    byte[] truncated = Arrays.copyOf(images[0], images[0].length / 2);
+    for (int round = 0; round < 3; round++) {
+      for (byte[] bytes : images) {
+        BufferedImage expected = ImageIO.read(new ByteArrayInputStream(bytes));
+        BufferedImage got = decoder.decode(bytes);
+        assertEquals(expected.getWidth(), got.getWidth());
+        assertEquals(expected.getHeight(), got.getHeight());
+        for (int y = 0; y < H; y += 7) {
+          for (int x = 0; x < W; x += 5) {
+            assertEquals(expected.getRGB(x, y), got.getRGB(x, y), "pixel " + x + "," + y);
+          }
+        }
+      }
+      assertEquals(
+          InvalidImageException.Reason.UNDECODABLE,
+          assertThrows(InvalidImageException.class, () -> decoder.decode(truncated)).reason());
+    }
+  }
+
+  @Test
+  void theFormatIsToldFromTheSignature() {
+    assertEquals(
+        ImageDecoder.Format.PNG,
+        ImageDecoder.Format.of(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}));
+    assertEquals(
+        ImageDecoder.Format.JPEG, ImageDecoder.Format.of(new byte[] {(byte) 0xff, (byte) 0xd8}));
+    assertEquals(
+        ImageDecoder.Format.GIF,
+        ImageDecoder.Format.of("GIF87a".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(
+        ImageDecoder.Format.GIF,
+        ImageDecoder.Format.of("GIF89a".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(
+        ImageDecoder.Format.BMP, ImageDecoder.Format.of("BM".getBytes(StandardCharsets.US_ASCII)));
+    assertNull(ImageDecoder.Format.of("GIF88a".getBytes(StandardCharsets.US_ASCII)));
+    assertNull(ImageDecoder.Format.of(new byte[] {(byte) 0x89, 'P', 'N', 'G'}));
+    assertNull(ImageDecoder.Format.of("II*\0".getBytes(StandardCharsets.US_ASCII)));
   }
 
   static byte[] pngHeaderOnly(int width, int height) throws IOException {
