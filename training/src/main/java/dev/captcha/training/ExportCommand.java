@@ -73,26 +73,11 @@ final class ExportCommand implements Callable<Integer> {
       description = "Threads for PyTorch and ONNX Runtime (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(
-      names = "--quantize",
-      paramLabel = "int8",
-      description =
-          "Also write an int8 QDQ model (see the quantize"
-              + " command) to --int8-out, if it passes the accuracy guard.")
-  String quantizeTo;
-
-  @Option(
-      names = "--int8-out",
-      description = "int8 file of --quantize (default: the --out name with -int8).")
-  Path int8Out;
-
-  @Mixin QuantizeOptions quantize;
+  @Mixin Int8OutputOptions int8;
 
   @Override
   public Integer call() throws Exception {
-    if (quantizeTo != null && !quantizeTo.equals("int8")) {
-      throw new IllegalArgumentException("--quantize supports int8 only, got '" + quantizeTo + "'");
-    }
+    Path int8Target = int8.target(out);
     Trainer.configureEngine(threads);
     RunExporter.Report r =
         RunExporter.export(runDir, checkpoint, out, name, version, length, checkImages, threads);
@@ -121,13 +106,8 @@ final class ExportCommand implements Callable<Integer> {
           RunExporter.TOLERANCE);
       return 1;
     }
-    if (quantizeTo != null) {
-      Path target =
-          int8Out != null
-              ? int8Out
-              : out.resolveSibling(
-                  out.getFileName().toString().replaceFirst("(\\.onnx)?$", "-int8.onnx"));
-      return quantize.run(out, target, threads, System.out, System.err);
+    if (int8Target != null) {
+      return int8.quantize.run(out, int8Target, threads, System.out, System.err);
     }
     return 0;
   }

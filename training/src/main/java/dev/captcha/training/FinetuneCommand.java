@@ -166,25 +166,11 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Show no progress (results are still printed).")
   boolean quiet;
 
-  @Option(
-      names = "--quantize",
-      paramLabel = "int8",
-      description =
-          "Also write an int8 model (see quantize) to --int8-out, if it passes the accuracy guard.")
-  String quantizeTo;
-
-  @Option(
-      names = "--int8-out",
-      description = "int8 file of --quantize (default: the --out name with -int8).")
-  Path int8Out;
-
-  @Mixin QuantizeOptions quantize;
+  @Mixin Int8OutputOptions int8;
 
   @Override
   public Integer call() throws Exception {
-    if (quantizeTo != null && !quantizeTo.equals("int8")) {
-      throw new IllegalArgumentException("--quantize supports int8 only, got '" + quantizeTo + "'");
-    }
+    Path target = int8.target(out);
     if (!(maxMinutes > 0)) {
       throw new IllegalArgumentException("--max-minutes must be positive");
     }
@@ -217,15 +203,9 @@ final class FinetuneCommand implements Callable<Integer> {
             name,
             version,
             command.trim());
-    Path target = null;
-    if (quantizeTo != null) {
-      target =
-          int8Out != null
-              ? int8Out
-              : out.resolveSibling(
-                  out.getFileName().toString().replaceFirst("(\\.onnx)?$", "-int8.onnx"));
+    if (target != null) {
       Finetuner.checkWritable(target);
-      quantize.guard(threads);
+      int8.quantize.guard(threads);
     }
     Finetuner.Report r =
         new Finetuner(settings, System.out, System.err, Progress.Mode.detect(quiet)).run();
@@ -233,7 +213,7 @@ final class FinetuneCommand implements Callable<Integer> {
       return 1;
     }
     if (target != null) {
-      return quantize.run(out, target, threads, System.out, System.err);
+      return int8.quantize.run(out, target, threads, System.out, System.err);
     }
     return 0;
   }
