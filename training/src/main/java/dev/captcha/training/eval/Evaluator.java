@@ -10,9 +10,7 @@ import dev.captcha.model.Preprocessor;
 import dev.captcha.model.ResizeRule;
 import dev.captcha.model.Tally;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * Runs a model over labelled samples in batches and tallies its accuracy; samples of a batch are
@@ -161,26 +159,7 @@ public final class Evaluator {
     long inferenceNanos = 0;
     for (int start = 0; start < samples.size(); start += batchSize) {
       int n = Math.min(batchSize, samples.size() - start);
-      int first = start;
-      try {
-        IntStream.range(0, n)
-            .parallel()
-            .forEach(
-                i -> {
-                  try {
-                    Samples.Sample s = samples.get(first + i);
-                    truths[i] = s.text();
-                    if (keepSamples) {
-                      batch[i] = s;
-                    }
-                    pre.toTensor(s.image(), input, i * size);
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                });
-      } catch (UncheckedIOException e) {
-        throw e.getCause();
-      }
+      samples.toTensors(start, n, pre, input, truths, keepSamples ? batch : null);
       long t1 = System.nanoTime();
       float[] logits = model.run(input, n);
       inferenceNanos += System.nanoTime() - t1;

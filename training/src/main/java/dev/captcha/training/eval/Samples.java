@@ -3,8 +3,10 @@ package dev.captcha.training.eval;
 import dev.captcha.generator.Captcha;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.CaptchaSpec;
+import dev.captcha.model.Preprocessor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
@@ -39,6 +42,38 @@ public interface Samples {
 
   /** The sample at {@code index} (0 .. size - 1). */
   Sample get(int index) throws IOException;
+
+  /**
+   * Loads samples {@code first .. first + n - 1} in parallel and writes each one's tensor into
+   * {@code input} (item {@code i} at {@code i * itemSize}) and its text into {@code truths[i]};
+   * with {@code kept} not null, the sample itself into {@code kept[i]}.
+   *
+   * @throws IOException the first failure to load a sample
+   */
+  default void toTensors(
+      int first, int n, Preprocessor pre, float[] input, String[] truths, Sample[] kept)
+      throws IOException {
+    int itemSize = pre.spec().itemSize();
+    try {
+      IntStream.range(0, n)
+          .parallel()
+          .forEach(
+              i -> {
+                try {
+                  Sample s = get(first + i);
+                  truths[i] = s.text();
+                  if (kept != null) {
+                    kept[i] = s;
+                  }
+                  pre.toTensor(s.image(), input, i * itemSize);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
 
   /** A change to the image of the sample at an index. */
   @FunctionalInterface

@@ -5,11 +5,9 @@ import dev.captcha.model.Tally;
 import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.eval.Samples;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
 
 /**
  * Compares a float model and its int8 version on the same labelled captchas, set by set (each batch
@@ -113,23 +111,7 @@ public final class AccuracyGuard {
       Samples samples = set.samples();
       for (int start = 0; start < samples.size(); start += batchSize) {
         int n = Math.min(batchSize, samples.size() - start);
-        int first = start;
-        try {
-          IntStream.range(0, n)
-              .parallel()
-              .forEach(
-                  i -> {
-                    try {
-                      Samples.Sample s = samples.get(first + i);
-                      truths[i] = s.text();
-                      pre.toTensor(s.image(), input, i * size);
-                    } catch (IOException e) {
-                      throw new UncheckedIOException(e);
-                    }
-                  });
-        } catch (UncheckedIOException e) {
-          throw e.getCause();
-        }
+        samples.toTensors(start, n, pre, input, truths, null);
         String[] a = floatModel.decode(floatModel.run(input, n), n);
         String[] b = int8Model.decode(int8Model.run(input, n), n);
         for (int i = 0; i < n; i++) {
