@@ -6,6 +6,8 @@
 # (every pool, from the server's /metrics) over the rise of captcha_admitted_requests_total. Unlike
 # a latency, the figure hardly depends on what else the machine runs; its error is at most one
 # young generation (YOUNG) over the requests counted.
+# The servers' and the load generator's logs and a summary go to OUT (default:
+# load-test/bench/alloc-<UTC time>/).
 # Run from the repository root after building the server and load-test jars:
 #   load-test/bench/alloc-per-request.sh
 #   JAR_A=old/captcha-server.jar JAR_B=server/target/captcha-server.jar load-test/bench/alloc-per-request.sh
@@ -25,6 +27,8 @@ WARMUP=${WARMUP:-15s}
 DURATION=${DURATION:-20s}
 PORT=${PORT:-50098}
 METRICS_PORT=${METRICS_PORT:-9498}
+OUT=${OUT:-load-test/bench/alloc-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
 
 pid=
 trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null || true' EXIT
@@ -43,7 +47,7 @@ load() {
   [[ $RPC == stream ]] && extra=(--streams 1)
   taskset -c "$LOAD_CORES" java -jar "$HARNESS_JAR" --target "127.0.0.1:$PORT" --rpc "$RPC" \
     "${extra[@]}" --concurrency "$CONCURRENCY" --generate 256 -q "$@" \
-    >/dev/null 2>>/tmp/alloc-per-request-harness.log
+    >/dev/null 2>>"$OUT/harness.log"
 }
 
 for side in A B; do
@@ -53,7 +57,7 @@ for side in A B; do
   # shellcheck disable=SC2086
   taskset -c "$SERVER_CORES" java -Xmx512m "-Xmn$YOUNG" -jar "$jar" --port "$PORT" \
     --metrics-port "$METRICS_PORT" --http-port -1 --model "$MODEL" $SERVER_ARGS \
-    >"/tmp/alloc-per-request-$side.log" 2>&1 &
+    >"$OUT/server-$side.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
     if scrape >/dev/null 2>&1; then break; fi
@@ -68,8 +72,9 @@ for side in A B; do
   pid=
   requests=$((requests1 - requests0))
   if ((requests < 1)); then
-    echo "$side ($jar): no requests admitted; see /tmp/alloc-per-request-$side.log" >&2
+    echo "$side ($jar): no requests admitted; see $OUT/server-$side.log" >&2
     exit 1
   fi
-  echo "$side ($jar, $RPC): $(((bytes1 - bytes0) / requests)) bytes per request over $requests requests"
+  echo "$side ($jar, $RPC): $(((bytes1 - bytes0) / requests)) bytes per request over $requests requests" |
+    tee -a "$OUT/summary.txt"
 done
