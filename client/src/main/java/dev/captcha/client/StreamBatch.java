@@ -122,15 +122,7 @@ final class StreamBatch implements BatchRun {
       ErrorMapper mapper,
       Duration deadline,
       RetrySettings retry) {
-    this(
-        Source.of(inputs),
-        maxInFlight,
-        opener,
-        mapper,
-        deadline,
-        retry,
-        Scheduler.SYSTEM,
-        new SplittableRandom());
+    this(Source.of(inputs), maxInFlight, opener, mapper, deadline, retry);
   }
 
   /** As above, taking the items from a source that other batches may share. */
