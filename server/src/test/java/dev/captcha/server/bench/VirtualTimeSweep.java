@@ -2,7 +2,6 @@ package dev.captcha.server.bench;
 
 import dev.captcha.server.batch.BatchEngine;
 import dev.captcha.server.batch.BatcherSettings;
-import dev.captcha.server.batch.BatchingMode;
 import dev.captcha.server.batch.DelayScheduler;
 import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.batch.NanoClock;
@@ -30,93 +29,27 @@ import java.util.concurrent.Executor;
 public final class VirtualTimeSweep {
   private VirtualTimeSweep() {}
 
-  private record Setting(String name, BatchingMode mode, Duration delay) {}
-
-  private record Row(double p50, double p99, double throughput, double batch, double inBudget) {}
-
   public static void main(String[] args) throws Exception {
-    double budgetMs = args.length > 0 ? Double.parseDouble(args[0]) : 20;
-    double aMs = args.length > 1 ? Double.parseDouble(args[1]) : 2;
-    double cMs = args.length > 2 ? Double.parseDouble(args[2]) : 0.25;
-    int maxBatch = args.length > 3 ? Integer.parseInt(args[3]) : 64;
-    int requests = args.length > 4 ? Integer.parseInt(args[4]) : 20_000;
-    double[] loads =
-        Arrays.stream((args.length > 5 ? args[5] : "0.1,0.3,0.5,0.7,0.85,0.95").split(","))
-            .mapToDouble(Double::parseDouble)
-            .toArray();
-    double saturation = maxBatch / ((aMs + maxBatch * cMs) / 1e3);
-    Duration budget = Duration.ofNanos((long) (budgetMs * 1e6));
-    List<Setting> settings =
-        List.of(
-            new Setting("fixed 0ms", BatchingMode.FIXED, Duration.ZERO),
-            new Setting("fixed 2ms", BatchingMode.FIXED, Duration.ofMillis(2)),
-            new Setting("fixed 5ms", BatchingMode.FIXED, Duration.ofMillis(5)),
-            new Setting("fixed budget", BatchingMode.FIXED, budget),
-            new Setting("work-conserving", BatchingMode.WORK_CONSERVING, Duration.ofMillis(5)),
-            new Setting("latency-budget", BatchingMode.LATENCY_BUDGET, Duration.ofMillis(5)));
+    BatchingSweep sweep = BatchingSweep.parse(args, 20_000);
     System.out.printf(
         Locale.ROOT,
         "virtual time; budget %.1f ms, batch cost %.2f + b * %.3f ms, max batch %d,"
             + " saturation %.0f/s, %d requests per point%n",
-        budgetMs,
-        aMs,
-        cMs,
-        maxBatch,
-        saturation,
-        requests);
-    System.out.println(
-        "| load | setting | p50 ms | p99 ms | done/s | mean batch | within budget |");
-    System.out.println("|---|---|---|---|---|---|---|");
-    for (double load : loads) {
-      double rate = load * saturation;
-      double bestP50 = Double.MAX_VALUE;
-      double bestThroughput = 0;
-      Row budgetRow = null;
-      for (Setting s : settings) {
-        Row r = run(s, rate, budget, aMs, cMs, maxBatch, requests);
-        System.out.printf(
-            Locale.ROOT,
-            "| %.0f%% | %s | %.2f | %.2f | %.0f | %.1f | %.2f%% |%n",
-            load * 100,
-            s.name(),
-            r.p50(),
-            r.p99(),
-            r.throughput(),
-            r.batch(),
-            r.inBudget() * 100);
-        if (s.mode() == BatchingMode.FIXED) {
-          bestP50 = Math.min(bestP50, r.p50());
-          bestThroughput = Math.max(bestThroughput, r.throughput());
-        } else if (s.mode() == BatchingMode.LATENCY_BUDGET) {
-          budgetRow = r;
-        }
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "load %.0f%%: latency-budget p99 %.2f ms (%s budget); done/s %.0f vs best fixed %.0f;"
-              + " p50 %.2f vs best fixed %.2f ms%n",
-          load * 100,
-          budgetRow.p99(),
-          budgetRow.p99() <= budgetMs ? "within" : "over",
-          budgetRow.throughput(),
-          bestThroughput,
-          budgetRow.p50(),
-          bestP50);
-    }
+        sweep.budgetMs(),
+        sweep.aMs(),
+        sweep.cMs(),
+        sweep.maxBatch(),
+        sweep.saturation(),
+        sweep.count());
+    sweep.print((setting, rate) -> run(sweep, setting, rate));
   }
 
-  private static Row run(
-      Setting setting,
-      double rate,
-      Duration budget,
-      double aMs,
-      double cMs,
-      int maxBatch,
-      int requests)
-      throws Exception {
+  private static BatchingSweep.Row run(
+      BatchingSweep sweep, BatchingSweep.Setting setting, double rate) throws Exception {
+    int requests = sweep.count();
     Sim sim = new Sim();
-    long fixed = (long) (aMs * 1e6);
-    long perItem = (long) (cMs * 1e6);
+    long fixed = (long) (sweep.aMs() * 1e6);
+    long perItem = (long) (sweep.cMs() * 1e6);
     long[] batches = new long[2];
     BatchEngine<Integer, Integer> engine =
         inputs -> {
@@ -125,14 +58,7 @@ public final class VirtualTimeSweep {
           batches[1] += inputs.size();
           return inputs;
         };
-    BatcherSettings settings =
-        BatcherSettings.defaults()
-            .withMaxBatchSize(maxBatch)
-            .withMaxQueueDelay(setting.delay())
-            .withMode(setting.mode())
-            .withLatencyBudget(budget)
-            .withMaxQueueLength(1 << 20)
-            .withDefaultTimeout(Duration.ofHours(1));
+    BatcherSettings settings = sweep.batcherSettings(setting, Duration.ofHours(1));
     MicroBatcher<Integer, Integer> batcher =
         new MicroBatcher<>(settings, List.of(engine), sim, sim, sim);
     batcher.warmUp(0);
@@ -160,14 +86,8 @@ public final class VirtualTimeSweep {
     }
     sim.runUntil(Long.MAX_VALUE);
     Arrays.sort(latency);
-    long limit = budget.toNanos();
-    long inBudget = Arrays.stream(latency).filter(l -> l <= limit).count();
-    return new Row(
-        latency[requests / 2] / 1e6,
-        latency[(int) (requests * 0.99)] / 1e6,
-        requests / ((lastDone[0] - start) / 1e9),
-        batches[1] / (double) Math.max(batches[0], 1),
-        inBudget / (double) requests);
+    return sweep.row(
+        latency, (lastDone[0] - start) / 1e9, batches[1] / (double) Math.max(batches[0], 1));
   }
 
   /**
