@@ -13,7 +13,6 @@ import dev.captcha.training.eval.OnnxModel;
 import dev.captcha.training.model.CaptchaResNet;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -428,19 +427,7 @@ public final class OnnxImporter {
     if (t == null) {
       throw new IllegalArgumentException("the graph has no initialiser '" + name + "'");
     }
-    if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-      throw new IllegalArgumentException("initialiser '" + name + "' is not float32");
-    }
-    if (!t.getRawData().isEmpty()) {
-      float[] v = new float[t.getRawData().size() / Float.BYTES];
-      t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-      return v;
-    }
-    float[] v = new float[t.getFloatDataCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = t.getFloatData(i);
-    }
-    return v;
+    return OnnxTensors.floats(t);
   }
 
   private static long[] dims(List<ValueInfoProto> values, String name) {

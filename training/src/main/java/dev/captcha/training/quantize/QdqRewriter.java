@@ -7,6 +7,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
+import dev.captcha.training.export.OnnxTensors;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -161,7 +162,7 @@ final class QdqRewriter {
         if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
           TensorProto b = weights.get(n.getInput(2));
           float inputScale = params.get(n.getInput(0)).scale();
-          float[] bias = floats(b);
+          float[] bias = OnnxTensors.floats(b);
           if (bias.length != wq.scales().length) {
             throw new IllegalArgumentException(
                 "bias "
@@ -252,7 +253,7 @@ final class QdqRewriter {
   record WeightQuant(byte[] values, float[] scales) {}
 
   static WeightQuant quantizeWeights(TensorProto w, int axis) {
-    float[] v = floats(w);
+    float[] v = OnnxTensors.floats(w);
     List<Long> dims = w.getDimsList();
     int channels = (int) (long) dims.get(axis);
     int inner = 1;
@@ -335,23 +336,6 @@ final class QdqRewriter {
       }
     }
     return m;
-  }
-
-  /** The values of a float tensor, stored raw or as float_data. */
-  static float[] floats(TensorProto t) {
-    if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-      throw new IllegalArgumentException("tensor " + t.getName() + " is not float32");
-    }
-    if (!t.getRawData().isEmpty()) {
-      float[] v = new float[t.getRawData().size() / Float.BYTES];
-      t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-      return v;
-    }
-    float[] v = new float[t.getFloatDataCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = t.getFloatData(i);
-    }
-    return v;
   }
 
   private static TensorProto floatTensor(String name, float[] values) {
