@@ -24,7 +24,7 @@ import java.util.List;
 public final class PemFiles {
 
   /** Password of the in-memory key stores; they never leave the process. */
-  public static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
+  private static final String IN_MEMORY_PASSWORD = "in-memory";
 
   private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final String KEY_END = "-----END PRIVATE KEY-----";
@@ -84,6 +84,11 @@ public final class PemFiles {
         pem + " holds a private key that is not RSA, EC or EdDSA, or is damaged");
   }
 
+  /** The password of the key stores {@link #keyStore} makes, a fresh copy each call. */
+  public static char[] inMemoryPassword() {
+    return IN_MEMORY_PASSWORD.toCharArray();
+  }
+
   /** An empty PKCS#12 key store in memory. */
   public static KeyStore emptyKeyStore() {
     try {
@@ -110,8 +115,8 @@ public final class PemFiles {
 
   /**
    * An in-memory key store holding {@code key} with its certificate {@code chain} under {@code
-   * alias}, protected by {@link #IN_MEMORY_PASSWORD}. Whether the key matches the certificate is
-   * left to the TLS handshake.
+   * alias}, protected by {@link #inMemoryPassword}. Whether the key matches the certificate is left
+   * to the TLS handshake.
    *
    * @throws IllegalArgumentException when the chain is empty
    */
@@ -121,7 +126,7 @@ public final class PemFiles {
     }
     KeyStore store = emptyKeyStore();
     try {
-      store.setKeyEntry(alias, key, IN_MEMORY_PASSWORD, chain.toArray(Certificate[]::new));
+      store.setKeyEntry(alias, key, inMemoryPassword(), chain.toArray(Certificate[]::new));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot store the key with its certificate: " + e, e);
     }

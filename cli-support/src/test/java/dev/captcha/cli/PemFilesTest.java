@@ -130,7 +130,7 @@ class PemFilesTest {
     KeyPair keys = ec();
     X509Certificate cert = selfSigned(keys, "server");
     KeyStore store = PemFiles.keyStore("server", keys.getPrivate(), List.of(cert));
-    assertEquals(keys.getPrivate(), store.getKey("server", PemFiles.IN_MEMORY_PASSWORD));
+    assertEquals(keys.getPrivate(), store.getKey("server", PemFiles.inMemoryPassword()));
     assertEquals(cert, store.getCertificate("server"));
 
     X509Certificate other = selfSigned(ec(), "other");

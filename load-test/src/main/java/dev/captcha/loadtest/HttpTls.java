@@ -36,7 +36,7 @@ final class HttpTls {
         keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(
             PemFiles.keyStore("client", PemFiles.privateKey(key), PemFiles.certificates(cert)),
-            PemFiles.IN_MEMORY_PASSWORD);
+            PemFiles.inMemoryPassword());
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keys != null ? keys.getKeyManagers() : null, trust.getTrustManagers(), null);

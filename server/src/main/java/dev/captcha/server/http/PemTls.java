@@ -26,7 +26,7 @@ final class PemTls {
             "server",
             PemFiles.privateKey(tls.privateKey().orElseThrow()),
             PemFiles.certificates(tls.certChain().orElseThrow())));
-    factory.setKeyStorePassword(new String(PemFiles.IN_MEMORY_PASSWORD));
+    factory.setKeyStorePassword(new String(PemFiles.inMemoryPassword()));
     if (tls.mutual()) {
       factory.setTrustStore(
           PemFiles.trustStore(PemFiles.certificates(tls.clientCa().orElseThrow())));
