@@ -59,10 +59,16 @@ for side in A B; do
     --metrics-port "$METRICS_PORT" --http-port -1 --model "$MODEL" $SERVER_ARGS \
     >"$OUT/server-$side.log" 2>&1 &
   pid=$!
+  up=
   for _ in $(seq 1 300); do
-    if scrape >/dev/null 2>&1; then break; fi
+    if scrape >/dev/null 2>&1; then up=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
     sleep 1
   done
+  if [[ -z $up ]]; then
+    echo "$side ($jar): the server did not serve its metrics; see $OUT/server-$side.log" >&2
+    exit 1
+  fi
   load --duration "$WARMUP" --warmup 1s
   read -r bytes0 requests0 < <(scrape)
   load --duration "$DURATION" --warmup 0s
