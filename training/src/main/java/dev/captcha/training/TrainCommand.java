@@ -218,6 +218,15 @@ final class TrainCommand implements Callable<Integer> {
   int jpegMinQuality;
 
   @Option(
+      names = "--shift-weight",
+      paramLabel = "W",
+      defaultValue = "3",
+      description =
+          "Weight of sub-pixel shifts (up to one pixel in x and y) among the changes of a degraded training captcha"
+              + " (--augment-rate); rescaling has 3, JPEG 4, blur, gamma and palettes 1 each (0..20; default: ${DEFAULT-VALUE}).")
+  int shiftWeight;
+
+  @Option(
       names = "--input-color",
       paramLabel = "MODE",
       description =
@@ -294,6 +303,7 @@ final class TrainCommand implements Callable<Integer> {
             .siteFonts(siteFonts)
             .smallDigits(smallDigits)
             .jpegMinQuality(jpegMinQuality)
+            .shiftWeight(shiftWeight)
             .build();
     if (allowConfigChange && !resume) {
       throw new IllegalArgumentException("--allow-config-change only applies with --resume");

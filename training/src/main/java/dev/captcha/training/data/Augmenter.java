@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  * 1.6 (log-uniform); an adaptive palette of 32 to 256 colours or the fixed web palette; JPEG at
  * quality {@code jpegMinQuality} (50 unless set) to 95, the lower qualities more often ({@link
  * #jpegQuality}). Rescaling and shifts come up three times as often as blur, gamma or a palette,
- * JPEG four times. The draw depends only on {@code (seed, index)}, so a run and a resumed run see
- * the same images.
+ * JPEG four times; {@code shiftWeight} sets the shifts' weight instead (3 unless set). The draw
+ * depends only on {@code (seed, index)}, so a run and a resumed run see the same images.
  */
 public final class Augmenter {
 
@@ -50,8 +50,15 @@ public final class Augmenter {
   /** The highest JPEG quality drawn. */
   public static final int JPEG_MAX_QUALITY = 95;
 
+  /** The shifts' weight unless set: as often as rescaling. */
+  public static final int DEFAULT_SHIFT_WEIGHT = Kind.SHIFT.weight;
+
+  /** The highest shift weight accepted: 20 makes about two thirds of the first changes shifts. */
+  public static final int MAX_SHIFT_WEIGHT = 20;
+
   private final double rate;
   private final int jpegMinQuality;
+  private final int[] weights;
 
   /**
    * @param rate probability in [0, 1] that an image is degraded at all
@@ -65,12 +72,35 @@ public final class Augmenter {
    * @param jpegMinQuality the lowest JPEG quality drawn, 10 to 95
    */
   public Augmenter(double rate, int jpegMinQuality) {
+    this(rate, jpegMinQuality, DEFAULT_SHIFT_WEIGHT);
+  }
+
+  /**
+   * @param rate probability in [0, 1] that an image is degraded at all
+   * @param jpegMinQuality the lowest JPEG quality drawn, 10 to 95
+   * @param shiftWeight the sub-pixel shifts' weight among the kinds of change, 0 (never) to 20;
+   *     rescaling has 3, JPEG 4, blur, gamma and palettes 1 each
+   */
+  public Augmenter(double rate, int jpegMinQuality, int shiftWeight) {
     if (!(rate >= 0 && rate <= 1)) {
       throw new IllegalArgumentException("augmentation rate must be in [0, 1], got " + rate);
     }
     checkJpegMinQuality(jpegMinQuality);
+    checkShiftWeight(shiftWeight);
     this.rate = rate;
     this.jpegMinQuality = jpegMinQuality;
+    this.weights = new int[Kind.values().length];
+    for (Kind k : Kind.values()) {
+      weights[k.ordinal()] = k == Kind.SHIFT ? shiftWeight : k.weight;
+    }
+  }
+
+  /** Refuses a shift weight outside 0..20, naming the bounds. */
+  public static void checkShiftWeight(int w) {
+    if (w < 0 || w > MAX_SHIFT_WEIGHT) {
+      throw new IllegalArgumentException(
+          "shift weight must be within 0.." + MAX_SHIFT_WEIGHT + ", got " + w);
+    }
   }
 
   /** Refuses a lowest JPEG quality outside 10..95, naming the bounds. */
@@ -94,6 +124,11 @@ public final class Augmenter {
   /** The lowest JPEG quality drawn. */
   public int jpegMinQuality() {
     return jpegMinQuality;
+  }
+
+  /** The sub-pixel shifts' weight among the kinds of change. */
+  public int shiftWeight() {
+    return weights[Kind.SHIFT.ordinal()];
   }
 
   /** The image {@code index} of stream {@code seed}, degraded or (a share 1 - rate) as it is. */
@@ -127,17 +162,17 @@ public final class Augmenter {
     return List.copyOf(steps);
   }
 
-  private static Kind pick(SplittableRandom rnd, boolean[] taken) {
+  private Kind pick(SplittableRandom rnd, boolean[] taken) {
     int total = 0;
     for (Kind k : Kind.values()) {
-      total += taken[k.ordinal()] ? 0 : k.weight;
+      total += taken[k.ordinal()] ? 0 : weights[k.ordinal()];
     }
     int r = rnd.nextInt(total);
     for (Kind k : Kind.values()) {
       if (taken[k.ordinal()]) {
         continue;
       }
-      r -= k.weight;
+      r -= weights[k.ordinal()];
       if (r < 0) {
         return k;
       }

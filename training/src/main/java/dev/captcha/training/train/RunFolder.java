@@ -145,6 +145,7 @@ public final class RunFolder {
     m.put("site_fonts", Integer.toString(config.siteFonts()));
     m.put("small_digits", Double.toString(config.smallDigits()));
     m.put("jpeg_min_quality", Integer.toString(config.jpegMinQuality()));
+    m.put("shift_weight", Integer.toString(config.shiftWeight()));
     return m;
   }
 

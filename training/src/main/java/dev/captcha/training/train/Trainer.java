@@ -490,7 +490,8 @@ public final class Trainer {
             .siteFonts(config.siteFonts())
             .smallDigits(config.smallDigits())
             .build();
-    Augmenter augmenter = new Augmenter(config.augmentRate(), config.jpegMinQuality());
+    Augmenter augmenter =
+        new Augmenter(config.augmentRate(), config.jpegMinQuality(), config.shiftWeight());
     return new Data() {
       @Override
       public int length() {

@@ -52,6 +52,8 @@ import java.util.Objects;
  *     figures (see {@code CaptchaGenerator.Builder#smallDigits}); 0: as the fonts draw them
  * @param jpegMinQuality the lowest JPEG quality the augmentation draws (see {@link
  *     dev.captcha.training.data.Augmenter}); 50 unless set
+ * @param shiftWeight the sub-pixel shifts' weight among the augmentation's kinds of change (see
+ *     {@link dev.captcha.training.data.Augmenter}); 3 unless set
  */
 public record TrainingConfig(
     Path runDir,
@@ -81,7 +83,8 @@ public record TrainingConfig(
     ColorMode inputColor,
     int siteFonts,
     double smallDigits,
-    int jpegMinQuality) {
+    int jpegMinQuality,
+    int shiftWeight) {
 
   /**
    * The characters that some fonts draw nearly alike: what {@code lookalikeShare} draws more of.
@@ -101,7 +104,7 @@ public record TrainingConfig(
    * widths, 2 threads; random initialisation, no augmentation or glyph variation, no per-group
    * validation (the train command's default is {@link #DEFAULT_GROUP_VALIDATION_SIZE}), the mean
    * head, look-alikes at the library's odds, {@code min-rgb} input, every face for every character,
-   * digits as the fonts draw them, JPEG from quality 50.
+   * digits as the fonts draw them, JPEG from quality 50, shifts at weight 3.
    */
   public static Builder builder(Path runDir) {
     return new Builder(runDir);
@@ -131,7 +134,8 @@ public record TrainingConfig(
         .inputColor(inputColor)
         .siteFonts(siteFonts)
         .smallDigits(smallDigits)
-        .jpegMinQuality(jpegMinQuality);
+        .jpegMinQuality(jpegMinQuality)
+        .shiftWeight(shiftWeight);
   }
 
   /**
@@ -167,6 +171,7 @@ public record TrainingConfig(
     private int siteFonts;
     private double smallDigits;
     private int jpegMinQuality = Augmenter.DEFAULT_JPEG_MIN_QUALITY;
+    private int shiftWeight = Augmenter.DEFAULT_SHIFT_WEIGHT;
 
     private Builder(Path runDir) {
       this.runDir = runDir;
@@ -295,6 +300,11 @@ public record TrainingConfig(
       return this;
     }
 
+    public Builder shiftWeight(int shiftWeight) {
+      this.shiftWeight = shiftWeight;
+      return this;
+    }
+
     /**
      * The settings.
      *
@@ -329,7 +339,8 @@ public record TrainingConfig(
           inputColor,
           siteFonts,
           smallDigits,
-          jpegMinQuality);
+          jpegMinQuality,
+          shiftWeight);
     }
   }
 
@@ -372,6 +383,7 @@ public record TrainingConfig(
     }
     CaptchaGenerator.checkSiteFonts(siteFonts);
     Augmenter.checkJpegMinQuality(jpegMinQuality);
+    Augmenter.checkShiftWeight(shiftWeight);
     if (initFrom != null && resume) {
       throw new IllegalArgumentException(
           "--init-from starts a new run; it cannot be combined with --resume");

@@ -197,6 +197,35 @@ class DegradationTest {
   }
 
   @Test
+  void theShiftWeightSetsHowOftenShiftsAreDrawnAndTheDefaultDrawsAsBefore() {
+    Augmenter standard = new Augmenter(1.0);
+    Augmenter explicit = new Augmenter(1.0, Augmenter.DEFAULT_JPEG_MIN_QUALITY, 3);
+    Augmenter never = new Augmenter(1.0, Augmenter.DEFAULT_JPEG_MIN_QUALITY, 0);
+    Augmenter often = new Augmenter(1.0, Augmenter.DEFAULT_JPEG_MIN_QUALITY, 12);
+    assertEquals(3, standard.shiftWeight());
+    assertEquals(12, often.shiftWeight());
+    int standardShifts = 0;
+    int oftenShifts = 0;
+    for (int i = 0; i < 3000; i++) {
+      assertEquals(standard.draw(21, i), explicit.draw(21, i), "image " + i);
+      List<Degradation> none = never.draw(21, i);
+      assertFalse(none.isEmpty(), "image " + i + " is degraded at rate 1");
+      assertEquals(0, shifts(none), "image " + i + ": " + none);
+      standardShifts += shifts(standard.draw(21, i));
+      oftenShifts += shifts(often.draw(21, i));
+    }
+    // Weight 3 of 15 and weight 12 of 24 for the first change: about 0.27 and 0.6 of the images.
+    assertTrue(standardShifts > 650 && standardShifts < 1050, standardShifts + " shifts in 3000");
+    assertTrue(oftenShifts > 1600 && oftenShifts < 2100, oftenShifts + " shifts in 3000");
+    assertThrows(IllegalArgumentException.class, () -> new Augmenter(1.0, 50, -1));
+    assertThrows(IllegalArgumentException.class, () -> new Augmenter(1.0, 50, 21));
+  }
+
+  private static int shifts(List<Degradation> steps) {
+    return (int) steps.stream().filter(d -> d instanceof Degradation.Shift).count();
+  }
+
+  @Test
   void rateIsTheShareOfDegradedImagesAndEveryKindIsDrawn() {
     Augmenter augmenter = new Augmenter(0.3);
     int degraded = 0;
