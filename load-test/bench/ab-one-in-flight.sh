@@ -14,6 +14,7 @@
 #   JAR_A=server/target/captcha-server.jar JAR_B=server/target/captcha-server.jar \
 #     MODEL_A=a.onnx MODEL_B=b.onnx load-test/bench/ab-one-in-flight.sh
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/serving.sh"
 
 JAR_A=${JAR_A:?set JAR_A to the first server jar}
 JAR_B=${JAR_B:?set JAR_B to the second server jar}
@@ -52,11 +53,8 @@ if [[ $FLOOR == yes ]]; then
   sides+=(N)
   ports+=("$PORT_N")
 fi
-for port in "${ports[@]}"; do
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-    sleep 1
-  done
+for i in "${!ports[@]}"; do
+  wait_serving "${pids[$i]}" "$OUT/server-${sides[$i]}.log" 300 port_open "${ports[$i]}"
 done
 load() { taskset -c "$LOAD_CORES" java -jar "$HARNESS_JAR" --generate 256 -q "$@" 2>>"$OUT/harness.log"; }
 for port in "$PORT_A" "$PORT_B"; do # warm-up: saturated, then open loop; measured by nothing

@@ -12,6 +12,7 @@
 #   load-test/bench/alloc-per-request.sh
 #   JAR_A=old/captcha-server.jar JAR_B=server/target/captcha-server.jar load-test/bench/alloc-per-request.sh
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/serving.sh"
 
 JAR_A=${JAR_A:-server/target/captcha-server.jar}
 JAR_B=${JAR_B:-}
@@ -59,16 +60,7 @@ for side in A B; do
     --metrics-port "$METRICS_PORT" --http-port -1 --model "$MODEL" $SERVER_ARGS \
     >"$OUT/server-$side.log" 2>&1 &
   pid=$!
-  up=
-  for _ in $(seq 1 300); do
-    if scrape >/dev/null 2>&1; then up=1; break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 1
-  done
-  if [[ -z $up ]]; then
-    echo "$side ($jar): the server did not serve its metrics; see $OUT/server-$side.log" >&2
-    exit 1
-  fi
+  wait_serving "$pid" "$OUT/server-$side.log" 300 scrape
   load --duration "$WARMUP" --warmup 1s
   read -r bytes0 requests0 < <(scrape)
   load --duration "$DURATION" --warmup 0s

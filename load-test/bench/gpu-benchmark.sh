@@ -12,6 +12,7 @@
 # Run from the repository root: load-test/bench/gpu-benchmark.sh
 # Output: load-test/bench/gpu-out-<time>/ (summary.md, table.md, sweep.svg, logs).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/serving.sh"
 
 BUDGET_S=${BUDGET_S:-480}
 MODEL=${MODEL:-models/captcha-resnet.onnx}
@@ -48,12 +49,7 @@ echo "== server with --device cuda, max batch $MAX_BATCH" >&2
 java -jar "$SERVER_JAR" --port "$PORT" --metrics-port -1 --model "$MODEL" --device cuda \
   --instances 1 --max-batch-size "$MAX_BATCH" >"$OUT/server-cuda.log" 2>&1 &
 server_pid=$!
-until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
-  kill -0 "$server_pid" 2>/dev/null \
-    || { echo "error: the server did not start on CUDA; see $OUT/server-cuda.log" >&2; exit 1; }
-  (( SECONDS < deadline )) || { echo "error: out of time starting the server" >&2; exit 1; }
-  sleep 1
-done
+wait_serving "$server_pid" "$OUT/server-cuda.log" $((deadline - SECONDS)) port_open "$PORT"
 if grep -q "running on CPU" "$OUT/server-cuda.log"; then
   echo "error: the server fell back to the CPU; see $OUT/server-cuda.log" >&2; exit 1
 fi

@@ -22,6 +22,7 @@
 #   load-test/bench/server-benchmark.sh
 # Every setting below can be overridden from the environment, e.g. DURATION=60s.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/serving.sh"
 
 SERVER_JAR=${SERVER_JAR:-server/target/captcha-server.jar}
 HARNESS_JAR=${HARNESS_JAR:-load-test/target/captcha-load-test.jar}
@@ -121,16 +122,11 @@ stop_servers() {
 trap stop_servers EXIT
 
 wait_for_port() { # port, log name: waits until the process server_pid listens on the port
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return; fi
-    kill -0 "$server_pid" 2>/dev/null || { echo "the server exited; see $OUT/$2" >&2; exit 1; }
-    sleep 1
-  done
-  echo "the server did not open port $1 within 300 s; see $OUT/$2" >&2; exit 1
+  wait_serving "$server_pid" "$OUT/$2" 300 port_open "$1"
 }
 
 port_free() { # port: exits if something listens on it already
-  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+  if port_open "$1"; then
     echo "port $1 is already in use (a server left running?)" >&2; exit 1
   fi
 }
