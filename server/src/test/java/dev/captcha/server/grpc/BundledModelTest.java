@@ -12,19 +12,13 @@ import dev.captcha.generator.Captcha;
 import dev.captcha.generator.CaptchaGenerator;
 import dev.captcha.generator.FontCatalog;
 import dev.captcha.model.Int8Kernels;
-import dev.captcha.model.Prediction;
-import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
 import dev.captcha.server.batch.BatchingMode;
-import dev.captcha.server.batch.DelayScheduler;
-import dev.captcha.server.batch.MicroBatcher;
-import dev.captcha.server.batch.NanoClock;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.image.ImageDecoder;
-import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.solve.Solver;
+import dev.captcha.server.testsupport.OnnxSolverStack;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -93,19 +87,8 @@ class BundledModelTest {
     ExecutorService workers = Executors.newFixedThreadPool(1);
     ExecutorService preprocess = Executors.newFixedThreadPool(2);
     try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CPU, 0, 3))) {
-      MicroBatcher<float[], Prediction> batcher =
-          new MicroBatcher<>(
-              settings,
-              List.of(model.newInstance(32)),
-              NanoClock.SYSTEM,
-              DelayScheduler.of(timer),
-              workers);
-      Solver solver =
-          new Solver(
-              new ImageDecoder(ImageLimits.DEFAULT),
-              new Preprocessor(model.metadata().input()),
-              batcher,
-              preprocess);
+      OnnxSolverStack stack = OnnxSolverStack.of(model, settings, timer, workers, preprocess);
+      Solver solver = stack.solver();
       String name = InProcessServerBuilder.generateName();
       CaptchaServer server =
           GrpcTransport.forService(
@@ -192,7 +175,7 @@ class BundledModelTest {
         channel.shutdownNow();
         server.shutdown();
         server.awaitTermination(Duration.ofSeconds(5));
-        batcher.close(Duration.ofSeconds(5));
+        stack.batcher().close(Duration.ofSeconds(5));
       }
     } finally {
       preprocess.shutdownNow();

@@ -11,21 +11,17 @@ import dev.captcha.api.v1.GetModelInfoRequest;
 import dev.captcha.api.v1.ModelInfo;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
-import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
-import dev.captcha.server.batch.DelayScheduler;
-import dev.captcha.server.batch.MicroBatcher;
 import dev.captcha.server.batch.NanoClock;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.image.ImageDecoder;
-import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.solve.ModelSlot;
 import dev.captcha.server.solve.ModelSummary;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.solve.SolverRegistry;
 import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.OnnxSolverStack;
 import dev.captcha.server.testsupport.ResponseCollector;
 import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.ManagedChannel;
@@ -73,19 +69,7 @@ class MultiModelServiceTest {
     models.add(model);
     BatcherSettings settings =
         BatcherSettings.defaults().withMaxBatchSize(4).withMaxQueueDelay(Duration.ZERO);
-    MicroBatcher<float[], dev.captcha.model.Prediction> batcher =
-        new MicroBatcher<>(
-            settings,
-            List.of(model.newInstance(4)),
-            NanoClock.SYSTEM,
-            DelayScheduler.of(timer),
-            workers);
-    Solver solver =
-        new Solver(
-            new ImageDecoder(ImageLimits.DEFAULT),
-            new Preprocessor(model.metadata().input()),
-            batcher,
-            Runnable::run);
+    Solver solver = OnnxSolverStack.of(model, settings, timer, workers, Runnable::run).solver();
     return new ModelSlot(
         name,
         solver,

@@ -7,20 +7,14 @@ import com.google.protobuf.ByteString;
 import dev.captcha.api.v1.CaptchaSolverGrpc;
 import dev.captcha.api.v1.SolveRequest;
 import dev.captcha.api.v1.SolveResponse;
-import dev.captcha.model.Prediction;
-import dev.captcha.model.Preprocessor;
 import dev.captcha.server.batch.BatcherSettings;
-import dev.captcha.server.batch.DelayScheduler;
-import dev.captcha.server.batch.MicroBatcher;
-import dev.captcha.server.batch.NanoClock;
 import dev.captcha.server.engine.Device;
 import dev.captcha.server.engine.EngineOptions;
 import dev.captcha.server.engine.OnnxModel;
-import dev.captcha.server.image.ImageDecoder;
-import dev.captcha.server.image.ImageLimits;
 import dev.captcha.server.ops.ServerLimits;
 import dev.captcha.server.solve.Solver;
 import dev.captcha.server.testsupport.Images;
+import dev.captcha.server.testsupport.OnnxSolverStack;
 import dev.captcha.server.testsupport.ResponseCollector;
 import dev.captcha.server.testsupport.TinyOnnxModel;
 import io.grpc.Grpc;
@@ -51,19 +45,8 @@ class NettyTransportTest {
     ExecutorService workers = Executors.newFixedThreadPool(1);
     ExecutorService preprocess = Executors.newFixedThreadPool(2);
     try (OnnxModel model = OnnxModel.load(file, new EngineOptions(Device.CPU, 1, 3))) {
-      MicroBatcher<float[], Prediction> batcher =
-          new MicroBatcher<>(
-              settings,
-              List.of(model.newInstance(8)),
-              NanoClock.SYSTEM,
-              DelayScheduler.of(timer),
-              workers);
-      Solver solver =
-          new Solver(
-              new ImageDecoder(ImageLimits.DEFAULT),
-              new Preprocessor(model.metadata().input()),
-              batcher,
-              preprocess);
+      OnnxSolverStack stack = OnnxSolverStack.of(model, settings, timer, workers, preprocess);
+      Solver solver = stack.solver();
       CaptchaServer server =
           GrpcTransport.forService(
                   new CaptchaSolverService(
@@ -117,7 +100,7 @@ class NettyTransportTest {
         channel.shutdownNow();
         server.shutdown();
         server.awaitTermination(Duration.ofSeconds(5));
-        batcher.close(Duration.ofSeconds(5));
+        stack.batcher().close(Duration.ofSeconds(5));
       }
     } finally {
       preprocess.shutdownNow();
