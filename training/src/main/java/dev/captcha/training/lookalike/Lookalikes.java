@@ -170,14 +170,18 @@ public final class Lookalikes {
     return out.toString();
   }
 
-  /** Compares every pair of tiles of the faces and joins those within {@code threshold}. */
-  public static Result analyse(List<Face> faces, double threshold) {
+  private static void checkArguments(List<Face> faces, double threshold) {
     if (faces.isEmpty()) {
       throw new IllegalArgumentException("no faces to compare");
     }
     if (!(threshold >= 0 && threshold < 1)) {
       throw new IllegalArgumentException("threshold must be in [0, 1): " + threshold);
     }
+  }
+
+  /** Compares every pair of tiles of the faces and joins those within {@code threshold}. */
+  public static Result analyse(List<Face> faces, double threshold) {
+    checkArguments(faces, threshold);
     int n = CHARACTERS.length();
     int count = faces.size() * n;
     int[] parent = new int[count];
@@ -214,12 +218,7 @@ public final class Lookalikes {
    * pair of different characters within the threshold.
    */
   public static Result analyseMix(List<Face> faces, double threshold) {
-    if (faces.isEmpty()) {
-      throw new IllegalArgumentException("no faces to compare");
-    }
-    if (!(threshold >= 0 && threshold < 1)) {
-      throw new IllegalArgumentException("threshold must be in [0, 1): " + threshold);
-    }
+    checkArguments(faces, threshold);
     int n = CHARACTERS.length();
     int count = faces.size() * n;
     int[] parent = new int[count];

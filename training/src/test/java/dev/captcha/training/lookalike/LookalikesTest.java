@@ -46,6 +46,21 @@ class LookalikesTest {
   }
 
   @Test
+  void bothAnalysesRefuseNoFacesAndAThresholdOutsideZeroToOne() {
+    List<Lookalikes.Face> one = List.of(new Lookalikes.Face("a", 1, distinctTiles()));
+    IllegalArgumentException none =
+        assertThrows(IllegalArgumentException.class, () -> Lookalikes.analyse(List.of(), 0.1));
+    assertEquals("no faces to compare", none.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Lookalikes.analyseMix(List.of(), 0.1));
+    for (double t : new double[] {-0.1, 1, Double.NaN}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Lookalikes.analyse(one, t));
+      assertTrue(e.getMessage().startsWith("threshold must be in [0, 1)"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> Lookalikes.analyseMix(one, t));
+    }
+  }
+
+  @Test
   void ceilingOfAMadeUpGrouping() {
     // One face; {l, I} and {0, O, o} drawn alike, every other character alone.
     List<List<Lookalikes.Tile>> clusters = new ArrayList<>();
