@@ -63,83 +63,32 @@ class ServerLimitsTest {
   void defaultsAreValidAndBadValuesAreRefused() {
     ServerLimits d = ServerLimits.defaults();
     assertEquals(4 * 1024 * 1024, d.maxInboundMessageSize());
+    // Each: one value out of range, the rest valid.
+    assertThrows(IllegalArgumentException.class, () -> limits(10, 1, null, null, 1));
+    assertThrows(IllegalArgumentException.class, () -> limits(1 << 20, 0, null, null, 1));
+    assertThrows(IllegalArgumentException.class, () -> limits(1 << 20, 1, Duration.ZERO, null, 1));
     assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new ServerLimits(
-                10,
-                1,
-                d.keepAliveTime(),
-                d.keepAliveTimeout(),
-                d.permitKeepAliveTime(),
-                d.maxConnectionIdle(),
-                d.maxConnectionAge(),
-                d.maxConnectionAgeGrace(),
-                1));
-    assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new ServerLimits(
-                1 << 20,
-                0,
-                d.keepAliveTime(),
-                d.keepAliveTimeout(),
-                d.permitKeepAliveTime(),
-                d.maxConnectionIdle(),
-                d.maxConnectionAge(),
-                d.maxConnectionAgeGrace(),
-                1));
-    assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new ServerLimits(
-                1 << 20,
-                1,
-                Duration.ZERO,
-                d.keepAliveTimeout(),
-                d.permitKeepAliveTime(),
-                d.maxConnectionIdle(),
-                d.maxConnectionAge(),
-                d.maxConnectionAgeGrace(),
-                1));
-    assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new ServerLimits(
-                1 << 20,
-                1,
-                d.keepAliveTime(),
-                d.keepAliveTimeout(),
-                d.permitKeepAliveTime(),
-                d.maxConnectionIdle(),
-                Duration.ofSeconds(-1),
-                d.maxConnectionAgeGrace(),
-                1));
-    assertThrows(
-        IllegalArgumentException.class,
-        () ->
-            new ServerLimits(
-                1 << 20,
-                1,
-                d.keepAliveTime(),
-                d.keepAliveTimeout(),
-                d.permitKeepAliveTime(),
-                d.maxConnectionIdle(),
-                d.maxConnectionAge(),
-                d.maxConnectionAgeGrace(),
-                0));
+        IllegalArgumentException.class, () -> limits(1 << 20, 1, null, Duration.ofSeconds(-1), 1));
+    assertThrows(IllegalArgumentException.class, () -> limits(1 << 20, 1, null, null, 0));
+    assertEquals(1 << 20, limits(1 << 20, 1, null, null, 1).maxInboundMessageSize());
   }
 
   private static ServerLimits limits(int maxMessage, int maxCalls, Duration maxAge, int items) {
+    return limits(maxMessage, maxCalls, null, maxAge, items);
+  }
+
+  /** Limits with these values; a null duration is the default's. */
+  private static ServerLimits limits(
+      int maxMessage, int maxCalls, Duration keepAlive, Duration maxAge, int items) {
     ServerLimits d = ServerLimits.defaults();
     return new ServerLimits(
         maxMessage,
         maxCalls,
-        d.keepAliveTime(),
+        keepAlive != null ? keepAlive : d.keepAliveTime(),
         d.keepAliveTimeout(),
         d.permitKeepAliveTime(),
         d.maxConnectionIdle(),
-        maxAge,
+        maxAge != null ? maxAge : d.maxConnectionAge(),
         Duration.ofSeconds(5),
         items);
   }
